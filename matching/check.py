@@ -1,0 +1,195 @@
+"""Independent checker of an allocation against every hard rule and capacity.
+
+Deliberately written apart from the model builder: plain Python over the domain records, one
+assignment at a time, sharing no code with ``matching.rules``, ``matching.tables`` or the
+solvers. A bug in the vectorised rules or in the model therefore shows up here as a violation
+instead of being confirmed by the same code. Every engine test runs it on every solution.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from models import AllocationProblem, AllocationResult, Client, Placement
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One broken rule: which rule, which records, and a sentence saying how."""
+
+    rule: str
+    client: str | None
+    placement: str | None
+    message: str
+
+
+def _months_later(day: date, months: int) -> date:
+    year = day.year + (day.month - 1 + months) // 12
+    month = (day.month - 1 + months) % 12 + 1
+    last = 31
+    while True:
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            last -= 1
+
+
+def _age(client: Client, on: date) -> int:
+    if client.birth_date is None:
+        return client.age or 0
+    b = client.birth_date
+    return on.year - b.year - (1 if (on.month, on.day) < (b.month, b.day) else 0)
+
+
+def _trip_minutes(problem: AllocationProblem, client: Client, placement: Placement) -> int:
+    lat1, lon1 = math.radians(client.location.lat), math.radians(client.location.lon)
+    lat2, lon2 = math.radians(placement.location.lat), math.radians(placement.location.lon)
+    a = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    km = 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, max(0.0, a))))
+    model = problem.options.travel
+    return math.ceil(model.fixed_minutes + km * model.road_factor / model.speed_kmh * 60 - 1e-9)
+
+
+def pair_violations(
+    problem: AllocationProblem, client: Client, placement: Placement
+) -> list[Violation]:
+    """Every hard single-pair rule the pair breaks (empty if the pair is admissible)."""
+    out: list[Violation] = []
+
+    def broken(rule: str, message: str) -> None:
+        out.append(Violation(rule, client.id, placement.id, message))
+
+    start = problem.planning_date
+    regime = problem.regime
+    if placement.closed:
+        broken("placement_open", "the placement is closed to new clients")
+    period_end = _months_later(start, regime.min_period_months)
+    if placement.available_from > start or (
+        placement.available_until is not None and placement.available_until < period_end
+    ):
+        broken("placement_period", f"not open for {regime.min_period_months} months from {start}")
+    area_of = {m.code: m.commuting_area for m in problem.municipalities}
+    client_area = client.commuting_area or area_of.get(client.home_municipality)
+    if area_of.get(placement.municipality) != client_area and not (
+        client.consent_outside_commuting_area
+    ):
+        broken("commuting_area", "outside the commuting area without the client's consent")
+    minutes = _trip_minutes(problem, client, placement)
+    if minutes > client.max_travel_minutes:
+        broken("travel_time", f"{minutes} min trip, client's maximum {client.max_travel_minutes}")
+    if placement.youth_workshop and _age(client, start) >= regime.youth_age_limit:
+        broken("youth_workshop_age", f"youth workshop, client is {_age(client, start)}")
+    if len(client.available_weekdays & placement.weekdays) < client.days_per_week:
+        broken("weekdays", "too few common weekdays for the plan's days a week")
+    if not placement.min_hours_per_day <= client.hours_per_day <= placement.max_hours_per_day:
+        broken("hours_per_day", f"{client.hours_per_day:g} h a day is not offered")
+    if client.work_constraints & placement.demands:
+        broken("work_demands", "the work has a demand the client must avoid")
+    if placement.languages and not client.languages & placement.languages:
+        broken("languages", "no common language of work")
+    if placement.id in client.avoid_placements:
+        broken("avoided_placement", "the placement is marked to avoid for this client")
+    return out
+
+
+def check_allocation(problem: AllocationProblem, result: AllocationResult) -> list[Violation]:
+    """Every hard-rule or capacity violation in ``result``; an empty list means valid."""
+    clients = {c.id: c for c in problem.clients}
+    placements = {p.id: p for p in problem.placements}
+    ongoing = {a.client: a for a in problem.ongoing}
+    out: list[Violation] = []
+    seen: Counter[str] = Counter(a.client for a in result.assignments)
+    for cid, n in sorted(seen.items()):
+        if n > 1:
+            out.append(Violation("one_placement", cid, None, f"assigned {n} times"))
+    listed = set(seen) | set(result.unassigned)
+    if listed != set(clients) or len(result.unassigned) != len(set(result.unassigned)):
+        out.append(Violation("completeness", None, None, "clients missing or listed twice"))
+    if set(result.unassigned) & set(seen):
+        out.append(Violation("completeness", None, None, "a client is both placed and not"))
+    placed_at: dict[str, list[Client]] = defaultdict(list)
+    for a in result.assignments:
+        client, placement = clients.get(a.client), placements.get(a.placement)
+        if client is None or placement is None:
+            out.append(Violation("reference", a.client, a.placement, "unknown client or placement"))
+            continue
+        placed_at[placement.id].append(client)
+        current = ongoing.get(client.id)
+        stays = current is not None and current.placement == placement.id
+        if a.kept_ongoing != stays:
+            out.append(Violation("ongoing_flag", client.id, placement.id, "wrong kept flag"))
+        if not stays:
+            out.extend(pair_violations(problem, client, placement))
+        if a.score != sum(a.breakdown.values()):
+            out.append(Violation("score_sum", client.id, placement.id, "parts do not add up"))
+        if a.travel_minutes != _trip_minutes(problem, client, placement):
+            out.append(Violation("travel_minutes", client.id, placement.id, "wrong trip time"))
+    out.extend(_ongoing_violations(problem, result))
+    out.extend(_capacity_violations(problem, placed_at))
+    return sorted(out)
+
+
+def _ongoing_violations(problem: AllocationProblem, result: AllocationResult) -> list[Violation]:
+    assigned = {a.client: a.placement for a in result.assignments}
+    regime, options = problem.regime, problem.options
+    out = []
+    for a in problem.ongoing:
+        young = _months_later(a.start_date, regime.commitment_months) > problem.planning_date
+        if (young or not options.allow_moving_ongoing) and assigned.get(a.client) != a.placement:
+            out.append(
+                Violation(
+                    "ongoing_commitment",
+                    a.client,
+                    a.placement,
+                    f"ongoing since {a.start_date} must be kept",
+                )
+            )
+        elif a.client not in assigned:
+            out.append(Violation("ongoing_commitment", a.client, None, "ongoing client unplaced"))
+    return out
+
+
+def _capacity_violations(
+    problem: AllocationProblem, placed_at: dict[str, list[Client]]
+) -> list[Violation]:
+    out = []
+    caseload: Counter[str] = Counter()
+    for placement in problem.placements:
+        here = placed_at.get(placement.id, [])
+        if len(here) > placement.seats:
+            out.append(
+                Violation("seats", None, placement.id, f"{len(here)} clients, {placement.seats}")
+            )
+        need = sum(c.support_units for c in here)
+        if need > placement.support_units:
+            out.append(
+                Violation(
+                    "support_units",
+                    None,
+                    placement.id,
+                    f"{need} support units needed, {placement.support_units} available",
+                )
+            )
+        ids = {c.id for c in here}
+        apart = {tuple(sorted((c.id, other))) for c in here for other in c.avoid_clients & ids}
+        for first, second in sorted(apart):
+            out.append(Violation("avoided_clients", first, placement.id, f"with {second}"))
+        caseload.update(c.coach for c in here if c.coach is not None)
+    for coach in problem.coaches:
+        if caseload[coach.id] > coach.caseload_capacity:
+            out.append(
+                Violation(
+                    "coach_caseload",
+                    None,
+                    None,
+                    f"coach {coach.id}: {caseload[coach.id]} clients, capacity "
+                    f"{coach.caseload_capacity}",
+                )
+            )
+    return out

@@ -1,0 +1,124 @@
+"""Compile a domain problem into the generic sparse assignment layer (``matching.core``).
+
+Items are clients, bins are placements (their seats are the bins' capacity), arcs are the
+admissible pairs, and the other capacity rules become resources: supervisor support units per
+placement, coach caseloads shared across placements. Kept ongoing placements become required
+items with a single arc.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matching.candidates import Candidates, build_candidates
+from matching.core import AssignmentProblem
+from matching.pairs import Pairs
+from matching.rules import CAPACITY_RULES
+from matching.rules.capacity import ResourceFamily, avoided_clients, ongoing_commitment, seats
+from matching.tables import BoolArray, IntArray, Tables
+from models import AllocationProblem
+
+WAITING_CAP_MONTHS = 24
+"""Waiting beyond two years earns no further priority (the plan is reviewed by then)."""
+
+
+@dataclass(frozen=True)
+class CompiledProblem:
+    """A domain problem in generic form, with what is needed to map solutions back."""
+
+    tables: Tables
+    candidates: Candidates
+    families: tuple[ResourceFamily, ...]
+    """Capacity families other than seats, in the order their resources are numbered."""
+    resource_offset: tuple[int, ...]
+    """First core resource index of each family."""
+    pinned: BoolArray
+    """Clients whose ongoing placement is kept."""
+    required: BoolArray
+    """Clients that must be placed (kept, or ongoing and allowed to move)."""
+    item_value: IntArray
+    core: AssignmentProblem
+
+
+def placement_value(tables: Tables) -> IntArray:
+    """Value of placing each client: ``W + waiting months`` with ``W`` > all bonuses together.
+
+    Because ``W`` exceeds the sum of every waiting bonus, placing one more client always beats
+    any mix of waiting bonuses: the number placed comes first, then those who waited longest
+    (when ``SolveOptions.waiting_priority``), and this holds whatever the soft weights are.
+    """
+    if tables.problem.options.waiting_priority:
+        bonus = np.minimum(tables.client_waiting_months, WAITING_CAP_MONTHS)
+    else:
+        bonus = np.zeros(len(tables.client_ids), dtype=np.int64)
+    return int(bonus.sum()) + 1 + bonus
+
+
+def _pinned_arcs(tables: Tables) -> Pairs:
+    """Arcs from each client with an ongoing placement to it (kept or allowed to stay)."""
+    clients = np.flatnonzero(tables.client_ongoing >= 0)
+    return Pairs.of(tables, clients, tables.client_ongoing[clients])
+
+
+def _restrict_pinned(candidates: Candidates, pinned: BoolArray) -> Candidates:
+    """Drop every arc of a pinned client except the one to its ongoing placement."""
+    arcs = candidates.arcs
+    t = arcs.tables
+    keep = ~pinned[arcs.client] | (t.client_ongoing[arcs.client] == arcs.placement)
+    return Candidates(
+        arcs=arcs.subset(keep),
+        parts=candidates.parts[keep],
+        score=candidates.score[keep],
+        rank=candidates.rank[keep],
+    )
+
+
+def compile_problem(problem: AllocationProblem, tables: Tables | None = None) -> CompiledProblem:
+    """Candidate arcs, resources, conflicts and kept placements of ``problem`` in core form."""
+    tables = tables or Tables(problem)
+    pinned = np.zeros(len(tables.client_ids), dtype=np.bool_)
+    pinned[ongoing_commitment(_pinned_arcs(tables))] = True
+    candidates = _restrict_pinned(build_candidates(tables, extra=_pinned_arcs(tables)), pinned)
+    arcs = candidates.arcs
+    families = tuple(rule(arcs) for rule in CAPACITY_RULES if rule is not seats)
+    offsets, use_arc, use_res, use_amt, capacity = [], [], [], [], []
+    offset = 0
+    for family in families:
+        offsets.append(offset)
+        used = family.owner >= 0
+        use_arc.append(np.flatnonzero(used))
+        use_res.append(family.owner[used] + offset)
+        use_amt.append(family.amount[used])
+        capacity.append(family.capacity)
+        offset += len(family.owner_ids)
+    required = tables.client_ongoing >= 0
+    value = placement_value(tables)
+
+    def cat(parts: list[IntArray]) -> IntArray:
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+    core = AssignmentProblem(
+        item_value=value,
+        item_required=required,
+        bin_capacity=tables.placement_seats,
+        arc_item=arcs.client,
+        arc_bin=arcs.placement,
+        arc_score=candidates.score,
+        resource_capacity=cat(capacity),
+        use_arc=cat(use_arc),
+        use_resource=cat(use_res),
+        use_amount=cat(use_amt),
+        conflicts=avoided_clients(arcs),
+    )
+    return CompiledProblem(
+        tables=tables,
+        candidates=candidates,
+        families=families,
+        resource_offset=tuple(offsets),
+        pinned=pinned,
+        required=required,
+        item_value=value,
+        core=core,
+    )

@@ -1,0 +1,77 @@
+"""Soft criteria of match quality: each gives a fit in [0, 1] per pair.
+
+A pair's score is ``round(1000 * weight * fit)`` per criterion, summed; the weights are
+``SolveOptions.weights`` (documented defaults there). Soft criteria act only after the number
+of placed clients is fixed (phase 2 of the lexicographic objective), so no weight can make the
+engine place fewer clients.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matching.pairs import Pairs
+from matching.tables import CATEGORY_INDEX, FloatArray, IntArray
+
+PREFERENCE_DEPTH = 5
+"""Ranks scored: the first wish fits 1.0, the fifth 0.2, later ones 0."""
+
+
+def preference_rank(pairs: Pairs) -> IntArray:
+    """Best rank (1 = first wish) of the placement itself or its task category; 0 = unranked."""
+    t = pairs.tables
+    keys, ranks = t.preference_rank
+    if keys.size == 0:
+        return np.zeros(len(pairs), dtype=np.int64)
+    width = len(t.placement_ids) + len(CATEGORY_INDEX)
+    best = np.full(len(pairs), np.iinfo(np.int64).max, dtype=np.int64)
+    for column in (pairs.placement, len(t.placement_ids) + t.placement_category[pairs.placement]):
+        wanted = pairs.client * width + column
+        pos = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
+        hit = keys[pos] == wanted
+        best = np.where(hit, np.minimum(best, ranks[pos]), best)
+    return np.where(best == np.iinfo(np.int64).max, 0, best)
+
+
+def preference(pairs: Pairs) -> FloatArray:
+    """Soft: the client's own ranked wishes (placement or task category), best rank counts."""
+    rank = preference_rank(pairs)
+    fit = (PREFERENCE_DEPTH + 1 - rank) / PREFERENCE_DEPTH
+    return np.where((rank >= 1) & (rank <= PREFERENCE_DEPTH), fit, 0.0)
+
+
+def aptitude(pairs: Pairs) -> FloatArray:
+    """Soft: aptitudes and interests (cooperation model: "toiveet ja taipumukset").
+
+    Half for interest in the task category, half for the share of the tasks' skills the client
+    has (a neutral 0.5 of that half when the placement names no skills).
+    """
+    t = pairs.tables
+    interested = (t.client_interests[pairs.client] >> t.placement_category[pairs.placement]) & 1
+    used = t.placement_skills[pairs.placement]
+    n_used = used.sum(axis=1)
+    n_have = (used & t.client_aptitudes[pairs.client]).sum(axis=1)
+    skill = np.where(n_used > 0, n_have / np.maximum(n_used, 1), 0.5)
+    return 0.5 * interested + 0.5 * skill
+
+
+def travel(pairs: Pairs) -> FloatArray:
+    """Soft: shorter trips fit better; 0 at the client's maximum travel time."""
+    t = pairs.tables
+    limit = t.client_max_travel[pairs.client].astype(np.float64)
+    return np.clip(1.0 - pairs.travel_minutes / limit, 0.0, 1.0)
+
+
+def continuity(pairs: Pairs) -> FloatArray:
+    """Soft: staying at one's ongoing placement (relevant when moves are allowed)."""
+    t = pairs.tables
+    return (t.client_ongoing[pairs.client] == pairs.placement).astype(np.float64)
+
+
+def support_fit(pairs: Pairs) -> FloatArray:
+    """Soft: supervision per seat against the client's support need (13 a §: the support the
+    person needs); clients needing little support fit anywhere."""
+    t = pairs.tables
+    need = t.client_support[pairs.client].astype(np.float64)
+    offered = t.placement_support_per_seat[pairs.placement]
+    return np.where(need > 0, np.minimum(1.0, offered / np.maximum(need, 1.0)), 1.0)

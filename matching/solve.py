@@ -1,0 +1,200 @@
+"""``allocate``: the weekly allocation from domain records to a typed, reproducible result."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Mapping
+
+import numpy as np
+
+from matching import core
+from matching.compile import CompiledProblem, compile_problem
+from matching.tables import IntArray
+from models import (
+    AllocationProblem,
+    AllocationResult,
+    Assignment,
+    Objective,
+    RunStats,
+    SolveStatus,
+    Timings,
+)
+
+ENGINE_VERSION = "0.1.0"
+
+_STATUS = {
+    core.SolveStatus.OPTIMAL: SolveStatus.OPTIMAL,
+    core.SolveStatus.FEASIBLE: SolveStatus.FEASIBLE,
+    core.SolveStatus.INFEASIBLE: SolveStatus.INFEASIBLE_INPUT,
+}
+
+
+def input_hash(problem: AllocationProblem) -> str:
+    """SHA-256 of the problem's canonical JSON (sets serialise sorted), options included."""
+    return hashlib.sha256(problem.model_dump_json().encode()).hexdigest()
+
+
+def core_options(problem: AllocationProblem) -> core.CoreOptions:
+    """The generic layer's options from the domain's solve options."""
+    o = problem.options
+    return core.CoreOptions(
+        time_limit_s=o.time_limit_s,
+        method=o.method,
+        seed=o.seed,
+        num_workers=o.num_workers,
+        relative_gap=o.relative_gap,
+    )
+
+
+def hint_arcs(compiled: CompiledProblem, hint: Mapping[str, str] | None) -> IntArray | None:
+    """Arc index per client of last week's assignment (``client id → placement id``), or -1."""
+    if not hint:
+        return None
+    t = compiled.tables
+    arcs = compiled.candidates.arcs
+    keys = t.pair_key(arcs.client, arcs.placement)
+    out = np.full(len(t.client_ids), -1, dtype=np.int64)
+    for client_id, placement_id in sorted(hint.items()):
+        i, j = t.client_index.get(client_id), t.placement_index.get(placement_id)
+        if i is None or j is None:
+            continue
+        key = t.pair_key(np.array([i]), np.array([j]))[0]
+        pos = int(np.searchsorted(keys, key))
+        if pos < keys.size and keys[pos] == key:
+            out[i] = pos
+    return out
+
+
+def decode(compiled: CompiledProblem, chosen_arc: IntArray) -> list[Assignment]:
+    """Assignments of the chosen arcs, in client order, with score breakdowns."""
+    t = compiled.tables
+    cand = compiled.candidates
+    since = {a.client: a.start_date for a in t.problem.ongoing}
+    out = []
+    criteria = cand.criteria
+    for i in np.flatnonzero(chosen_arc >= 0):
+        a = int(chosen_arc[i])
+        j = int(cand.arcs.placement[a])
+        kept = bool(t.client_ongoing[i] == j)
+        out.append(
+            Assignment(
+                client=t.client_ids[i],
+                placement=t.placement_ids[j],
+                score=int(cand.score[a]),
+                breakdown={c: int(v) for c, v in zip(criteria, cand.parts[a], strict=True)},
+                travel_minutes=int(cand.arcs.travel_minutes[a]),
+                preference_rank=int(cand.rank[a]) or None,
+                kept_ongoing=kept,
+                ongoing_since=since.get(t.client_ids[i]) if kept else None,
+            )
+        )
+    return out
+
+
+def allocate(
+    problem: AllocationProblem,
+    hint: Mapping[str, str] | None = None,
+    *,
+    compiled: CompiledProblem | None = None,
+) -> AllocationResult:
+    """Allocate clients to placements: as many as possible, longest waiting first, best fit.
+
+    Parameters
+    ----------
+    problem:
+        The validated county state and options. Solves are bounded by
+        ``problem.options.time_limit_s`` and seeded by ``problem.options.seed``.
+    hint:
+        Last week's assignments (client id → placement id) to warm-start the exact solver.
+        A hint never changes an optimal answer, only how fast it is found.
+    compiled:
+        A model compiled earlier from the same problem (explanations reuse it).
+
+    Returns
+    -------
+    AllocationResult
+        Status, lexicographic objective and bound, gap, assignments with score breakdowns,
+        the unplaced clients and timings. Apart from timings, identical for identical input.
+    """
+    started = time.perf_counter()
+    compiled = compiled or compile_problem(problem)
+    compiled_at = time.perf_counter()
+    try:
+        solution = core.solve(compiled.core, core_options(problem), hint=hint_arcs(compiled, hint))
+    except core.InfeasibleInput as error:
+        return _unsolved(problem, compiled, error, SolveStatus.INFEASIBLE_INPUT, started)
+    except core.NoSolutionFound as error:
+        return _unsolved(problem, compiled, error, SolveStatus.NO_SOLUTION, started)
+    assignments = decode(compiled, solution.chosen_arc)
+    placed = {a.client for a in assignments}
+    finished = time.perf_counter()
+    phases = {k: round(v, 6) for k, v in sorted(solution.timings.items())}
+    return AllocationResult(
+        problem_name=problem.name,
+        input_hash=input_hash(problem),
+        engine_version=ENGINE_VERSION,
+        status=_STATUS[solution.status],
+        method=solution.method,
+        objective=Objective(placed_value=solution.placed_value, quality=solution.quality),
+        bound=Objective(placed_value=solution.placed_bound, quality=solution.quality_bound),
+        gap=float(solution.gap),
+        assignments=tuple(assignments),
+        unassigned=tuple(c.id for c in problem.clients if c.id not in placed),
+        stats=_stats(compiled, len(assignments), solution.n_components),
+        timings=Timings(
+            candidates_s=round(compiled_at - started, 6),
+            build_s=round(sum(v for k, v in phases.items() if k.startswith("build")), 6),
+            solve_s=round(finished - compiled_at, 6),
+            total_s=round(finished - started, 6),
+            phases=phases,
+        ),
+    )
+
+
+def _stats(compiled: CompiledProblem, placed: int, components: int) -> RunStats:
+    t = compiled.tables
+    return RunStats(
+        clients=len(t.client_ids),
+        placements=len(t.placement_ids),
+        arcs=len(compiled.candidates.arcs),
+        components=components,
+        placed=placed,
+        kept_ongoing=int(compiled.pinned.sum()),
+    )
+
+
+def _unsolved(
+    problem: AllocationProblem,
+    compiled: CompiledProblem,
+    error: Exception,
+    status: SolveStatus,
+    started: float,
+) -> AllocationResult:
+    """A result without assignments, saying why none could be given."""
+    t = compiled.tables
+    items = error.items if isinstance(error, core.InfeasibleInput) else ()
+    clients = ", ".join(t.client_ids[i] for i in items[:20])
+    if status is SolveStatus.INFEASIBLE_INPUT:
+        message = (
+            "the placements that must be kept (commitment period) do not fit the capacities; "
+            f"clients involved: {clients or 'unknown'}. {error}"
+        )
+    else:
+        message = f"no allocation keeping every committed placement was found in time: {error}"
+    finished = time.perf_counter()
+    return AllocationResult(
+        problem_name=problem.name,
+        input_hash=input_hash(problem),
+        engine_version=ENGINE_VERSION,
+        status=status,
+        method="none",
+        objective=Objective(placed_value=0, quality=0),
+        bound=Objective(placed_value=0, quality=0),
+        gap=0.0,
+        assignments=(),
+        unassigned=tuple(t.client_ids),
+        stats=_stats(compiled, 0, 0),
+        message=message,
+        timings=Timings(total_s=round(finished - started, 6)),
+    )

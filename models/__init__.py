@@ -1,0 +1,52 @@
+"""Paikka's domain vocabulary: pydantic records shared by the engine and the service.
+
+This package imports only pydantic and the standard library.
+"""
+
+from models.base import DomainModel, Location, RecordId, Weekday
+from models.client import Client, Coach, OngoingAssignment, Preference
+from models.geography import CommutingArea, Municipality
+from models.options import SolveOptions, TravelModel, Weights
+from models.organisation import Organisation, OrganisationType
+from models.placement import Placement, TaskCategory, WorkDemand
+from models.problem import AllocationProblem
+from models.regime import LegalRegime
+from models.result import (
+    AllocationResult,
+    Assignment,
+    Criterion,
+    Objective,
+    RunStats,
+    SolveStatus,
+    Timings,
+)
+
+__all__ = [
+    "AllocationProblem",
+    "AllocationResult",
+    "Assignment",
+    "Client",
+    "Coach",
+    "CommutingArea",
+    "Criterion",
+    "DomainModel",
+    "LegalRegime",
+    "Location",
+    "Municipality",
+    "Objective",
+    "OngoingAssignment",
+    "Organisation",
+    "OrganisationType",
+    "Placement",
+    "Preference",
+    "RecordId",
+    "RunStats",
+    "SolveOptions",
+    "SolveStatus",
+    "TaskCategory",
+    "Timings",
+    "TravelModel",
+    "Weekday",
+    "Weights",
+    "WorkDemand",
+]

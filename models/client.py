@@ -1,0 +1,93 @@
+"""Clients (pseudonymous), their coaches and the placements they are already in."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from models.base import DomainModel, Location, MunicipalityCode, RecordId, SortedSet, Weekday
+from models.placement import TaskCategory, WorkDemand
+
+
+class Preference(DomainModel):
+    """One entry of a client's ranked wishes: a placement or a task category."""
+
+    placement: RecordId | None = None
+    task_category: TaskCategory | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_target(self) -> Self:
+        if (self.placement is None) == (self.task_category is None):
+            raise ValueError("a preference names exactly one of placement or task_category")
+        return self
+
+
+class Client(DomainModel):
+    """A client of rehabilitative work activity, as the engine needs to see them.
+
+    Only pseudonymous and derived data: ``work_constraints`` are opaque flags ("must avoid this
+    demand"), never a diagnosis; ``support_units`` is the support need in the same units as a
+    placement's supervisor capacity. Limits such as 1–4 days a week are checked against the
+    legal regime of the problem, not here, because the law is being reformed.
+    """
+
+    id: RecordId = Field(description="Pseudonymous id; never a name or a personal id code.")
+    birth_date: date | None = Field(default=None, description="Or give age.")
+    age: int | None = Field(default=None, ge=15, le=100, description="Age in years at start.")
+    home_municipality: str = Field(description="Municipality code of the home.")
+    commuting_area: RecordId | None = Field(
+        default=None, description="Defaults to the home municipality's commuting area."
+    )
+    consent_outside_commuting_area: bool = Field(
+        default=False, description="Client agreed to work outside their commuting area (THL)."
+    )
+    location: Location
+    max_travel_minutes: int = Field(default=60, ge=5, le=240, description="One way, minutes.")
+    referral_basis: str = Field(default="activation_plan", min_length=1)
+    days_per_week: int = Field(ge=1, le=7, description="From the plan; the law allows 1–4.")
+    hours_per_day: float = Field(ge=1, le=12, description="From the plan; the law: 4–8.")
+    available_weekdays: SortedSet[Weekday] = Field(min_length=1)
+    preferences: tuple[Preference, ...] = Field(
+        default=(), max_length=20, description="Ranked wishes, best first."
+    )
+    aptitudes: SortedSet[str] = Field(default=frozenset(), description="Skills, e.g. 'cooking'.")
+    interests: SortedSet[TaskCategory] = frozenset()
+    work_constraints: SortedSet[WorkDemand] = Field(
+        default=frozenset(), description="Demands the client must avoid (opaque flags)."
+    )
+    languages: SortedSet[str] = Field(default=frozenset({"fi"}), min_length=1)
+    support_units: int = Field(default=1, ge=0, le=100, description="Support need, units.")
+    waiting_since: date = Field(description="Date the client became ready to start.")
+    coach: RecordId | None = Field(default=None, description="Individual coach id.")
+    avoid_placements: SortedSet[RecordId] = Field(
+        default=frozenset(), description="Placements not to propose (e.g. an earlier conflict)."
+    )
+    avoid_clients: SortedSet[RecordId] = Field(
+        default=frozenset(), description="Clients not to place at the same placement."
+    )
+
+    @model_validator(mode="after")
+    def _age_is_known(self) -> Self:
+        if (self.birth_date is None) == (self.age is None):
+            raise ValueError("give exactly one of birth_date or age")
+        return self
+
+
+class Coach(DomainModel):
+    """The county's individual coach, who supports each placed client (13 a §)."""
+
+    id: RecordId
+    caseload_capacity: int = Field(ge=0, le=500, description="Placed clients at most.")
+    municipalities: SortedSet[MunicipalityCode] = Field(
+        default=frozenset(), description="Municipalities covered (informative)."
+    )
+
+
+class OngoingAssignment(DomainModel):
+    """A client already working at a placement since ``start_date``."""
+
+    client: RecordId
+    placement: RecordId
+    start_date: date

@@ -1,0 +1,64 @@
+"""Options of a run: soft-criterion weights, the travel-time model and solver limits."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from models.base import DomainModel
+
+
+class Weights(DomainModel):
+    """Weights of the soft criteria of match quality (phase 2 of the objective).
+
+    Each criterion is a fit in [0, 1]; a pair's score is ``round(1000 * w_k * fit_k)`` summed over
+    criteria, so with the defaults (summing to 1) a perfect pair scores 1,000 points. Weights
+    never change how many clients are placed: that is decided first (see ``SolveOptions``).
+    """
+
+    preference: float = Field(default=0.35, ge=0, le=10, description="Client's ranked wishes.")
+    aptitude: float = Field(default=0.20, ge=0, le=10, description="Aptitudes and interests.")
+    travel: float = Field(default=0.20, ge=0, le=10, description="Shorter trips score higher.")
+    continuity: float = Field(default=0.15, ge=0, le=10, description="Staying where one is.")
+    support_fit: float = Field(default=0.10, ge=0, le=10, description="Supervision per seat.")
+
+
+class TravelModel(DomainModel):
+    """Estimated one-way travel time from straight-line distance, in minutes.
+
+    ``minutes = fixed_minutes + distance_km * road_factor / speed_kmh * 60``. The defaults fit a
+    rural county where most trips are by car or bus on main roads.
+    """
+
+    fixed_minutes: float = Field(default=5.0, ge=0, le=120)
+    road_factor: float = Field(default=1.3, ge=1.0, le=3.0)
+    speed_kmh: float = Field(default=60.0, gt=0, le=200)
+
+
+class SolveOptions(DomainModel):
+    """How a run is made. Every solve is bounded by ``time_limit_s`` and seeded.
+
+    The objective is lexicographic: first the placement value (each placed client counts
+    ``W + waiting bonus`` where ``W`` exceeds all waiting bonuses together, so the number placed
+    comes first and, among equal numbers, those who waited longest), then match quality.
+    """
+
+    weights: Weights = Weights()
+    travel: TravelModel = TravelModel()
+    waiting_priority: bool = Field(
+        default=True,
+        description="Among equal numbers placed, prefer those waiting longest (months, max 24).",
+    )
+    allow_moving_ongoing: bool = Field(
+        default=False,
+        description=(
+            "May ongoing placements older than the commitment period move? They then get a "
+            "continuity bonus for staying instead of being kept."
+        ),
+    )
+    time_limit_s: float = Field(default=10.0, gt=0, le=3600, description="Seconds.")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    method: Literal["auto", "flow", "highs", "cpsat", "greedy"] = "auto"
+    num_workers: int = Field(default=1, ge=1, le=64)
+    relative_gap: float = Field(default=1e-4, ge=0, le=1)

@@ -1,0 +1,116 @@
+"""Placements: open positions at a site where clients do their work activity."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from models.base import (
+    DomainModel,
+    Location,
+    MunicipalityCode,
+    RecordId,
+    SortedSet,
+    Weekday,
+    field_error,
+)
+
+
+class TaskCategory(StrEnum):
+    """Kind of work at a placement (domain.md § 6.1)."""
+
+    KITCHEN = "kitchen"
+    CLEANING = "cleaning"
+    PROPERTY_MAINTENANCE = "property_maintenance"
+    PARKS = "parks"
+    OFFICE = "office"
+    ELDERLY_CARE = "elderly_care"
+    DAYCARE = "daycare"
+    LIBRARY = "library"
+    RECYCLING = "recycling"
+    WOOD_WORKSHOP = "wood_workshop"
+    METAL_WORKSHOP = "metal_workshop"
+    TEXTILE_WORKSHOP = "textile_workshop"
+    MEDIA_WORKSHOP = "media_workshop"
+    LOGISTICS = "logistics"
+    RETAIL = "retail"
+
+
+class WorkDemand(StrEnum):
+    """A demand of the work that some clients must avoid.
+
+    Clients carry the same names as opaque work-constraint flags ("must avoid"), never a
+    diagnosis: the engine only needs to know that a pair does not fit.
+    """
+
+    PHYSICAL_LOAD = "physical_load"
+    CUSTOMER_CONTACT = "customer_contact"
+    NOISE = "noise"
+    OUTDOOR_WORK = "outdoor_work"
+    ALCOHOL_ACCESS = "alcohol_access"
+    MEDICINE_ACCESS = "medicine_access"
+    MACHINERY = "machinery"
+    CHILDREN = "children"
+    EARLY_START = "early_start"
+
+
+class Placement(DomainModel):
+    """An open position at a site; ``seats`` clients can take part at once.
+
+    Hours are hours per day, support units are the supervisor's capacity to guide clients
+    (each client needs ``Client.support_units`` of it).
+    """
+
+    id: RecordId
+    organisation: RecordId = Field(description="Producer organisation id.")
+    department: str = Field(min_length=1, description="Department or unit, e.g. 'Central kitchen'.")
+    municipality: MunicipalityCode
+    location: Location
+    task_category: TaskCategory
+    description: str = Field(default="", max_length=2000)
+    seats: int = Field(ge=0, le=500, description="Clients at once.")
+    weekdays: SortedSet[Weekday] = Field(min_length=1, description="Days the activity runs.")
+    min_hours_per_day: float = Field(ge=0, le=24)
+    max_hours_per_day: float = Field(ge=0, le=24)
+    demands: SortedSet[WorkDemand] = frozenset()
+    skills: SortedSet[str] = Field(
+        default=frozenset(), description="Aptitudes the tasks use, e.g. 'cooking', 'it'."
+    )
+    support_units: int = Field(
+        ge=0, le=1000, description="Supervisor support capacity, in support units."
+    )
+    youth_workshop: bool = Field(
+        default=False, description="A youth workshop: only for clients under the youth age limit."
+    )
+    languages: SortedSet[str] = Field(
+        default=frozenset({"fi"}),
+        description="Languages of work (ISO 639-1); empty means any language will do.",
+    )
+    available_from: date
+    available_until: date | None = Field(default=None, description="Last day; None = open-ended.")
+    closed: bool = Field(default=False, description="Closed positions take no new clients.")
+
+    @model_validator(mode="after")
+    def _ranges_are_ordered(self) -> Self:
+        if self.min_hours_per_day > self.max_hours_per_day:
+            raise field_error(
+                "Placement",
+                "min_hours_per_day",
+                "range_order",
+                f"min_hours_per_day {self.min_hours_per_day:g} is above "
+                f"max_hours_per_day {self.max_hours_per_day:g}",
+                self.min_hours_per_day,
+            )
+        if self.available_until is not None and self.available_until < self.available_from:
+            raise field_error(
+                "Placement",
+                "available_until",
+                "range_order",
+                f"available_until {self.available_until} is before available_from "
+                f"{self.available_from}",
+                self.available_until.isoformat(),
+            )
+        return self

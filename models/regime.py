@@ -1,0 +1,70 @@
+"""The legal regime a run is made under, kept as data so that law reforms need no code change.
+
+The defaults are the rules in force in 2026 (Act 189/2001 on rehabilitative work activity as
+amended by 142/2015 and 702/2020). The service is being reformed (STM/TEM 25.11.2025,
+HE 109/2025): who organises it and on which referral basis clients come are therefore fields
+of this record, not constants in the engine, and scenarios may change any limit.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from models.base import DomainModel
+
+
+class LegalRegime(DomainModel):
+    """Organiser, referral bases and the numeric limits of the law."""
+
+    organiser: str = Field(
+        default="wellbeing_county",
+        min_length=1,
+        description=(
+            "Who organises the activity: 'wellbeing_county' since 1.1.2023 (591/2022); "
+            "'municipality' or 'employment_area' under the planned reform."
+        ),
+    )
+    referral_bases: tuple[str, ...] = Field(
+        default=("activation_plan", "multidisciplinary_employment_plan"),
+        min_length=1,
+        description=(
+            "Plans that may refer a client: the activation plan (189/2001 § 2) and the "
+            "multidisciplinary employment plan (381/2023); HE 109/2025 narrows the former."
+        ),
+    )
+    min_days_per_week: int = Field(default=1, ge=1, le=7, description="189/2001 § 13 (142/2015).")
+    max_days_per_week: int = Field(default=4, ge=1, le=7, description="189/2001 § 13 (142/2015).")
+    min_hours_per_day: float = Field(default=4.0, ge=0, le=24, description="189/2001 § 13.")
+    max_hours_per_day: float = Field(
+        default=8.0, ge=0, le=24, description="Practice of organisers (eura.fi, karviainen.fi)."
+    )
+    min_period_months: int = Field(default=3, ge=1, le=60, description="189/2001 § 13, 3–24 mo.")
+    max_period_months: int = Field(default=24, ge=1, le=120, description="189/2001 § 13.")
+    youth_age_limit: int = Field(
+        default=29, ge=1, le=120, description="Youth Act 1285/2016 § 3: young = under 29."
+    )
+    commitment_months: int = Field(
+        default=3,
+        ge=0,
+        le=24,
+        description=(
+            "The municipality commits to at least this many months per client (cooperation "
+            "model); younger ongoing placements are always kept."
+        ),
+    )
+    company_producers_allowed: bool = Field(
+        default=False,
+        description="THL: the work activity must not be bought from a company.",
+    )
+
+    @model_validator(mode="after")
+    def _ranges_are_ordered(self) -> Self:
+        if self.min_days_per_week > self.max_days_per_week:
+            raise ValueError("min_days_per_week is above max_days_per_week")
+        if self.min_hours_per_day > self.max_hours_per_day:
+            raise ValueError("min_hours_per_day is above max_hours_per_day")
+        if self.min_period_months > self.max_period_months:
+            raise ValueError("min_period_months is above max_period_months")
+        return self

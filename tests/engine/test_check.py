@@ -1,0 +1,77 @@
+"""The independent checker catches every capacity and commitment rule, alone."""
+
+from __future__ import annotations
+
+from factories import client, make_problem, make_result, placement
+
+from matching.check import check_allocation
+
+
+def _rules(problem, pairs) -> list[str]:
+    return [v.rule for v in check_allocation(problem, make_result(problem, pairs))]
+
+
+def test_a_valid_allocation_has_no_violations() -> None:
+    problem = make_problem(clients=[client("C1"), client("C2")])
+    assert _rules(problem, {"C1": "P1", "C2": "P1"}) == []
+
+
+def test_seats() -> None:
+    problem = make_problem(clients=[client("C1"), client("C2")], placements=[placement(seats=1)])
+    assert _rules(problem, {"C1": "P1"}) == []
+    assert _rules(problem, {"C1": "P1", "C2": "P1"}) == ["seats"]
+
+
+def test_support_units() -> None:
+    problem = make_problem(
+        clients=[client("C1", support_units=2), client("C2", support_units=2)],
+        placements=[placement(support_units=3)],
+    )
+    assert _rules(problem, {"C1": "P1"}) == []
+    assert _rules(problem, {"C1": "P1", "C2": "P1"}) == ["support_units"]
+
+
+def test_coach_caseload() -> None:
+    problem = make_problem(
+        clients=[client("C1", coach="K1"), client("C2", coach="K1")],
+        placements=[placement(), placement("P2")],
+        coaches=[{"id": "K1", "caseload_capacity": 1}],
+    )
+    assert _rules(problem, {"C1": "P1"}) == []
+    assert _rules(problem, {"C1": "P1", "C2": "P2"}) == ["coach_caseload"]
+
+
+def test_avoided_clients_listed_on_one_side_only() -> None:
+    problem = make_problem(
+        clients=[client("C1"), client("C2", avoid_clients=["C1"])],
+        placements=[placement(), placement("P2")],
+    )
+    assert _rules(problem, {"C1": "P1", "C2": "P2"}) == []
+    assert _rules(problem, {"C1": "P1", "C2": "P1"}) == ["avoided_clients"]
+
+
+def test_ongoing_commitment_keeps_young_placements() -> None:
+    ongoing = [{"client": "C1", "placement": "P1", "start_date": "2026-10-01"}]
+    problem = make_problem(placements=[placement(), placement("P2")], ongoing=ongoing)
+    assert _rules(problem, {"C1": "P1"}) == []
+    assert _rules(problem, {"C1": "P2"}) == ["ongoing_commitment"]
+    assert _rules(problem, {}) == ["ongoing_commitment"]
+
+
+def test_kept_ongoing_placements_are_not_rechecked_against_pair_rules() -> None:
+    """A placement closed to new clients still keeps those already there."""
+    ongoing = [{"client": "C1", "placement": "P1", "start_date": "2026-10-01"}]
+    problem = make_problem(placements=[placement(closed=True)], ongoing=ongoing)
+    assert _rules(problem, {"C1": "P1"}) == []
+
+
+def test_a_new_pair_breaking_a_pair_rule_is_reported() -> None:
+    problem = make_problem(placements=[placement(closed=True)])
+    assert _rules(problem, {"C1": "P1"}) == ["placement_open"]
+
+
+def test_completeness() -> None:
+    problem = make_problem(clients=[client("C1"), client("C2")])
+    result = make_result(problem, {"C1": "P1"})
+    broken = result.model_copy(update={"unassigned": ()})
+    assert [v.rule for v in check_allocation(problem, broken)] == ["completeness"]

@@ -1,0 +1,106 @@
+"""Each hard pair rule alone: a case it allows and a case it forbids.
+
+The same cases also go through the independent checker, which must name the same rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from factories import KEMPELE, RAAHE, client, make_problem, placement
+
+from matching.check import pair_violations
+from matching.pairs import Pairs
+from matching.rules import PAIR_RULES, REGISTRY
+from matching.tables import Tables
+
+Case = tuple[str, dict[str, Any], dict[str, Any]]
+
+FORBIDDEN: list[Case] = [
+    ("placement_open", {}, {"closed": True}),
+    ("placement_period", {}, {"available_until": "2027-02-27"}),
+    ("placement_period", {}, {"available_from": "2026-12-01"}),
+    (
+        "commuting_area",
+        {"max_travel_minutes": 240},
+        {"municipality": "678", "location": RAAHE, "organisation": "O2"},
+    ),
+    ("travel_time", {"max_travel_minutes": 10}, {"municipality": "244", "location": KEMPELE}),
+    ("youth_workshop_age", {"age": 29}, {"youth_workshop": True}),
+    ("youth_workshop_age", {"age": None, "birth_date": "1997-11-30"}, {"youth_workshop": True}),
+    (
+        "weekdays",
+        {"available_weekdays": ["mon", "tue", "wed"]},
+        {"weekdays": ["wed", "thu", "fri"]},
+    ),
+    ("hours_per_day", {"hours_per_day": 7}, {"max_hours_per_day": 6}),
+    ("hours_per_day", {"hours_per_day": 4}, {"min_hours_per_day": 5}),
+    ("work_demands", {"work_constraints": ["noise"]}, {"demands": ["noise", "physical_load"]}),
+    ("languages", {"languages": ["sv"]}, {"languages": ["fi"]}),
+    ("avoided_placement", {"avoid_placements": ["P1"]}, {}),
+]
+
+ALLOWED: list[Case] = [
+    ("placement_open", {}, {"closed": False}),
+    ("placement_period", {}, {"available_until": "2027-02-28"}),
+    ("placement_period", {}, {"available_from": "2026-11-30"}),
+    (
+        "commuting_area",
+        {"max_travel_minutes": 240, "consent_outside_commuting_area": True},
+        {"municipality": "678", "location": RAAHE, "organisation": "O2"},
+    ),
+    ("travel_time", {"max_travel_minutes": 30}, {"municipality": "244", "location": KEMPELE}),
+    ("youth_workshop_age", {"age": 28}, {"youth_workshop": True}),
+    ("youth_workshop_age", {"age": None, "birth_date": "1997-12-01"}, {"youth_workshop": True}),
+    (
+        "weekdays",
+        {"available_weekdays": ["mon", "wed", "fri"]},
+        {"weekdays": ["mon", "wed", "fri"]},
+    ),
+    ("hours_per_day", {"hours_per_day": 6}, {"max_hours_per_day": 6}),
+    ("work_demands", {"work_constraints": ["noise"]}, {"demands": ["outdoor_work"]}),
+    ("languages", {"languages": ["sv"]}, {"languages": []}),
+    ("languages", {"languages": ["sv", "en"]}, {"languages": ["fi", "en"]}),
+    ("avoided_placement", {"avoid_placements": ["P2"]}, {}),
+]
+
+
+def _verdicts(client_overrides: dict[str, Any], placement_overrides: dict[str, Any]):
+    problem = make_problem(
+        clients=[client(**client_overrides)],
+        placements=[placement(**placement_overrides), placement("P2")],
+    )
+    pairs = Pairs.of(Tables(problem), np.array([0]), np.array([0]))
+    engine = {name: bool(rule(pairs)[0]) for name, rule in PAIR_RULES}
+    checker = {v.rule for v in pair_violations(problem, problem.clients[0], problem.placements[0])}
+    return engine, checker
+
+
+@pytest.mark.parametrize(("rule", "client_overrides", "placement_overrides"), FORBIDDEN)
+def test_rule_forbids(rule: str, client_overrides: dict, placement_overrides: dict) -> None:
+    engine, checker = _verdicts(client_overrides, placement_overrides)
+    assert engine[rule] is False
+    assert [name for name, ok in engine.items() if not ok] == [rule], "the case breaks one rule"
+    assert checker == {rule}
+
+
+@pytest.mark.parametrize(("rule", "client_overrides", "placement_overrides"), ALLOWED)
+def test_rule_allows(rule: str, client_overrides: dict, placement_overrides: dict) -> None:
+    engine, checker = _verdicts(client_overrides, placement_overrides)
+    assert all(engine.values()), engine
+    assert checker == set()
+
+
+def test_every_pair_rule_has_a_forbidden_and_an_allowed_case() -> None:
+    names = [name for name, _ in PAIR_RULES]
+    assert {c[0] for c in FORBIDDEN} == set(names)
+    assert {c[0] for c in ALLOWED} == set(names)
+
+
+def test_registry_is_ordered_hard_before_soft_and_documented() -> None:
+    levels = [rule.level for rule in REGISTRY]
+    assert levels == sorted(levels), "hard rules come before soft criteria"
+    assert len({rule.name for rule in REGISTRY}) == len(REGISTRY)
+    assert all(rule.summary.startswith(("Hard:", "Soft:")) for rule in REGISTRY)

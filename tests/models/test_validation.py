@@ -1,0 +1,106 @@
+"""Validation at the edge: every problem found at once, each naming record, field and rule."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from factories import client, placement, problem_dict
+from pydantic import ValidationError
+
+from models import AllocationProblem, LegalRegime
+
+
+def _errors(data: dict) -> list[tuple[str, str]]:
+    with pytest.raises(ValidationError) as info:
+        AllocationProblem.model_validate(data)
+    return [
+        (".".join(str(p) for p in e["loc"]), e["msg"]) for e in info.value.errors(include_url=False)
+    ]
+
+
+def test_days_above_the_legal_maximum_names_record_field_and_rule() -> None:
+    clients = [client(f"C{i}") for i in range(18)]
+    clients[17] = client("C17", days_per_week=5)
+    errors = _errors(problem_dict(clients=clients))
+    assert errors == [
+        (
+            "clients.17.days_per_week",
+            "5 is above the legal maximum of 4 days a week (client 'C17')",
+        )
+    ]
+
+
+def test_limits_come_from_the_regime_not_the_code() -> None:
+    regime = LegalRegime(max_days_per_week=5).model_dump()
+    data = problem_dict(clients=[client(days_per_week=5)], regime=regime)
+    assert AllocationProblem.model_validate(data).clients[0].days_per_week == 5
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "words"),
+    [
+        ({"hours_per_day": 3}, "hours_per_day", "below the legal minimum of 4 hours"),
+        ({"hours_per_day": 9}, "hours_per_day", "above the maximum of 8 hours"),
+        ({"days_per_week": 0}, "days_per_week", "greater than or equal to 1"),
+        ({"available_weekdays": ["mon"], "days_per_week": 2}, "available_weekdays", "cannot hold"),
+        ({"referral_basis": "pay_subsidy"}, "referral_basis", "not a referral basis"),
+        ({"home_municipality": "999"}, "home_municipality", "unknown municipality"),
+        ({"coach": "K9"}, "coach", "unknown coach"),
+        ({"preferences": [{"placement": "P9"}]}, "preferences.0.placement", "unknown placement"),
+        ({"avoid_clients": ["C1"]}, "avoid_clients", "own client"),
+        ({"age": None}, "", "exactly one of birth_date or age"),
+        ({"shoe_size": 44}, "shoe_size", "Extra inputs are not permitted"),
+    ],
+)
+def test_client_errors(overrides: dict, field: str, words: str) -> None:
+    errors = _errors(problem_dict(clients=[client(**overrides)]))
+    assert any(loc == f"clients.0.{field}".rstrip(".") and words in msg for loc, msg in errors), (
+        errors
+    )
+
+
+def test_a_company_is_refused_as_a_producer_with_a_reason() -> None:
+    data = problem_dict()
+    data["organisations"].append({"id": "O3", "name": "Oy Ab", "type": "company"})
+    [(loc, msg)] = _errors(data)
+    assert loc == "organisations.2.type"
+    assert "company may not produce rehabilitative work activity" in msg
+
+
+def test_references_and_duplicates_are_all_reported_together() -> None:
+    data = problem_dict(
+        clients=[client("C1"), client("C1")],
+        placements=[placement(organisation="nope"), placement("P2", municipality="000")],
+        ongoing=[{"client": "C9", "placement": "P1", "start_date": "2026-01-01"}],
+    )
+    locs = {loc for loc, _ in _errors(data)}
+    assert locs >= {
+        "clients.0.id",
+        "clients.1.id",
+        "placements.0.organisation",
+        "placements.1.municipality",
+        "ongoing.0.client",
+    }
+
+
+def test_placement_field_rules() -> None:
+    errors = _errors(problem_dict(placements=[placement(min_hours_per_day=7, max_hours_per_day=5)]))
+    assert any("min_hours_per_day 7 is above max_hours_per_day 5" in m for _, m in errors)
+    errors = _errors(problem_dict(placements=[placement(seats=-1)]))
+    assert any(loc == "placements.0.seats" for loc, _ in errors)
+
+
+def test_json_round_trip_is_byte_identical() -> None:
+    problem = AllocationProblem.model_validate(problem_dict())
+    text = problem.model_dump_json()
+    again = AllocationProblem.model_validate_json(text)
+    assert again == problem
+    assert again.model_dump_json() == text
+    assert json.loads(text)["placements"][0]["weekdays"] == ["fri", "mon", "thu", "tue", "wed"]
+
+
+def test_schema_is_exportable() -> None:
+    schema = AllocationProblem.model_json_schema()
+    assert schema["additionalProperties"] is False
+    assert "Client" in schema["$defs"]
