@@ -1,4 +1,4 @@
-"""Command line: ``python -m matching {demo,sample,solve,check,schema}``.
+"""Command line: ``python -m matching {demo,sample,solve,check,schema,explain,rank-clients,report}``.
 
 Bad input gives one clear line per problem on stderr and exit status 2; a result that breaks
 a rule gives exit status 1 from ``check``.
@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from matching.check import check_allocation
+from matching.explain.cli import add_commands as add_explain_commands
 from matching.solve import allocate
 from models import AllocationProblem, AllocationResult
 
@@ -72,10 +73,15 @@ def _result_json(result: AllocationResult, timings: bool) -> str:
 
 def summary(problem: AllocationProblem, result: AllocationResult) -> str:
     """A readable summary of a run for a coordinator's terminal."""
-    municipality = {m.code: m.name_fi for m in problem.municipalities}
-    home = {
-        c.id: municipality.get(c.home_municipality, c.home_municipality) for c in problem.clients
-    }
+    areas = {a.id: a.name for a in problem.commuting_areas}
+    home = {c.id: areas[problem.commuting_area_of(c)] for c in problem.clients}
+    seats = Counter(
+        areas[m.commuting_area]
+        for p in problem.placements
+        for m in problem.municipalities
+        if m.code == p.municipality
+        for _ in range(p.seats)
+    )
     placed = Counter(home[a.client] for a in result.assignments)
     total = Counter(home.values())
     new = [a for a in result.assignments if not a.kept_ongoing]
@@ -90,10 +96,10 @@ def summary(problem: AllocationProblem, result: AllocationResult) -> str:
         f"{len(new)} new proposals ({top3} within the client's top-3 wishes); "
         f"{len(result.unassigned)} without a place",
         "",
-        f"{'municipality':<16}{'clients':>8}{'placed':>8}",
+        f"{'commuting area':<24}{'clients':>8}{'seats':>8}{'placed':>8}",
     ]
     for name in sorted(total):
-        lines.append(f"{name:<16}{total[name]:>8}{placed[name]:>8}")
+        lines.append(f"{name:<24}{total[name]:>8}{seats[name]:>8}{placed[name]:>8}")
     lines.append("")
     lines.append("first proposals (client → placement, score of 1000, preference rank):")
     for a in new[:8]:
@@ -212,6 +218,8 @@ def parser() -> argparse.ArgumentParser:
     schema.add_argument("what", nargs="?", choices=["problem", "result"], default="problem")
     schema.add_argument("-o", "--output", default=None)
     schema.set_defaults(func=cmd_schema)
+
+    add_explain_commands(sub)
     return top
 
 

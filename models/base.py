@@ -6,7 +6,7 @@ input file is reported instead of silently ignored.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -29,8 +29,15 @@ class DomainModel(BaseModel):
 T = TypeVar("T")
 
 
+def _canonical_order(value: Any) -> tuple[int, str]:
+    """Enum members in their declared order (Monday first), other values by their text."""
+    if isinstance(value, Enum):
+        return (list(type(value)).index(value), "")
+    return (0, str(value))
+
+
 def _sorted_list(values: frozenset[Any]) -> list[Any]:
-    return sorted(values)
+    return sorted(values, key=_canonical_order)
 
 
 SortedSet = Annotated[frozenset[T], PlainSerializer(_sorted_list)]

@@ -36,7 +36,7 @@ class Client(DomainModel):
     id: RecordId = Field(description="Pseudonymous id; never a name or a personal id code.")
     birth_date: date | None = Field(default=None, description="Or give age.")
     age: int | None = Field(default=None, ge=15, le=100, description="Age in years at start.")
-    home_municipality: str = Field(description="Municipality code of the home.")
+    home_municipality: MunicipalityCode = Field(description="Municipality code of the home.")
     commuting_area: RecordId | None = Field(
         default=None, description="Defaults to the home municipality's commuting area."
     )

@@ -97,7 +97,7 @@ def test_json_round_trip_is_byte_identical() -> None:
     again = AllocationProblem.model_validate_json(text)
     assert again == problem
     assert again.model_dump_json() == text
-    assert json.loads(text)["placements"][0]["weekdays"] == ["fri", "mon", "thu", "tue", "wed"]
+    assert json.loads(text)["placements"][0]["weekdays"] == ["mon", "tue", "wed", "thu", "fri"]
 
 
 def test_schema_is_exportable() -> None:

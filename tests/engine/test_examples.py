@@ -1,0 +1,115 @@
+"""Worked examples of the objective's order, small enough to check by hand."""
+
+from __future__ import annotations
+
+from factories import client, make_problem, placement
+
+from matching import allocate, check_allocation
+from models import SolveStatus
+
+
+def _placed(problem) -> dict[str, str]:
+    result = allocate(problem)
+    assert result.status is SolveStatus.OPTIMAL
+    assert check_allocation(problem, result) == []
+    return {a.client: a.placement for a in result.assignments}
+
+
+def test_placing_both_beats_giving_one_client_their_first_wish() -> None:
+    """C1 wishes P1 first; C2 fits only P1. The optimum puts C1 in P2 so both are placed."""
+    problem = make_problem(
+        clients=[
+            client("C1", preferences=[{"placement": "P1"}]),
+            client("C2", avoid_placements=["P2"]),
+        ],
+        placements=[placement("P1", seats=1), placement("P2", seats=1)],
+        options={"weights": {"preference": 10}},
+    )
+    assert _placed(problem) == {"C1": "P2", "C2": "P1"}
+
+
+def test_the_longest_waiting_client_gets_the_last_seat() -> None:
+    problem = make_problem(
+        clients=[
+            client("C1", waiting_since="2026-10-01", preferences=[{"placement": "P1"}]),
+            client("C2", waiting_since="2025-10-01"),
+        ],
+        placements=[placement("P1", seats=1)],
+    )
+    assert _placed(problem) == {"C2": "P1"}
+
+
+def test_more_clients_placed_beats_waiting_time() -> None:
+    """C1 has waited two years but needs all the support P1 has; C2 and C3 together fit."""
+    problem = make_problem(
+        clients=[
+            client("C1", waiting_since="2024-11-01", support_units=2),
+            client("C2", support_units=1),
+            client("C3", support_units=1),
+        ],
+        placements=[placement("P1", seats=2, support_units=2)],
+    )
+    assert _placed(problem) == {"C2": "P1", "C3": "P1"}
+
+
+def test_without_waiting_priority_fit_decides_among_equal_numbers() -> None:
+    problem = make_problem(
+        clients=[
+            client("C1", waiting_since="2026-10-01", preferences=[{"placement": "P1"}]),
+            client("C2", waiting_since="2025-10-01"),
+        ],
+        placements=[placement("P1", seats=1)],
+        options={"waiting_priority": False},
+    )
+    assert _placed(problem) == {"C1": "P1"}
+
+
+def test_supervisor_support_units_bind_before_seats() -> None:
+    problem = make_problem(
+        clients=[client("C1", support_units=2), client("C2", support_units=2)],
+        placements=[placement("P1", seats=2, support_units=3)],
+    )
+    assert len(_placed(problem)) == 1
+
+
+def test_a_placement_within_the_commitment_is_kept_even_for_a_better_fit() -> None:
+    problem = make_problem(
+        clients=[
+            client("C1", preferences=[{"placement": "P2"}]),
+            client("C2", preferences=[{"placement": "P1"}], waiting_since="2024-01-01"),
+        ],
+        placements=[placement("P1", seats=1), placement("P2", seats=1)],
+        ongoing=[{"client": "C1", "placement": "P1", "start_date": "2026-10-15"}],
+    )
+    assert _placed(problem) == {"C1": "P1", "C2": "P2"}
+
+
+def test_an_older_placement_may_move_when_the_options_allow() -> None:
+    problem = make_problem(
+        clients=[
+            client("C1", preferences=[{"placement": "P2"}]),
+            client("C2", avoid_placements=["P2"]),
+        ],
+        placements=[placement("P1", seats=1), placement("P2", seats=1)],
+        ongoing=[{"client": "C1", "placement": "P1", "start_date": "2026-01-15"}],
+        options={"allow_moving_ongoing": True},
+    )
+    assert _placed(problem) == {"C1": "P2", "C2": "P1"}
+    kept = problem.model_copy(
+        update={"options": problem.options.model_copy(update={"allow_moving_ongoing": False})}
+    )
+    assert _placed(kept) == {"C1": "P1"}
+
+
+def test_committed_placements_that_no_longer_fit_make_the_input_infeasible() -> None:
+    problem = make_problem(
+        clients=[client("C1"), client("C2")],
+        placements=[placement("P1", seats=1)],
+        ongoing=[
+            {"client": "C1", "placement": "P1", "start_date": "2026-10-15"},
+            {"client": "C2", "placement": "P1", "start_date": "2026-10-20"},
+        ],
+    )
+    result = allocate(problem)
+    assert result.status is SolveStatus.INFEASIBLE_INPUT
+    assert "C1" in (result.message or "") and "C2" in (result.message or "")
