@@ -116,7 +116,8 @@ def commit() -> str:
     """Short hash of the checked-out commit (with '+dirty' for uncommitted changes)."""
 
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], capture_output=True, text=True).stdout.strip()
+        done = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+        return done.stdout.strip()
 
     head = git("rev-parse", "--short", "HEAD") or "unknown"
     return head + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
@@ -125,7 +126,8 @@ def commit() -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     """The Markdown table of the results."""
     head = (
-        "| instance | variant | arcs | comps | candidates s | solve s | core s | flow s | core/flow "
+        "| instance | variant | arcs | comps | candidates s | solve s | core s | flow s "
+        "| core/flow "
         "| status | method | gap | placed | welfare vs greedy | quality vs greedy "
         "| flow bound gap | peak MB | violations |\n"
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
@@ -168,9 +170,9 @@ def main() -> None:
         f"commit: {commit()}\n\n{table(rows)}\n"
         "solve s: all of `allocate` after candidates (core solve, decoding, input hash); "
         "core s: the core solver alone; core/flow: it against the bare min-cost flow of the "
-        "seats-only relaxation, timed in the same process. welfare: placed value (clients placed, waiting "
-        "priority) against greedy. flow bound gap: quality below the seats-only optimum, an "
-        "upper bound no method can beat.\n"
+        "seats-only relaxation, timed in the same process. welfare: clients placed against "
+        "greedy; quality: match points (waiting priority included) against greedy. flow bound "
+        "gap: quality below the seats-only optimum, an upper bound no method can beat.\n"
     )
     RESULTS.mkdir(exist_ok=True)
     name = f"engine-{stamp:%Y%m%d-%H%M}.md"

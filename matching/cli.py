@@ -1,4 +1,5 @@
-"""Command line: ``python -m matching {demo,sample,solve,check,schema,explain,rank-clients,report}``.
+"""Command line: ``python -m matching <command>``: demo, sample, solve, check, schema, and
+explain, rank-clients, report (``matching.explain.cli``).
 
 Bad input gives one clear line per problem on stderr and exit status 2; a result that breaks
 a rule gives exit status 1 from ``check``.
@@ -173,9 +174,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of the problem or the result."""
-    model = AllocationProblem if args.what == "problem" else AllocationResult
-    mode = "validation" if args.what == "problem" else "serialization"
-    _write(json.dumps(model.model_json_schema(mode=mode), indent=2) + "\n", args.output)
+    if args.what == "problem":
+        schema = AllocationProblem.model_json_schema(mode="validation")
+    else:
+        schema = AllocationResult.model_json_schema(mode="serialization")
+    _write(json.dumps(schema, indent=2) + "\n", args.output)
     return 0
 
 

@@ -7,9 +7,12 @@ so a client's row is ``problem.clients[i]``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -48,7 +51,7 @@ def months_between(start: date, end: date) -> int:
     return max(months, 0)
 
 
-def _mask(values: frozenset[Weekday] | frozenset[WorkDemand], bits: dict[str, int]) -> int:
+def _mask(values: Iterable[StrEnum], bits: Mapping[Any, int]) -> int:
     out = 0
     for value in values:
         out |= bits[value]

@@ -1,4 +1,4 @@
-"""Shared test configuration: hypothesis profiles (``ci`` is the default, bounded and derandomised)."""
+"""Shared test configuration: hypothesis profiles (``ci``, the default, is bounded and fixed)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,260 @@
+"""Benchmarks of the service (issue 4): a weekly run through the API against the engine
+called directly, listing 1,000 proposals, and 50 concurrent readers while a run executes.
+
+    python benchmarks/service_bench.py [--clients 1000] [--readers 50] [--max-requests 3000]
+
+Everything is on loopback: uvicorn serves the app on 127.0.0.1 from a thread of this process,
+with a throw-away SQLite database (``--db`` for another URL). The load test is bounded both
+in requests and in seconds. Prints a small table; ``--json PATH`` also writes the numbers.
+
+Targets (issue 4): run ratio ≤ 1.5, listing p95 < 100 ms, readers p95 < 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from matching import allocate
+from matching.sample import generate_county
+from service.app import create_app
+from service.auth import Role, issue_token
+from service.config import Settings
+from service.crud.runs import build_problem
+from service.db.tables import RunRow
+from service.demo import load_problem
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def p95(samples: list[float]) -> float:
+    """95th percentile in milliseconds."""
+    ordered = sorted(samples)
+    return 1000 * ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def serve(url: str, county: str, port: int) -> subprocess.Popen[bytes]:
+    """Start ``python -m service`` on 127.0.0.1 in its own process (so the load generator does
+    not share the server's interpreter) and wait until it answers."""
+    env = {**os.environ, "PAIKKA_COUNTY": county, "PAIKKA_MAX_TIME_LIMIT_S": "3600"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service", "--db", url, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+    except httpx.TransportError:
+        pass
+    else:
+        raise RuntimeError(f"port {port} is already in use; pass --port")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("the service did not start")
+
+
+def run_through_api(http: httpx.Client, body: dict[str, Any]) -> tuple[float, dict[str, Any]]:
+    """POST /runs and poll until final; wall seconds and the final run."""
+    started = time.perf_counter()
+    response = http.post("/runs", json=body)
+    response.raise_for_status()
+    url = response.headers["Location"]
+    while True:
+        try:
+            run: dict[str, Any] = http.get(url).json()
+        except httpx.TransportError:  # a keep-alive connection closed under load: poll again
+            time.sleep(0.2)
+            continue
+        if run["status"] not in ("queued", "running"):
+            return time.perf_counter() - started, run
+        time.sleep(0.2)
+
+
+def readers(
+    base: str,
+    headers: dict[str, str],
+    run_id: int,
+    clients: list[str],
+    args: argparse.Namespace,
+    stop: threading.Event,
+) -> list[float]:
+    """``args.readers`` threads issuing GETs until ``stop``, the request cap or the time cap."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + args.max_seconds
+    paths = [
+        "/placements",
+        f"/runs/{run_id}",
+        f"/runs/{run_id}/proposals?page_size=50",
+        *(f"/clients/{c}" for c in clients[:20]),
+    ]
+
+    def reader(n: int) -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+            i = n
+            while not stop.is_set() and time.monotonic() < deadline:
+                with lock:
+                    if len(latencies) >= args.max_requests:
+                        return
+                t0 = time.perf_counter()
+                http.get(paths[i % len(paths)]).raise_for_status()
+                with lock:
+                    latencies.append(time.perf_counter() - t0)
+                i += 1
+                if args.think_ms:
+                    stop.wait(args.think_ms / 1000)
+
+    with ThreadPoolExecutor(args.readers) as pool:
+        list(pool.map(reader, range(args.readers)))
+    return latencies
+
+
+def main() -> None:
+    """Run the three measurements and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--readers", type=int, default=50)
+    parser.add_argument("--max-requests", type=int, default=3000)
+    parser.add_argument("--max-seconds", type=float, default=60)
+    parser.add_argument(
+        "--think-ms", type=float, default=0, help="pause of each reader between requests"
+    )
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
+    parser.add_argument("--json", type=Path, help="also write the numbers here")
+    args = parser.parse_args()
+
+    problem = generate_county(args.clients, seed=args.seed)
+    tmp = tempfile.mkdtemp(prefix="paikka-bench-")
+    url = args.db or f"sqlite:///{tmp}/bench.db"
+    app = create_app(Settings(database_url=url, county=problem.name))
+    with app.state.session_factory() as session:
+        load_problem(session, problem)
+        token = issue_token(session, Role.COORDINATOR, "bench")
+        session.commit()
+    app.state.db_engine.dispose()
+    server = serve(url, problem.name, args.port)
+    base = f"http://127.0.0.1:{args.port}"
+    headers = {"Authorization": f"Bearer {token}"}
+    options = problem.options.model_dump(
+        mode="json",
+        include={
+            "weights",
+            "waiting_priority",
+            "allow_moving_ongoing",
+            "time_limit_s",
+            "seed",
+            "method",
+        },
+    )
+    body = {"planning_date": problem.planning_date.isoformat(), "options": options}
+    try:
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as http:
+            # Last week's run, short: it also warms the service's fork server as in production.
+            warm = {**body, "options": {**options, "time_limit_s": 1}}
+            run_through_api(http, warm)
+            api_s, run = run_through_api(http, body)
+            if run["status"] != "succeeded":
+                raise SystemExit(f"run failed: {run['error']}")
+            listing: list[float] = []
+            for _ in range(30):
+                t = time.perf_counter()
+                page = http.get(f"/runs/{run['id']}/proposals?page_size=1000")
+                listing.append(time.perf_counter() - t)
+            listed = len(page.json()["items"])
+
+            stop = threading.Event()
+            result: dict[str, Any] = {}
+
+            def second_run() -> None:
+                try:
+                    result["seconds"], result["run"] = run_through_api(http, body)
+                finally:
+                    stop.set()
+
+            runner = threading.Thread(target=second_run)
+            runner.start()
+            time.sleep(0.2)
+            clients = [c.id for c in problem.clients]
+            load = readers(base, headers, run["id"], clients, args, stop)
+            runner.join()
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    # The engine's own time on exactly the input the service built (same input hash).
+    with app.state.session_factory() as session:
+        same, hint = build_problem(session, session.get_one(RunRow, run["id"]))
+    t0 = time.perf_counter()
+    direct = allocate(same, hint=hint or None)
+    direct_s = time.perf_counter() - t0
+
+    numbers = {
+        "clients": args.clients,
+        "engine_s": round(direct_s, 3),
+        "api_run_s": round(api_s, 3),
+        "ratio": round(api_s / direct_s, 3),
+        "same_input_hash": run["input_hash"] == direct.input_hash,
+        "list_proposals": listed,
+        "list_p95_ms": round(p95(listing), 1),
+        "list_median_ms": round(1000 * statistics.median(listing), 1),
+        "readers": args.readers,
+        "reader_requests": len(load),
+        "reader_p95_ms": round(p95(load), 1) if load else None,
+        "think_ms": args.think_ms,
+        "run_during_load_s": round(result.get("seconds", float("nan")), 3),
+    }
+    rows = [
+        (
+            "weekly run via API / engine",
+            f"{api_s:.2f} s / {direct_s:.2f} s",
+            f"ratio {numbers['ratio']:.2f} (target ≤ 1.5)",
+        ),
+        (
+            f"list {listed} proposals",
+            f"p95 {numbers['list_p95_ms']} ms",
+            f"median {numbers['list_median_ms']} ms (target p95 < 100)",
+        ),
+        (
+            f"{args.readers} readers during a run",
+            f"p95 {numbers['reader_p95_ms']} ms",
+            f"{len(load)} requests (target p95 < 200)",
+        ),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure'.ljust(width)} | value | note")
+    for name, value, note in rows:
+        print(f"{name.ljust(width)} | {value} | {note}")
+    print(f"same input hash as the direct call: {numbers['same_input_hash']}")
+    print(f"engine timings inside the API run: {run['timings']}")
+    print(
+        f"run created/started/finished: {run['created_at']} {run['started_at']} "
+        f"{run['finished_at']}; direct engine timings: {direct.timings.model_dump()}"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(numbers, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""The append-only audit log of client data (domain.md § 7.7).
+
+Every read or write of client data calls :func:`record` in the same transaction as the access
+itself, so a committed access always has its audit row. The service has no code path that
+updates or deletes audit rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.auth import Principal
+from service.db.tables import AuditRow
+
+MAX_IDS = 1000
+
+
+class Action(StrEnum):
+    """What was done with the data."""
+
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    IMPORT = "import"
+    DECIDE = "decide"
+    RUN = "run"
+
+
+def record(
+    session: Session,
+    who: Principal,
+    action: Action,
+    resource: str,
+    purpose: str,
+    record_id: str | None = None,
+    ids: Iterable[str] = (),
+    **detail: Any,
+) -> None:
+    """Append one audit row; ``ids`` lists the clients a list-read returned."""
+    listed = list(ids)
+    if listed:
+        detail["client_ids"] = listed[:MAX_IDS]
+        detail["count"] = len(listed)
+    session.add(
+        AuditRow(
+            actor=who.name,
+            role=who.role.value,
+            action=action.value,
+            resource=resource,
+            record_id=record_id,
+            purpose=purpose[:500],
+            detail=detail or None,
+        )
+    )

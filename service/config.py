@@ -1,0 +1,63 @@
+"""Settings of the service, read from ``PAIKKA_*`` environment variables.
+
+A plain pydantic model instead of ``pydantic-settings`` keeps the runtime dependencies to what
+``pyproject.toml`` lists; ``Settings.from_env`` does the little that package would do here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ENV_PREFIX = "PAIKKA_"
+
+
+class Settings(BaseModel):
+    """Everything an operator may configure. Every field can be set as ``PAIKKA_<NAME>``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    database_url: str = Field(
+        default="sqlite:///./paikka.db",
+        description="SQLAlchemy URL; e.g. postgresql+psycopg://user@host/paikka in production.",
+    )
+    county: str = Field(
+        default="county",
+        min_length=1,
+        description="Name of the wellbeing county served; one weekly run at a time per county.",
+    )
+    run_executor: Literal["process", "thread"] = Field(
+        default="process",
+        description=(
+            "'process' runs the engine in a child process that cancel and the timeout can "
+            "terminate; 'thread' cannot stop a solve in progress (it is only marked)."
+        ),
+    )
+    run_timeout_s: float = Field(
+        default=900.0, gt=0, le=24 * 3600, description="Wall-clock limit of a whole run."
+    )
+    max_time_limit_s: float = Field(
+        default=300.0, gt=0, le=3600, description="Cap on the solver time limit a request asks."
+    )
+    explain_runs: bool = Field(
+        default=True,
+        description="Attach explanations (alternatives, reasons) to proposals after a run.",
+    )
+    default_page_size: int = Field(default=50, ge=1, le=1000)
+    max_upload_bytes: int = Field(default=5_000_000, ge=1_000)
+    migrate_on_start: bool = Field(
+        default=True, description="Upgrade the schema with Alembic when the app starts."
+    )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``PAIKKA_*`` variables; unknown ``PAIKKA_`` names are an error."""
+        env = os.environ if environ is None else environ
+        values: dict[str, str] = {}
+        for name, value in env.items():
+            if name.startswith(ENV_PREFIX) and not name.startswith(ENV_PREFIX + "TEST_"):
+                values[name[len(ENV_PREFIX) :].lower()] = value
+        return cls.model_validate(values)

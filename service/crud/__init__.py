@@ -1,0 +1,1 @@
+"""Persistence operations per resource, keyword-light and free of HTTP; routes call these."""

@@ -1,0 +1,62 @@
+"""Between stored rows and domain records.
+
+Set-valued domain fields are stored as sorted JSON lists so that the same record always gives
+the same document (and the same input hash of a run).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from models import Client, Placement
+from service.db.tables import ClientRow, PlacementRow
+
+PLACEMENT_COLUMNS = frozenset({"id", "organisation", "municipality", "closed"})
+CLIENT_COLUMNS = frozenset({"id", "home_municipality"})
+
+
+def dump_sorted(record: BaseModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """JSON-mode dump with every set-valued field sorted."""
+    data = record.model_dump(mode="json", exclude=set(exclude))
+    for name, value in record:
+        if name in data and isinstance(value, frozenset):
+            data[name] = sorted(data[name])
+    return data
+
+
+def placement_attributes(placement: Placement) -> dict[str, Any]:
+    """The JSON document stored for a placement (all but the indexed columns)."""
+    return dump_sorted(placement, PLACEMENT_COLUMNS)
+
+
+def placement_record(row: PlacementRow) -> dict[str, Any]:
+    """A placement row as the plain dict of the domain record's fields."""
+    return {
+        **row.attributes,
+        "id": row.id,
+        "organisation": row.organisation_id,
+        "municipality": row.municipality_code,
+        "closed": row.closed,
+    }
+
+
+def placement_domain(row: PlacementRow) -> Placement:
+    """The domain record of a placement row."""
+    return Placement.model_validate(placement_record(row))
+
+
+def client_attributes(client: Client) -> dict[str, Any]:
+    """The JSON document stored for a client's engine record."""
+    return dump_sorted(client, CLIENT_COLUMNS)
+
+
+def client_record(row: ClientRow) -> dict[str, Any]:
+    """A client row as the plain dict of the domain record's fields."""
+    return {**row.attributes, "id": row.id, "home_municipality": row.home_municipality}
+
+
+def client_domain(row: ClientRow) -> Client:
+    """The domain record of a client row."""
+    return Client.model_validate(client_record(row))

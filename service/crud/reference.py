@@ -1,0 +1,96 @@
+"""Reference data: commuting areas, municipalities, organisations and coaches (upsert)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db.tables import CoachRow, CommutingAreaRow, MunicipalityRow, OrganisationRow
+from service.errors import InvalidInput
+from service.schemas.reference import (
+    CoachIn,
+    CommutingAreaIn,
+    MunicipalityIn,
+    OrganisationIn,
+    ReferenceData,
+)
+
+
+def upsert(session: Session, data: ReferenceData) -> None:
+    """Insert or update every record of ``data`` (the caller commits)."""
+    areas = {a.id for a in data.commuting_areas} | set(session.scalars(select(CommutingAreaRow.id)))
+    for i, m in enumerate(data.municipalities):
+        if m.commuting_area not in areas:
+            raise InvalidInput(
+                "unknown reference",
+                [
+                    {
+                        "loc": ["body", "municipalities", i, "commuting_area"],
+                        "field": f"body.municipalities.{i}.commuting_area",
+                        "msg": f"unknown commuting area '{m.commuting_area}'",
+                    }
+                ],
+            )
+    for area in data.commuting_areas:
+        session.merge(CommutingAreaRow(id=area.id, name=area.name))
+    session.flush()
+    for m in data.municipalities:
+        session.merge(
+            MunicipalityRow(
+                code=m.code,
+                name_fi=m.name_fi,
+                name_sv=m.name_sv,
+                commuting_area_id=m.commuting_area,
+                centre_lat=m.centre.lat if m.centre else None,
+                centre_lon=m.centre.lon if m.centre else None,
+            )
+        )
+    for o in data.organisations:
+        session.merge(
+            OrganisationRow(
+                id=o.id, name=o.name, type=o.type.value, municipality_code=o.municipality
+            )
+        )
+    for c in data.coaches:
+        session.merge(
+            CoachRow(
+                id=c.id, caseload_capacity=c.caseload_capacity, municipalities=c.municipalities
+            )
+        )
+    session.flush()
+
+
+def read(session: Session) -> ReferenceData:
+    """All reference data."""
+    return ReferenceData(
+        commuting_areas=[
+            CommutingAreaIn(id=a.id, name=a.name)
+            for a in session.scalars(select(CommutingAreaRow).order_by(CommutingAreaRow.id))
+        ],
+        municipalities=[
+            MunicipalityIn.model_validate(
+                {
+                    "code": m.code,
+                    "name_fi": m.name_fi,
+                    "name_sv": m.name_sv,
+                    "commuting_area": m.commuting_area_id,
+                    "centre": (
+                        {"lat": m.centre_lat, "lon": m.centre_lon}
+                        if m.centre_lat is not None and m.centre_lon is not None
+                        else None
+                    ),
+                }
+            )
+            for m in session.scalars(select(MunicipalityRow).order_by(MunicipalityRow.code))
+        ],
+        organisations=[
+            OrganisationIn.model_validate(
+                {"id": o.id, "name": o.name, "type": o.type, "municipality": o.municipality_code}
+            )
+            for o in session.scalars(select(OrganisationRow).order_by(OrganisationRow.id))
+        ],
+        coaches=[
+            CoachIn(id=c.id, caseload_capacity=c.caseload_capacity, municipalities=c.municipalities)
+            for c in session.scalars(select(CoachRow).order_by(CoachRow.id))
+        ],
+    )

@@ -1,0 +1,335 @@
+"""Runs: creating one, building its problem from the database, storing its outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from models import (
+    AllocationProblem,
+    AllocationResult,
+    Coach,
+    CommutingArea,
+    Location,
+    Municipality,
+    OngoingAssignment,
+    Organisation,
+    SolveOptions,
+)
+from service.auth import Principal
+from service.config import Settings
+from service.crud.convert import client_domain, placement_domain
+from service.db.tables import (
+    AssignmentRow,
+    ClientRow,
+    CoachRow,
+    CommutingAreaRow,
+    MunicipalityRow,
+    OrganisationRow,
+    PlacementRow,
+    ProposalRow,
+    RunRow,
+    utcnow,
+)
+from service.errors import Conflict, NotFound
+from service.schemas.runs import FINAL, RunCreate, RunStatus
+
+
+def next_monday(today: date) -> date:
+    """The Monday after ``today`` (a week ahead when today is a Monday)."""
+    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
+def get(session: Session, run_id: int) -> RunRow:
+    """A run by id (404 if unknown)."""
+    row = session.get(RunRow, run_id)
+    if row is None:
+        raise NotFound(f"run {run_id} not found")
+    return row
+
+
+def list_(
+    session: Session, *, status: RunStatus | None, offset: int, limit: int
+) -> Sequence[RunRow]:
+    """Runs, newest first."""
+    query = select(RunRow).order_by(RunRow.id.desc())
+    if status is not None:
+        query = query.where(RunRow.status == status.value)
+    return session.scalars(query.offset(offset).limit(limit)).all()
+
+
+def create(session: Session, user: Principal, body: RunCreate, settings: Settings) -> RunRow:
+    """Queue a run; 409 while another run of the county is queued or running.
+
+    The ``active_lock`` column is unique, so two requests racing past the check still cannot
+    both insert an active run: the second gets an integrity error, which is also a 409.
+    """
+    active = session.scalar(select(RunRow).where(RunRow.active_lock == settings.county))
+    if active is not None:
+        raise Conflict(f"run {active.id} of this county is still {active.status}; try later")
+    options = body.options.model_dump(mode="json")
+    options["time_limit_s"] = min(body.options.time_limit_s, settings.max_time_limit_s)
+    row = RunRow(
+        county=settings.county,
+        active_lock=settings.county,
+        status=RunStatus.QUEUED.value,
+        planning_date=body.planning_date or next_monday(date.today()),
+        options=options,
+        created_by=user.name,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def build_problem(session: Session, run: RunRow) -> tuple[AllocationProblem, dict[str, str]]:
+    """The run's ``AllocationProblem`` from the database, and last week's placements as hint.
+
+    Clients: every active one (those with an ongoing placement too, which the engine keeps
+    within the commitment). Placements: all, closed ones included so that ongoing placements
+    refer to a known record; the engine gives closed placements no new clients.
+    """
+    clients = [
+        client_domain(r)
+        for r in session.scalars(
+            select(ClientRow).where(ClientRow.active.is_(True)).order_by(ClientRow.id)
+        )
+    ]
+    client_ids = {c.id for c in clients}
+    placements = [
+        placement_domain(r) for r in session.scalars(select(PlacementRow).order_by(PlacementRow.id))
+    ]
+    ongoing = [
+        OngoingAssignment(client=a.client_id, placement=a.placement_id, start_date=a.start_date)
+        for a in session.scalars(
+            select(AssignmentRow)
+            .where(AssignmentRow.status == "active", AssignmentRow.start_date <= run.planning_date)
+            .order_by(AssignmentRow.client_id, AssignmentRow.start_date.desc())
+        )
+        if a.client_id in client_ids
+    ]
+    latest: dict[str, OngoingAssignment] = {}
+    for assignment in ongoing:  # newest first per client: keep one ongoing placement each
+        latest.setdefault(assignment.client, assignment)
+    ongoing = list(latest.values())
+    problem = AllocationProblem(
+        name=run.county,  # not the run id: equal database states must hash equally
+        planning_date=run.planning_date,
+        commuting_areas=tuple(
+            CommutingArea(id=a.id, name=a.name)
+            for a in session.scalars(select(CommutingAreaRow).order_by(CommutingAreaRow.id))
+        ),
+        municipalities=tuple(_municipalities(session)),
+        organisations=tuple(
+            Organisation.model_validate(
+                {"id": o.id, "name": o.name, "type": o.type, "municipality": o.municipality_code}
+            )
+            for o in session.scalars(select(OrganisationRow).order_by(OrganisationRow.id))
+        ),
+        placements=tuple(placements),
+        clients=tuple(clients),
+        coaches=tuple(
+            Coach(
+                id=c.id,
+                caseload_capacity=c.caseload_capacity,
+                municipalities=frozenset(c.municipalities),
+            )
+            for c in session.scalars(select(CoachRow).order_by(CoachRow.id))
+        ),
+        ongoing=tuple(ongoing),
+        options=SolveOptions.model_validate(run.options),
+    )
+    hint = {a.client: a.placement for a in ongoing}
+    return problem, hint
+
+
+def _municipalities(session: Session) -> list[Municipality]:
+    out = []
+    for m in session.scalars(select(MunicipalityRow).order_by(MunicipalityRow.code)):
+        centre = (
+            Location(lat=m.centre_lat, lon=m.centre_lon)
+            if m.centre_lat is not None and m.centre_lon is not None
+            else None
+        )
+        out.append(
+            Municipality(
+                code=m.code,
+                name_fi=m.name_fi,
+                name_sv=m.name_sv,
+                commuting_area=m.commuting_area_id,
+                centre=centre,
+            )
+        )
+    return out
+
+
+def mark_running(session: Session, run_id: int, engine_version: str) -> None:
+    """queued → running."""
+    session.execute(
+        update(RunRow)
+        .where(RunRow.id == run_id)
+        .values(status=RunStatus.RUNNING.value, started_at=utcnow(), engine_version=engine_version)
+    )
+    session.commit()
+
+
+def finish(session: Session, run_id: int, status: RunStatus, error: str | None = None) -> None:
+    """Put a run in a final state and release the county's lock; stored data is kept."""
+    assert status in FINAL
+    session.execute(
+        update(RunRow)
+        .where(RunRow.id == run_id)
+        .values(
+            status=status.value,
+            error=error[:10_000] if error else None,
+            active_lock=None,
+            finished_at=utcnow(),
+        )
+    )
+    session.commit()
+
+
+def store_result(
+    session: Session,
+    run_id: int,
+    result: AllocationResult,
+    violations: Sequence[str],
+    *,
+    explain: bool = False,
+) -> bool:
+    """Store a finished run: its outcome and, when the check passed, its proposals. True if
+    the run succeeded.
+
+    In the same transaction older runs become superseded and their undecided proposals too,
+    so at any moment exactly one run's proposals are open for decisions.
+    """
+    run = get(session, run_id)
+    run.engine_version = result.engine_version
+    run.input_hash = result.input_hash
+    run.solve_status = result.status.value
+    run.objective = {
+        "value": result.objective.model_dump(),
+        "bound": result.bound.model_dump(),
+        "gap": result.gap,
+        "method": result.method,
+    }
+    run.stats = result.stats.model_dump()
+    run.timings = result.timings.model_dump()
+    run.unassigned = list(result.unassigned)
+    run.message = result.message
+    if violations:
+        shown = "; ".join(violations[:20])
+        _final(run, RunStatus.FAILED, f"{len(violations)} check violation(s): {shown}")
+        session.commit()
+        return False
+    municipality_of = dict(
+        session.execute(select(PlacementRow.id, PlacementRow.municipality_code)).all()
+    )
+    session.add_all(
+        ProposalRow(
+            run_id=run_id,
+            client_id=a.client,
+            placement_id=a.placement,
+            municipality_code=municipality_of.get(a.placement, "000"),
+            score=a.score,
+            breakdown={str(k): v for k, v in a.breakdown.items()},
+            travel_minutes=a.travel_minutes,
+            preference_rank=a.preference_rank,
+            kept_ongoing=a.kept_ongoing,
+            status="proposed",
+        )
+        for a in result.assignments
+    )
+    run.matches_previous = _matches_previous(session, run, result)
+    older = select(RunRow.id).where(RunRow.id != run_id, RunRow.superseded.is_(False))
+    session.execute(
+        update(ProposalRow)
+        .where(ProposalRow.run_id.in_(older), ProposalRow.status == "proposed")
+        .values(status="superseded")
+    )
+    session.execute(
+        update(RunRow)
+        .where(RunRow.id != run_id, RunRow.id < run_id, RunRow.superseded.is_(False))
+        .values(superseded=True)
+    )
+    _final(run, RunStatus.SUCCEEDED, None)
+    run.explanation_status = "pending" if explain else None
+    session.commit()
+    return True
+
+
+def store_explanations(session: Session, run_id: int, explained: dict[str, Any] | None) -> None:
+    """Attach each client's explanation to the run's proposal for that client; those of the
+    unplaced clients go on the run. ``None``: explaining failed (the proposals stand)."""
+    run = get(session, run_id)
+    if explained is None:
+        run.explanation_status = "failed"
+        session.commit()
+        return
+    ids = dict(
+        session.execute(
+            select(ProposalRow.client_id, ProposalRow.id).where(ProposalRow.run_id == run_id)
+        ).all()
+    )
+    updates = [
+        {"id": ids[client], "explanation": item}
+        for client, item in explained.items()
+        if client in ids
+    ]
+    if updates:
+        session.execute(update(ProposalRow), updates)
+    run.unassigned_explanations = {c: e for c, e in explained.items() if c not in ids}
+    run.explanation_status = "ready"
+    session.commit()
+
+
+def _final(run: RunRow, status: RunStatus, error: str | None) -> None:
+    run.status = status.value
+    run.error = error
+    run.active_lock = None
+    run.finished_at = utcnow()
+
+
+def _matches_previous(session: Session, run: RunRow, result: AllocationResult) -> bool | None:
+    """Same input hash as the latest earlier successful run: same assignments?"""
+    earlier = session.scalar(
+        select(RunRow)
+        .where(
+            RunRow.id != run.id,
+            RunRow.input_hash == result.input_hash,
+            RunRow.status == RunStatus.SUCCEEDED.value,
+        )
+        .order_by(RunRow.id.desc())
+    )
+    if earlier is None:
+        return None
+    before = {
+        (client, placement)
+        for client, placement in session.execute(
+            select(ProposalRow.client_id, ProposalRow.placement_id).where(
+                ProposalRow.run_id == earlier.id
+            )
+        )
+    }
+    return before == {(a.client, a.placement) for a in result.assignments}
+
+
+def request_cancel(session: Session, run: RunRow) -> None:
+    """Flag a queued or running run for cancellation (the job stops it)."""
+    if RunStatus(run.status) in FINAL:
+        raise Conflict(f"run {run.id} is already {run.status}")
+    run.cancel_requested = True
+    session.commit()
+
+
+def recover_orphans(session: Session, county: str) -> int:
+    """Runs left queued or running by a stopped server become failed (their data is kept)."""
+    rows = session.scalars(select(RunRow).where(RunRow.active_lock == county)).all()
+    for row in rows:
+        _final(row, RunStatus.FAILED, "interrupted: the service stopped while the run was active")
+    session.commit()
+    return len(rows)

@@ -1,0 +1,1 @@
+"""Persistence: typed SQLAlchemy 2 tables, engine and session factory, Alembic upgrades."""

@@ -1,0 +1,91 @@
+"""Request dependencies as ``Annotated`` aliases: session, settings, caller, purpose."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from service.auth import Principal, Role, authenticate
+from service.config import Settings
+from service.errors import Forbidden, Unauthorized
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `python -m service.admin`.")
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session per request; handlers commit, anything uncommitted is rolled back."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller, from the bearer token; 401 without a valid one."""
+    if credentials is None or not credentials.credentials:
+        raise Unauthorized("a bearer token is required")
+    principal = authenticate(session, credentials.credentials)
+    if principal is None:
+        raise Unauthorized("unknown or revoked token")
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def require(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency that lets only ``roles`` through (403 for the others)."""
+
+    def check(user: CurrentUser) -> Principal:
+        if user.role not in roles:
+            raise Forbidden(f"the {user.role.value} role may not do this")
+        return user
+
+    return check
+
+
+def purpose(default: str) -> Callable[[str | None], str]:
+    """The purpose of a client-data access: header ``X-Purpose``, else ``default``."""
+
+    def read(
+        x_purpose: Annotated[
+            str | None,
+            Header(
+                max_length=500,
+                description="Why client data is accessed; written to the audit log.",
+            ),
+        ] = None,
+    ) -> str:
+        text = (x_purpose or "").strip()
+        return text or default
+
+    return read
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Repeat a creating request safely: same key and body, same response.",
+    ),
+]

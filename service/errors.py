@@ -1,0 +1,132 @@
+"""The one place where domain and database errors become HTTP responses.
+
+Bad input is never a 500: request validation and domain validation give 422 with the path of
+each offending field, unknown ids 404, conflicts (a closed placement, a superseded run, a
+duplicate id, a second concurrent run) 409, missing rights 403.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+log = logging.getLogger(__name__)
+
+
+class ServiceError(Exception):
+    """Base of the errors a handler raises on purpose; ``status`` is the HTTP code."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ServiceError):
+    """An unknown id, or one the caller may not know of."""
+
+    status = 404
+
+
+class Forbidden(ServiceError):
+    """The caller's role may not do this."""
+
+    status = 403
+
+
+class Unauthorized(ServiceError):
+    """No valid bearer token."""
+
+    status = 401
+
+
+class Conflict(ServiceError):
+    """The request is valid but clashes with the current state."""
+
+    status = 409
+
+
+class InvalidInput(ServiceError):
+    """Input rejected with one or more located errors (e.g. an import file)."""
+
+    status = 422
+
+    def __init__(self, message: str, errors: Sequence[dict[str, Any]] = ()) -> None:
+        super().__init__(message)
+        self.errors = list(errors)
+
+
+def field_errors(errors: Sequence[Any], prefix: tuple[str | int, ...] = ()) -> list[dict[str, Any]]:
+    """Pydantic error entries as ``{loc, field, msg, type}`` with a dotted field path."""
+    out = []
+    for err in errors:
+        loc = (*prefix, *err.get("loc", ()))
+        out.append(
+            {
+                "loc": list(loc),
+                "field": ".".join(str(part) for part in loc),
+                "msg": err.get("msg", ""),
+                "type": err.get("type", ""),
+            }
+        )
+    return out
+
+
+def _json(status: int, message: str, errors: Sequence[dict[str, Any]] = ()) -> JSONResponse:
+    body: dict[str, Any] = {"detail": message}
+    if errors:
+        body["errors"] = jsonable_encoder(list(errors))
+    return JSONResponse(status_code=status, content=body)
+
+
+async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    errors = exc.errors if isinstance(exc, InvalidInput) else ()
+    response = _json(exc.status, exc.message, errors)
+    if isinstance(exc, Unauthorized):
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+async def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return _json(422, "invalid request", field_errors(exc.errors()))
+
+
+async def _domain_validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ValidationError)
+    return _json(422, "invalid record", field_errors(exc.errors(), ("body",)))
+
+
+async def _integrity(_request: Request, exc: Exception) -> JSONResponse:
+    log.info("integrity error: %s", exc)
+    return _json(409, "conflicts with an existing record (duplicate id or unknown reference)")
+
+
+async def _data_error(_request: Request, exc: Exception) -> JSONResponse:
+    log.info("data error: %s", exc)
+    return _json(422, "a value cannot be stored (out of range or invalid characters)")
+
+
+async def _operational(_request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", exc)
+    return _json(503, "database temporarily unavailable")
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(ValidationError, _domain_validation)
+    app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(OperationalError, _operational)

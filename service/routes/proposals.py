@@ -1,0 +1,146 @@
+"""Proposals of a run: paginated, filterable; coordinators accept or override each."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from pydantic import TypeAdapter
+
+from service import audit
+from service.audit import Action
+from service.auth import Principal, Role
+from service.crud import decisions as store
+from service.crud import runs as run_store
+from service.deps import SessionDep, SettingsDep, purpose
+from service.routes.common import (
+    ERRORS,
+    ClientReaders,
+    Coordinator,
+    IntId,
+    Page,
+    PageSize,
+    json_of,
+    window,
+)
+from service.schemas.common import Code, Id
+from service.schemas.common import Page as PageOf
+from service.schemas.runs import DecisionIn, ProposalOut, ProposalStatus
+
+router = APIRouter(tags=["proposals"], responses=ERRORS)
+
+PROPOSALS = TypeAdapter(list[ProposalOut])
+
+ReadPurpose = Annotated[str, Depends(purpose("reviewing proposals"))]
+DecidePurpose = Annotated[str, Depends(purpose("placement decision"))]
+
+
+def _visible(user: Principal, row: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Explanations name rules such as work constraints and other clients' placements:
+    coordinators only."""
+    if user.role is Role.COORDINATOR:
+        return row
+    return {**row, "explanation": None}
+
+
+@router.get("/runs/{run_id}/unassigned", responses=ERRORS)
+def read_unassigned(
+    session: SessionDep, user: Coordinator, why: ReadPurpose, run_id: IntId
+) -> dict[str, Any]:
+    """Why each unplaced client of a run was not placed (client id → explanation)."""
+    run = run_store.get(session, run_id)
+    explained = run.unassigned_explanations or {}
+    audit.record(
+        session,
+        user,
+        Action.READ,
+        "unassigned",
+        why,
+        record_id=f"run:{run_id}",
+        ids=list(explained),
+    )
+    session.commit()
+    return {client: explained.get(client) for client in run.unassigned or []}
+
+
+@router.get("/runs/{run_id}/proposals", response_model=PageOf[ProposalOut])
+def list_proposals(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: ClientReaders,
+    why: ReadPurpose,
+    run_id: IntId,
+    municipality: Annotated[Code | None, Query()] = None,
+    status: ProposalStatus | None = None,
+    placement: Annotated[Id | None, Query()] = None,
+    page: Page = 1,
+    page_size: PageSize = None,
+) -> Response:
+    """A page of a run's proposals (municipality users: at their own placements)."""
+    run_store.get(session, run_id)
+    offset, limit = window(page, page_size, settings.default_page_size)
+    rows, total = store.list_proposals(
+        session,
+        user,
+        run_id,
+        municipality=municipality,
+        status=status,
+        placement=placement,
+        offset=offset,
+        limit=limit,
+    )
+    audit.record(
+        session,
+        user,
+        Action.READ,
+        "proposals",
+        why,
+        record_id=f"run:{run_id}",
+        ids=[r.client_id for r in rows],
+    )
+    session.commit()
+    return json_of(
+        PageOf[ProposalOut](
+            items=PROPOSALS.validate_python([_visible(user, row._mapping) for row in rows]),
+            page=page,
+            page_size=limit,
+            total=total,
+        )
+    )
+
+
+@router.get("/proposals/{proposal_id}")
+def read_proposal(
+    session: SessionDep, user: ClientReaders, why: ReadPurpose, proposal_id: IntId
+) -> ProposalOut:
+    """Read one proposal."""
+    row = store.get_proposal(session, user, proposal_id)
+    audit.record(session, user, Action.READ, "proposals", why, record_id=str(proposal_id))
+    session.commit()
+    out = ProposalOut.model_validate(row)
+    if user.role is not Role.COORDINATOR:
+        out = out.model_copy(update={"explanation": None})
+    return out
+
+
+@router.post("/proposals/{proposal_id}/decision")
+def decide_proposal(
+    session: SessionDep, user: Coordinator, why: DecidePurpose, proposal_id: IntId, body: DecisionIn
+) -> ProposalOut:
+    """Accept or override a proposal (409 if decided already or its run is superseded)."""
+    row = store.decide(session, user, proposal_id, body)
+    audit.record(
+        session,
+        user,
+        Action.DECIDE,
+        "proposals",
+        why,
+        record_id=str(proposal_id),
+        client=row.client_id,
+        decision=body.decision,
+        reason_code=body.reason_code.value,
+    )
+    session.commit()
+    return ProposalOut.model_validate(row)

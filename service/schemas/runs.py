@@ -1,0 +1,267 @@
+"""Runs, proposals, decisions, assignments and attendance on the wire."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import ConfigDict, Field, model_validator
+
+from models import Weights
+from service.schemas.common import Id, Text, WireIn, WireOut
+
+
+class RunOptions(WireIn):
+    """Options of a run; ``time_limit_s`` is capped by the server's ``max_time_limit_s``.
+
+    ``weights`` is the engine's own value object (``models.Weights``) rather than a copy, so
+    that its criteria and defaults can never drift from the engine's.
+    """
+
+    weights: Weights = Field(default_factory=Weights)
+    waiting_priority: bool = True
+    allow_moving_ongoing: bool = False
+    time_limit_s: float = Field(default=10.0, gt=0, le=3600)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    method: Literal["auto", "flow", "highs", "cpsat", "greedy"] = "auto"
+
+
+class RunCreate(WireIn):
+    """Start a weekly run. Without ``planning_date`` it plans for next Monday."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"planning_date": "2026-01-05", "options": {"time_limit_s": 30}}]
+        }
+    )
+
+    planning_date: date | None = Field(
+        default=None, ge=date(2020, 1, 1), le=date(2100, 12, 31), description="A Monday, usually."
+    )
+    options: RunOptions = Field(default_factory=RunOptions)
+
+
+class RunStatus(StrEnum):
+    """Life cycle of a run; the last four are final."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    TIMED_OUT = "timed_out"
+
+
+FINAL = frozenset({RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.TIMED_OUT})
+
+
+class RunOut(WireOut):
+    """A run and, once done, its outcome."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "status": "succeeded",
+                    "county": "pohde",
+                    "planning_date": "2026-01-05",
+                    "options": {"time_limit_s": 30},
+                    "engine_version": "0.1.0",
+                    "input_hash": "3f5a…",
+                    "solve_status": "optimal",
+                    "superseded": False,
+                    "created_by": "alice",
+                }
+            ]
+        },
+    )
+
+    id: int
+    status: RunStatus
+    county: str
+    planning_date: date
+    options: dict[str, Any]
+    engine_version: str | None
+    input_hash: str | None
+    solve_status: str | None
+    objective: dict[str, Any] | None
+    stats: dict[str, Any] | None
+    timings: dict[str, Any] | None
+    unassigned: list[str] | None
+    message: str | None
+    error: str | None
+    matches_previous: bool | None = Field(
+        description="Same input hash as an earlier run: did it give the same assignments?"
+    )
+    explanation_status: Literal["pending", "ready", "failed"] | None = Field(
+        description="Explanations are attached after the run succeeds; null if none are made."
+    )
+    cancel_requested: bool
+    superseded: bool
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class ProposalStatus(StrEnum):
+    """A proposal waits for a decision, is decided, or was replaced by a newer run."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    OVERRIDDEN = "overridden"
+    SUPERSEDED = "superseded"
+
+
+class ProposalOut(WireOut):
+    """One proposed placement with its score breakdown (points per criterion)."""
+
+    id: int
+    run_id: int
+    client_id: str
+    placement_id: str
+    municipality: str = Field(validation_alias="municipality_code")
+    score: int
+    breakdown: dict[str, int]
+    travel_minutes: int
+    preference_rank: int | None
+    kept_ongoing: bool
+    explanation: dict[str, Any] | None
+    status: ProposalStatus
+    reason_code: str | None
+    reason_text: str | None
+    decided_placement_id: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class ReasonCode(StrEnum):
+    """Why a coordinator accepted or overrode a proposal (recorded with free text)."""
+
+    GOOD_FIT = "good_fit"
+    CLIENT_AGREED = "client_agreed"
+    CLIENT_DECLINED = "client_declined"
+    CLIENT_WISH = "client_wish"
+    SITE_DECLINED = "site_declined"
+    HEALTH_OR_SUPPORT = "health_or_support"
+    TRAVEL = "travel"
+    BETTER_ALTERNATIVE = "better_alternative"
+    NOT_READY = "not_ready"
+    OTHER = "other"
+
+
+class DecisionIn(WireIn):
+    """Accept a proposal, or override it with another placement (or none: not placed)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"decision": "accept", "reason_code": "client_agreed", "text": "Agreed by phone."},
+                {
+                    "decision": "override",
+                    "reason_code": "client_wish",
+                    "text": "Prefers the library.",
+                    "placement": "P-OULU-LIBRARY-1",
+                },
+            ]
+        }
+    )
+
+    decision: Literal["accept", "override"]
+    reason_code: ReasonCode
+    text: Text = ""
+    placement: Id | None = None
+
+    @model_validator(mode="after")
+    def _placement_only_for_override(self) -> DecisionIn:
+        if self.decision == "accept" and self.placement is not None:
+            raise ValueError("'placement' is given only with decision 'override'")
+        return self
+
+
+class AssignmentOut(WireOut):
+    """A client's ongoing (or ended) assignment to a placement."""
+
+    id: int
+    client_id: str
+    placement_id: str
+    start_date: date
+    end_date: date | None
+    status: Literal["active", "ended"]
+    proposal_id: int | None
+
+
+class AssignmentEnd(WireIn):
+    """End an assignment on a date."""
+
+    end_date: date
+
+
+class AttendanceStatus(StrEnum):
+    """A day of an assignment (Kela: 'service not arranged' is not an absence)."""
+
+    PRESENT = "present"
+    ABSENT = "absent"
+    SERVICE_NOT_ARRANGED = "service_not_arranged"
+
+
+class AbsenceReason(StrEnum):
+    """Kela's categories of absence (domain.md § 1.9)."""
+
+    OWN_ILLNESS = "own_illness"
+    CHILD_ILLNESS = "child_illness"
+    JOB_INTERVIEW = "job_interview"
+    POSITION_OF_TRUST = "position_of_trust"
+    OTHER = "other"
+
+
+class AttendanceIn(WireIn):
+    """One day's attendance; an absence needs a reason, other days must not have one."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"day": "2026-01-07", "status": "present"},
+                {"day": "2026-01-08", "status": "absent", "absence_reason": "child_illness"},
+            ]
+        }
+    )
+
+    day: date
+    status: AttendanceStatus
+    absence_reason: AbsenceReason | None = None
+
+    @model_validator(mode="after")
+    def _reason_iff_absent(self) -> AttendanceIn:
+        if (self.status is AttendanceStatus.ABSENT) != (self.absence_reason is not None):
+            raise ValueError("absence_reason is required for an absence and only for one")
+        return self
+
+
+class AttendanceOut(WireOut):
+    """A recorded day; ``absence_reason`` is shown to coordinators only."""
+
+    id: int
+    assignment_id: int
+    day: date
+    status: AttendanceStatus
+    absence_reason: AbsenceReason | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+class AuditOut(WireOut):
+    """One audit row."""
+
+    id: int
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    resource: str
+    record_id: str | None
+    purpose: str
+    detail: dict[str, Any] | None

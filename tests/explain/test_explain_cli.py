@@ -1,0 +1,71 @@
+"""Command line: explain, rank-clients and report; bad input is one line each, exit 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from factories import client, make_problem, placement
+
+from matching import allocate
+from matching.cli import main
+
+
+@pytest.fixture()
+def files(tmp_path: Path) -> tuple[str, str, Path]:
+    problem = make_problem(
+        [client("C1"), client("C2", waiting_since="2025-01-01"), client("C3")],
+        [placement("P1", seats=1), placement("P2", seats=1)],
+    )
+    county = tmp_path / "county.json"
+    result = tmp_path / "result.json"
+    county.write_text(problem.model_dump_json())
+    result.write_text(allocate(problem).model_dump_json())
+    return str(county), str(result), tmp_path
+
+
+def test_explain_text_and_json(files, capsys) -> None:
+    county, result, _ = files
+    assert main(["explain", county, result, "--lang", "en"]) == 0
+    assert "C1" in capsys.readouterr().out
+    assert main(["explain", county, result, "--client", "C3", "--json", "--k", "1"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [c["client"] for c in data["clients"]] == ["C3"]
+    assert all(len(c["alternatives"]) <= 1 for c in data["clients"])
+
+
+def test_rank_clients_existing_and_new(files, capsys) -> None:
+    county, result, tmp = files
+    assert main(["rank-clients", county, "--placement", "P1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["eligible"] == 3
+    new = tmp / "new.json"
+    new.write_text(json.dumps(placement("NEW", seats=1)))
+    assert main(["rank-clients", county, result, "--placement-json", str(new)]) == 0
+    assert "NEW" in capsys.readouterr().out
+
+
+def test_report(files, capsys) -> None:
+    county, result, _ = files
+    assert main(["report", county, result, "--lang", "fi"]) == 0
+    assert "Sijoitettu" in capsys.readouterr().out
+
+
+def test_bad_input_exits_2_with_one_line_per_problem(files, capsys) -> None:
+    county, result, tmp = files
+    assert main(["explain", county, str(tmp / "missing.json")]) == 2
+    assert main(["explain", county, result, "--client", "NOPE"]) == 2
+    assert main(["rank-clients", county, "--placement", "NOPE"]) == 2
+    assert main(["rank-clients", county]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 4 and all(line.startswith("error: ") for line in err)
+
+
+def test_a_result_of_another_county_is_refused(files, capsys) -> None:
+    county, _, tmp = files
+    other = make_problem([client("X1")], [placement("P1")])
+    wrong = tmp / "wrong.json"
+    wrong.write_text(allocate(other).model_dump_json())
+    assert main(["explain", county, str(wrong)]) == 2
+    assert main(["report", county, str(wrong)]) == 2
+    assert "input hash differs" in capsys.readouterr().err

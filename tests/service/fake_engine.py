@@ -1,0 +1,83 @@
+"""Stand-in engines for the run lifecycle tests: slow, crashing, or failing the check.
+
+They are module-level functions so that the job manager can send them to its child process
+by reference (the child imports this module by name).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from models import (
+    AllocationProblem,
+    AllocationResult,
+    Assignment,
+    Criterion,
+    Objective,
+    RunStats,
+    SolveStatus,
+)
+
+
+def first_fit(problem: AllocationProblem, hint: Any = None) -> AllocationResult:
+    """Place clients in id order at the first open placement with a seat (no rules)."""
+    seats = {p.id: p.seats for p in problem.placements if not p.closed}
+    assignments = []
+    unassigned = []
+    for client in sorted(problem.clients, key=lambda c: c.id):
+        target = next((pid for pid, free in sorted(seats.items()) if free > 0), None)
+        if target is None:
+            unassigned.append(client.id)
+            continue
+        seats[target] -= 1
+        assignments.append(
+            Assignment(
+                client=client.id,
+                placement=target,
+                score=100,
+                breakdown={Criterion.PREFERENCE: 60, Criterion.TRAVEL: 40},
+                travel_minutes=10,
+            )
+        )
+    return AllocationResult(
+        problem_name=problem.name,
+        input_hash=f"fake-{len(problem.clients)}-{len(problem.placements)}",
+        engine_version="fake-1",
+        status=SolveStatus.OPTIMAL,
+        method="fake",
+        objective=Objective(placed_value=len(assignments), quality=100 * len(assignments)),
+        bound=Objective(placed_value=len(assignments), quality=100 * len(assignments)),
+        gap=0.0,
+        assignments=tuple(assignments),
+        unassigned=tuple(unassigned),
+        stats=RunStats(
+            clients=len(problem.clients),
+            placements=len(problem.placements),
+            arcs=0,
+            components=1,
+            placed=len(assignments),
+            kept_ongoing=0,
+        ),
+    )
+
+
+def slow(problem: AllocationProblem, hint: Any = None) -> AllocationResult:
+    """Take a minute: long enough to be cancelled or to time out."""
+    time.sleep(60)
+    return first_fit(problem, hint)
+
+
+def crash(problem: AllocationProblem, hint: Any = None) -> AllocationResult:
+    """Fail the way a bug in the engine would."""
+    raise RuntimeError("engine bug for the test")
+
+
+def check_ok(problem: AllocationProblem, result: AllocationResult) -> list[Any]:
+    """Accept every result."""
+    return []
+
+
+def check_fails(problem: AllocationProblem, result: AllocationResult) -> list[Any]:
+    """Reject every result."""
+    return ["capacity: placement over its seats (test)"]

@@ -1,0 +1,275 @@
+"""Helpers of the service tests: the tiny county, seeding, tokens per role, polling.
+
+Kept apart from ``conftest.py`` so that test modules can import them by a unique name.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import make_url, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import (
+    AllocationProblem,
+    Client,
+    Coach,
+    CommutingArea,
+    Location,
+    Municipality,
+    Organisation,
+    OrganisationType,
+    Placement,
+    TaskCategory,
+    Weekday,
+    WorkDemand,
+)
+from service.auth import Role, issue_token
+from service.config import Settings
+from service.db.tables import (
+    AssignmentRow,
+    Base,
+    ClientPersonalRow,
+    ProposalRow,
+    RunRow,
+)
+from service.demo import load_problem
+from service.jobs import Engine
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PLANNING = date(2026, 1, 5)
+
+
+def postgres_database() -> Iterator[str]:
+    import psycopg
+
+    url = make_url(os.environ.get("PAIKKA_TEST_POSTGRES_URL", PG_DEFAULT))
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(False)
+    name = f"paikka_test_{uuid.uuid4().hex[:12]}"
+    try:
+        connection = psycopg.connect(admin, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI and unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    with connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def settings_for(url: str, **changes: object) -> Settings:
+    """Test settings: short limits so that lifecycle tests are quick."""
+    values: dict[str, object] = {
+        "database_url": url,
+        "county": "testcounty",
+        "run_timeout_s": 60,
+        "max_time_limit_s": 5,
+    }
+    values.update(changes)
+    return Settings.model_validate(values)
+
+
+def sessions_of(app: FastAPI) -> sessionmaker[Session]:
+    """The app's session factory."""
+    factory: sessionmaker[Session] = app.state.session_factory
+    return factory
+
+
+def wait_idle(app: FastAPI, timeout: float = 60) -> None:
+    """Wait until no run of the app is active."""
+    deadline = time.monotonic() + timeout
+    jobs = app.state.jobs
+    while time.monotonic() < deadline:
+        with jobs._lock:
+            threads = list(jobs._threads.values())
+        if not threads:
+            return
+        for thread in threads:
+            thread.join(0.1)
+    raise AssertionError("runs still active")
+
+
+def county() -> AllocationProblem:
+    """A tiny county: two commuting areas, three municipalities, two producers, three
+    placements (P1, P2 of O1 in Oulu; P3 of O2 in Ii), four clients, one coach."""
+    oulu, ii = Location(lat=65.01, lon=25.47), Location(lat=65.32, lon=25.37)
+    week = frozenset({Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU})
+
+    def placement(pid: str, org: str, muni: str, at: Location, cat: TaskCategory) -> Placement:
+        return Placement(
+            id=pid,
+            organisation=org,
+            department=f"Dept {pid}",
+            municipality=muni,
+            location=at,
+            task_category=cat,
+            seats=2,
+            weekdays=week,
+            min_hours_per_day=4,
+            max_hours_per_day=6,
+            support_units=4,
+            available_from=date(2025, 1, 1),
+        )
+
+    def person(cid: str, age: int, at: Location, **extra: object) -> Client:
+        return Client.model_validate(
+            {
+                "id": cid,
+                "age": age,
+                "home_municipality": "564",
+                "location": at,
+                "days_per_week": 3,
+                "hours_per_day": 5,
+                "available_weekdays": week,
+                "waiting_since": date(2025, 6, 1),
+                "coach": "K1",
+                **extra,
+            }
+        )
+
+    return AllocationProblem(
+        name="test",
+        planning_date=PLANNING,
+        commuting_areas=(
+            CommutingArea(id="A1", name="Oulu"),
+            CommutingArea(id="A2", name="Koillismaa"),
+        ),
+        municipalities=(
+            Municipality(code="564", name_fi="Oulu", commuting_area="A1", centre=oulu),
+            Municipality(code="139", name_fi="Ii", commuting_area="A1", centre=ii),
+            Municipality(code="305", name_fi="Kuusamo", commuting_area="A2"),
+        ),
+        organisations=(
+            Organisation(
+                id="O1",
+                name="Oulu catering",
+                type=OrganisationType.MUNICIPAL_DEPARTMENT,
+                municipality="564",
+            ),
+            Organisation(
+                id="O2",
+                name="Ii association",
+                type=OrganisationType.ASSOCIATION,
+                municipality="139",
+            ),
+        ),
+        placements=(
+            placement("P1", "O1", "564", oulu, TaskCategory.KITCHEN),
+            placement("P2", "O1", "564", oulu, TaskCategory.CLEANING),
+            placement("P3", "O2", "139", ii, TaskCategory.RECYCLING),
+        ),
+        clients=(
+            person("C1", 24, oulu, work_constraints=frozenset({WorkDemand.NOISE}), support_units=2),
+            person("C2", 40, oulu),
+            person("C3", 27, ii),
+            person("C4", 55, ii),
+        ),
+        coaches=(Coach(id="K1", caseload_capacity=30),),
+    )
+
+
+@dataclass
+class Seed:
+    """Tokens per role and ids of seeded records."""
+
+    tokens: dict[str, str]
+    run_id: int
+    proposal_id: int
+    assignment_id: int
+
+    def h(self, who: str, **extra: str) -> dict[str, str]:
+        """Headers of a request by ``who`` (coordinator, muni1, muni2, planner, admin)."""
+        return {"Authorization": f"Bearer {self.tokens[who]}", **extra}
+
+
+USERS = {
+    "coordinator": (Role.COORDINATOR, None),
+    "muni1": (Role.MUNICIPALITY, "O1"),
+    "muni2": (Role.MUNICIPALITY, "O2"),
+    "planner": (Role.PLANNER, None),
+    "admin": (Role.ADMIN, None),
+}
+
+
+def reset(factory: sessionmaker[Session]) -> Seed:
+    """Empty every table and load the tiny county, personal data, one finished run with a
+    proposal (C1 → P1) and an ongoing assignment (C2 at P1)."""
+    with factory() as session:
+        tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+        for name in tables:  # DELETE beats TRUNCATE on PostgreSQL for tables this small
+            session.execute(text(f"DELETE FROM {name}"))
+        session.commit()
+        load_problem(session, county())
+        personal = {
+            "C1": ("Aino A", "+358 40 111", ["display_name", "phone", "work_constraints"]),
+            "C2": ("Bertta B", "+358 40 222", ["display_name"]),
+            "C3": ("Cecilia C", "+358 40 333", []),
+        }
+        for cid, (name, phone, shared) in personal.items():
+            row = session.get(ClientPersonalRow, cid)
+            assert row is not None
+            row.display_name, row.phone, row.shared_fields = name, phone, shared
+        tokens = {who: issue_token(session, role, who, org) for who, (role, org) in USERS.items()}
+        run = RunRow(
+            county="testcounty",
+            status="succeeded",
+            planning_date=PLANNING,
+            options={},
+            created_by="coordinator",
+            engine_version="seed",
+            input_hash="seed",
+        )
+        session.add(run)
+        session.flush()
+        proposal = ProposalRow(
+            run_id=run.id,
+            client_id="C1",
+            placement_id="P1",
+            municipality_code="564",
+            score=500,
+            breakdown={"preference": 300, "travel": 200},
+            travel_minutes=12,
+            status="proposed",
+        )
+        assignment = AssignmentRow(
+            client_id="C2", placement_id="P1", start_date=date(2025, 12, 1), status="active"
+        )
+        session.add_all([proposal, assignment])
+        session.commit()
+        return Seed(tokens, run.id, proposal.id, assignment.id)
+
+
+def fake_engine(allocate_name: str, check_name: str = "check_ok") -> Engine:
+    """An engine made of the functions in ``fake_engine.py``."""
+    import fake_engine as fakes
+
+    return Engine(
+        allocate=getattr(fakes, allocate_name),
+        check=getattr(fakes, check_name),
+        version="fake-1",
+    )
+
+
+def poll(
+    client: TestClient, url: str, headers: dict[str, str], timeout: float = 60
+) -> dict[str, object]:
+    """Poll a run until it is final."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body: dict[str, object] = client.get(url, headers=headers).json()
+        if body["status"] not in ("queued", "running"):
+            return body
+        time.sleep(0.05)
+    raise AssertionError(f"{url} did not finish")
