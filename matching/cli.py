@@ -90,8 +90,14 @@ def summary(problem: AllocationProblem, result: AllocationResult) -> str:
     n = len(problem.clients)
     lines = [
         f"{problem.name}: planning date {problem.planning_date}",
-        f"status {result.status.value} ({result.method}), gap {result.gap:.4%}, "
-        f"{result.timings.total_s:.2f} s",
+        f"status {result.status.value} ({result.method}), quality gap {result.gap:.4%}, "
+        f"{result.timings.total_s:.2f} s"
+        + (
+            f"; at most {result.bound.placed_value - result.objective.placed_value} more "
+            "clients could be placed (proven bound)"
+            if result.bound.placed_value > result.objective.placed_value
+            else ""
+        ),
         f"placed {len(result.assignments)} of {n} clients "
         f"({len(result.assignments) / max(n, 1):.0%}): {result.stats.kept_ongoing} kept ongoing, "
         f"{len(new)} new proposals ({top3} within the client's top-3 wishes); "

@@ -31,6 +31,7 @@ class Criterion(StrEnum):
     PREFERENCE = "preference"
     APTITUDE = "aptitude"
     TRAVEL = "travel"
+    WAITING = "waiting"
     CONTINUITY = "continuity"
     SUPPORT_FIT = "support_fit"
 
@@ -86,7 +87,13 @@ class AllocationResult(DomainModel):
     method: str = Field(description="Which solver produced it, e.g. 'flow' or 'highs'.")
     objective: Objective
     bound: Objective = Field(description="Proven upper bounds of the objective parts.")
-    gap: float = Field(ge=0, description="Relative gap of quality to its bound; 0 = optimal.")
+    gap: float = Field(
+        ge=0,
+        description=(
+            "Relative gap of quality to its bound. The number placed has its own bound: "
+            "optimal only when bound.placed_value equals objective.placed_value too."
+        ),
+    )
     assignments: tuple[Assignment, ...]
     unassigned: tuple[RecordId, ...]
     stats: RunStats
