@@ -20,9 +20,6 @@ from matching.rules.capacity import ResourceFamily, avoided_clients, ongoing_com
 from matching.tables import BoolArray, IntArray, Tables
 from models import AllocationProblem
 
-WAITING_CAP_MONTHS = 24
-"""Waiting beyond two years earns no further priority (the plan is reviewed by then)."""
-
 
 @dataclass(frozen=True)
 class CompiledProblem:
@@ -43,17 +40,14 @@ class CompiledProblem:
 
 
 def placement_value(tables: Tables) -> IntArray:
-    """Value of placing each client: ``W + waiting months`` with ``W`` > all bonuses together.
+    """Value of placing each client in phase 1 of the objective: 1 each.
 
-    Because ``W`` exceeds the sum of every waiting bonus, placing one more client always beats
-    any mix of waiting bonuses: the number placed comes first, then those who waited longest
-    (when ``SolveOptions.waiting_priority``), and this holds whatever the soft weights are.
+    Phase 1 maximises the number of clients placed; waiting time is the ``waiting`` criterion
+    of phase 2 (``matching.rules.soft.waiting``). Counting in phase 1 keeps phase 2's "place at
+    least as many" row a plain cardinality constraint, which exact solvers handle far better
+    than a weighted one, and no soft weight can trade a placed client for fit.
     """
-    if tables.problem.options.waiting_priority:
-        bonus = np.minimum(tables.client_waiting_months, WAITING_CAP_MONTHS)
-    else:
-        bonus = np.zeros(len(tables.client_ids), dtype=np.int64)
-    return int(bonus.sum()) + 1 + bonus
+    return np.ones(len(tables.client_ids), dtype=np.int64)
 
 
 def _pinned_arcs(tables: Tables) -> Pairs:

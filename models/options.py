@@ -17,11 +17,14 @@ class Weights(DomainModel):
     never change how many clients are placed: that is decided first (see ``SolveOptions``).
     """
 
-    preference: float = Field(default=0.35, ge=0, le=10, description="Client's ranked wishes.")
-    aptitude: float = Field(default=0.20, ge=0, le=10, description="Aptitudes and interests.")
-    travel: float = Field(default=0.20, ge=0, le=10, description="Shorter trips score higher.")
-    continuity: float = Field(default=0.15, ge=0, le=10, description="Staying where one is.")
-    support_fit: float = Field(default=0.10, ge=0, le=10, description="Supervision per seat.")
+    preference: float = Field(default=0.30, ge=0, le=10, description="Client's ranked wishes.")
+    aptitude: float = Field(default=0.15, ge=0, le=10, description="Aptitudes and interests.")
+    travel: float = Field(default=0.15, ge=0, le=10, description="Shorter trips score higher.")
+    waiting: float = Field(
+        default=0.25, ge=0, le=10, description="Months waited (up to 24): longest first."
+    )
+    continuity: float = Field(default=0.10, ge=0, le=10, description="Staying where one is.")
+    support_fit: float = Field(default=0.05, ge=0, le=10, description="Supervision per seat.")
 
 
 class TravelModel(DomainModel):
@@ -39,16 +42,17 @@ class TravelModel(DomainModel):
 class SolveOptions(DomainModel):
     """How a run is made. Every solve is bounded by ``time_limit_s`` and seeded.
 
-    The objective is lexicographic: first the placement value (each placed client counts
-    ``W + waiting bonus`` where ``W`` exceeds all waiting bonuses together, so the number placed
-    comes first and, among equal numbers, those who waited longest), then match quality.
+    The objective is lexicographic: first the number of clients placed, then match quality,
+    the sum of the placed pairs' points (``Weights``), in which waiting time weighs as much as
+    a quarter of a perfect fit by default: when places are short, those who have waited longest
+    go first, and no weight can make the engine place fewer clients.
     """
 
     weights: Weights = Weights()
     travel: TravelModel = TravelModel()
     waiting_priority: bool = Field(
         default=True,
-        description="Among equal numbers placed, prefer those waiting longest (months, max 24).",
+        description="Score waiting time (the 'waiting' criterion); False scores it 0.",
     )
     allow_moving_ongoing: bool = Field(
         default=False,

@@ -57,6 +57,7 @@ CRITERIA: tuple[tuple[Criterion, CriterionFn], ...] = (
     (Criterion.PREFERENCE, soft.preference),
     (Criterion.APTITUDE, soft.aptitude),
     (Criterion.TRAVEL, soft.travel),
+    (Criterion.WAITING, soft.waiting),
     (Criterion.CONTINUITY, soft.continuity),
     (Criterion.SUPPORT_FIT, soft.support_fit),
 )

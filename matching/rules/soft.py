@@ -62,6 +62,24 @@ def travel(pairs: Pairs) -> FloatArray:
     return np.clip(1.0 - pairs.travel_minutes / limit, 0.0, 1.0)
 
 
+WAITING_CAP_MONTHS = 24
+"""Waiting beyond two years earns no further priority (the plan is reviewed by then)."""
+
+
+def waiting(pairs: Pairs) -> FloatArray:
+    """Soft: waiting-time priority: when places are short, those who waited longest go first.
+
+    Months waited by the planning date, up to 24, as a share of 24; 0 for every pair when
+    ``SolveOptions.waiting_priority`` is off. It depends only on the client, so it never
+    changes where a client goes, only who is placed when seats are short.
+    """
+    t = pairs.tables
+    if not t.problem.options.waiting_priority:
+        return np.zeros(len(pairs), dtype=np.float64)
+    months = np.minimum(t.client_waiting_months[pairs.client], WAITING_CAP_MONTHS)
+    return months.astype(np.float64) / WAITING_CAP_MONTHS
+
+
 def continuity(pairs: Pairs) -> FloatArray:
     """Soft: staying at one's ongoing placement (relevant when moves are allowed)."""
     t = pairs.tables

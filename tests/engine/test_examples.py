@@ -31,12 +31,24 @@ def test_placing_both_beats_giving_one_client_their_first_wish() -> None:
 def test_the_longest_waiting_client_gets_the_last_seat() -> None:
     problem = make_problem(
         clients=[
-            client("C1", waiting_since="2026-10-01", preferences=[{"placement": "P1"}]),
+            client("C1", waiting_since="2026-10-01"),
             client("C2", waiting_since="2025-10-01"),
         ],
         placements=[placement("P1", seats=1)],
     )
     assert _placed(problem) == {"C2": "P1"}
+
+
+def test_waiting_is_weighed_against_fit_not_absolute() -> None:
+    """A first wish (300 points) outweighs one month more of waiting (~10 points)."""
+    problem = make_problem(
+        clients=[
+            client("C1", waiting_since="2026-09-01", preferences=[{"placement": "P1"}]),
+            client("C2", waiting_since="2026-08-01"),
+        ],
+        placements=[placement("P1", seats=1)],
+    )
+    assert _placed(problem) == {"C1": "P1"}
 
 
 def test_more_clients_placed_beats_waiting_time() -> None:
@@ -59,7 +71,7 @@ def test_without_waiting_priority_fit_decides_among_equal_numbers() -> None:
             client("C2", waiting_since="2025-10-01"),
         ],
         placements=[placement("P1", seats=1)],
-        options={"waiting_priority": False},
+        options={"waiting_priority": False},  # the waiting criterion scores 0
     )
     assert _placed(problem) == {"C1": "P1"}
 
