@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from matching.check import check_allocation
 from matching.explain.cli import add_commands as add_explain_commands
+from matching.scenario.cli import add_command as add_scenario_command
 from matching.solve import allocate
 from models import AllocationProblem, AllocationResult
 
@@ -229,6 +230,7 @@ def parser() -> argparse.ArgumentParser:
     schema.set_defaults(func=cmd_schema)
 
     add_explain_commands(sub)
+    add_scenario_command(sub)
     return top
 
 

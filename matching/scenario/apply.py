@@ -1,0 +1,318 @@
+"""Apply a scenario's changes to a base problem, giving a new validated problem.
+
+Changes apply in order, each to the result of the previous ones. Resampling and dropping of
+clients is seeded by ``(scenario.seed, change index)``, so a scenario always gives the same
+problem. Errors name the change and field: ``changes[2].select.department: ...``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from matching.explain.report import age_band, support_level
+from matching.scenario.model import (
+    AddPlacements,
+    Change,
+    ChangeOptions,
+    ChangeRegime,
+    ChangeWeights,
+    RemovePlacements,
+    ResizePlacements,
+    ScaleDemand,
+    Scenario,
+    Selector,
+)
+from models import AllocationProblem, Client, Placement
+from models.client import OngoingAssignment
+from models.options import SolveOptions, Weights
+from models.regime import LegalRegime
+
+
+class ScenarioError(ValueError):
+    """A change that cannot be applied; the message names the change index and field."""
+
+
+def client_age(client: Client, on: date) -> int:
+    """Age in years on ``on`` (given age, or from the birth date)."""
+    if client.birth_date is None:
+        return client.age or 0
+    b = client.birth_date
+    return on.year - b.year - (1 if (on.month, on.day) < (b.month, b.day) else 0)
+
+
+@dataclass
+class _State:
+    """Mutable working copy of a problem's records."""
+
+    problem: AllocationProblem
+    placements: list[Placement]
+    clients: list[Client]
+    ongoing: list[OngoingAssignment]
+    regime: LegalRegime
+    options: SolveOptions
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, problem: AllocationProblem) -> _State:
+        return cls(
+            problem,
+            list(problem.placements),
+            list(problem.clients),
+            list(problem.ongoing),
+            problem.regime,
+            problem.options,
+        )
+
+    def drop_placements(self, ids: set[str]) -> None:
+        if not ids:
+            return
+        self.placements = [p for p in self.placements if p.id not in ids]
+        self.ongoing = [a for a in self.ongoing if a.placement not in ids]
+        out = []
+        for c in self.clients:
+            prefs = tuple(p for p in c.preferences if p.placement not in ids)
+            if len(prefs) != len(c.preferences) or c.avoid_placements & ids:
+                c = c.model_copy(
+                    update={"preferences": prefs, "avoid_placements": c.avoid_placements - ids}
+                )
+            out.append(c)
+        self.clients = out
+
+    def drop_clients(self, ids: set[str]) -> None:
+        if not ids:
+            return
+        self.ongoing = [a for a in self.ongoing if a.client not in ids]
+        out = []
+        for c in self.clients:
+            if c.id in ids:
+                continue
+            if c.avoid_clients & ids:
+                c = c.model_copy(update={"avoid_clients": c.avoid_clients - ids})
+            out.append(c)
+        self.clients = out
+
+    def build(self, name: str) -> AllocationProblem:
+        p = self.problem
+        try:
+            return AllocationProblem(
+                name=name[:200],
+                planning_date=p.planning_date,
+                regime=self.regime,
+                commuting_areas=p.commuting_areas,
+                municipalities=p.municipalities,
+                organisations=p.organisations,
+                placements=tuple(self.placements),
+                clients=tuple(self.clients),
+                coaches=p.coaches,
+                ongoing=tuple(self.ongoing),
+                options=self.options,
+            )
+        except ValidationError as error:
+            lines = [
+                f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
+                for e in error.errors(include_url=False)[:10]
+            ]
+            raise ScenarioError("the changed problem is invalid: " + "; ".join(lines)) from error
+
+
+def select_placements(state: _State, selector: Selector, where: str) -> set[str]:
+    """Ids of the placements matching every field of ``selector``; errors name ``where``."""
+    known = {p.id for p in state.placements}
+    chosen = set(known)
+    if selector.ids is not None:
+        missing = [i for i in selector.ids if i not in known]
+        if missing:
+            raise ScenarioError(f"{where}.ids: unknown placement '{missing[0]}'")
+        chosen &= set(selector.ids)
+    checks: list[tuple[str, tuple[str, ...] | None, str]] = [
+        ("department", selector.department, "department"),
+        ("municipality", selector.municipality, "municipality"),
+        (
+            "task_category",
+            None if selector.task_category is None else tuple(selector.task_category),
+            "task_category",
+        ),
+    ]
+    for name, values, attr in checks:
+        if values is None:
+            continue
+        for v in values:
+            if not any(str(getattr(p, attr)) == v for p in state.placements):
+                raise ScenarioError(f"{where}.{name}: no placement has {name} '{v}'")
+        chosen &= {p.id for p in state.placements if str(getattr(p, attr)) in values}
+    if not chosen:
+        raise ScenarioError(f"{where}: no placement matches every field of the selector")
+    return chosen
+
+
+def _add(state: _State, change: AddPlacements, where: str) -> None:
+    by_id = {p.id: p for p in state.placements}
+    new: list[Placement] = list(change.placements)
+    for k, copy in enumerate(change.copies):
+        source = by_id.get(copy.source)
+        if source is None:
+            raise ScenarioError(f"{where}.copies[{k}].source: unknown placement '{copy.source}'")
+        try:
+            new.append(Placement.model_validate({**source.model_dump(), **copy.set, "id": copy.id}))
+        except ValidationError as error:
+            e = error.errors(include_url=False)[0]
+            loc = ".".join(str(x) for x in e["loc"])
+            raise ScenarioError(f"{where}.copies[{k}].set.{loc}: {e['msg']}") from error
+    for k, p in enumerate(new):
+        if p.id in by_id:
+            raise ScenarioError(f"{where}: placement id '{p.id}' (new #{k}) already exists")
+        by_id[p.id] = p
+    state.placements.extend(new)
+
+
+def _resize(state: _State, change: ResizePlacements, where: str) -> None:
+    ids = select_placements(state, change.select, f"{where}.select")
+    out = []
+    for p in state.placements:
+        if p.id in ids:
+            seats, support = p.seats, p.support_units
+            if change.seats is not None:
+                seats = change.seats
+            if change.add_seats is not None:
+                seats = min(500, max(0, seats + change.add_seats))
+            if change.support_units is not None:
+                support = change.support_units
+            if change.add_support_units is not None:
+                support = min(1000, max(0, support + change.add_support_units))
+            p = p.model_copy(update={"seats": seats, "support_units": support})
+        out.append(p)
+    state.placements = out
+
+
+def _group_rows(state: _State, change: ScaleDemand, where: str) -> list[int]:
+    on = state.problem.planning_date
+    rows = []
+    for i, c in enumerate(state.clients):
+        if change.municipality is not None and c.home_municipality not in change.municipality:
+            continue
+        if change.age_band is not None and age_band(client_age(c, on)) not in change.age_band:
+            continue
+        if (
+            change.support_level is not None
+            and support_level(c.support_units) not in change.support_level
+        ):
+            continue
+        rows.append(i)
+    if not rows:
+        fields = [
+            f
+            for f in ("municipality", "age_band", "support_level")
+            if getattr(change, f) is not None
+        ]
+        raise ScenarioError(f"{where}.{fields[0] if fields else 'factor'}: no client matches")
+    return rows
+
+
+def _scale(state: _State, change: ScaleDemand, where: str, rng: np.random.Generator) -> None:
+    rows = _group_rows(state, change, where)
+    n = len(rows)
+    if change.factor >= 1:
+        extra = round(n * (change.factor - 1))
+        picks = rng.integers(0, n, size=extra)
+        taken = {c.id for c in state.clients}
+        k = 0
+        for pick in picks.tolist():
+            while f"syn-{where_tag(where)}-{k}" in taken:
+                k += 1
+            new_id = f"syn-{where_tag(where)}-{k}"
+            taken.add(new_id)
+            source = state.clients[rows[pick]]
+            state.clients.append(
+                source.model_copy(update={"id": new_id, "avoid_clients": frozenset()})
+            )
+        state.notes.append(f"{where}: {extra} synthetic clients added")
+    else:
+        drop = round(n * (1 - change.factor))
+        picks = rng.choice(n, size=drop, replace=False)
+        state.drop_clients({state.clients[rows[p]].id for p in picks.tolist()})
+        state.notes.append(f"{where}: {drop} clients dropped")
+
+
+def where_tag(where: str) -> str:
+    """``changes[3]`` → ``c3`` (part of synthetic ids)."""
+    return "c" + "".join(ch for ch in where if ch.isdigit())
+
+
+def _merged(model: Any, current: Any, update: dict[str, Any], where: str) -> Any:
+    for key in update:
+        if key not in model.model_fields:
+            raise ScenarioError(f"{where}.set.{key}: not a field of {model.__name__}")
+    try:
+        return model.model_validate({**current.model_dump(), **update})
+    except ValidationError as error:
+        e = error.errors(include_url=False)[0]
+        loc = ".".join(str(x) for x in e["loc"]) or ",".join(update)
+        raise ScenarioError(f"{where}.set.{loc}: {e['msg']}") from error
+
+
+def _regime(state: _State, change: ChangeRegime, where: str) -> None:
+    regime: LegalRegime = _merged(LegalRegime, state.regime, change.set, where)
+    state.regime = regime
+    gone = {
+        c.id
+        for c in state.clients
+        if c.referral_basis not in regime.referral_bases
+        or len(c.available_weekdays) < regime.min_days_per_week
+    }
+    if gone:
+        state.notes.append(f"{where}: {len(gone)} clients no longer eligible")
+    state.drop_clients(gone)
+    out = []
+    for c in state.clients:
+        days = min(max(c.days_per_week, regime.min_days_per_week), regime.max_days_per_week)
+        hours = min(max(c.hours_per_day, regime.min_hours_per_day), regime.max_hours_per_day)
+        if days != c.days_per_week or hours != c.hours_per_day:
+            c = c.model_copy(update={"days_per_week": days, "hours_per_day": hours})
+        out.append(c)
+    state.clients = out
+    short = {p.id for p in state.placements if p.max_hours_per_day < regime.min_hours_per_day}
+    if short:
+        state.notes.append(f"{where}: {len(short)} placements below the new hours minimum")
+    state.drop_placements(short)
+
+
+def _apply_one(state: _State, change: Change, where: str, rng: np.random.Generator) -> None:
+    if isinstance(change, AddPlacements):
+        _add(state, change, where)
+    elif isinstance(change, RemovePlacements):
+        state.drop_placements(select_placements(state, change.select, f"{where}.select"))
+    elif isinstance(change, ResizePlacements):
+        _resize(state, change, where)
+    elif isinstance(change, ScaleDemand):
+        _scale(state, change, where, rng)
+    elif isinstance(change, ChangeRegime):
+        _regime(state, change, where)
+    elif isinstance(change, ChangeWeights):
+        weights: Weights = _merged(Weights, state.options.weights, change.set, where)
+        state.options = state.options.model_copy(update={"weights": weights})
+    elif isinstance(change, ChangeOptions):
+        if "weights" in change.set:
+            raise ScenarioError(f"{where}.set.weights: use a 'weights' change")
+        state.options = _merged(SolveOptions, state.options, change.set, where)
+
+
+def apply_changes_noted(
+    base: AllocationProblem, scenario: Scenario
+) -> tuple[AllocationProblem, list[str]]:
+    """The changed problem and notes on what the changes did (clients added, dropped...)."""
+    state = _State.of(base)
+    for index, change in enumerate(scenario.changes):
+        rng = np.random.default_rng([scenario.seed, index])
+        _apply_one(state, change, f"changes[{index}]", rng)
+    name = base.name if not scenario.changes else f"{base.name} / {scenario.name}"
+    return state.build(name), state.notes
+
+
+def apply_changes(base: AllocationProblem, scenario: Scenario) -> AllocationProblem:
+    """The base problem with the scenario's changes applied, validated."""
+    return apply_changes_noted(base, scenario)[0]

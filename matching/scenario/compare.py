@@ -1,0 +1,372 @@
+"""Figures of one scenario's run, and the side-by-side comparison against the base.
+
+Group figures (municipality, age band, support level) and the top-3 share come from the
+explanation layer's run report; the reason a client stayed out is the explanation layer's
+first-failing hard rule, or capacity when the client had admissible placements.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from matching.explain.changes import ChangeEngine
+from matching.explain.clients import rule_counts_by_client
+from matching.explain.context import Context
+from matching.explain.report import run_report
+from matching.explain.resolve import Budget
+from models import AllocationProblem, AllocationResult
+
+GROUP_DIMENSIONS = ("municipality", "age_band", "support_level")
+
+
+class Figures(BaseModel):
+    """Base of the output records."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class GroupFigure(Figures):
+    """Placement in one group of clients."""
+
+    dimension: str
+    group: str
+    clients: int
+    placed: int
+    placement_rate: float
+
+
+class Waiting(Figures):
+    """Waiting time in whole months by the planning date (None: nobody in the group)."""
+
+    placed_median: float | None
+    placed_p90: float | None
+    unplaced_median: float | None
+    unplaced_p90: float | None
+
+
+class Utilisation(Figures):
+    """Seats and support units offered and used in one task category (open placements)."""
+
+    task_category: str
+    placements: int
+    seats: int
+    seats_used: int
+    seat_rate: float
+    support_units: int
+    support_used: int
+    support_rate: float
+
+
+class Unplaced(Figures):
+    """A client left without a place and what kept them out."""
+
+    client: str
+    reason: str = Field(description="'capacity' or 'rule:<first failing hard rule>'.")
+    admissible: int = Field(description="Placements the hard rules allow for the client.")
+
+
+class SeatValue(Figures):
+    """Value of one more seat at a placement (explanation layer's change engine)."""
+
+    placement: str
+    department: str
+    municipality: str
+    task_category: str
+    extra_placed: int
+    placed_value: int
+    quality: int
+    exact: bool
+
+
+class WeekFigures(Figures):
+    """Outcome of one week of a horizon."""
+
+    week: int
+    planning_date: date
+    clients: int
+    arrivals: int
+    ended: int
+    open_placements: int
+    seats: int
+    placed: int
+    kept_ongoing: int
+    new_placements: int
+    placement_rate: float
+    waiting_unplaced_median: float | None
+    status: str
+
+
+class SeatGroupValue(Figures):
+    """Where one more seat in a department or municipality does most good: its best placement."""
+
+    dimension: str = Field(description="'department' or 'municipality'.")
+    group: str
+    best_placement: str
+    extra_placed: int
+    quality: int
+
+
+class ScenarioMetrics(Figures):
+    """Every figure of one scenario's run."""
+
+    scenario: str
+    description: str = ""
+    notes: list[str] = Field(default_factory=list)
+    status: str
+    clients: int
+    placed: int
+    placement_rate: float
+    top3_share: float
+    mean_travel_minutes: float | None
+    waiting: Waiting
+    groups: list[GroupFigure]
+    utilisation: list[Utilisation]
+    unplaced: list[Unplaced]
+    unplaced_reasons: dict[str, int]
+    seat_values: list[SeatValue] = Field(default_factory=list)
+    seat_value_groups: list[SeatGroupValue] = Field(default_factory=list)
+    weeks: list[WeekFigures] = Field(
+        default_factory=list, description="Horizon weeks, when the scenario has a horizon."
+    )
+    waiting_months_placed: list[int] = Field(default_factory=list)
+    waiting_months_unplaced: list[int] = Field(default_factory=list)
+    seconds: float = Field(default=0.0, description="Wall clock; varies from run to run.")
+
+
+class ComparisonRow(Figures):
+    """One figure of one scenario beside the base's."""
+
+    scenario: str
+    section: str
+    key: str
+    metric: str
+    base: float | None
+    value: float | None
+    delta: float | None
+
+
+def _pct(values: np.ndarray, q: float) -> float | None:
+    return round(float(np.percentile(values, q)), 2) if values.size else None
+
+
+def _utilisation(problem: AllocationProblem, result: AllocationResult) -> list[Utilisation]:
+    support = {c.id: c.support_units for c in problem.clients}
+    where = {a.client: a.placement for a in result.assignments}
+    used_seats: dict[str, int] = defaultdict(int)
+    used_support: dict[str, int] = defaultdict(int)
+    for client, placement in where.items():
+        used_seats[placement] += 1
+        used_support[placement] += support[client]
+    rows: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for p in problem.placements:
+        row = rows[p.task_category.value]
+        row[0] += 1
+        row[1] += 0 if p.closed else p.seats
+        row[2] += used_seats[p.id]
+        row[3] += 0 if p.closed else p.support_units
+        row[4] += used_support[p.id]
+    return [
+        Utilisation(
+            task_category=cat,
+            placements=r[0],
+            seats=r[1],
+            seats_used=r[2],
+            seat_rate=round(r[2] / r[1], 4) if r[1] else 0.0,
+            support_units=r[3],
+            support_used=r[4],
+            support_rate=round(r[4] / r[3], 4) if r[3] else 0.0,
+        )
+        for cat, r in sorted(rows.items())
+    ]
+
+
+def _unplaced(ctx: Context) -> list[Unplaced]:
+    rows = [int(i) for i in np.flatnonzero(ctx.chosen < 0)]
+    usable = ctx.usable
+    out = []
+    no_arc = [i for i in rows if ctx.client_arcs(i).size == 0]
+    counts = rule_counts_by_client(ctx, no_arc)
+    for i in rows:
+        arcs = ctx.client_arcs(i)
+        if arcs.size:
+            reason = "capacity" if usable[arcs].any() else "capacity:need_exceeds_capacity"
+        else:
+            rc = counts.get(i, [])
+            reason = "rule:" + max(rc, key=lambda r: r.placements).rule if rc else "no_placements"
+        out.append(Unplaced(client=ctx.tables.client_ids[i], reason=reason, admissible=arcs.size))
+    return out
+
+
+def seat_values(ctx: Context, budget_s: float, resolve: bool = False) -> list[SeatValue]:
+    """Every open placement ranked by what one more seat there gives: clients placed, then
+    placement value, then fit (quality points).
+
+    Without ``resolve`` only the relaxation's cycles and proven bounds are used (``exact``
+    says which), so the figures never depend on the machine's speed; with it, components
+    are re-solved while ``budget_s`` lasts (more exact values, but timing-dependent).
+    """
+    engine = ChangeEngine(ctx, Budget(budget_s))
+    if not resolve:
+        engine.resolve_max_arcs = 0
+    rows = []
+    for j, p in enumerate(ctx.problem.placements):
+        if p.closed:
+            continue
+        change = engine.extra_seat(j)
+        rows.append(
+            SeatValue(
+                placement=p.id,
+                department=p.department,
+                municipality=p.municipality,
+                task_category=p.task_category.value,
+                extra_placed=change.placed_clients,
+                placed_value=change.placed_value,
+                quality=change.quality,
+                exact=change.exact,
+            )
+        )
+    rows.sort(key=lambda s: (-s.extra_placed, -s.placed_value, -s.quality, s.placement))
+    return rows
+
+
+def seat_value_groups(ranked: list[SeatValue]) -> list[SeatGroupValue]:
+    """Best placement for one more seat in each department and municipality, ranked."""
+    best: dict[tuple[str, str], SeatValue] = {}
+    for s in ranked:  # ranked best first: keep the first of each group
+        for key in (("department", s.department), ("municipality", s.municipality)):
+            best.setdefault(key, s)
+    return [
+        SeatGroupValue(
+            dimension=dim,
+            group=group,
+            best_placement=s.placement,
+            extra_placed=s.extra_placed,
+            quality=s.quality,
+        )
+        for (dim, group), s in best.items()
+    ]
+
+
+def scenario_metrics(
+    name: str,
+    problem: AllocationProblem,
+    result: AllocationResult,
+    *,
+    description: str = "",
+    notes: list[str] | None = None,
+    seat_top: int = 0,
+    seat_budget_s: float = 5.0,
+    seat_resolve: bool = False,
+) -> ScenarioMetrics:
+    """Every figure of a run of ``problem``."""
+    ctx = Context.build(problem, result)
+    report = run_report(ctx)
+    waiting = ctx.tables.client_waiting_months
+    placed = ctx.chosen >= 0
+    travel = [a.travel_minutes for a in result.assignments]
+    unplaced = _unplaced(ctx)
+    ranked = seat_values(ctx, seat_budget_s, seat_resolve) if seat_top > 0 else []
+    reasons: dict[str, int] = defaultdict(int)
+    for u in unplaced:
+        reasons[u.reason] += 1
+    return ScenarioMetrics(
+        scenario=name,
+        description=description,
+        notes=notes or [],
+        status=result.status.value,
+        clients=report.clients,
+        placed=report.placed,
+        placement_rate=report.placement_rate,
+        top3_share=report.top3_share,
+        mean_travel_minutes=round(float(np.mean(travel)), 2) if travel else None,
+        waiting=Waiting(
+            placed_median=_pct(waiting[placed], 50),
+            placed_p90=_pct(waiting[placed], 90),
+            unplaced_median=_pct(waiting[~placed], 50),
+            unplaced_p90=_pct(waiting[~placed], 90),
+        ),
+        groups=[
+            GroupFigure(
+                dimension=g.dimension,
+                group=g.group,
+                clients=g.clients,
+                placed=g.placed,
+                placement_rate=g.placement_rate,
+            )
+            for g in report.groups
+            if g.dimension in GROUP_DIMENSIONS
+        ],
+        utilisation=_utilisation(problem, result),
+        unplaced=unplaced,
+        unplaced_reasons=dict(sorted(reasons.items())),
+        seat_values=ranked[:seat_top],
+        seat_value_groups=seat_value_groups(ranked),
+        waiting_months_placed=sorted(int(w) for w in waiting[placed]),
+        waiting_months_unplaced=sorted(int(w) for w in waiting[~placed]),
+    )
+
+
+def flat_figures(m: ScenarioMetrics) -> dict[tuple[str, str, str], float | None]:
+    """``(section, key, metric) → value`` of every comparable figure."""
+    out: dict[tuple[str, str, str], float | None] = {
+        ("overall", "all", "clients"): m.clients,
+        ("overall", "all", "placed"): m.placed,
+        ("overall", "all", "placement_rate"): m.placement_rate,
+        ("overall", "all", "top3_share"): m.top3_share,
+        ("overall", "all", "mean_travel_minutes"): m.mean_travel_minutes,
+    }
+    for field, value in m.waiting.model_dump().items():
+        out[("waiting_months", "all", field)] = value
+    for g in m.groups:
+        out[(g.dimension, g.group, "clients")] = g.clients
+        out[(g.dimension, g.group, "placement_rate")] = g.placement_rate
+    for u in m.utilisation:
+        out[("utilisation", u.task_category, "seats")] = u.seats
+        out[("utilisation", u.task_category, "seat_rate")] = u.seat_rate
+        out[("utilisation", u.task_category, "support_units")] = u.support_units
+        out[("utilisation", u.task_category, "support_rate")] = u.support_rate
+    for reason, count in m.unplaced_reasons.items():
+        out[("unplaced", reason, "clients")] = count
+    return out
+
+
+def compare(metrics: list[ScenarioMetrics]) -> list[ComparisonRow]:
+    """Every figure of every scenario beside the base's (the first), with the difference."""
+    if not metrics:
+        return []
+    base = flat_figures(metrics[0])
+    rows = []
+    for m in metrics:
+        figures = flat_figures(m)
+        for key in sorted(set(base) | set(figures)):
+            b = base.get(key)
+            v = figures.get(key)
+            if key[0] == "unplaced":  # a reason absent from one side means 0 clients
+                b, v = b or 0, v or 0
+            delta = None if b is None or v is None else round(v - b, 4)
+            rows.append(
+                ComparisonRow(
+                    scenario=m.scenario,
+                    section=key[0],
+                    key=key[1],
+                    metric=key[2],
+                    base=b,
+                    value=v,
+                    delta=delta,
+                )
+            )
+    return rows
+
+
+def comparison_document(metrics: list[ScenarioMetrics]) -> dict[str, Any]:
+    """The JSON document of a batch: every scenario's figures and the comparison rows."""
+    return {
+        "base": metrics[0].scenario if metrics else None,
+        "scenarios": [m.model_dump(mode="json") for m in metrics],
+        "comparison": [r.model_dump(mode="json") for r in compare(metrics)],
+    }

@@ -1,0 +1,118 @@
+"""A horizon of several weeks: clients arrive, periods end, placements open and close.
+
+Week ``w`` is planned on ``planning_date + 7 w`` days. Before each week: ongoing periods that
+have lasted ``period_months`` end (the client leaves), as do those at a placement whose
+``available_until`` has passed; new clients arrive (a seeded Poisson number, resampled from
+the base's clients with new pseudonymous ids, waiting from that week). Placements open and
+close by their own ``available_from``/``available_until`` (the engine's period rule). Each
+week is solved with the previous week's placements kept as ongoing assignments (and as the
+solver's hint); the unplaced keep waiting.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+
+from matching.scenario.apply import ScenarioError, _State
+from matching.scenario.compare import WeekFigures
+from matching.scenario.model import Horizon
+from matching.solve import allocate
+from matching.tables import add_months
+from models import AllocationProblem
+from models.client import OngoingAssignment
+
+
+def _open(problem: AllocationProblem, on: date) -> list[int]:
+    end = add_months(on, problem.regime.min_period_months)
+    return [
+        p.seats
+        for p in problem.placements
+        if not p.closed
+        and p.available_from <= on
+        and (p.available_until is None or p.available_until >= end)
+    ]
+
+
+def run_horizon(problem: AllocationProblem, horizon: Horizon, seed: int) -> list[WeekFigures]:
+    """Figures of each week of the horizon, starting from ``problem`` as week 0."""
+    rng = np.random.default_rng([seed, 7_919])
+    state = _State.of(problem)
+    source = list(problem.clients)
+    closing = {p.id: p.available_until for p in problem.placements}
+    start = problem.planning_date
+    hint: dict[str, str] = {}
+    out = []
+    taken = {c.id for c in problem.clients}
+    for week in range(horizon.weeks):
+        on = start + timedelta(days=7 * week)
+        ended: set[str] = set()
+        arrivals = 0
+        if week > 0:
+            for a in state.ongoing:
+                until = closing.get(a.placement)
+                if add_months(a.start_date, horizon.period_months) <= on or (
+                    until is not None and until < on
+                ):
+                    ended.add(a.client)
+            state.drop_clients(ended)
+            arrivals = int(rng.poisson(horizon.arrivals_per_week)) if source else 0
+            for k, pick in enumerate(rng.integers(0, len(source), size=arrivals).tolist()):
+                new_id = f"w{week}-{k}"
+                while new_id in taken:
+                    new_id += "x"
+                taken.add(new_id)
+                state.clients.append(
+                    source[pick].model_copy(
+                        update={"id": new_id, "avoid_clients": frozenset(), "waiting_since": on}
+                    )
+                )
+        state.problem = state.problem.model_copy(update={"planning_date": on})
+        week_problem = state.build(f"{problem.name} / week {week}")
+        result = allocate(week_problem, hint=hint or None)
+        if result.status.value in ("infeasible_input", "no_solution"):
+            raise ScenarioError(f"horizon week {week}: {result.status.value}: {result.message}")
+        waiting_since = {c.id: c.waiting_since for c in week_problem.clients}
+        placed_ids = {a.client for a in result.assignments}
+        unplaced_months = [
+            (on.year - waiting_since[c].year) * 12 + on.month - waiting_since[c].month
+            for c in result.unassigned
+        ]
+        previous = {a.client: a for a in state.ongoing}
+        state.ongoing = [
+            OngoingAssignment(
+                client=a.client,
+                placement=a.placement,
+                start_date=(
+                    previous[a.client].start_date
+                    if a.client in previous and previous[a.client].placement == a.placement
+                    else on
+                ),
+            )
+            for a in result.assignments
+        ]
+        hint = {a.client: a.placement for a in result.assignments}
+        seats = _open(week_problem, on)
+        kept = sum(1 for a in result.assignments if a.kept_ongoing)
+        n = len(week_problem.clients)
+        out.append(
+            WeekFigures(
+                week=week,
+                planning_date=on,
+                clients=n,
+                arrivals=arrivals,
+                ended=len(ended),
+                open_placements=len(seats),
+                seats=sum(seats),
+                placed=len(placed_ids),
+                kept_ongoing=kept,
+                new_placements=len(placed_ids) - kept,
+                placement_rate=round(len(placed_ids) / n, 4) if n else 0.0,
+                waiting_unplaced_median=(
+                    round(float(np.median(unplaced_months)), 2) if unplaced_months else None
+                ),
+                status=result.status.value,
+            )
+        )
+    return out

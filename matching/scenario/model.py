@@ -1,0 +1,224 @@
+"""Scenarios: a name, a seed and a list of changes to a base county (YAML or JSON).
+
+A changes file holds one scenario, a list of scenarios, or ``{"scenarios": [...]}``. The base
+(no changes) is always run first, under the name ``base``, so every figure has a reference.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from models.placement import Placement, TaskCategory
+
+BASE_NAME = "base"
+
+
+class ScenarioModel(BaseModel):
+    """Base of scenario records: immutable, refuses unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Selector(ScenarioModel):
+    """Placements matching every given field (each field: any of its values)."""
+
+    ids: tuple[str, ...] | None = None
+    department: tuple[str, ...] | None = None
+    municipality: tuple[str, ...] | None = None
+    task_category: tuple[TaskCategory, ...] | None = None
+
+    @model_validator(mode="after")
+    def _something_selected(self) -> Self:
+        if all(v is None for v in (self.ids, self.department, self.municipality)) and (
+            self.task_category is None
+        ):
+            raise ValueError("a selector needs ids, department, municipality or task_category")
+        return self
+
+
+class PlacementCopy(ScenarioModel):
+    """A new placement copied from an existing one, with a new id and field overrides."""
+
+    source: str = Field(description="Id of the placement copied.")
+    id: str = Field(description="Id of the new placement.")
+    set: dict[str, Any] = Field(default_factory=dict, description="Fields to override.")
+
+
+class AddPlacements(ScenarioModel):
+    """New placements: full records and/or copies of existing ones."""
+
+    kind: Literal["add_placements"] = "add_placements"
+    placements: tuple[Placement, ...] = ()
+    copies: tuple[PlacementCopy, ...] = ()
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Self:
+        if not self.placements and not self.copies:
+            raise ValueError("add_placements needs placements or copies")
+        return self
+
+
+class RemovePlacements(ScenarioModel):
+    """Remove the selected placements; their ongoing clients become unplaced."""
+
+    kind: Literal["remove_placements"] = "remove_placements"
+    select: Selector
+
+
+class ResizePlacements(ScenarioModel):
+    """Set (``seats``) or add (``add_seats``, may be negative) seats and support units."""
+
+    kind: Literal["resize_placements"] = "resize_placements"
+    select: Selector
+    seats: int | None = Field(default=None, ge=0, le=500)
+    add_seats: int | None = Field(default=None, ge=-500, le=500)
+    support_units: int | None = Field(default=None, ge=0, le=1000)
+    add_support_units: int | None = Field(default=None, ge=-1000, le=1000)
+
+    @model_validator(mode="after")
+    def _one_way_each(self) -> Self:
+        if self.seats is not None and self.add_seats is not None:
+            raise ValueError("give seats or add_seats, not both")
+        if self.support_units is not None and self.add_support_units is not None:
+            raise ValueError("give support_units or add_support_units, not both")
+        if all(
+            v is None
+            for v in (self.seats, self.add_seats, self.support_units, self.add_support_units)
+        ):
+            raise ValueError(
+                "resize_placements needs seats, add_seats, support_units or add_support_units"
+            )
+        return self
+
+
+AgeBand = Literal["under_25", "25_28", "29_44", "45_plus"]
+SupportLevel = Literal["0", "1", "2", "3_plus"]
+
+
+class ScaleDemand(ScenarioModel):
+    """Scale the clients of the selected groups (all given fields must match) by ``factor``.
+
+    ``factor > 1`` adds synthetic clients resampled (seeded) from the group's own clients, with
+    new pseudonymous ids; ``factor < 1`` drops a seeded sample of the group.
+    """
+
+    kind: Literal["scale_demand"] = "scale_demand"
+    factor: float = Field(ge=0, le=20)
+    municipality: tuple[str, ...] | None = None
+    age_band: tuple[AgeBand, ...] | None = None
+    support_level: tuple[SupportLevel, ...] | None = None
+
+
+class ChangeRegime(ScenarioModel):
+    """Change fields of the legal regime, e.g. ``max_days_per_week`` or ``referral_bases``.
+
+    Client plans are brought within the new limits (days and hours clamped); clients whose
+    referral basis the new regime no longer accepts leave the population; placements whose
+    hours no longer reach the legal minimum are removed.
+    """
+
+    kind: Literal["regime"] = "regime"
+    set: dict[str, Any] = Field(min_length=1)
+
+
+class ChangeWeights(ScenarioModel):
+    """Change soft-criterion weights (fields of ``Weights``)."""
+
+    kind: Literal["weights"] = "weights"
+    set: dict[str, float] = Field(min_length=1)
+
+
+class ChangeOptions(ScenarioModel):
+    """Change solve options (fields of ``SolveOptions`` except ``weights``)."""
+
+    kind: Literal["options"] = "options"
+    set: dict[str, Any] = Field(min_length=1)
+
+
+Change = Annotated[
+    AddPlacements
+    | RemovePlacements
+    | ResizePlacements
+    | ScaleDemand
+    | ChangeRegime
+    | ChangeWeights
+    | ChangeOptions,
+    Field(discriminator="kind"),
+]
+
+
+class Horizon(ScenarioModel):
+    """Weeks to simulate after the scenario's changes, and the flows between weeks."""
+
+    weeks: int = Field(ge=1, le=52)
+    arrivals_per_week: float = Field(default=0.0, ge=0, le=10_000, description="Poisson mean.")
+    period_months: int = Field(default=6, ge=1, le=120, description="Planned period length.")
+
+
+class Scenario(ScenarioModel):
+    """A named, seeded list of changes to the base county."""
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    description: str = ""
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    changes: tuple[Change, ...] = ()
+    horizon: Horizon | None = Field(
+        default=None, description="Weeks to simulate after the changes (see horizon.py)."
+    )
+
+
+class ScenarioSet(ScenarioModel):
+    """Scenarios of a batch, base first, names unique."""
+
+    scenarios: tuple[Scenario, ...]
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Self:
+        names = [s.name for s in self.scenarios]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"scenario names must be unique: {', '.join(dup)}")
+        return self
+
+
+def with_base(scenarios: list[Scenario]) -> list[Scenario]:
+    """The scenarios with the unchanged base first (added unless already there)."""
+    base = [s for s in scenarios if s.name == BASE_NAME]
+    if base and base[0].changes:
+        raise ValueError(f"the scenario named '{BASE_NAME}' must have no changes")
+    rest = [s for s in scenarios if s.name != BASE_NAME]
+    return [base[0] if base else Scenario(name=BASE_NAME), *rest]
+
+
+def parse_scenarios(data: Any) -> list[Scenario]:
+    """Scenarios (base first) from parsed YAML/JSON: one, a list, or ``{"scenarios": [...]}``."""
+    if isinstance(data, dict) and "scenarios" in data:
+        items = data["scenarios"]
+    elif isinstance(data, list):
+        items = data
+    else:
+        items = [data]
+    batch = ScenarioSet.model_validate({"scenarios": items})
+    return with_base(list(batch.scenarios))
+
+
+def load_scenarios(path: str | Path) -> list[Scenario]:
+    """Read a ``.yaml``/``.yml`` or ``.json`` changes file; raises ``ValueError`` on bad input."""
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"{path}: cannot parse: {error}") from error
+    try:
+        return parse_scenarios(data)
+    except ValidationError as error:
+        lines = [
+            f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+            for e in error.errors(include_url=False)
+        ]
+        raise ValueError("\n".join(lines)) from error
