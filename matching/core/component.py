@@ -1,0 +1,275 @@
+"""Solve one component that the flow relaxation could not: warm start, then a MIP.
+
+Components with at most ``NEIGHBOURHOOD_MIN_ARCS`` arcs go straight to the two-phase MIP,
+warm-started from the best greedy run. Larger ones (with HiGHS) go to the restricted master
+with pricing (``restricted``): the two-phase MIP over each item's best arcs, with bounds for
+the full component proven by LP duality. Neighbourhood search (``neighbourhood``) remains the
+fallback where that does not apply (CP-SAT, coefficients beyond HiGHS's range, or nothing
+found over the kept arcs): it spends up to ``NEIGHBOURHOOD_SHARE`` of the budget before the
+monolithic MIP, and past ``MONOLITHIC_MAX_NONZEROS`` the MIP is skipped (loading it alone
+would outlast typical budgets); bounds then come from the relaxation.
+"""
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from matching.core.cpsat import CpSatPhaseSolver
+from matching.core.errors import InfeasibleInput, NoSolutionFound
+from matching.core.exact import PhaseSolver, solve_lexicographic
+from matching.core.flow import FlowResult
+from matching.core.greedy import greedy_assign
+from matching.core.linear import build_linear_model
+from matching.core.mip import HighsPhaseSolver, highs_can_solve
+from matching.core.neighbourhood import TARGET_ARCS, SubSolver, improve_by_neighbourhoods
+from matching.core.options import CoreOptions
+from matching.core.problem import AssignmentProblem, IntArray, objective_of, quality_ceiling
+from matching.core.restricted import solve_restricted
+from matching.core.status import SolveStatus
+
+DEFAULT_MIP = "highs"
+"""The MIP back end of ``method="auto"``. Measured on synthetic instances with binding
+per-bin support units (one worker, 30 s): HiGHS proved a 1,822-arc instance optimal in 4.5 s
+where CP-SAT stopped at the limit short of the optimal quality; on 7,000 and 18,000 arcs
+HiGHS reached the optimal placed value and CP-SAT did not. On 70,000 arcs (10 s) neither
+improved the warm start, but HiGHS proved a bound of 3,050 where CP-SAT proved nothing
+better than the relaxation's 3,177; CP-SAT's presolve (probing) alone took 7-13 s there."""
+
+MONOLITHIC_MAX_NONZEROS = 1_500_000
+"""Components whose MIP would have more nonzeros (estimated as two per arc plus one per
+resource use) are not given to a monolithic MIP. Measured: with 5.4 M nonzeros (20,000 items,
+2 M arcs) HiGHS and CP-SAT each spent about 19 s loading the model before their time limit
+of 1 s was even checked."""
+
+NEIGHBOURHOOD_MIN_ARCS = 150_000
+"""Components with fewer arcs go straight to the MIP: on the 1,000-client county (36k arcs)
+HiGHS proves the optimum in about 4 s, while a neighbourhood search first cost 3 s and left the
+MIP too little time (measured with ``python -m benchmarks.run --sizes M``). Larger ones use
+the restricted master (or the search, as its fallback)."""
+
+NEIGHBOURHOOD_SHARE = 0.8
+"""Most a large component's neighbourhood search may use of its budget before the MIP. The
+step limit usually ends the search sooner on components the MIP can then prove optimal; on
+tight components of ~70,000 arcs the MIP did not even finish its root LP in the time left,
+while the search kept improving (2,000-item benchmark, 10 s: placed 2,984 with half the time
+for the search, 3,022-3,043 with all of it)."""
+
+MIN_BUDGET_S = 0.05
+_MIN_MIP_S = 0.5  # below this, a large MIP's fixed costs alone would overrun the budget
+
+
+@dataclass(frozen=True)
+class ComponentOutcome:
+    """A component's assignment (local arc indices) with its bounds and how it was found."""
+
+    chosen_arc: IntArray
+    placed_bound: int
+    quality_bound: int
+    optimal: bool
+    method: str
+
+
+def solve_component(
+    problem: AssignmentProblem,
+    relaxed: FlowResult | None,
+    hint: IntArray | None,
+    options: CoreOptions,
+    budget: float,
+    step_solver: SubSolver | None,
+    timings: MutableMapping[str, float],
+    stats: dict[str, Any],
+) -> ComponentOutcome:
+    """Solve one component within `budget` seconds (see the module docstring).
+
+    Parameters
+    ----------
+    relaxed:
+        The seats-only relaxation optimum (None if its scaling overflowed).
+    hint:
+        The caller's hint in local arc indices, or None.
+    step_solver:
+        Solves a neighbourhood; None disables neighbourhood search (inside a step).
+    timings, stats:
+        Accumulated in place: seconds per phase, and diagnostics.
+
+    Raises
+    ------
+    InfeasibleInput
+        The MIP proved the component infeasible; ``items`` are its required items (local).
+    NoSolutionFound
+        No assignment placing every required item was found in time.
+    """
+    started = time.perf_counter()
+    deadline = started + budget
+    warm = warm_start(problem, hint, relaxed)
+    timings["greedy"] += time.perf_counter() - started
+    name = options.method if options.method in ("highs", "cpsat") else DEFAULT_MIP
+    if relaxed is None:  # trivial bounds: everything placed, each at its best score
+        upper = (int(problem.item_value.sum()), quality_ceiling(problem))
+    else:
+        upper = (relaxed.placed, relaxed.quality)
+
+    monolithic = 2 * problem.n_arcs + len(problem.use_arc) <= MONOLITHIC_MAX_NONZEROS
+    large = problem.n_arcs > NEIGHBOURHOOD_MIN_ARCS
+    if large and name == "highs":
+        outcome = _restricted_outcome(problem, relaxed, hint, warm, upper, options, deadline)
+        if outcome is not None:
+            timings_add(timings, outcome[1])
+            stats.setdefault("restricted", []).append(outcome[2])
+            return outcome[0]
+    if step_solver is not None and warm is not None and large:
+        t = time.perf_counter()
+        share = NEIGHBOURHOOD_SHARE if monolithic else 1.0
+        # A fixed number of steps (about three sweeps over the arcs) keeps the result
+        # reproducible when the MIP follows; alone, the search uses all the time.
+        max_steps = 3 * math.ceil(problem.n_arcs / TARGET_ARCS) if monolithic else None
+        warm, steps = improve_by_neighbourhoods(
+            problem, warm, step_solver, options, t + (deadline - t) * share, max_steps
+        )
+        timings["neighbourhood"] += time.perf_counter() - t
+        stats.setdefault("neighbourhood", []).append(steps)
+    if not monolithic or (large and deadline - time.perf_counter() < _MIN_MIP_S):
+        return _heuristic_outcome(problem, warm, upper, f"{name}-lns")
+
+    t = time.perf_counter()
+    model = build_linear_model(problem)
+    if name == "highs" and not highs_can_solve(model):
+        name = "cpsat"  # HiGHS cannot hold such coefficients exactly; CP-SAT can
+    backend: PhaseSolver
+    if name == "cpsat":
+        backend = CpSatPhaseSolver(model, options.seed, options.num_workers)
+    else:
+        backend = HighsPhaseSolver(model, options.seed)
+    timings["build"] += time.perf_counter() - t
+
+    left = max(deadline - time.perf_counter(), MIN_BUDGET_S)
+    result = solve_lexicographic(problem, backend, warm, upper, left, options.relative_gap)
+    for key, seconds in result.timings.items():
+        timings[key] += seconds
+    stats.setdefault("mip", []).append(
+        {"items": problem.n_items, "arcs": problem.n_arcs, "rows": model.n_rows, **result.stats}
+    )
+    if result.status is SolveStatus.INFEASIBLE:
+        items = tuple(int(i) for i in np.flatnonzero(problem.item_required))
+        raise InfeasibleInput("required items cannot all be assigned", items)
+    if result.chosen_arc is None:
+        raise NoSolutionFound(
+            f"{name}: no assignment placing every required item found within the time "
+            f"limit for a component of {problem.n_items} items"
+        )
+    return ComponentOutcome(
+        chosen_arc=result.chosen_arc,
+        placed_bound=result.placed_bound,
+        quality_bound=result.quality_bound,
+        optimal=result.status is SolveStatus.OPTIMAL,
+        method=name,
+    )
+
+
+def timings_add(timings: MutableMapping[str, float], more: dict[str, float]) -> None:
+    """Add the seconds of `more` to `timings`, key by key."""
+    for key, seconds in more.items():
+        timings[key] += seconds
+
+
+def _restricted_outcome(
+    problem: AssignmentProblem,
+    relaxed: FlowResult | None,
+    hint: IntArray | None,
+    warm: IntArray | None,
+    upper: tuple[int, int],
+    options: CoreOptions,
+    deadline: float,
+) -> tuple[ComponentOutcome, dict[str, float], dict[str, Any]] | None:
+    """The restricted master with pricing (``restricted``); None if it does not apply."""
+    starts = [hint, None if relaxed is None else relaxed.chosen_arc, warm]
+    caps = (upper[1], quality_ceiling(problem))
+    timings: dict[str, float] = defaultdict(float)
+    budget = max(deadline - time.perf_counter(), MIN_BUDGET_S)
+    found = solve_restricted(
+        problem,
+        starts,
+        warm,
+        upper,
+        caps,
+        "highs",
+        options.seed,
+        options.num_workers,
+        options.relative_gap,
+        budget,
+        timings,
+    )
+    if found is None:
+        return None
+    result = found.result
+    timings_add(timings, result.timings)
+    if result.chosen_arc is None:
+        # Infeasible or nothing found over the kept arcs: neither says anything about the
+        # full component, which the other paths then handle.
+        return None
+    outcome = ComponentOutcome(
+        chosen_arc=found.chosen_arc,
+        placed_bound=found.placed_bound,
+        quality_bound=found.quality_bound,
+        optimal=found.placed == found.placed_bound and found.quality == found.quality_bound,
+        method="highs-restricted",
+    )
+    return outcome, timings, found.stats
+
+
+def warm_start(
+    problem: AssignmentProblem, hint: IntArray | None, relaxed: FlowResult | None
+) -> IntArray | None:
+    """Best greedy assignment placing every required item: from the hint, from the
+    relaxation optimum, or from scratch (ties prefer that order).
+
+    Returns None if none places every required item (a greedy can fail where an assignment
+    exists); the MIP then starts without a hint.
+    """
+    starts: list[IntArray | None] = []
+    if hint is not None:
+        starts.append(hint)
+    if relaxed is not None:
+        starts.append(relaxed.chosen_arc)
+    # From scratch too, unless the component is large and another start exists: each run
+    # costs about a second per million arcs, and the relaxation start usually wins.
+    if not starts or problem.n_arcs <= 2 * TARGET_ARCS:
+        starts.append(None)
+    best: IntArray | None = None
+    best_key = (-1, -1)
+    for start in starts:
+        candidate = greedy_assign(problem, start)
+        if np.any(problem.item_required & (candidate < 0)):
+            continue
+        key = objective_of(problem, candidate)
+        if key > best_key:
+            best, best_key = candidate, key
+    return best
+
+
+def _heuristic_outcome(
+    problem: AssignmentProblem,
+    chosen: IntArray | None,
+    upper: tuple[int, int],
+    method: str,
+) -> ComponentOutcome:
+    """Keep a heuristic assignment, bounded by the relaxation only."""
+    if chosen is None:
+        raise NoSolutionFound(
+            f"no assignment placing every required item found for a component of "
+            f"{problem.n_items} items (too large or too little time for the MIP)"
+        )
+    placed, quality = objective_of(problem, chosen)
+    quality_bound = upper[1] if placed == upper[0] else quality_ceiling(problem)
+    return ComponentOutcome(
+        chosen_arc=chosen,
+        placed_bound=upper[0],
+        quality_bound=quality_bound,
+        optimal=placed == upper[0] and quality == quality_bound,
+        method=method,
+    )

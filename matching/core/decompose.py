@@ -1,0 +1,183 @@
+"""Split a problem into independent components, and solve the one-item components directly.
+
+Two items are dependent when their arcs share a bin, a resource or an effective conflict
+(a conflict pair with a common bin; such a pair shares that bin anyway). The connected
+components of the graph on items, bins and resources with those links share no constraint,
+so the feasible assignments of the whole are exactly the combinations of feasible assignments
+of the components, and both objectives are sums over components.
+
+Why solving each component lexicographically is lexicographically optimal overall: the best
+total placed value is the sum of the components' best placed values (maximising a sum over
+a product of sets). An assignment reaching that total must reach each component's best, since
+none can exceed its own; so the assignments optimal in phase 1 are exactly the combinations
+of the components' phase-1 optima, and the best total quality among them is the sum of the
+components' best qualities. Components therefore never need to trade with each other.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from matching.core.indexing import conflict_triples, group, sorted_arcs_by_item
+from matching.core.problem import AssignmentProblem, BoolArray, IntArray
+
+
+@dataclass(frozen=True)
+class Component:
+    """One independent part of a problem, re-indexed from 0.
+
+    Attributes
+    ----------
+    problem:
+        The component as a problem of its own (local item, bin, arc and resource indices).
+    items, arcs:
+        ``int64``: the original index of each local item and arc.
+    """
+
+    problem: AssignmentProblem
+    items: IntArray
+    arcs: IntArray
+
+    @property
+    def size(self) -> int:
+        """Size used to share the time budget: the number of arcs."""
+        return self.problem.n_arcs
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    """Components with two or more items, and the items that form a component alone.
+
+    ``single_items`` are items with at least one usable arc whose component has no other
+    item; ``n_components`` counts every component with a usable arc.
+    """
+
+    components: list[Component]
+    single_items: IntArray
+    n_components: int
+
+
+def usable_arcs(problem: AssignmentProblem) -> BoolArray:
+    """Mask of arcs that can be chosen at all: a bin with a seat, and each resource's
+    total use by the arc within that resource's capacity.
+
+    Dropping the others is safe (no feasible assignment uses them) and tightens the flow
+    relaxation, since the relaxation would otherwise happily use them.
+    """
+    alive = problem.bin_capacity[problem.arc_bin] > 0
+    if len(problem.use_arc):
+        # Sum the amounts per (arc, resource): an arc may list one resource more than once.
+        keys = problem.use_arc * problem.n_resources + problem.use_resource
+        unique, inverse = np.unique(keys, return_inverse=True)
+        amount = np.bincount(inverse, weights=problem.use_amount)
+        too_much = amount > problem.resource_capacity[unique % problem.n_resources]
+        alive[unique[too_much] // problem.n_resources] = False
+    return alive
+
+
+def decompose(problem: AssignmentProblem, alive: BoolArray) -> Decomposition:
+    """Split `problem`, restricted to the `alive` arcs, into independent components."""
+    n, nb, nr = problem.n_items, problem.n_bins, problem.n_resources
+    arcs = np.flatnonzero(alive)
+    uses = np.flatnonzero(alive[problem.use_arc])
+    triples = conflict_triples(problem, alive)
+    # Nodes: items, then bins, then resources.
+    heads = np.concatenate((problem.arc_bin[arcs] + n, problem.use_resource[uses] + n + nb))
+    tails = np.concatenate((problem.arc_item[arcs], problem.arc_item[problem.use_arc[uses]]))
+    heads = np.concatenate((heads, triples[:, 1]))
+    tails = np.concatenate((tails, triples[:, 0]))
+    size = n + nb + nr
+    graph = sparse.coo_matrix((np.ones(len(heads), dtype=np.int8), (tails, heads)), (size, size))
+    _, label = csgraph.connected_components(graph, directed=False)
+    label = label.astype(np.int64)
+
+    item_label = label[:n]
+    has_arc = np.bincount(problem.arc_item[arcs], minlength=n) > 0
+    n_labels = int(label.max(initial=-1)) + 1
+    items_per_label = np.bincount(item_label[has_arc], minlength=n_labels)
+    single = has_arc & (items_per_label[item_label] == 1)
+    multi_labels = np.flatnonzero(items_per_label >= 2)
+    components = _split(problem, label, multi_labels, arcs, uses, triples)
+    return Decomposition(
+        components=components,
+        single_items=np.flatnonzero(single),
+        n_components=int(np.count_nonzero(items_per_label)),
+    )
+
+
+def best_single_arcs(problem: AssignmentProblem, alive: BoolArray, items: IntArray) -> IntArray:
+    """Best usable arc (highest score, ties by lowest index) of each item in `items`.
+
+    For an item alone in its component this is optimal: any usable arc is feasible on its own,
+    placing the item is never worse than not, and the best score maximises quality.
+    """
+    order, _ = sorted_arcs_by_item(problem)
+    order = order[alive[order]]
+    item_of = problem.arc_item[order]
+    # The first usable arc of each item in the sorted order is its best one.
+    first = np.searchsorted(item_of, items, side="left")
+    return order[first]
+
+
+def _split(
+    problem: AssignmentProblem,
+    label: IntArray,
+    labels: IntArray,
+    arcs: IntArray,
+    uses: IntArray,
+    triples: IntArray,
+) -> list[Component]:
+    """Build one re-indexed sub-problem per label in `labels`, without per-arc Python loops."""
+    n, nb = problem.n_items, problem.n_bins
+    n_labels = int(label.max(initial=-1)) + 1
+    # One extra entry, so that label -1 (a dead arc) maps to slot -1, i.e. no component.
+    slot = np.full(n_labels + 1, -1, dtype=np.int64)
+    slot[labels] = np.arange(len(labels))
+    k = len(labels)
+
+    def grouped(node_label: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+        """Order, group starts and local index of the entries, by component slot."""
+        keys = slot[node_label]
+        keep = np.flatnonzero(keys >= 0)
+        order, starts = group(keys[keep], k)
+        order = keep[order]
+        local = np.full(len(node_label), -1, dtype=np.int64)
+        local[order] = np.arange(len(order)) - np.repeat(starts[:-1], np.diff(starts))
+        return order, starts, local
+
+    item_order, item_starts, item_local = grouped(label[:n])
+    bin_order, bin_starts, bin_local = grouped(label[n : n + nb])
+    res_order, res_starts, res_local = grouped(label[n + nb :])
+    arc_label = np.full(problem.n_arcs, -1, dtype=np.int64)
+    arc_label[arcs] = label[problem.arc_item[arcs]]
+    arc_order, arc_starts, arc_local = grouped(arc_label)
+    use_order, use_starts, _ = grouped(label[problem.arc_item[problem.use_arc[uses]]])
+    use_order = uses[use_order]
+    pairs = np.unique(triples[:, :2], axis=0) if len(triples) else np.zeros((0, 2), np.int64)
+    pair_order, pair_starts, _ = grouped(label[pairs[:, 0]])
+
+    components = []
+    for c in range(k):
+        items = item_order[item_starts[c] : item_starts[c + 1]]
+        comp_arcs = arc_order[arc_starts[c] : arc_starts[c + 1]]
+        comp_uses = use_order[use_starts[c] : use_starts[c + 1]]
+        comp_pairs = pairs[pair_order[pair_starts[c] : pair_starts[c + 1]]]
+        bins = bin_order[bin_starts[c] : bin_starts[c + 1]]
+        resources = res_order[res_starts[c] : res_starts[c + 1]]
+        sub = AssignmentProblem(
+            item_value=problem.item_value[items],
+            item_required=problem.item_required[items],
+            bin_capacity=problem.bin_capacity[bins],
+            arc_item=item_local[problem.arc_item[comp_arcs]],
+            arc_bin=bin_local[problem.arc_bin[comp_arcs]],
+            arc_score=problem.arc_score[comp_arcs],
+            resource_capacity=problem.resource_capacity[resources],
+            use_arc=arc_local[problem.use_arc[comp_uses]],
+            use_resource=res_local[problem.use_resource[comp_uses]],
+            use_amount=problem.use_amount[comp_uses],
+            conflicts=item_local[comp_pairs].reshape(-1, 2),
+        )
+        components.append(Component(problem=sub, items=items, arcs=comp_arcs))
+    return components

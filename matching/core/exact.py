@@ -1,0 +1,216 @@
+"""The two-phase lexicographic driver shared by the MIP back ends (HiGHS, CP-SAT).
+
+Phase 1 maximises the placed value; phase 2 adds the row ``placed >= placed*`` and maximises
+quality. Solving the phases one after the other, rather than one weighted sum, keeps the order
+exact whatever the magnitudes: no big-M weight can be too small, and no coefficient grows
+beyond what a float64 MIP solver represents exactly.
+
+Shortcuts, both exact: when the warm start already reaches the placed value of the seats-only
+relaxation (an upper bound), phase 1 is proven without a solve; when it also reaches the
+relaxation's quality, so is phase 2.
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from matching.core.errors import SolverError
+from matching.core.greedy import polish_quality
+from matching.core.problem import (
+    AssignmentProblem,
+    BoolArray,
+    IntArray,
+    objective_of,
+    quality_ceiling,
+)
+from matching.core.status import SolveStatus
+
+PHASE1_SHARE = 0.7
+"""Phase 1 may use at most this share of the time left; phase 2 gets the rest, so it always
+has time to improve quality (phase 1 usually ends far sooner, by proof)."""
+
+
+@dataclass(frozen=True)
+class PhaseOutcome:
+    """What one back-end solve of one phase returned.
+
+    ``x`` is the chosen-arc mask of the best solution found (None if none), ``bound`` a proven
+    upper bound on the phase objective (``inf`` if unknown), ``infeasible`` a proof that the
+    phase's model has no solution.
+    """
+
+    x: BoolArray | None
+    bound: float
+    infeasible: bool = False
+    detail: str = ""
+
+
+class PhaseSolver(Protocol):
+    """A back end that maximises one linear objective over the shared 0-1 model."""
+
+    def solve_phase(
+        self,
+        objective: IntArray,
+        min_placed: int | None,
+        hint: BoolArray | None,
+        time_limit_s: float,
+        relative_gap: float,
+    ) -> PhaseOutcome:
+        """Maximise ``objective . x``, optionally subject to ``placed_coef . x >= min_placed``.
+
+        `hint` is a feasible full assignment to warm-start from. Phase 1 passes
+        ``relative_gap = 0`` and expects a proof of optimality unless time runs out.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class ExactResult:
+    """Outcome of the two phases on one problem (usually one component).
+
+    ``placed_bound`` bounds the placed value of any feasible assignment; ``quality_bound``
+    bounds the quality of feasible assignments placing at least ``placed``. ``status`` is
+    ``INFEASIBLE`` when phase 1 proved that the required items cannot all be assigned, and
+    ``chosen_arc`` is then None, as it is when no solution was found in time.
+    """
+
+    status: SolveStatus | None
+    chosen_arc: IntArray | None
+    placed: int
+    quality: int
+    placed_bound: int
+    quality_bound: int
+    timings: dict[str, float] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def integer_bound(bound: float, incumbent: int, fallback: int) -> int:
+    """Round a solver's float bound on an integer objective down to an integer bound.
+
+    A small tolerance absorbs float noise (a bound of 99.9999999 proves 100, not 99). A bound
+    that is missing (infinite) or clearly below the incumbent's value, which is achievable and
+    so cannot exceed a true bound, is not trusted: the `fallback` bound is returned instead.
+    """
+    if not math.isfinite(bound) or bound < incumbent - 0.5:
+        return fallback
+    return max(incumbent, min(fallback, math.floor(bound + 1e-6 * max(1.0, abs(bound)))))
+
+
+def to_chosen_arc(problem: AssignmentProblem, x: BoolArray) -> IntArray:
+    """Convert a chosen-arc mask into an arc index (or -1) per item."""
+    chosen = np.full(problem.n_items, -1, dtype=np.int64)
+    arcs = np.flatnonzero(x)
+    chosen[problem.arc_item[arcs]] = arcs
+    return chosen
+
+
+def solve_lexicographic(
+    problem: AssignmentProblem,
+    backend: PhaseSolver,
+    warm_start: IntArray | None,
+    upper: tuple[int, int],
+    time_limit_s: float,
+    relative_gap: float,
+) -> ExactResult:
+    """Run phase 1 then phase 2 on `backend` within `time_limit_s` seconds.
+
+    Parameters
+    ----------
+    warm_start:
+        A feasible assignment placing every required item (or None).
+    upper:
+        ``(placed, quality)`` of the seats-only relaxation optimum, a lexicographic upper
+        bound; the quality part applies only to assignments reaching that placed value.
+    """
+    deadline = time.perf_counter() + time_limit_s
+    timings: dict[str, float] = {}
+    stats: dict[str, Any] = {}
+    up_placed, up_quality = upper
+    placed_coef = problem.item_value[problem.arc_item]
+
+    # Phase 1: the placed value.
+    start = time.perf_counter()
+    if warm_start is not None and objective_of(problem, warm_start)[0] == up_placed:
+        x1 = _mask(problem, warm_start)
+        placed_bound = up_placed
+        stats["phase1"] = "warm start reaches the relaxation bound"
+    else:
+        hint = None if warm_start is None else _mask(problem, warm_start)
+        budget = (deadline - time.perf_counter()) * PHASE1_SHARE
+        out1 = backend.solve_phase(placed_coef, None, hint, max(budget, 0.01), 0.0)
+        stats["phase1"] = out1.detail
+        found = None if out1.infeasible else _better(problem, out1.x, hint)
+        if found is None:
+            timings["solve_placed"] = time.perf_counter() - start
+            status = SolveStatus.INFEASIBLE if out1.infeasible else None
+            return ExactResult(status, None, 0, 0, up_placed, up_quality, timings, stats)
+        x1 = found
+        placed_bound = integer_bound(out1.bound, int(placed_coef[x1].sum()), up_placed)
+    timings["solve_placed"] = time.perf_counter() - start
+    placed = int(placed_coef[x1].sum())
+    # Phase 1 ignores quality, so its solution can score poorly; moving single items to
+    # better arcs (same items, so same placed value) gives phase 2 a much better start.
+    start = time.perf_counter()
+    try:
+        x1 = _mask(problem, polish_quality(problem, to_chosen_arc(problem, x1)))
+    except ValueError as error:
+        raise SolverError(f"phase 1 returned an infeasible assignment: {error}") from error
+    timings["polish"] = time.perf_counter() - start
+
+    # Phase 2: quality, keeping the placed value.
+    start = time.perf_counter()
+    quality = int(problem.arc_score[x1].sum())
+    # The relaxation's quality bounds only assignments that reach its placed value.
+    quality_cap = up_quality if placed == up_placed else quality_ceiling(problem)
+    x2 = x1
+    if quality >= quality_cap:
+        quality_bound = quality
+        stats["phase2"] = "incumbent reaches the relaxation bound"
+    else:
+        remaining = max(deadline - time.perf_counter(), 0.01)
+        out2 = backend.solve_phase(problem.arc_score, placed, x1, remaining, relative_gap)
+        stats["phase2"] = out2.detail
+        if out2.infeasible:
+            raise SolverError("phase 2 reported infeasible although phase 1 found a solution")
+        best = _better(problem, out2.x, x1)
+        x2 = x1 if best is None else best
+        quality = int(problem.arc_score[x2].sum())
+        quality_bound = integer_bound(out2.bound, quality, quality_cap)
+    timings["solve_quality"] = time.perf_counter() - start
+
+    proven = placed == placed_bound and quality == quality_bound
+    return ExactResult(
+        status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
+        chosen_arc=to_chosen_arc(problem, x2),
+        placed=int(placed_coef[x2].sum()),
+        quality=quality,
+        placed_bound=placed_bound,
+        quality_bound=quality_bound,
+        timings=timings,
+        stats=stats,
+    )
+
+
+def _mask(problem: AssignmentProblem, chosen_arc: IntArray) -> BoolArray:
+    """Convert an arc-per-item assignment into a chosen-arc mask."""
+    x = np.zeros(problem.n_arcs, dtype=np.bool_)
+    x[chosen_arc[chosen_arc >= 0]] = True
+    return x
+
+
+def _better(
+    problem: AssignmentProblem, x: BoolArray | None, y: BoolArray | None
+) -> BoolArray | None:
+    """Return the lexicographically better of two masks (either may be None); ties keep x.
+
+    A solver normally returns a solution at least as good as its hint, but this makes it so.
+    """
+    if x is None or y is None:
+        return y if x is None else x
+    value = problem.item_value[problem.arc_item]
+    key_x = (int(value[x].sum()), int(problem.arc_score[x].sum()))
+    key_y = (int(value[y].sum()), int(problem.arc_score[y].sum()))
+    return y if key_y > key_x else x
