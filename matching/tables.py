@@ -22,6 +22,7 @@ from models import AllocationProblem, TaskCategory, Weekday, WorkDemand
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
+WordArray = npt.NDArray[np.uint64]
 
 WEEKDAY_BIT = {day: 1 << i for i, day in enumerate(Weekday)}
 DEMAND_BIT = {demand: 1 << i for i, demand in enumerate(WorkDemand)}
@@ -58,12 +59,18 @@ def _mask(values: Iterable[StrEnum], bits: Mapping[Any, int]) -> int:
     return out
 
 
-def _membership(sets: list[frozenset[str]], vocabulary: list[str]) -> BoolArray:
+def _membership(sets: list[frozenset[str]], vocabulary: list[str]) -> WordArray:
+    """Bit sets over ``vocabulary``: row i has bit j of word j // 64 set if it holds word j.
+
+    Packed 64 words to a machine word, so intersecting millions of pairs costs one AND and a
+    popcount per pair instead of a boolean row as long as the vocabulary.
+    """
     index = {word: j for j, word in enumerate(vocabulary)}
-    matrix = np.zeros((len(sets), max(len(vocabulary), 1)), dtype=np.bool_)
+    matrix = np.zeros((len(sets), max(1, -(-len(vocabulary) // 64))), dtype=np.uint64)
     for i, words in enumerate(sets):
         for word in words:
-            matrix[i, index[word]] = True
+            j = index[word]
+            matrix[i, j // 64] |= np.uint64(1 << (j % 64))
     return matrix
 
 
@@ -224,13 +231,13 @@ class Tables:
         return sorted(words)
 
     @cached_property
-    def client_languages(self) -> BoolArray:
-        """clients × languages: the client speaks it."""
+    def client_languages(self) -> WordArray:
+        """Bit sets of the languages each client speaks (see ``_membership``)."""
         return _membership([c.languages for c in self.problem.clients], self.languages)
 
     @cached_property
-    def client_aptitudes(self) -> BoolArray:
-        """clients × skills: the client has the aptitude."""
+    def client_aptitudes(self) -> WordArray:
+        """Bit sets of each client's aptitudes (see ``_membership``)."""
         return _membership([c.aptitudes for c in self.problem.clients], self.skills)
 
     # ---- placements --------------------------------------------------------------------
@@ -331,13 +338,13 @@ class Tables:
         return np.array([not p.languages for p in self.problem.placements], dtype=np.bool_)
 
     @cached_property
-    def placement_languages(self) -> BoolArray:
-        """placements × languages: a language of work there."""
+    def placement_languages(self) -> WordArray:
+        """Bit sets of each placement's languages of work."""
         return _membership([p.languages for p in self.problem.placements], self.languages)
 
     @cached_property
-    def placement_skills(self) -> BoolArray:
-        """placements × skills: the tasks use the skill."""
+    def placement_skills(self) -> WordArray:
+        """Bit sets of the skills each placement's tasks use."""
         return _membership([p.skills for p in self.problem.placements], self.skills)
 
     @cached_property

@@ -89,7 +89,8 @@ def languages(pairs: Pairs) -> BoolArray:
     The guidance the client needs (13 a §) must be given in a language they understand.
     """
     t = pairs.tables
-    shared = (t.client_languages[pairs.client] & t.placement_languages[pairs.placement]).any(axis=1)
+    common = t.client_languages[pairs.client] & t.placement_languages[pairs.placement]
+    shared = (common != 0).any(axis=1)
     return shared | t.placement_any_language[pairs.placement]
 
 

@@ -49,8 +49,8 @@ def aptitude(pairs: Pairs) -> FloatArray:
     t = pairs.tables
     interested = (t.client_interests[pairs.client] >> t.placement_category[pairs.placement]) & 1
     used = t.placement_skills[pairs.placement]
-    n_used = used.sum(axis=1)
-    n_have = (used & t.client_aptitudes[pairs.client]).sum(axis=1)
+    n_used = np.bitwise_count(used).sum(axis=1, dtype=np.int64)
+    n_have = np.bitwise_count(used & t.client_aptitudes[pairs.client]).sum(axis=1, dtype=np.int64)
     skill = np.where(n_used > 0, n_have / np.maximum(n_used, 1), 0.5)
     return 0.5 * interested + 0.5 * skill
 
