@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from service import audit
 from service.audit import Action
 from service.crud import clients as store
 from service.deps import IdempotencyKey, SessionDep, SettingsDep, purpose
-from service.errors import InvalidInput
 from service.idempotency import Outcome, fingerprint, run_once
-from service.routes.common import ERRORS, ClientReaders, Coordinator
+from service.routes.common import ERRORS, ClientReaders, Coordinator, UploadedFile, read_upload
 from service.schemas.clients import ClientCreate, ClientOut, ClientUpdate, ClientView
 from service.schemas.placements import ImportResult
 
@@ -103,14 +102,11 @@ def import_clients(
     settings: SettingsDep,
     user: Coordinator,
     why: WritePurpose,
-    file: Annotated[UploadFile, File(description="CSV (UTF-8) or XLSX; header row first.")],
+    file: UploadedFile,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Import clients from CSV or XLSX, all or nothing (coordinators)."""
-    content = file.file.read(settings.max_upload_bytes + 1)
-    if len(content) > settings.max_upload_bytes:
-        raise InvalidInput(f"the file is larger than {settings.max_upload_bytes} bytes")
-    filename = file.filename or ""
+    filename, content = read_upload(file, settings)
 
     def produce() -> Outcome:
         rows = store.import_file(session, filename, content)

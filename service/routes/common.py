@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, File, Path, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
 from service.auth import Principal, Role
+from service.config import Settings
 from service.deps import require
+from service.errors import InvalidInput
 
 ALL_ROLES = tuple(Role)
 
@@ -23,6 +25,17 @@ Coordinator = Annotated[Principal, Depends(require(Role.COORDINATOR))]
 ClientReaders = Annotated[
     Principal, Depends(require(Role.COORDINATOR, Role.MUNICIPALITY, Role.PLANNER))
 ]
+
+
+UploadedFile = Annotated[UploadFile, File(description="CSV (UTF-8) or XLSX; header row first.")]
+
+
+def read_upload(file: UploadFile, settings: Settings) -> tuple[str, bytes]:
+    """The name and bytes of an uploaded import file, refusing one over the size limit."""
+    content = file.file.read(settings.max_upload_bytes + 1)
+    if len(content) > settings.max_upload_bytes:
+        raise InvalidInput(f"the file is larger than {settings.max_upload_bytes} bytes")
+    return file.filename or "", content
 
 
 def window(page: int, page_size: int | None, default: int) -> tuple[int, int]:

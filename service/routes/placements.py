@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import TypeAdapter
 
 from service.auth import Principal, Role
 from service.crud import placements as store
 from service.deps import IdempotencyKey, SessionDep, SettingsDep, require
-from service.errors import InvalidInput
 from service.idempotency import Outcome, fingerprint, run_once
-from service.routes.common import ERRORS, Anyone, json_list
+from service.routes.common import ERRORS, Anyone, UploadedFile, json_list, read_upload
 from service.schemas.common import Code, Id
 from service.schemas.placements import ImportResult, PlacementCreate, PlacementOut, PlacementUpdate
 
@@ -91,14 +90,11 @@ def import_placements(
     session: SessionDep,
     settings: SettingsDep,
     user: Editor,
-    file: Annotated[UploadFile, File(description="CSV (UTF-8) or XLSX; header row first.")],
+    file: UploadedFile,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Import placements from CSV or XLSX, all or nothing."""
-    content = file.file.read(settings.max_upload_bytes + 1)
-    if len(content) > settings.max_upload_bytes:
-        raise InvalidInput(f"the file is larger than {settings.max_upload_bytes} bytes")
-    filename = file.filename or ""
+    filename, content = read_upload(file, settings)
 
     def produce() -> Outcome:
         rows = store.import_file(session, user, filename, content)
