@@ -257,14 +257,7 @@ class JobManager:
             try:
                 result_json, violations = self._await(child, "ok", run_id, cancel, deadline)
                 result = AllocationResult.model_validate_json(result_json)
-                with self.sessions() as session:
-                    ok = run_store.store_result(
-                        session,
-                        run_id,
-                        result,
-                        violations.splitlines(),
-                        explain=engine.explain is not None,
-                    )
+                ok = self._store_result(run_id, result, violations, engine)
                 if ok and engine.explain is not None:
                     self._collect_explanations(child, run_id, cancel)
             finally:
@@ -276,14 +269,7 @@ class JobManager:
         if time.monotonic() > deadline:
             raise _Stopped(RunStatus.TIMED_OUT, "timed out; the late result was discarded")
         result = AllocationResult.model_validate_json(result_json)
-        with self.sessions() as session:
-            ok = run_store.store_result(
-                session,
-                run_id,
-                result,
-                violations.splitlines(),
-                explain=engine.explain is not None,
-            )
+        ok = self._store_result(run_id, result, violations, engine)
         if ok and engine.explain is not None:
             try:
                 explained: dict[str, Any] | None = engine.explain(problem, result)
@@ -291,6 +277,19 @@ class JobManager:
                 log.exception("explaining run %s failed", run_id)
                 explained = None
             self._store_explanations(run_id, explained)
+
+    def _store_result(
+        self, run_id: int, result: AllocationResult, violations: str, engine: Engine
+    ) -> bool:
+        """Store a run's result (False when the checker's violations failed the run)."""
+        with self.sessions() as session:
+            return run_store.store_result(
+                session,
+                run_id,
+                result,
+                violations.splitlines(),
+                explain=engine.explain is not None,
+            )
 
     def _collect_explanations(self, child: _Child, run_id: int, cancel: threading.Event) -> None:
         """Wait for the child's explanations (the run is already final; a cancel or the
