@@ -100,20 +100,7 @@ class HighsPhaseSolver:
             entry = model_params.solution_hints.add()
             entry.variable_values.ids.extend(np.arange(self._model.n_vars, dtype=np.int64))
             entry.variable_values.values.extend(hint.astype(np.float64))
-        try:
-            result = mathopt_core.solve(
-                self._proto,
-                mathopt.SolverType.HIGHS.value,
-                mathopt.StreamableSolverInitArguments().to_proto(),
-                params.to_proto(),
-                model_params,
-                None,
-                mathopt.CallbackRegistration().to_proto(),
-                None,
-                None,
-            )
-        except Exception as error:  # the core raises StatusNotOk for invalid models/params
-            raise SolverError(f"HiGHS via MathOpt failed: {error}") from error
+        result = solve_highs_proto(self._proto, params, model_params)
         return _outcome(result, self._model.n_vars)
 
     def _require_placed(self, min_placed: int) -> None:
@@ -167,6 +154,32 @@ def _set_objective(proto: model_pb2.ModelProto, objective: IntArray) -> None:
     ids = np.flatnonzero(objective)
     coefficients.ids.extend(ids.astype(np.int64))
     coefficients.values.extend(objective[ids].astype(np.float64))
+
+
+def solve_highs_proto(
+    proto: model_pb2.ModelProto,
+    params: mathopt.SolveParameters,
+    model_params: model_parameters_pb2.ModelSolveParametersProto,
+) -> result_pb2.SolveResultProto:
+    """Solve a MathOpt model proto with HiGHS through MathOpt's core call.
+
+    The same call ``mathopt.solve`` makes after exporting a ``mathopt.Model``; building the
+    proto from numpy skips the per-variable Python objects (see the module docstring).
+    """
+    try:
+        return mathopt_core.solve(
+            proto,
+            mathopt.SolverType.HIGHS.value,
+            mathopt.StreamableSolverInitArguments().to_proto(),
+            params.to_proto(),
+            model_params,
+            None,
+            mathopt.CallbackRegistration().to_proto(),
+            None,
+            None,
+        )
+    except Exception as error:  # the core raises StatusNotOk for invalid models/params
+        raise SolverError(f"HiGHS via MathOpt failed: {error}") from error
 
 
 def _outcome(result: result_pb2.SolveResultProto, n_vars: int) -> PhaseOutcome:

@@ -51,7 +51,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from ortools.math_opt import model_parameters_pb2
-from ortools.math_opt.core.python import solver as mathopt_core
 from ortools.math_opt.python import mathopt
 
 from matching.core.cpsat import CpSatPhaseSolver
@@ -65,7 +64,7 @@ from matching.core.linear import (
     LinearModel,
     build_linear_model,
 )
-from matching.core.mip import HighsPhaseSolver, _model_proto, highs_can_solve
+from matching.core.mip import HighsPhaseSolver, _model_proto, highs_can_solve, solve_highs_proto
 from matching.core.problem import AssignmentProblem, IntArray, objective_of
 
 FloatArray = NDArray[np.float64]
@@ -293,20 +292,7 @@ def _solve_lp(
     )
     model_params = model_parameters_pb2.ModelSolveParametersProto()
     model_params.variable_values_filter.skip_zero_values = True
-    try:
-        result = mathopt_core.solve(
-            proto,
-            mathopt.SolverType.HIGHS.value,
-            mathopt.StreamableSolverInitArguments().to_proto(),
-            params.to_proto(),
-            model_params,
-            None,
-            mathopt.CallbackRegistration().to_proto(),
-            None,
-            None,
-        )
-    except Exception as error:  # StatusNotOk for invalid models/params
-        raise SolverError(f"HiGHS LP via MathOpt failed: {error}") from error
+    result = solve_highs_proto(proto, params, model_params)
     n_rows = model.n_rows + (min_placed is not None)
     for solution in result.solutions:
         dual = solution.dual_solution
