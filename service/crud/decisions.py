@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -56,16 +56,25 @@ def list_proposals(
     return rows, total
 
 
-def get_proposal(session: Session, user: Principal, proposal_id: int) -> ProposalRow:
-    """A proposal the caller may see (404 otherwise)."""
-    row = session.get(ProposalRow, proposal_id)
+R = TypeVar("R", ProposalRow, AssignmentRow)
+
+
+def _require_visible(session: Session, user: Principal, row: R | None, missing: str) -> R:
+    """Raise NotFound unless the row exists and, for a municipality user, is at one of its
+    organisation's placements (others' records are not revealed to exist)."""
     if row is None:
-        raise NotFound(f"proposal {proposal_id} not found")
+        raise NotFound(missing)
     if user.role is Role.MUNICIPALITY:
         placement = session.get(PlacementRow, row.placement_id)
         if placement is None or placement.organisation_id != user.organisation:
-            raise NotFound(f"proposal {proposal_id} not found")
+            raise NotFound(missing)
     return row
+
+
+def get_proposal(session: Session, user: Principal, proposal_id: int) -> ProposalRow:
+    """A proposal the caller may see (404 otherwise)."""
+    row = session.get(ProposalRow, proposal_id)
+    return _require_visible(session, user, row, f"proposal {proposal_id} not found")
 
 
 def decide(session: Session, user: Principal, proposal_id: int, body: DecisionIn) -> ProposalRow:
@@ -174,13 +183,7 @@ def list_assignments(
 def get_assignment(session: Session, user: Principal, assignment_id: int) -> AssignmentRow:
     """An assignment the caller may see (404 otherwise)."""
     row = session.get(AssignmentRow, assignment_id)
-    if row is None:
-        raise NotFound(f"assignment {assignment_id} not found")
-    if user.role is Role.MUNICIPALITY:
-        placement = session.get(PlacementRow, row.placement_id)
-        if placement is None or placement.organisation_id != user.organisation:
-            raise NotFound(f"assignment {assignment_id} not found")
-    return row
+    return _require_visible(session, user, row, f"assignment {assignment_id} not found")
 
 
 def end_assignment(
