@@ -20,18 +20,22 @@ seat) stay as the run computed them, so the seat value is a capacity shadow pric
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 
+from matching import core
+from matching.core import AssignmentProblem
+from matching.core.decompose import decompose, usable_arcs
 from matching.core.problem import objective_of
 from matching.explain.context import Context, ranked_own_arcs
 from matching.explain.feasible import LocalCheck
 from matching.explain.models import Move, ObjectiveChange
 from matching.explain.resolve import Budget, Components, Outcome, subset_arcs
 from matching.explain.sensitivity import Cycle, Relaxation, Unavailable
-from matching.tables import IntArray
+from matching.solve import core_options
+from matching.tables import BoolArray, IntArray
 
 REPAIR_DEPTH = 3
 """Clients displaced at most when repairing the result for a lower bound."""
@@ -202,6 +206,11 @@ class ChangeEngine:
         seat is capacity only: scores, including support per seat, stay as they are)."""
         return self._tally(self._extra_seat(placement))
 
+    def extra_support_unit(self, placement: int) -> ObjectiveChange:
+        """Change of the objective with one more supervisor support unit at placement row
+        ``placement`` (capacity only, like ``extra_seat``)."""
+        return self._tally(self._extra_support_unit(placement))
+
     def _fix_pair(self, item: int, arc: int) -> ObjectiveChange:
         if not self.ctx.usable[arc]:
             return self.infeasible()
@@ -334,6 +343,72 @@ class ChangeEngine:
             key = (relaxed.placed_value, relaxed.quality)
             return relaxed if key < (trivial.placed_value, trivial.quality) else trivial
         return trivial
+
+    def _support_resource(self, placement: int) -> int | None:
+        """Core resource index of the placement's support units (None: not modelled)."""
+        compiled = self.ctx.compiled
+        for family, offset in zip(compiled.families, compiled.resource_offset, strict=True):
+            if family.rule == "support_units":
+                return offset + placement
+        return None
+
+    def _extra_support_unit(self, placement: int) -> ObjectiveChange:
+        core_problem = self.ctx.compiled.core
+        nothing = self._change(
+            self.ctx.chosen, self.ctx.chosen, True, "slack", np.zeros(0, np.int64)
+        )
+        r = self._support_resource(placement)
+        if r is None:
+            return nothing
+        # Each client has at most one arc here, so the seats' heaviest needs are the most the
+        # placement could ever be asked for: if they fit, support never binds here.
+        needs = np.sort(core_problem.use_amount[core_problem.use_resource == r])[::-1]
+        if int(needs[: core_problem.bin_capacity[placement]].sum()) <= int(
+            core_problem.resource_capacity[r]
+        ):
+            return nothing
+        capacity = core_problem.resource_capacity.copy()
+        capacity[r] += 1
+        keep = np.ones(core_problem.n_arcs, np.bool_)
+        more, _ = subset_arcs(core_problem, keep, resource_capacity=capacity)
+        alive = usable_arcs(more)
+        here = alive & (more.arc_bin == placement)
+        if not here.any():
+            return nothing
+        parts = decompose(more, alive)
+        part = next(
+            (c for c in parts.components if (more.arc_bin[c.arcs] == placement).any()), None
+        )
+        if part is None:  # one client alone can use it: their best arc, unchanged elsewhere
+            return self._lone_client_gain(more, alive, placement)
+        if part.size > self.resolve_max_arcs or self.budget.spent():
+            return self._one_seat_bound(placement)
+        options = replace(
+            core_options(self.ctx.problem), time_limit_s=max(self.budget.left(), 0.05)
+        )
+        try:
+            solution = core.solve(part.problem, options)
+        except (core.InfeasibleInput, core.NoSolutionFound):
+            return self._one_seat_bound(placement)
+        if solution.status is not core.SolveStatus.OPTIMAL:
+            return self._one_seat_bound(placement)
+        after = self.ctx.chosen.copy()
+        local = solution.chosen_arc
+        after[part.items] = np.where(local >= 0, part.arcs[np.maximum(local, 0)], -1)
+        return self._change(self.ctx.chosen, after, True, "resolve", part.items)
+
+    def _lone_client_gain(
+        self, more: AssignmentProblem, alive: BoolArray, placement: int
+    ) -> ObjectiveChange:
+        """The only client with a usable pair at the placement is alone in their component:
+        they take the placement if it beats where they are (placing first, then score)."""
+        arc = int(np.flatnonzero(alive & (more.arc_bin == placement))[0])
+        item = int(more.arc_item[arc])
+        after = self.ctx.chosen.copy()
+        now = int(after[item])
+        if now < 0 or more.arc_score[arc] > more.arc_score[now]:
+            after[item] = arc
+        return self._change(self.ctx.chosen, after, True, "single", np.array([item], np.int64))
 
     def _first_seat(self, placement: int) -> ObjectiveChange:
         """A placement without seats: its arcs were never usable, so components change.

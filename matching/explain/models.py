@@ -71,7 +71,7 @@ class ObjectiveChange(ExplainModel):
     quality: int
     placed_clients: int = Field(description="Change of the number of placed clients.")
     exact: bool
-    method: Literal["single", "resolve", "relaxation", "result_bound", "infeasible"]
+    method: Literal["single", "slack", "resolve", "relaxation", "result_bound", "infeasible"]
     feasible: bool = Field(default=True, description="False: the change is impossible.")
     lower_placed_value: int | None = Field(
         default=None,

@@ -45,8 +45,28 @@ def _grouped_bars(
     return fig, ax
 
 
+DEPARTMENTS_SHOWN = 20
+
+
+def _busiest_departments(metrics: list[ScenarioMetrics]) -> list[str]:
+    """The departments with the most seats in the base (the first scenario), largest first:
+    a board chart of every department of a county would be unreadable."""
+    base = [u for u in metrics[0].utilisation if u.dimension == "department"] if metrics else []
+    base.sort(key=lambda u: (-u.seats, u.group))
+    return [u.group for u in base[:DEPARTMENTS_SHOWN]]
+
+
+def _short(label: str, width: int = 48) -> str:
+    """'Organisation: unit' as 'unit (organisation)', cut to ``width`` characters: the unit
+    is what a reader scans for."""
+    organisation, _, unit = label.rpartition(": ")
+    text = f"{unit} ({organisation})" if organisation else unit
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def write_charts(metrics: list[ScenarioMetrics], out: Path) -> list[Path]:
-    """Placement rate by municipality, utilisation, waiting time and scenario comparison."""
+    """Placement rate by municipality, utilisation (by task category and of the largest
+    departments), waiting time and the scenario comparison."""
     paths: list[Path] = []
     munis = sorted({g.group for m in metrics for g in m.groups if g.dimension == "municipality"})
     rates = {
@@ -58,12 +78,44 @@ def write_charts(metrics: list[ScenarioMetrics], out: Path) -> list[Path]:
     ax.set_title("Placement rate by municipality")
     paths += _save(fig, out, "placement_rate_by_municipality")
 
-    cats = sorted({u.task_category for m in metrics for u in m.utilisation})
-    use = {m.scenario: {u.task_category: u.seat_rate for u in m.utilisation} for m in metrics}
-    fig, ax = _grouped_bars(metrics, cats, use)
-    ax.set_ylabel("seats used / seats")
-    ax.set_title("Seat utilisation by task category")
+    cats = sorted(
+        {u.group for m in metrics for u in m.utilisation if u.dimension == "task_category"}
+    )
+    fig, axes = plt.subplots(
+        2, 1, figsize=(min(14.0, max(7.0, 0.3 * len(cats) * len(metrics) + 2)), 8)
+    )
+    width = 0.8 / max(1, len(metrics))
+    x = np.arange(len(cats))
+    for ax_, attr, label in (
+        (axes[0], "seat_rate", "seats used / seats"),
+        (axes[1], "support_rate", "support units used / offered"),
+    ):
+        for k, m in enumerate(metrics):
+            rate = {
+                u.group: getattr(u, attr) for u in m.utilisation if u.dimension == "task_category"
+            }
+            ax_.bar(x + k * width, [rate.get(c, 0.0) for c in cats], width, label=m.scenario)
+        ax_.set_xticks(x + width * (len(metrics) - 1) / 2, cats, rotation=30, ha="right")
+        ax_.set_ylabel(label)
+        ax_.set_ylim(0, 1.05)
+    axes[0].set_title("Utilisation by task category")
+    axes[0].legend(fontsize=8)
     paths += _save(fig, out, "utilisation")
+
+    depts = _busiest_departments(metrics)
+    fig, ax = plt.subplots(figsize=(10, max(3.0, 0.28 * len(depts) * max(1, len(metrics)) + 1)))
+    y = np.arange(len(depts))
+    height = 0.8 / max(1, len(metrics))
+    for k, m in enumerate(metrics):
+        rate = {u.group: u.seat_rate for u in m.utilisation if u.dimension == "department"}
+        ax.barh(y + k * height, [rate.get(d, 0.0) for d in depts], height, label=m.scenario)
+    ax.set_yticks(y + height * (len(metrics) - 1) / 2, [_short(d) for d in depts], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("seats used / seats")
+    ax.set_xlim(0, 1.05)
+    ax.set_title(f"Seat utilisation of the {len(depts)} largest departments")
+    ax.legend(fontsize=8)
+    paths += _save(fig, out, "utilisation_by_department")
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
     top = max([1, *[w for m in metrics for w in m.waiting_months_placed]])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,8 +20,10 @@ from matching.explain.context import Context
 from matching.explain.report import run_report
 from matching.explain.resolve import Budget
 from models import AllocationProblem, AllocationResult
+from models.placement import Placement
 
 GROUP_DIMENSIONS = ("municipality", "age_band", "support_level")
+UTILISATION_DIMENSIONS = ("department", "municipality", "task_category")
 
 
 class Figures(BaseModel):
@@ -50,9 +52,11 @@ class Waiting(Figures):
 
 
 class Utilisation(Figures):
-    """Seats and support units offered and used in one task category (open placements)."""
+    """Seats and support units offered (open placements) and used in one group of placements:
+    a department (organisation and unit), a municipality or a task category."""
 
-    task_category: str
+    dimension: str = Field(description="'department', 'municipality' or 'task_category'.")
+    group: str
     placements: int
     seats: int
     seats_used: int
@@ -70,17 +74,22 @@ class Unplaced(Figures):
     admissible: int = Field(description="Placements the hard rules allow for the client.")
 
 
-class SeatValue(Figures):
-    """Value of one more seat at a placement (explanation layer's change engine)."""
+Resource = Literal["seat", "support_unit"]
 
+
+class SeatValue(Figures):
+    """Value of one more seat or supervisor support unit at a placement (the explanation
+    layer's change engine): clients it would place, placement value and fit it adds."""
+
+    resource: Resource = "seat"
     placement: str
-    department: str
+    department: str = Field(description="Organisation and unit, as in utilisation.")
     municipality: str
     task_category: str
     extra_placed: int
     placed_value: int
     quality: int
-    exact: bool
+    exact: bool = Field(description="False: the figures are proven upper bounds.")
 
 
 class WeekFigures(Figures):
@@ -102,13 +111,16 @@ class WeekFigures(Figures):
 
 
 class SeatGroupValue(Figures):
-    """Where one more seat in a department or municipality does most good: its best placement."""
+    """Where one more seat (or support unit) in a department or municipality does most good:
+    its best placement there."""
 
+    resource: Resource = "seat"
     dimension: str = Field(description="'department' or 'municipality'.")
     group: str
     best_placement: str
     extra_placed: int
     quality: int
+    exact: bool
 
 
 class ScenarioMetrics(Figures):
@@ -129,6 +141,9 @@ class ScenarioMetrics(Figures):
     unplaced: list[Unplaced]
     unplaced_reasons: dict[str, int]
     seat_values: list[SeatValue] = Field(default_factory=list)
+    support_values: list[SeatValue] = Field(
+        default_factory=list, description="Placements ranked by one more support unit."
+    )
     seat_value_groups: list[SeatGroupValue] = Field(default_factory=list)
     weeks: list[WeekFigures] = Field(
         default_factory=list, description="Horizon weeks, when the scenario has a horizon."
@@ -154,25 +169,45 @@ def _pct(values: np.ndarray, q: float) -> float | None:
     return round(float(np.percentile(values, q)), 2) if values.size else None
 
 
+def department_label(problem: AllocationProblem, placement: Placement) -> str:
+    """A department named with its organisation: unit names such as 'Keskuskeittiö' repeat
+    from one municipality to the next."""
+    names = {o.id: o.name for o in problem.organisations}
+    return f"{names.get(placement.organisation, placement.organisation)}: {placement.department}"
+
+
+def municipality_name(problem: AllocationProblem, code: str) -> str:
+    """The municipality's name (as in the run report's groups), or its code if unnamed."""
+    return next((m.name_fi for m in problem.municipalities if m.code == code), code)
+
+
 def _utilisation(problem: AllocationProblem, result: AllocationResult) -> list[Utilisation]:
+    """Seat and support-unit use of open placements by department, municipality and task
+    category (a closed placement's seats count as not offered)."""
     support = {c.id: c.support_units for c in problem.clients}
-    where = {a.client: a.placement for a in result.assignments}
     used_seats: dict[str, int] = defaultdict(int)
     used_support: dict[str, int] = defaultdict(int)
-    for client, placement in where.items():
-        used_seats[placement] += 1
-        used_support[placement] += support[client]
-    rows: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for a in result.assignments:
+        used_seats[a.placement] += 1
+        used_support[a.placement] += support[a.client]
+    rows: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for p in problem.placements:
-        row = rows[p.task_category.value]
-        row[0] += 1
-        row[1] += 0 if p.closed else p.seats
-        row[2] += used_seats[p.id]
-        row[3] += 0 if p.closed else p.support_units
-        row[4] += used_support[p.id]
+        for key in (
+            ("department", department_label(problem, p)),
+            ("municipality", municipality_name(problem, p.municipality)),
+            ("task_category", p.task_category.value),
+        ):
+            row = rows[key]
+            row[0] += 1
+            row[1] += 0 if p.closed else p.seats
+            row[2] += used_seats[p.id]
+            row[3] += 0 if p.closed else p.support_units
+            row[4] += used_support[p.id]
+    order = {d: k for k, d in enumerate(UTILISATION_DIMENSIONS)}
     return [
         Utilisation(
-            task_category=cat,
+            dimension=dimension,
+            group=group,
             placements=r[0],
             seats=r[1],
             seats_used=r[2],
@@ -181,7 +216,9 @@ def _utilisation(problem: AllocationProblem, result: AllocationResult) -> list[U
             support_used=r[4],
             support_rate=round(r[4] / r[3], 4) if r[3] else 0.0,
         )
-        for cat, r in sorted(rows.items())
+        for (dimension, group), r in sorted(
+            rows.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])
+        )
     ]
 
 
@@ -202,27 +239,35 @@ def _unplaced(ctx: Context) -> list[Unplaced]:
     return out
 
 
-def seat_values(ctx: Context, budget_s: float, resolve: bool = False) -> list[SeatValue]:
-    """Every open placement ranked by what one more seat there gives: clients placed, then
-    placement value, then fit (quality points).
+def seat_values(
+    ctx: Context,
+    budget: Budget | float,
+    resolve: bool = False,
+    resource: Resource = "seat",
+) -> list[SeatValue]:
+    """Every open placement ranked by what one more seat (or support unit) there gives:
+    clients placed, then placement value, then fit (quality points).
 
-    Without ``resolve`` only the relaxation's cycles and proven bounds are used (``exact``
-    says which), so the figures never depend on the machine's speed; with it, components
-    are re-solved while ``budget_s`` lasts (more exact values, but timing-dependent).
+    Without ``resolve`` only the relaxation's cycles, slack and proven bounds are used
+    (``exact`` says which), so the figures never depend on the machine's speed; with it,
+    components are re-solved while the budget (seconds, or a shared ``Budget``) lasts: more
+    exact values, which depend on timing only once the budget runs out.
     """
-    engine = ChangeEngine(ctx, Budget(budget_s))
+    engine = ChangeEngine(ctx, budget if isinstance(budget, Budget) else Budget(budget))
     if not resolve:
         engine.resolve_max_arcs = 0
+    problem = ctx.problem
     rows = []
-    for j, p in enumerate(ctx.problem.placements):
+    for j, p in enumerate(problem.placements):
         if p.closed:
             continue
-        change = engine.extra_seat(j)
+        change = engine.extra_seat(j) if resource == "seat" else engine.extra_support_unit(j)
         rows.append(
             SeatValue(
+                resource=resource,
                 placement=p.id,
-                department=p.department,
-                municipality=p.municipality,
+                department=department_label(problem, p),
+                municipality=municipality_name(problem, p.municipality),
                 task_category=p.task_category.value,
                 extra_placed=change.placed_clients,
                 placed_value=change.placed_value,
@@ -235,20 +280,26 @@ def seat_values(ctx: Context, budget_s: float, resolve: bool = False) -> list[Se
 
 
 def seat_value_groups(ranked: list[SeatValue]) -> list[SeatGroupValue]:
-    """Best placement for one more seat in each department and municipality, ranked."""
-    best: dict[tuple[str, str], SeatValue] = {}
+    """Best placement for one more seat (or unit) in each department and municipality, in
+    the ranking's order (best first)."""
+    best: dict[tuple[str, str, str], SeatValue] = {}
     for s in ranked:  # ranked best first: keep the first of each group
-        for key in (("department", s.department), ("municipality", s.municipality)):
+        for key in (
+            (s.resource, "department", s.department),
+            (s.resource, "municipality", s.municipality),
+        ):
             best.setdefault(key, s)
     return [
         SeatGroupValue(
+            resource=resource,
             dimension=dim,
             group=group,
             best_placement=s.placement,
             extra_placed=s.extra_placed,
             quality=s.quality,
+            exact=s.exact,
         )
-        for (dim, group), s in best.items()
+        for (resource, dim, group), s in best.items()
     ]
 
 
@@ -270,14 +321,22 @@ def scenario_metrics(
     placed = ctx.chosen >= 0
     travel = [a.travel_minutes for a in result.assignments]
     unplaced = _unplaced(ctx)
-    ranked = seat_values(ctx, seat_budget_s, seat_resolve) if seat_top > 0 else []
+    budget = Budget(seat_budget_s)
+    ranked = seat_values(ctx, budget, seat_resolve) if seat_top > 0 else []
+    ranked_support = seat_values(ctx, budget, seat_resolve, "support_unit") if seat_top > 0 else []
+    notes = list(notes or [])
+    if seat_top > 0 and seat_resolve and budget.spent():
+        notes.append(
+            f"seat values: the {seat_budget_s:g} s budget ran out; the placements left "
+            "got proven bounds instead of re-solves (exact: false)"
+        )
     reasons: dict[str, int] = defaultdict(int)
     for u in unplaced:
         reasons[u.reason] += 1
     return ScenarioMetrics(
         scenario=name,
         description=description,
-        notes=notes or [],
+        notes=notes,
         status=result.status.value,
         clients=report.clients,
         placed=report.placed,
@@ -305,7 +364,8 @@ def scenario_metrics(
         unplaced=unplaced,
         unplaced_reasons=dict(sorted(reasons.items())),
         seat_values=ranked[:seat_top],
-        seat_value_groups=seat_value_groups(ranked),
+        support_values=ranked_support[:seat_top],
+        seat_value_groups=seat_value_groups(ranked) + seat_value_groups(ranked_support),
         waiting_months_placed=sorted(int(w) for w in waiting[placed]),
         waiting_months_unplaced=sorted(int(w) for w in waiting[~placed]),
     )
@@ -326,10 +386,11 @@ def flat_figures(m: ScenarioMetrics) -> dict[tuple[str, str, str], float | None]
         out[(g.dimension, g.group, "clients")] = g.clients
         out[(g.dimension, g.group, "placement_rate")] = g.placement_rate
     for u in m.utilisation:
-        out[("utilisation", u.task_category, "seats")] = u.seats
-        out[("utilisation", u.task_category, "seat_rate")] = u.seat_rate
-        out[("utilisation", u.task_category, "support_units")] = u.support_units
-        out[("utilisation", u.task_category, "support_rate")] = u.support_rate
+        section = f"utilisation_by_{u.dimension}"
+        out[(section, u.group, "seats")] = u.seats
+        out[(section, u.group, "seat_rate")] = u.seat_rate
+        out[(section, u.group, "support_units")] = u.support_units
+        out[(section, u.group, "support_rate")] = u.support_rate
     for reason, count in m.unplaced_reasons.items():
         out[("unplaced", reason, "clients")] = count
     return out

@@ -12,11 +12,19 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from matching.scenario.compare import ScenarioMetrics, WeekFigures, compare
+from matching.scenario.compare import (
+    ScenarioMetrics,
+    SeatGroupValue,
+    SeatValue,
+    Utilisation,
+    WeekFigures,
+    compare,
+)
 
 CHART_NAMES = (
     "placement_rate_by_municipality",
     "utilisation",
+    "utilisation_by_department",
     "waiting_time",
     "scenario_comparison",
 )
@@ -48,17 +56,7 @@ def _table_rows(metrics: list[ScenarioMetrics]) -> dict[str, tuple[list[str], li
             ],
         ),
         "utilisation": (
-            [
-                "scenario",
-                "task_category",
-                "placements",
-                "seats",
-                "seats_used",
-                "seat_rate",
-                "support_units",
-                "support_used",
-                "support_rate",
-            ],
+            ["scenario", *Utilisation.model_fields],
             [[m.scenario, *u.model_dump().values()] for m in metrics for u in m.utilisation],
         ),
         "unplaced": (
@@ -70,26 +68,16 @@ def _table_rows(metrics: list[ScenarioMetrics]) -> dict[str, tuple[list[str], li
             [[m.scenario, *w.model_dump().values()] for m in metrics for w in m.weeks],
         ),
         "seat_values": (
-            [
-                "scenario",
-                "rank",
-                "placement",
-                "department",
-                "municipality",
-                "task_category",
-                "extra_placed",
-                "placed_value",
-                "quality",
-                "exact",
-            ],
+            ["scenario", "rank", *SeatValue.model_fields],
             [
                 [m.scenario, k + 1, *s.model_dump().values()]
                 for m in metrics
-                for k, s in enumerate(m.seat_values)
+                for ranked in (m.seat_values, m.support_values)
+                for k, s in enumerate(ranked)
             ],
         ),
         "seat_value_groups": (
-            ["scenario", "dimension", "group", "best_placement", "extra_placed", "quality"],
+            ["scenario", *SeatGroupValue.model_fields],
             [[m.scenario, *g.model_dump().values()] for m in metrics for g in m.seat_value_groups],
         ),
     }

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from factories import client, make_problem, placement
+from pydantic import BaseModel
 
 from matching import allocate
 from matching.explain import explain_run, rank_clients
@@ -42,7 +43,7 @@ def _messages(value: object) -> list[Message]:
         return [value]
     if isinstance(value, list):
         return [m for v in value for m in _messages(v)]
-    if hasattr(value, "model_fields"):
+    if isinstance(value, BaseModel):
         return [m for name in type(value).model_fields for m in _messages(getattr(value, name))]
     return []
 

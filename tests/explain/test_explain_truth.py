@@ -166,3 +166,62 @@ def test_seat_values_are_exact_or_true_bounds_without_resolves(problem: Allocati
             assert delta == (change.placed_value, change.quality)
         else:
             assert delta <= (change.placed_value, change.quality)
+
+
+def _support_deltas(problem: AllocationProblem, resolve_max_arcs: int) -> None:
+    """Each placement's one-more-support-unit change against a full core re-solve."""
+    result = allocate(problem)
+    if result.status is not SolveStatus.OPTIMAL:
+        return
+    ctx = Context.build(problem, result)
+    engine = ChangeEngine(ctx, Budget(5.0), resolve_max_arcs=resolve_max_arcs)
+    c = ctx.compiled.core
+    base = (result.objective.placed_value, result.objective.quality)
+    family = [f.rule for f in ctx.compiled.families].index("support_units")
+    offset = ctx.compiled.resource_offset[family]
+    for j in range(c.n_bins):
+        change = engine.extra_support_unit(j)
+        capacity = c.resource_capacity.copy()
+        capacity[offset + j] += 1
+        more, _ = subset_arcs(c, np.ones(c.n_arcs, np.bool_), resource_capacity=capacity)
+        again = core.solve(more)
+        delta = (again.placed_value - base[0], again.quality - base[1])
+        if change.exact:
+            assert delta == (change.placed_value, change.quality), change.method
+        else:
+            assert delta <= (change.placed_value, change.quality)
+
+
+@settings(max_examples=40, deadline=None)
+@given(tight_problems())
+def test_support_unit_values_are_exact_or_true_bounds(problem: AllocationProblem) -> None:
+    """One more support unit, with re-solves: exact answers equal a full core re-solve."""
+    _support_deltas(problem, resolve_max_arcs=4_000)
+
+
+@settings(max_examples=30, deadline=None)
+@given(tight_problems())
+def test_support_unit_values_without_resolves_are_exact_or_bounds(
+    problem: AllocationProblem,
+) -> None:
+    """Re-solves off: slack and lone-client answers are exact, the rest upper bounds."""
+    _support_deltas(problem, resolve_max_arcs=0)
+
+
+def test_support_unit_that_lets_a_heavy_client_in() -> None:
+    """P1 has 2 support units and one seat; C1 needs 3. One more unit places C1 (resolve or
+    lone client), while P2 with 9 units for 1 seat has slack."""
+    problem = make_problem(
+        clients=[client("C1", support_units=3)],
+        placements=[
+            placement("P1", support_units=2, seats=1),
+            placement("P2", support_units=9, seats=1, weekdays=["sun"]),
+        ],
+    )
+    result = allocate(problem)
+    assert not result.assignments
+    ctx = Context.build(problem, result)
+    engine = ChangeEngine(ctx, Budget(5.0))
+    gain = engine.extra_support_unit(0)
+    assert (gain.exact, gain.placed_clients) == (True, 1)
+    assert engine.extra_support_unit(1).method == "slack"

@@ -75,14 +75,23 @@ def test_base_figures_by_hand(metrics: list) -> None:
     assert (w.placed_median, w.placed_p90) == (9.0, 11.4)
     assert (w.unplaced_median, w.unplaced_p90) == (3.0, 4.6)
     use = {
-        u.task_category: (u.seats, u.seats_used, u.support_units, u.support_used)
+        (u.dimension, u.group): (u.seats, u.seats_used, u.support_units, u.support_used)
         for u in base.utilisation
     }
-    assert use == {"kitchen": (2, 2, 4, 2), "cleaning": (1, 1, 2, 1)}
-    assert {u.task_category: u.seat_rate for u in base.utilisation} == {
-        "kitchen": 1.0,
-        "cleaning": 1.0,
+    assert use == {
+        ("department", "Oulu city: Central kitchen"): (2, 2, 4, 2),
+        ("department", "Raahe parish: Parish cleaning"): (1, 1, 2, 1),
+        ("municipality", "Oulu"): (2, 2, 4, 2),
+        ("municipality", "Raahe"): (1, 1, 2, 1),
+        ("task_category", "cleaning"): (1, 1, 2, 1),
+        ("task_category", "kitchen"): (2, 2, 4, 2),
     }
+    assert {u.group: u.seat_rate for u in base.utilisation if u.dimension == "department"} == {
+        "Oulu city: Central kitchen": 1.0,
+        "Raahe parish: Parish cleaning": 1.0,
+    }
+    assert base.utilisation[0].dimension == "department"
+    assert base.utilisation[-1].dimension == "task_category"
     assert {u.client: u.reason for u in base.unplaced} == {
         "C3": "capacity",
         "C4": "capacity",
@@ -100,8 +109,12 @@ def test_scenario_against_base(metrics: list) -> None:
     assert (oulu.base, oulu.value, oulu.delta) == (0.5, 0.75, 0.25)
     cap = rows[("one-more-p1", "unplaced", "capacity", "clients")]
     assert (cap.base, cap.value, cap.delta) == (2, 1, -1)
-    seats = rows[("one-more-p1", "utilisation", "kitchen", "seats")]
+    seats = rows[("one-more-p1", "utilisation_by_task_category", "kitchen", "seats")]
     assert seats.delta == 1
+    dept = rows[("one-more-p1", "utilisation_by_department", "Oulu city: Central kitchen", "seats")]
+    assert (dept.base, dept.value) == (2, 3)
+    support = rows[("one-more-p1", "utilisation_by_municipality", "Oulu", "support_rate")]
+    assert (support.base, support.value) == (0.5, 0.75)
     assert all(r.delta in (0, None) for k, r in rows.items() if k[0] == "base")
 
 
@@ -114,14 +127,48 @@ def test_seat_value_ranks_p1_first(metrics: list) -> None:
 
 
 def test_seat_value_by_department_and_municipality(metrics: list) -> None:
-    groups = {(g.dimension, g.group): g for g in metrics[0].seat_value_groups}
-    assert set(groups) == {
-        ("department", "Central kitchen"),
-        ("department", "Parish cleaning"),
-        ("municipality", "564"),
-        ("municipality", "678"),
+    groups = {
+        (g.dimension, g.group): g for g in metrics[0].seat_value_groups if g.resource == "seat"
     }
-    kitchen = groups[("department", "Central kitchen")]
+    assert set(groups) == {
+        ("department", "Oulu city: Central kitchen"),
+        ("department", "Raahe parish: Parish cleaning"),
+        ("municipality", "Oulu"),
+        ("municipality", "Raahe"),
+    }
+    kitchen = groups[("department", "Oulu city: Central kitchen")]
     assert (kitchen.best_placement, kitchen.extra_placed) == ("P1", 1)
-    assert groups[("municipality", "678")].extra_placed == 0
-    assert next(iter(groups)) == ("department", "Central kitchen")
+    assert groups[("municipality", "Raahe")].extra_placed == 0
+    assert next(iter(groups)) == ("department", "Oulu city: Central kitchen")
+
+
+def test_support_unit_values(metrics: list) -> None:
+    """P1's four units already cover its two seats' needs (slack: exactly nothing). At P2 a
+    third unit would let C6 (needs 3) in, but only instead of C5: no more clients placed."""
+    values = {s.placement: s for s in metrics[0].support_values}
+    assert set(values) == {"P1", "P2"}
+    assert all(s.resource == "support_unit" for s in values.values())
+    p1 = values["P1"]
+    assert (p1.extra_placed, p1.placed_value, p1.quality, p1.exact) == (0, 0, 0, True)
+    # Without re-solves P2 gets the one-client bound, labelled as a bound ...
+    assert (values["P2"].extra_placed, values["P2"].exact) == (1, False)
+    groups = {(g.resource, g.dimension, g.group) for g in metrics[0].seat_value_groups}
+    assert ("support_unit", "department", "Raahe parish: Parish cleaning") in groups
+    # ... and a re-solve finds the exact answer: C6 could only replace C5.
+    settings = RunSettings(seat_values=5, seat_resolve=True, time_limit_s=2)
+    base, *_ = run_batch(county(), parse_scenarios([]), 1, settings)
+    p2 = next(s for s in base.support_values if s.placement == "P2")
+    assert (p2.extra_placed, p2.placed_value, p2.exact) == (0, 0, True)
+
+
+def test_support_unit_that_places_a_client() -> None:
+    """A lone client who needs 3 units at a 2-unit placement: one more unit places them."""
+    problem = make_problem(
+        clients=[client_record("C1", support_units=3)],
+        placements=[placement("P1", support_units=2)],
+    )
+    base, *_ = run_batch(problem, parse_scenarios([]), 1, RunSettings(seat_values=3))
+    (value,) = base.support_values
+    assert (value.placement, value.extra_placed, value.exact) == ("P1", 1, True)
+    (seat,) = base.seat_values
+    assert seat.extra_placed == 0
