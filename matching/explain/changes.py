@@ -204,12 +204,70 @@ class ChangeEngine:
     def extra_seat(self, placement: int) -> ObjectiveChange:
         """Change of the objective with one more seat at placement row ``placement`` (the
         seat is capacity only: scores, including support per seat, stay as they are)."""
-        return self._tally(self._extra_seat(placement))
+        return self._tally(self._with_fill(self._extra_seat(placement), placement, None))
 
     def extra_support_unit(self, placement: int) -> ObjectiveChange:
         """Change of the objective with one more supervisor support unit at placement row
         ``placement`` (capacity only, like ``extra_seat``)."""
-        return self._tally(self._extra_support_unit(placement))
+        change = self._extra_support_unit(placement)
+        return self._tally(self._with_fill(change, placement, self._support_resource(placement)))
+
+    def _with_fill(
+        self, bound: ObjectiveChange, placement: int, resource: int | None
+    ) -> ObjectiveChange:
+        """A bound of one more seat (``resource`` None) or unit of ``resource`` at the
+        placement, with the lower bound of filling it directly: the best-scoring unplaced
+        client who then fits there as the result stands. Equal bounds make it exact."""
+        if bound.exact or not bound.feasible:
+            return bound
+        fill = self._direct_fill(placement, resource)
+        if fill is None:
+            return bound
+        after = self.ctx.chosen.copy()
+        after[fill[0]] = fill[1]
+        low = self._change(self.ctx.chosen, after, True, bound.method, np.array([fill[0]]))
+        if (low.placed_value, low.quality) == (bound.placed_value, bound.quality):
+            return low
+        return bound.model_copy(
+            update={
+                "lower_placed_value": low.placed_value,
+                "lower_quality": low.quality,
+                "moves": low.moves,
+            }
+        )
+
+    def _direct_fill(self, placement: int, resource: int | None) -> tuple[int, int] | None:
+        """``(client row, arc)`` of the best-scoring unplaced client whose pair at the
+        placement fits the result with one more seat there (``resource`` None) or one more
+        unit of ``resource``; None if nobody does."""
+        core_problem = self.ctx.compiled.core
+        chosen = self.ctx.chosen
+        seats = int(core_problem.bin_capacity[placement]) + (1 if resource is None else 0)
+        if int(self.ctx.seats_used[placement]) + 1 > seats:
+            return None
+        capacity = core_problem.resource_capacity.copy()
+        if resource is not None:
+            capacity[resource] += 1
+        used = self.result_check.use
+        order, starts = self.result_check._uses
+        partners = self.result_check.partners
+        here = np.flatnonzero(core_problem.arc_bin == placement)
+        here = here[chosen[core_problem.arc_item[here]] < 0]
+        for arc in here[np.argsort(-core_problem.arc_score[here], kind="stable")].tolist():
+            item = int(core_problem.arc_item[arc])
+            uses = order[starts[arc] : starts[arc + 1]]
+            if np.any(
+                used[core_problem.use_resource[uses]] + core_problem.use_amount[uses]
+                > capacity[core_problem.use_resource[uses]]
+            ):
+                continue
+            if any(
+                chosen[other] >= 0 and int(core_problem.arc_bin[chosen[other]]) == placement
+                for other in partners.get(item, [])
+            ):
+                continue
+            return item, int(arc)
+        return None
 
     def _fix_pair(self, item: int, arc: int) -> ObjectiveChange:
         if not self.ctx.usable[arc]:

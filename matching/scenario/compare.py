@@ -86,10 +86,16 @@ class SeatValue(Figures):
     department: str = Field(description="Organisation and unit, as in utilisation.")
     municipality: str
     task_category: str
-    extra_placed: int
+    extra_placed: int = Field(description="More clients placed (exact, or at most this).")
+    extra_placed_at_least: int = Field(
+        description="Proven lower bound: a feasible assignment with the extra capacity."
+    )
     placed_value: int
-    quality: int
-    exact: bool = Field(description="False: the figures are proven upper bounds.")
+    quality: int = Field(description="Fit added, quality points (exact, or at most this).")
+    quality_at_least: int = Field(
+        description="Fit that assignment adds (with ``extra_placed_at_least`` more placed)."
+    )
+    exact: bool = Field(description="False: upper bounds, with the lower bounds beside them.")
 
 
 class WeekFigures(Figures):
@@ -246,7 +252,7 @@ def seat_values(
     resource: Resource = "seat",
 ) -> list[SeatValue]:
     """Every open placement ranked by what one more seat (or support unit) there gives:
-    clients placed, then placement value, then fit (quality points).
+    guaranteed clients placed and fit (quality points) first, then the upper bounds.
 
     Without ``resolve`` only the relaxation's cycles, slack and proven bounds are used
     (``exact`` says which), so the figures never depend on the machine's speed; with it,
@@ -270,12 +276,26 @@ def seat_values(
                 municipality=municipality_name(problem, p.municipality),
                 task_category=p.task_category.value,
                 extra_placed=change.placed_clients,
+                extra_placed_at_least=(
+                    change.placed_clients if change.exact else change.lower_placed_value or 0
+                ),
                 placed_value=change.placed_value,
                 quality=change.quality,
+                quality_at_least=change.quality if change.exact else change.lower_quality or 0,
                 exact=change.exact,
             )
         )
-    rows.sort(key=lambda s: (-s.extra_placed, -s.placed_value, -s.quality, s.placement))
+    # Guaranteed gains first (extra capacity never makes the optimum worse, so 0 is always a
+    # lower bound), then what the upper bounds still allow.
+    rows.sort(
+        key=lambda s: (
+            -s.extra_placed_at_least,
+            -s.quality_at_least,
+            -s.extra_placed,
+            -s.quality,
+            s.placement,
+        )
+    )
     return rows
 
 

@@ -166,6 +166,8 @@ def test_seat_values_are_exact_or_true_bounds_without_resolves(problem: Allocati
             assert delta == (change.placed_value, change.quality)
         else:
             assert delta <= (change.placed_value, change.quality)
+            if change.lower_placed_value is not None:
+                assert delta >= (change.lower_placed_value, change.lower_quality)
 
 
 def _support_deltas(problem: AllocationProblem, resolve_max_arcs: int) -> None:
@@ -190,6 +192,8 @@ def _support_deltas(problem: AllocationProblem, resolve_max_arcs: int) -> None:
             assert delta == (change.placed_value, change.quality), change.method
         else:
             assert delta <= (change.placed_value, change.quality)
+            if change.lower_placed_value is not None:
+                assert delta >= (change.lower_placed_value, change.lower_quality)
 
 
 @settings(max_examples=40, deadline=None)

@@ -121,9 +121,17 @@ def test_scenario_against_base(metrics: list) -> None:
 def test_seat_value_ranks_p1_first(metrics: list) -> None:
     top = metrics[0].seat_values[0]
     assert (top.placement, top.extra_placed, top.placed_value > 0) == ("P1", 1, True)
-    assert [s.extra_placed for s in metrics[0].seat_values] == sorted(
-        (s.extra_placed for s in metrics[0].seat_values), reverse=True
-    )
+    ranked = metrics[0].seat_values + metrics[0].support_values
+    for s in ranked:
+        assert 0 <= s.extra_placed_at_least <= s.extra_placed
+        assert s.quality_at_least <= s.quality
+        assert (
+            s.exact
+            == ((s.extra_placed_at_least, s.quality_at_least) == (s.extra_placed, s.quality))
+            or not s.exact
+        )
+    guaranteed = [(s.extra_placed_at_least, s.quality_at_least) for s in metrics[0].seat_values]
+    assert guaranteed == sorted(guaranteed, reverse=True)
 
 
 def test_seat_value_by_department_and_municipality(metrics: list) -> None:
