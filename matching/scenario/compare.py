@@ -8,6 +8,7 @@ first-failing hard rule, or capacity when the client had admissible placements.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from matching.explain.changes import ChangeEngine
 from matching.explain.clients import rule_counts_by_client
 from matching.explain.context import Context
+from matching.explain.models import ObjectiveChange
 from matching.explain.report import run_report
 from matching.explain.resolve import Budget
 from models import AllocationProblem, AllocationResult
@@ -245,29 +247,82 @@ def _unplaced(ctx: Context) -> list[Unplaced]:
     return out
 
 
+DEEP_RESOLVE_MAX_ARCS = 5_000_000
+"""Largest component re-solved for a seat value in the best-first pass (bounded by time)."""
+
+
+def _upper(change: ObjectiveChange) -> tuple[int, int]:
+    return change.placed_value, change.quality
+
+
+def _lower(change: ObjectiveChange) -> tuple[int, int]:
+    """Proven lower bound: extra capacity never makes the optimum worse, so 0 at least."""
+    if change.exact:
+        return change.placed_value, change.quality
+    return change.lower_placed_value or 0, change.lower_quality or 0
+
+
+@dataclass
+class SeatRanking:
+    """Placements ranked by one more seat or support unit, and how far the ranking is proven."""
+
+    rows: list[SeatValue]
+    resolves: int = 0
+    """Components re-solved in the best-first pass."""
+    top_proven: bool = False
+    """No placement outside the top ``top`` can beat the ``top``-th lower bound."""
+
+
 def seat_values(
     ctx: Context,
     budget: Budget | float,
-    resolve: bool = False,
+    resolves: int = 0,
     resource: Resource = "seat",
-) -> list[SeatValue]:
+    top: int = 10,
+) -> SeatRanking:
     """Every open placement ranked by what one more seat (or support unit) there gives:
     guaranteed clients placed and fit (quality points) first, then the upper bounds.
 
-    Without ``resolve`` only the relaxation's cycles, slack and proven bounds are used
-    (``exact`` says which), so the figures never depend on the machine's speed; with it,
-    components are re-solved while the budget (seconds, or a shared ``Budget``) lasts: more
-    exact values, which depend on timing only once the budget runs out.
+    First every placement gets the change engine's cheap answer: exact from the relaxation,
+    slack or a lone client, or else an upper bound with the lower bound of filling the
+    capacity directly. Then, best upper bound first, up to ``resolves`` placements are
+    re-solved exactly, stopping as soon as no unresolved placement's upper bound exceeds the
+    ``top``-th best lower bound (the top is then proven) or the budget (seconds, or a shared
+    ``Budget``) runs out. A re-solve that proves optimality gives the same answer on any
+    machine, so the output depends on timing only when the budget or a time limit binds.
     """
-    engine = ChangeEngine(ctx, budget if isinstance(budget, Budget) else Budget(budget))
-    if not resolve:
-        engine.resolve_max_arcs = 0
+    budget = budget if isinstance(budget, Budget) else Budget(budget)
+    engine = ChangeEngine(ctx, budget, resolve_max_arcs=0)
     problem = ctx.problem
+
+    def measure(j: int) -> ObjectiveChange:
+        return engine.extra_seat(j) if resource == "seat" else engine.extra_support_unit(j)
+
+    open_rows = [j for j, p in enumerate(problem.placements) if not p.closed]
+    changes = {j: measure(j) for j in open_rows}
+    done = 0
+    tried: set[int] = set()
+    top_proven = False
+    engine.resolve_max_arcs = DEEP_RESOLVE_MAX_ARCS
+    while True:
+        lowers = sorted((_lower(changes[j]) for j in open_rows), reverse=True)
+        kth = lowers[min(top, len(lowers)) - 1] if lowers else (0, 0)
+        pending = [j for j in open_rows if not changes[j].exact and _upper(changes[j]) > kth]
+        if not pending:
+            top_proven = True
+            break
+        pending = [j for j in pending if j not in tried]
+        if not pending or done >= resolves or budget.spent():
+            break
+        best = max(pending, key=lambda j: (_upper(changes[j]), -j))
+        tried.add(best)
+        changes[best] = measure(best)
+        done += 1
     rows = []
-    for j, p in enumerate(problem.placements):
-        if p.closed:
-            continue
-        change = engine.extra_seat(j) if resource == "seat" else engine.extra_support_unit(j)
+    for j in open_rows:
+        p = problem.placements[j]
+        change = changes[j]
+        low = _lower(change)
         rows.append(
             SeatValue(
                 resource=resource,
@@ -276,17 +331,13 @@ def seat_values(
                 municipality=municipality_name(problem, p.municipality),
                 task_category=p.task_category.value,
                 extra_placed=change.placed_clients,
-                extra_placed_at_least=(
-                    change.placed_clients if change.exact else change.lower_placed_value or 0
-                ),
+                extra_placed_at_least=change.placed_clients if change.exact else low[0],
                 placed_value=change.placed_value,
                 quality=change.quality,
-                quality_at_least=change.quality if change.exact else change.lower_quality or 0,
+                quality_at_least=low[1],
                 exact=change.exact,
             )
         )
-    # Guaranteed gains first (extra capacity never makes the optimum worse, so 0 is always a
-    # lower bound), then what the upper bounds still allow.
     rows.sort(
         key=lambda s: (
             -s.extra_placed_at_least,
@@ -296,7 +347,7 @@ def seat_values(
             s.placement,
         )
     )
-    return rows
+    return SeatRanking(rows, done, top_proven)
 
 
 def seat_value_groups(ranked: list[SeatValue]) -> list[SeatGroupValue]:
@@ -333,6 +384,7 @@ def scenario_metrics(
     seat_top: int = 0,
     seat_budget_s: float = 5.0,
     seat_resolve: bool = False,
+    seat_resolves: int = 20,
 ) -> ScenarioMetrics:
     """Every figure of a run of ``problem``."""
     ctx = Context.build(problem, result)
@@ -342,14 +394,23 @@ def scenario_metrics(
     travel = [a.travel_minutes for a in result.assignments]
     unplaced = _unplaced(ctx)
     budget = Budget(seat_budget_s)
-    ranked = seat_values(ctx, budget, seat_resolve) if seat_top > 0 else []
-    ranked_support = seat_values(ctx, budget, seat_resolve, "support_unit") if seat_top > 0 else []
     notes = list(notes or [])
-    if seat_top > 0 and seat_resolve and budget.spent():
-        notes.append(
-            f"seat values: the {seat_budget_s:g} s budget ran out; the placements left "
-            "got proven bounds instead of re-solves (exact: false)"
-        )
+    rankings: list[SeatRanking] = []
+    if seat_top > 0:
+        for resource in ("seat", "support_unit"):
+            ranking = seat_values(
+                ctx, budget, seat_resolves if seat_resolve else 0, resource, seat_top
+            )
+            rankings.append(ranking)
+            if not ranking.top_proven:
+                notes.append(
+                    f"{resource} values: the top {seat_top} is not proven "
+                    f"({ranking.resolves} re-solves"
+                    + (f", {seat_budget_s:g} s budget spent" if budget.spent() else "")
+                    + "); figures marked exact: false are bounds"
+                )
+    ranked = rankings[0].rows if rankings else []
+    ranked_support = rankings[1].rows if rankings else []
     reasons: dict[str, int] = defaultdict(int)
     for u in unplaced:
         reasons[u.reason] += 1
