@@ -12,11 +12,13 @@ relaxation's quality, so is phase 2.
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
+from matching.core.check import core_violations
 from matching.core.errors import SolverError
 from matching.core.greedy import polish_quality
 from matching.core.problem import (
@@ -114,6 +116,7 @@ def solve_lexicographic(
     upper: tuple[int, int],
     time_limit_s: float,
     relative_gap: float,
+    improve: Callable[[IntArray, int, float], IntArray | None] | None = None,
 ) -> ExactResult:
     """Run phase 1 then phase 2 on `backend` within `time_limit_s` seconds.
 
@@ -159,6 +162,10 @@ def solve_lexicographic(
     except ValueError as error:
         raise SolverError(f"phase 1 returned an infeasible assignment: {error}") from error
     timings["polish"] = time.perf_counter() - start
+    if improve is not None:
+        start = time.perf_counter()
+        x1, stats["improve"] = _improved(problem, x1, improve, deadline)
+        timings["improve"] = time.perf_counter() - start
 
     # Phase 2: quality, keeping the placed value.
     start = time.perf_counter()
@@ -192,6 +199,25 @@ def solve_lexicographic(
         timings=timings,
         stats=stats,
     )
+
+
+def _improved(
+    problem: AssignmentProblem,
+    x1: BoolArray,
+    improve: Callable[[IntArray, int, float], IntArray | None],
+    deadline: float,
+) -> tuple[BoolArray, str]:
+    """Phase 2's start: `improve`'s answer when it is feasible and lexicographically better
+    than `x1` (it must keep the placed value), else `x1`; with a word on what happened."""
+    placed, quality = objective_of(problem, to_chosen_arc(problem, x1))
+    candidate = improve(to_chosen_arc(problem, x1), placed, deadline - time.perf_counter())
+    if candidate is None:
+        return x1, "none found"
+    if core_violations(problem, candidate):
+        raise SolverError("the improved start is infeasible")
+    if objective_of(problem, candidate) <= (placed, quality):
+        return x1, "no better"
+    return _mask(problem, candidate), f"quality {quality} -> {objective_of(problem, candidate)[1]}"
 
 
 def _mask(problem: AssignmentProblem, chosen_arc: IntArray) -> BoolArray:

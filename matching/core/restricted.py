@@ -66,6 +66,7 @@ from matching.core.linear import (
 )
 from matching.core.mip import HighsPhaseSolver, _model_proto, highs_can_solve, solve_highs_proto
 from matching.core.problem import AssignmentProblem, IntArray, objective_of
+from matching.core.rounding import round_lp
 
 FloatArray = NDArray[np.float64]
 
@@ -102,6 +103,10 @@ LP_SECONDS_PER_ARC = 4e-5
 """First guess of a restricted LP's cost (build and solve) per kept arc, measured about 3 s
 for 78,000 arcs; later rounds use the measured rate. A round is only started when the time
 left covers it, since an LP stopped by its time limit proves nothing."""
+
+LP_START_SHARE = 0.5
+"""Most of phase 2's time the LP-guided start (``rounding``) may use: the LP at phase 1's
+placed value and the small MIP over the items it splits."""
 
 _PRICE_TOL = 1e-6
 
@@ -263,8 +268,9 @@ def _solve_lp(
     objective: FloatArray,
     min_placed: int | None,
     time_limit_s: float,
-) -> tuple[FloatArray, float] | None:
-    """LP relaxation of a restricted phase model: row duals and the placed-row multiplier.
+) -> tuple[FloatArray, float, FloatArray] | None:
+    """LP relaxation of a restricted phase model: row duals, the placed-row multiplier and
+    the primal values (one per arc variable).
 
     Returns None when HiGHS returned no dual solution (time limit before any).
     """
@@ -303,7 +309,11 @@ def _solve_lp(
         values[ids_] = np.asarray(dual.dual_values.values, dtype=np.float64)
         # For a maximisation a binding ">=" row has a non-positive dual in MathOpt.
         mu = max(-values[-1], 0.0) if min_placed is not None else 0.0
-        return values, mu
+        primal = np.zeros(model.n_vars)
+        if solution.HasField("primal_solution"):
+            found = solution.primal_solution.variable_values
+            primal[np.asarray(found.ids, dtype=np.int64)] = np.asarray(found.values)
+        return values, mu, primal
     return None
 
 
@@ -339,7 +349,7 @@ def _price_phase(
         rate[0] = max(rate[0], (time.perf_counter() - started) / max(len(keep), 1))
         if lp is None:
             break
-        duals, mu = lp
+        duals, mu, _ = lp
         full_objective = base_objective + mu * pricer.placed_coef
         cp, rhs = pricer.reduced(keep, model, duals, full_objective)
         rhs -= mu * (min_placed or 0)
@@ -486,7 +496,20 @@ def solve_restricted(
     timings["build"] += time.perf_counter() - t
     reserve = FINAL_LP_RESERVE * budget
     left = max(deadline - time.perf_counter() - reserve, 0.05)
-    result = solve_lexicographic(sub, backend, local_warm, upper, left, relative_gap)
+
+    def lp_start(start: IntArray, placed: int, seconds: float) -> IntArray | None:
+        """Phase 2's start from the restricted LP at phase 1's placed value, rounded."""
+        began = time.perf_counter()
+        lp = _solve_lp(model, sub.arc_score.astype(np.float64), placed, seconds * LP_START_SHARE)
+        if lp is None:
+            return None
+        left = seconds * LP_START_SHARE - (time.perf_counter() - began)
+        return round_lp(sub, lp[2], start, max(left, 0.05), options_seed)
+
+    improve = lp_start if mip_name == "highs" else None
+    result = solve_lexicographic(
+        sub, backend, local_warm, upper, left, relative_gap, improve=improve
+    )
     stats["restricted_arcs"] = len(keep)
     stats["mip"] = result.stats
     if result.chosen_arc is None:
