@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matching.core.indexing import unique_sorted
 from matching.pairs import Pairs
 from matching.rules import CRITERIA, admissible
 from matching.rules.soft import preference_rank
@@ -91,7 +92,7 @@ def build_candidates(tables: Tables, extra: Pairs | None = None) -> Candidates:
         placements.append(extra.placement)
     client = np.concatenate(clients) if clients else np.zeros(0, np.int64)
     placement = np.concatenate(placements) if placements else np.zeros(0, np.int64)
-    keys = np.unique(tables.pair_key(client, placement))
+    keys = unique_sorted(tables.pair_key(client, placement))
     width = max(len(tables.placement_ids), 1)
     arcs = Pairs.of(tables, keys // width, keys % width)
     parts, total = score(arcs)

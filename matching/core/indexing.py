@@ -5,6 +5,22 @@ import numpy as np
 from matching.core.problem import AssignmentProblem, IntArray
 
 
+def unique_sorted(values: IntArray) -> IntArray:
+    """The distinct values, ascending: ``np.unique`` by sorting.
+
+    NumPy 2.4's ``np.unique`` took 16 s for ten million int64 keys (a hash-based path),
+    where a sort and a comparison take 0.1 s; candidate generation and decomposition of a
+    20,000-client county spent most of their time there.
+    """
+    ordered = np.sort(np.asarray(values, dtype=np.int64), kind="stable")
+    if ordered.size == 0:
+        return ordered
+    first = np.empty(ordered.size, dtype=np.bool_)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
+
+
 def group(keys: IntArray, n_groups: int) -> tuple[IntArray, IntArray]:
     """Group positions by key.
 
@@ -51,9 +67,16 @@ def conflict_triples(problem: AssignmentProblem, alive: np.ndarray | None = None
     if len(problem.conflicts) == 0 or problem.n_bins == 0:
         return empty
     nb = problem.n_bins
-    arcs = np.arange(problem.n_arcs) if alive is None else np.flatnonzero(alive)
+    # Only the arcs of items in some conflict matter: a few hundred items, where a county
+    # can have ten million arcs (sorting all their keys took 14 s).
+    in_conflict = np.zeros(problem.n_items, dtype=np.bool_)
+    in_conflict[problem.conflicts.ravel()] = True
+    relevant = in_conflict[problem.arc_item]
+    if alive is not None:
+        relevant &= alive
+    arcs = np.flatnonzero(relevant)
     # Distinct (item, bin) pairs as sorted keys: sorted by item, then bin.
-    keys = np.unique(problem.arc_item[arcs] * nb + problem.arc_bin[arcs])
+    keys = unique_sorted(problem.arc_item[arcs] * nb + problem.arc_bin[arcs])
     if keys.size == 0:
         return empty
     key_item = keys // nb

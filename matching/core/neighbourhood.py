@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.core.indexing import group, ragged_arange
+from matching.core.indexing import group, ragged_arange, unique_sorted
 from matching.core.options import CoreOptions
 from matching.core.problem import AssignmentProblem, IntArray, objective_of
 from matching.core.solution import AssignmentSolution
@@ -176,7 +176,7 @@ def _neighbourhood(
     free_item = (item_bin[owner] >= 0) & in_set[np.maximum(item_bin[owner], 0)]
     free_item |= item_bin[owner] < 0
     arcs = np.sort(arcs[free_item])
-    items = np.unique(problem.arc_item[arcs])
+    items = unique_sorted(problem.arc_item[arcs])
     local_item = np.full(n, -1, dtype=np.int64)
     local_item[items] = np.arange(len(items))
     local_bin = np.full(nb, -1, dtype=np.int64)
@@ -185,7 +185,7 @@ def _neighbourhood(
     uses = index.uses_by_arc[
         ragged_arange(index.use_starts[arcs], index.use_starts[arcs + 1] - index.use_starts[arcs])
     ]
-    resources = np.unique(problem.use_resource[uses])
+    resources = unique_sorted(problem.use_resource[uses])
     local_resource = np.full(problem.n_resources, -1, dtype=np.int64)
     local_resource[resources] = np.arange(len(resources))
     # What the fixed items already use of each resource.

@@ -109,8 +109,8 @@ for 78,000 arcs; later rounds use the measured rate. A round is only started whe
 left covers it, since an LP stopped by its time limit proves nothing."""
 
 LP_START_SHARE = 0.5
-"""Most of phase 2's time the LP-guided start (``rounding``) may use: the LP at phase 1's
-placed value and the small MIP over the items it splits."""
+"""Most of phase 2's time the LP-guided start (``rounding``) may use: the small MIP over the
+items where the LP and phase 1's answer differ."""
 
 _PRICE_TOL = 1e-6
 
@@ -331,8 +331,12 @@ def _price_phase(
     log: list[dict[str, Any]],
     rate: list[float],
     mip_kept: NDArray[np.bool_] | None = None,
+    primal_out: FloatArray | None = None,
 ) -> list[tuple[_Bound, float]]:
     """Column generation on one phase's LP; adds priced arcs to `kept` in place.
+
+    With `primal_out` (one value per arc of the full problem), the last LP's primal values
+    are written there (pruned arcs 0): the guide of phase 2's start (``rounding``).
 
     Returns every round's proven bound with its multiplier ``mu`` (each bound is valid for
     the arcs kept at the end, which only grow: see ``_bound``). `rate` holds the measured
@@ -353,7 +357,10 @@ def _price_phase(
         rate[0] = max(rate[0], (time.perf_counter() - started) / max(len(keep), 1))
         if lp is None:
             break
-        duals, mu, _ = lp
+        duals, mu, primal = lp
+        if primal_out is not None:
+            primal_out[:] = 0.0
+            primal_out[keep] = primal
         full_objective = base_objective + mu * pricer.placed_coef
         cp, rhs = pricer.reduced(keep, model, duals, full_objective)
         rhs -= mu * (min_placed or 0)
@@ -470,6 +477,7 @@ def solve_restricted(
     # Phase 2 at the warm start's placed value: the MIP's result places at least as much,
     # which only tightens these bounds (see below).
     target = 0 if warm is None else objective_of(problem, warm)[0]
+    guide = np.full(problem.n_arcs, np.nan)
     bounds2 = _price_phase(
         pricer,
         kept,
@@ -479,6 +487,7 @@ def solve_restricted(
         PRICING_ROUNDS,
         log,
         rate,
+        primal_out=guide,
     )
     timings["pricing"] += time.perf_counter() - t
 
@@ -502,13 +511,22 @@ def solve_restricted(
     left = max(deadline - time.perf_counter() - reserve, 0.05)
 
     def lp_start(start: IntArray, placed: int, seconds: float) -> IntArray | None:
-        """Phase 2's start from the restricted LP at phase 1's placed value, rounded."""
+        """Phase 2's start: phase 1's answer improved where an LP of phase 2 disagrees with
+        it (``rounding``). The LP at phase 1's placed value guides best; when the time does
+        not cover it comfortably, the last LP of the pricing (at the warm start's placed
+        value) serves instead and costs nothing more."""
         began = time.perf_counter()
-        lp = _solve_lp(model, sub.arc_score.astype(np.float64), placed, seconds * LP_START_SHARE)
-        if lp is None:
+        share = seconds * LP_START_SHARE
+        primal = None
+        if share > 2 * rate[0] * len(keep):
+            lp = _solve_lp(model, sub.arc_score.astype(np.float64), placed, share / 2)
+            primal = None if lp is None else lp[2]
+        if primal is None and not np.isnan(guide).any():
+            primal = guide[keep]
+        if primal is None:
             return None
-        left = seconds * LP_START_SHARE - (time.perf_counter() - began)
-        return round_lp(sub, lp[2], start, max(left, 0.05), options_seed)
+        left = share - (time.perf_counter() - began)
+        return round_lp(sub, primal, start, max(left, 0.05), options_seed)
 
     improve = lp_start if mip_name == "highs" else None
     result = solve_lexicographic(

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from matching.core.exact import solve_lexicographic
 from matching.core.linear import build_linear_model
 from matching.core.mip import HighsPhaseSolver, highs_can_solve
-from matching.core.problem import AssignmentProblem, IntArray, quality_ceiling
+from matching.core.problem import AssignmentProblem, IntArray, objective_of, quality_ceiling
 
 FloatArray = NDArray[np.float64]
 
@@ -114,7 +114,9 @@ def round_lp(
     warm[open_items] = np.where(
         incumbent[open_items] >= 0, local[np.maximum(incumbent[open_items], 0)], -1
     )
-    upper = (int(problem.item_value[open_items].sum()), quality_ceiling(residual))
+    # Phase 2 keeps phase 1's placed value: the incumbent's count on the open items is all
+    # the residual needs, and stating it as the bound skips the residual's own phase 1.
+    upper = (objective_of(residual, warm)[0], quality_ceiling(residual))
     result = solve_lexicographic(
         residual, HighsPhaseSolver(model, seed), warm, upper, time_limit_s, 0.0
     )

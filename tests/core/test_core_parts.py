@@ -5,13 +5,15 @@ import math
 import numpy as np
 import pytest
 from core_helpers import make_problem
+from hypothesis import given
+from hypothesis import strategies as st
 
 from matching.core import AssignmentProblem, CoreOptions, core_violations, greedy_assign
 from matching.core.decompose import decompose, usable_arcs
 from matching.core.exact import integer_bound
 from matching.core.flow import seat_clash, solve_seats_flow
 from matching.core.greedy import polish_quality
-from matching.core.indexing import conflict_triples, ragged_arange
+from matching.core.indexing import conflict_triples, ragged_arange, unique_sorted
 from matching.core.linear import ROW_CONFLICT, ROW_ITEM, ROW_RESOURCE, ROW_SEAT, build_linear_model
 from matching.core.problem import as_assignment
 
@@ -271,3 +273,9 @@ def test_integer_bound_rounds_float_noise_and_distrusts_bad_bounds() -> None:
     assert integer_bound(89.9999999, 90, 1000) == 90
     assert integer_bound(0.0, 90, 1000) == 1000
     assert integer_bound(math.inf, 5, 1000) == 1000
+
+
+@given(st.lists(st.integers(-(2**40), 2**40), max_size=200))
+def test_unique_sorted_matches_numpy(values: list[int]) -> None:
+    array = np.array(values, dtype=np.int64)
+    assert unique_sorted(array).tolist() == np.unique(array).tolist()
