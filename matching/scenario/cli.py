@@ -1,4 +1,5 @@
-"""``python -m matching scenario base.json changes.yaml -o outdir/ [--workers N]``."""
+"""``python -m matching scenario base.json changes.yaml -o outdir/ [--workers N]
+[--scheduler ADDRESS | --local-cluster N]``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import sys
 
 from matching.scenario.apply import ScenarioError
+from matching.scenario.distributed import ClusterError, local_cluster
 from matching.scenario.model import load_scenarios
 from matching.scenario.output import write_outputs
 from matching.scenario.run import RunSettings, run_batch
@@ -21,15 +23,27 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         scenarios = load_scenarios(args.changes)
     except (OSError, ValueError) as error:
         raise InputError(str(error).splitlines()) from error
+    if args.local_cluster is not None and args.local_cluster < 1:
+        raise InputError(["--local-cluster needs at least 1 worker"])
     settings = RunSettings(
         seat_values=args.seat_values,
         seat_budget_s=args.seat_budget,
-        seat_resolve=args.seat_resolve,
+        seat_resolves=args.seat_resolves,
         time_limit_s=args.time_limit,
     )
     try:
-        metrics = run_batch(problem, scenarios, workers=args.workers, settings=settings)
-    except ScenarioError as error:
+        if args.local_cluster is not None:
+            with local_cluster(args.local_cluster) as client:
+                metrics = run_batch(problem, scenarios, settings=settings, client=client)
+        else:
+            metrics = run_batch(
+                problem,
+                scenarios,
+                workers=args.workers,
+                settings=settings,
+                scheduler=args.scheduler,
+            )
+    except (ScenarioError, ClusterError) as error:
         raise InputError([str(error)]) from error
     paths = write_outputs(metrics, args.output)
     for m in metrics:
@@ -47,17 +61,40 @@ def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     scenario.add_argument("base", help="base county JSON")
     scenario.add_argument("changes", help="scenarios, YAML or JSON")
     scenario.add_argument("-o", "--output", required=True, help="output directory")
-    scenario.add_argument("--workers", type=int, default=1, help="processes (1: in-process)")
+    scenario.add_argument(
+        "--workers", type=int, default=1, help="process pool size (1: in-process)"
+    )
+    engine = scenario.add_mutually_exclusive_group()
+    engine.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="run on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786",
+    )
+    engine.add_argument(
+        "--local-cluster",
+        type=int,
+        metavar="N",
+        default=None,
+        help="run on a local Dask cluster of N worker processes (for trying it out)",
+    )
     scenario.add_argument("--time-limit", type=float, default=None, help="solver seconds")
     scenario.add_argument(
         "--seat-values", type=int, default=10, help="placements ranked by one more seat (0: off)"
     )
     scenario.add_argument(
-        "--seat-budget", type=float, default=5.0, help="seconds for seat values per scenario"
+        "--seat-resolves",
+        type=int,
+        default=0,
+        metavar="N",
+        help="re-solve up to N placements per ranking, best bound first, for exact values "
+        "(0: relaxation and bounds only)",
     )
     scenario.add_argument(
-        "--seat-resolve",
-        action="store_true",
-        help="re-solve for exact seat values within the budget (results then depend on timing)",
+        "--seat-budget",
+        type=float,
+        default=30.0,
+        help="seconds the re-solves may take per scenario (results depend on timing only "
+        "when it runs out)",
     )
     scenario.set_defaults(func=cmd_scenario)

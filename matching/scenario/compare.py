@@ -382,9 +382,8 @@ def scenario_metrics(
     description: str = "",
     notes: list[str] | None = None,
     seat_top: int = 0,
-    seat_budget_s: float = 5.0,
-    seat_resolve: bool = False,
-    seat_resolves: int = 20,
+    seat_budget_s: float = 30.0,
+    seat_resolves: int = 0,
 ) -> ScenarioMetrics:
     """Every figure of a run of ``problem``."""
     ctx = Context.build(problem, result)
@@ -398,16 +397,16 @@ def scenario_metrics(
     rankings: list[SeatRanking] = []
     if seat_top > 0:
         for resource in ("seat", "support_unit"):
-            ranking = seat_values(
-                ctx, budget, seat_resolves if seat_resolve else 0, resource, seat_top
-            )
+            ranking = seat_values(ctx, budget, seat_resolves, resource, seat_top)
             rankings.append(ranking)
             if not ranking.top_proven:
+                # Only re-solves depend on the clock: without them the note is reproducible.
+                spent = seat_resolves > 0 and budget.spent()
                 notes.append(
-                    f"{resource} values: the top {seat_top} is not proven "
-                    f"({ranking.resolves} re-solves"
-                    + (f", {seat_budget_s:g} s budget spent" if budget.spent() else "")
-                    + "); figures marked exact: false are bounds"
+                    f"{resource} values: the top {seat_top} is not proven"
+                    + (f" after {ranking.resolves} re-solves" if seat_resolves else "")
+                    + (f" (the {seat_budget_s:g} s budget ran out)" if spent else "")
+                    + "; figures marked exact: false are bounds"
                 )
     ranked = rankings[0].rows if rankings else []
     ranked_support = rankings[1].rows if rankings else []

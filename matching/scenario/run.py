@@ -1,8 +1,9 @@
-"""Run a batch of scenarios on one machine: in-process or on a process pool.
+"""Run a batch of scenarios: in-process, on a process pool, or on a Dask cluster.
 
 Every scenario is applied and solved independently from the same base with its own seed, so
 the figures do not depend on the worker count or on the order the pool finishes in (results
-are returned in the batch's order). Wall-clock seconds are the only varying field.
+are returned in the batch's order). Wall-clock seconds are the only varying field. The Dask
+path lives in ``matching.scenario.distributed`` and is imported only when asked for.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from matching.scenario.apply import ScenarioError, apply_changes_noted
 from matching.scenario.compare import ScenarioMetrics, scenario_metrics
@@ -19,16 +21,25 @@ from matching.scenario.model import Scenario
 from matching.solve import allocate
 from models import AllocationProblem
 
+if TYPE_CHECKING:
+    from distributed import Client
+
 
 @dataclass(frozen=True)
 class RunSettings:
-    """How each scenario is run: seat values shown and their time budget, solver limit."""
+    """How each scenario is run: seat values shown, their re-solves and time budget, and the
+    solver's limits (overriding the scenario's own options)."""
 
     seat_values: int = 10
-    seat_budget_s: float = 5.0
-    seat_resolve: bool = False
-    """Re-solve components for exact seat values while the budget lasts (timing-dependent)."""
+    """Placements shown in each ranking by one more seat or support unit (0: no rankings)."""
+    seat_resolves: int = 0
+    """Placements re-solved exactly, best bound first, per ranking (0: relaxation, slack and
+    bounds only, which never depend on the machine's speed)."""
+    seat_budget_s: float = 30.0
+    """Wall-clock cap on the re-solves of both rankings; binding only with re-solves."""
     time_limit_s: float | None = None
+    num_workers: int | None = None
+    """Solver threads per scenario (a service caps what a scenario's options may ask)."""
 
 
 def run_scenario(
@@ -37,9 +48,16 @@ def run_scenario(
     """Apply, solve and measure one scenario."""
     start = time.perf_counter()
     problem, notes = apply_changes_noted(base, scenario)
-    if settings.time_limit_s is not None:
-        options = problem.options.model_copy(update={"time_limit_s": settings.time_limit_s})
-        problem = problem.model_copy(update={"options": options})
+    limits = {
+        name: value
+        for name, value in (
+            ("time_limit_s", settings.time_limit_s),
+            ("num_workers", settings.num_workers),
+        )
+        if value is not None
+    }
+    if limits:
+        problem = problem.model_copy(update={"options": problem.options.model_copy(update=limits)})
     result = allocate(problem)
     metrics = scenario_metrics(
         scenario.name,
@@ -49,7 +67,7 @@ def run_scenario(
         notes=notes,
         seat_top=settings.seat_values,
         seat_budget_s=settings.seat_budget_s,
-        seat_resolve=settings.seat_resolve,
+        seat_resolves=settings.seat_resolves,
     )
     if scenario.horizon is not None:
         weeks = run_horizon(problem, scenario.horizon, scenario.seed)
@@ -65,12 +83,23 @@ def _init(base: AllocationProblem) -> None:
     _BASE = base
 
 
-def _run_in_worker(scenario: Scenario, settings: RunSettings) -> ScenarioMetrics | str:
-    assert _BASE is not None
+def scenario_outcome(
+    base: AllocationProblem, scenario: Scenario, settings: RunSettings
+) -> ScenarioMetrics | str:
+    """One scenario's figures, or the text of its ``ScenarioError``.
+
+    What a pool or cluster worker runs: module-level so it pickles by reference, and the
+    error comes back as text so the caller can name the scenario in one message.
+    """
     try:
-        return run_scenario(_BASE, scenario, settings)
+        return run_scenario(base, scenario, settings)
     except ScenarioError as error:
         return str(error)
+
+
+def _run_in_worker(scenario: Scenario, settings: RunSettings) -> ScenarioMetrics | str:
+    assert _BASE is not None
+    return scenario_outcome(_BASE, scenario, settings)
 
 
 def run_batch(
@@ -78,15 +107,26 @@ def run_batch(
     scenarios: list[Scenario],
     workers: int = 1,
     settings: RunSettings = RunSettings(),
+    *,
+    scheduler: str | None = None,
+    client: Client | None = None,
 ) -> list[ScenarioMetrics]:
     """Figures of every scenario, in the given order; ``workers`` processes (1: in-process).
 
+    With ``scheduler`` (a Dask scheduler address such as ``tcp://10.0.0.5:8786``) or an open
+    ``distributed.Client`` as ``client``, the batch runs on that Dask cluster instead and
+    ``workers`` is ignored; the figures are the same as in-process.
+
     Raises ``ScenarioError`` naming the scenario and change if one cannot be applied.
     """
-    if workers < 1:
-        raise ValueError("workers must be at least 1")
     outcomes: list[ScenarioMetrics | str]
-    if workers == 1 or len(scenarios) <= 1:
+    if scheduler is not None or client is not None:
+        from matching.scenario.distributed import run_outcomes
+
+        outcomes = run_outcomes(base, scenarios, settings, scheduler=scheduler, client=client)
+    elif workers < 1:
+        raise ValueError("workers must be at least 1")
+    elif workers == 1 or len(scenarios) <= 1:
         _init(base)
         outcomes = [_run_in_worker(s, settings) for s in scenarios]
     else:

@@ -160,7 +160,7 @@ def test_support_unit_values(metrics: list) -> None:
     groups = {(g.resource, g.dimension, g.group) for g in metrics[0].seat_value_groups}
     assert ("support_unit", "department", "Raahe parish: Parish cleaning") in groups
     # ... and a re-solve finds the exact answer: C6 could only replace C5.
-    settings = RunSettings(seat_values=5, seat_resolve=True, time_limit_s=2)
+    settings = RunSettings(seat_values=5, seat_resolves=5, time_limit_s=2)
     base, *_ = run_batch(county(), parse_scenarios([]), 1, settings)
     p2 = next(s for s in base.support_values if s.placement == "P2")
     assert (p2.extra_placed, p2.placed_value, p2.exact) == (0, 0, True)
