@@ -11,9 +11,11 @@ from fastapi import FastAPI
 from service import errors
 from service.config import Settings
 from service.crud import runs as run_store
+from service.crud import scenarios as scenario_store
 from service.db.session import make_engine, make_session_factory, upgrade
 from service.jobs import Engine, JobManager
 from service.routes import api_router
+from service.scenario_jobs import ScenarioEngine, ScenarioJobManager
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +28,17 @@ purpose, taken from the `X-Purpose` header (each endpoint has a default).
 """
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+    scenario_engine: ScenarioEngine | None = None,
+) -> FastAPI:
     """Build the app for ``settings`` (default: from the environment).
 
     The schema is created or upgraded through the Alembic migrations, never ``create_all``,
     so that the migrations are what every test exercises. ``engine`` replaces
-    ``matching.allocate``/``check_allocation`` (tests use it to run fakes).
+    ``matching.allocate``/``check_allocation`` and ``scenario_engine`` the scenario batch
+    (tests use them to run fakes).
     """
     settings = settings or Settings.from_env()
     if settings.migrate_on_start:
@@ -39,16 +46,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     db_engine = make_engine(settings.database_url)
     sessions = make_session_factory(db_engine)
     jobs = JobManager(settings, sessions, engine)
+    scenario_jobs = ScenarioJobManager(settings, sessions, scenario_engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         with sessions() as session:
             stale = run_store.recover_orphans(session, settings.county)
+            stale_jobs = scenario_store.recover_orphans(session, settings.county)
         if stale:
             log.warning("%d run(s) left active by a stopped service were marked failed", stale)
+        if stale_jobs:
+            log.warning("%d scenario job(s) left active were marked failed", stale_jobs)
         jobs.warm_up()
         yield
         jobs.shutdown()
+        scenario_jobs.shutdown()
         db_engine.dispose()
 
     app = FastAPI(
@@ -61,6 +73,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.session_factory = sessions
     app.state.db_engine = db_engine
     app.state.jobs = jobs
+    app.state.scenario_jobs = scenario_jobs
     errors.install(app)
     app.include_router(api_router)
     return app

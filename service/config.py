@@ -46,6 +46,23 @@ class Settings(BaseModel):
         default=True,
         description="Attach explanations (alternatives, reasons) to proposals after a run.",
     )
+    scenario_timeout_s: float = Field(
+        default=3600.0, gt=0, le=24 * 3600, description="Wall-clock limit of a scenario job."
+    )
+    scenario_workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Processes a scenario job solves its scenarios on (1: one after another).",
+    )
+    dask_scheduler: str = Field(
+        default="",
+        max_length=500,
+        description=(
+            "Address of a Dask scheduler (e.g. tcp://10.0.0.5:8786) that scenario jobs run on "
+            "instead of local processes; empty: none."
+        ),
+    )
     default_page_size: int = Field(default=50, ge=1, le=1000)
     max_upload_bytes: int = Field(default=5_000_000, ge=1_000)
     migrate_on_start: bool = Field(

@@ -8,7 +8,9 @@ touches the database, so killing it cannot corrupt or lose stored data, and the 
 its state (``cancelled``, ``timed_out`` or ``failed`` with the error).
 
 Child processes come from a ``forkserver`` that has already imported the engine, so starting
-one costs milliseconds instead of a fresh interpreter's imports.
+one costs milliseconds instead of a fresh interpreter's imports. The fork server, the child and
+its watch (``start_child``, ``receive``) and the supervisor threads (``Supervision``) serve the
+planners' scenario jobs too (``service.scenario_jobs``).
 
 Explanations (``matching.explain``) are made by the same child after it has sent the result:
 the run is already ``succeeded`` and its proposals open for decisions while they are made, so
@@ -31,6 +33,7 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 import traceback
@@ -129,27 +132,185 @@ def _child(engine: Engine, problem_json: str, hint: dict[str, str], conn: Connec
     conn.close()
 
 
-class _Stopped(Exception):
-    """The run was cancelled or timed out; ``status`` says which."""
+class Stopped(Exception):
+    """The job was cancelled or timed out; ``status`` says which."""
 
     def __init__(self, status: RunStatus, message: str) -> None:
         super().__init__(message)
         self.status = status
 
 
-class JobManager:
+PRELOAD = ["matching", "models", "service.jobs", "service.scenario_jobs"]
+_context: Any = None
+_context_lock = threading.Lock()
+
+
+def forkserver_context() -> Any:
+    """The ``forkserver`` context every kind of job starts its children from; the server
+    (one per service process) has already imported the engine."""
+    global _context
+    with _context_lock:
+        if _context is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOAD)
+            _context = context
+    return _context
+
+
+@dataclass
+class Child:
+    """A running engine process and the pipe its answers come through. ``group``: the child
+    leads its own process group (it may start workers), which stopping it ends as a whole."""
+
+    process: Any
+    receiver: Connection
+    group: bool = False
+
+    def stop(self) -> None:
+        """Terminate the child (and its group) unless it has ended; close the pipe."""
+        process = self.process
+        if process.is_alive():
+            self._signal(signal.SIGTERM)
+            process.join(5)
+            if process.is_alive():
+                self._signal(signal.SIGKILL)
+        process.join(1)
+        self.receiver.close()
+
+    def _signal(self, sig: signal.Signals) -> None:
+        if self.group and self.process.pid is not None:
+            try:
+                os.killpg(self.process.pid, sig)
+                return
+            except (ProcessLookupError, PermissionError):
+                pass  # not (yet) a group leader: signal the child alone
+        if self.process.is_alive():
+            os.kill(self.process.pid, sig)
+
+
+def start_child(
+    target: Callable[..., None], args: tuple[Any, ...], name: str, *, group: bool = False
+) -> Child:
+    """Start ``target(*args, sender)`` in a child of the fork server. A ``group`` child must
+    call ``os.setpgid(0, 0)`` first; it is not a daemon, so that it may start processes."""
+    context = forkserver_context()
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=target, args=(*args, sender), name=name, daemon=not group)
+    process.start()
+    sender.close()
+    return Child(process, receiver, group)
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What ends the wait for a child: a cancel (the event, or the flag in the database,
+    read every ``DB_POLL_S``) or the wall-clock ``deadline`` of a ``limit_s`` limit."""
+
+    cancel: threading.Event
+    flagged: Callable[[], bool]
+    deadline: float
+    limit_s: float
+
+
+def receive(child: Child, watch: Watch) -> tuple[str, Any, Any]:
+    """The child's next message ``(kind, payload, extra)``; raises ``Stopped`` on cancel or
+    timeout and ``RuntimeError`` if the child dies without an answer."""
+    process, receiver = child.process, child.receiver
+    next_db_poll = time.monotonic() + DB_POLL_S
+    while True:
+        if receiver.poll(POLL_S):
+            try:
+                kind, payload, extra = receiver.recv()
+            except EOFError:
+                raise RuntimeError(
+                    f"the engine process ended without an answer (exit code {process.exitcode})"
+                ) from None
+            return str(kind), payload, extra
+        now = time.monotonic()
+        if watch.cancel.is_set() or (now >= next_db_poll and watch.flagged()):
+            raise Stopped(RunStatus.CANCELLED, "cancelled while running")
+        if now >= next_db_poll:
+            next_db_poll = now + DB_POLL_S
+        if now > watch.deadline:
+            raise Stopped(
+                RunStatus.TIMED_OUT, f"stopped after the wall-clock limit of {watch.limit_s:g} s"
+            )
+        if not process.is_alive() and not receiver.poll(0):
+            raise RuntimeError(f"the engine process died (exit code {process.exitcode})")
+
+
+class Supervision:
+    """Supervisor threads of one kind of job, by id, each with its cancel event."""
+
+    def __init__(self) -> None:
+        self._cancel: dict[int, threading.Event] = {}
+        self._threads: dict[int, threading.Thread] = {}
+        self._lock = threading.Lock()
+
+    def _launch(self, job_id: int, name: str, target: Callable[[threading.Event], None]) -> None:
+        """Start ``target(cancel_event)`` in a supervisor thread of the job."""
+        event = threading.Event()
+
+        def supervise() -> None:
+            try:
+                target(event)
+            finally:
+                with self._lock:
+                    self._cancel.pop(job_id, None)
+                    self._threads.pop(job_id, None)
+
+        thread = threading.Thread(target=supervise, name=name, daemon=True)
+        with self._lock:
+            self._cancel[job_id] = event
+            self._threads[job_id] = thread
+        thread.start()
+
+    def is_tracking(self, job_id: int) -> bool:
+        """Does a supervisor of this process watch the job?"""
+        with self._lock:
+            thread = self._threads.get(job_id)
+        return thread is not None and thread.is_alive()
+
+    def cancel(self, job_id: int) -> None:
+        """Wake the job's supervisor so it stops the job (the flag is in the database too)."""
+        with self._lock:
+            event = self._cancel.get(job_id)
+        if event is not None:
+            event.set()
+
+    def wait(self, job_id: int, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for the job's supervisor to finish."""
+        with self._lock:
+            thread = self._threads.get(job_id)
+        if thread is not None:
+            thread.join(timeout)
+
+    def active(self) -> list[threading.Thread]:
+        """The supervisor threads still registered."""
+        with self._lock:
+            return list(self._threads.values())
+
+    def shutdown(self) -> None:
+        """Cancel every active job (used when the service stops)."""
+        with self._lock:
+            events = list(self._cancel.values())
+            threads = list(self._threads.values())
+        for event in events:
+            event.set()
+        for thread in threads:
+            thread.join(10)
+
+
+class JobManager(Supervision):
     """Starts, watches and cancels the runs of one service process."""
 
     def __init__(
         self, settings: Settings, sessions: sessionmaker[Session], engine: Engine | None
     ) -> None:
+        super().__init__()
         self.settings = settings
         self.sessions = sessions
         self._engine = engine
-        self._cancel: dict[int, threading.Event] = {}
-        self._threads: dict[int, threading.Thread] = {}
-        self._lock = threading.Lock()
-        self._context: Any = None
 
     @property
     def engine(self) -> Engine | None:
@@ -159,76 +320,28 @@ class JobManager:
             engine = replace(engine, explain=None)
         return engine
 
-    def _mp(self) -> Any:
-        if self._context is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["matching", "models", "service.jobs"])
-            self._context = context
-        return self._context
-
     def warm_up(self) -> None:
         """Start the fork server in the background, so the first run does not wait for the
         engine's imports (a few seconds)."""
         if self.settings.run_executor != "process":
             return
-        self._mp()
+        forkserver_context()
         from multiprocessing import forkserver
 
         threading.Thread(target=forkserver.ensure_running, name="forkserver", daemon=True).start()
 
     def start(self, run_id: int) -> None:
         """Start the supervisor thread of a queued run."""
-        event = threading.Event()
-        thread = threading.Thread(
-            target=self._supervise, args=(run_id, event), name=f"run-{run_id}", daemon=True
-        )
-        with self._lock:
-            self._cancel[run_id] = event
-            self._threads[run_id] = thread
-        thread.start()
-
-    def is_tracking(self, run_id: int) -> bool:
-        """Does a supervisor of this process watch the run?"""
-        with self._lock:
-            thread = self._threads.get(run_id)
-        return thread is not None and thread.is_alive()
-
-    def cancel(self, run_id: int) -> None:
-        """Wake the run's supervisor so it stops the run (the flag is in the database too)."""
-        with self._lock:
-            event = self._cancel.get(run_id)
-        if event is not None:
-            event.set()
-
-    def wait(self, run_id: int, timeout: float) -> None:
-        """Wait up to ``timeout`` seconds for the run's supervisor to finish."""
-        with self._lock:
-            thread = self._threads.get(run_id)
-        if thread is not None:
-            thread.join(timeout)
-
-    def shutdown(self) -> None:
-        """Cancel every active run (used when the service stops)."""
-        with self._lock:
-            events = list(self._cancel.values())
-            threads = list(self._threads.values())
-        for event in events:
-            event.set()
-        for thread in threads:
-            thread.join(10)
+        self._launch(run_id, f"run-{run_id}", lambda event: self._supervise(run_id, event))
 
     def _supervise(self, run_id: int, cancel: threading.Event) -> None:
         try:
             self._execute(run_id, cancel)
-        except _Stopped as stop:
+        except Stopped as stop:
             self._finish(run_id, stop.status, str(stop))
         except Exception:
             log.exception("run %s failed", run_id)
             self._finish(run_id, RunStatus.FAILED, traceback.format_exc(limit=20))
-        finally:
-            with self._lock:
-                self._cancel.pop(run_id, None)
-                self._threads.pop(run_id, None)
 
     def _finish(self, run_id: int, status: RunStatus, error: str | None) -> None:
         with self.sessions() as session:
@@ -249,7 +362,7 @@ class JobManager:
         with self.sessions() as session:
             run = run_store.get(session, run_id)
             if run.cancel_requested or cancel.is_set():
-                raise _Stopped(RunStatus.CANCELLED, "cancelled before it started")
+                raise Stopped(RunStatus.CANCELLED, "cancelled before it started")
             problem, hint = run_store.build_problem(session, run)
             run_store.mark_running(session, run_id, engine.version)
         if self.settings.run_executor == "process":
@@ -265,9 +378,9 @@ class JobManager:
             return
         result_json, violations = solve(engine, problem, hint)
         if self._cancelled(run_id, cancel):
-            raise _Stopped(RunStatus.CANCELLED, "cancelled; the finished result was discarded")
+            raise Stopped(RunStatus.CANCELLED, "cancelled; the finished result was discarded")
         if time.monotonic() > deadline:
-            raise _Stopped(RunStatus.TIMED_OUT, "timed out; the late result was discarded")
+            raise Stopped(RunStatus.TIMED_OUT, "timed out; the late result was discarded")
         result = AllocationResult.model_validate_json(result_json)
         ok = self._store_result(run_id, result, violations, engine)
         if ok and engine.explain is not None:
@@ -291,13 +404,13 @@ class JobManager:
                 explain=engine.explain is not None,
             )
 
-    def _collect_explanations(self, child: _Child, run_id: int, cancel: threading.Event) -> None:
+    def _collect_explanations(self, child: Child, run_id: int, cancel: threading.Event) -> None:
         """Wait for the child's explanations (the run is already final; a cancel or the
         service stopping ends the wait, and the run's proposals stand without them)."""
         deadline = time.monotonic() + self.settings.run_timeout_s
         try:
             payload, _ = self._await(child, "explained", run_id, cancel, deadline)
-        except (_Stopped, RuntimeError) as exc:
+        except (Stopped, RuntimeError) as exc:
             log.warning("no explanations for run %s: %s", run_id, exc)
             self._store_explanations(run_id, None)
             return
@@ -313,64 +426,23 @@ class JobManager:
 
     def _start_child(
         self, engine: Engine, problem: AllocationProblem, hint: dict[str, str], run_id: int
-    ) -> _Child:
-        context = self._mp()
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_child,
-            args=(engine, problem.model_dump_json(), hint, sender),
-            name=f"paikka-run-{run_id}",
-            daemon=True,
+    ) -> Child:
+        return start_child(
+            _child, (engine, problem.model_dump_json(), hint), f"paikka-run-{run_id}"
         )
-        process.start()
-        sender.close()
-        return _Child(process, receiver)
 
     def _await(
-        self, child: _Child, expected: str, run_id: int, cancel: threading.Event, deadline: float
+        self, child: Child, expected: str, run_id: int, cancel: threading.Event, deadline: float
     ) -> tuple[str, str]:
         """The child's next message, watching for cancel, timeout and a dead child."""
-        process, receiver = child.process, child.receiver
-        next_db_poll = time.monotonic() + DB_POLL_S
-        while True:
-            if receiver.poll(POLL_S):
-                try:
-                    kind, payload, violations = receiver.recv()
-                except EOFError:
-                    raise RuntimeError(
-                        f"the engine process ended without an answer (exit code {process.exitcode})"
-                    ) from None
-                if kind != expected:
-                    raise RuntimeError(f"the engine process failed:\n{payload}")
-                return str(payload), str(violations)
-            now = time.monotonic()
-            if cancel.is_set() or (now >= next_db_poll and self._cancelled(run_id, cancel)):
-                raise _Stopped(RunStatus.CANCELLED, "cancelled while running")
-            if now >= next_db_poll:
-                next_db_poll = now + DB_POLL_S
-            if now > deadline:
-                raise _Stopped(
-                    RunStatus.TIMED_OUT,
-                    f"stopped after the wall-clock limit of {self.settings.run_timeout_s:g} s",
-                )
-            if not process.is_alive() and not receiver.poll(0):
-                raise RuntimeError(f"the engine process died (exit code {process.exitcode})")
+        watch = Watch(
+            cancel, lambda: self._cancelled(run_id, cancel), deadline, self.settings.run_timeout_s
+        )
+        kind, payload, violations = receive(child, watch)
+        if kind != expected:
+            raise RuntimeError(f"the engine process failed:\n{payload}")
+        return str(payload), str(violations)
 
     @staticmethod
-    def _stop_child(child: _Child) -> None:
-        process = child.process
-        if process.is_alive():
-            process.terminate()
-            process.join(5)
-            if process.is_alive():
-                process.kill()
-        process.join(1)
-        child.receiver.close()
-
-
-@dataclass
-class _Child:
-    """A running engine process and the pipe its answers come through."""
-
-    process: Any
-    receiver: Connection
+    def _stop_child(child: Child) -> None:
+        child.stop()

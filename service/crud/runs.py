@@ -87,7 +87,20 @@ def create(session: Session, user: Principal, body: RunCreate, settings: Setting
 
 
 def build_problem(session: Session, run: RunRow) -> tuple[AllocationProblem, dict[str, str]]:
-    """The run's ``AllocationProblem`` from the database, and last week's placements as hint.
+    """The run's ``AllocationProblem`` from the database, and last week's placements as hint."""
+    return county_problem(
+        session,
+        run.county,  # not the run id: equal database states must hash equally
+        run.planning_date,
+        SolveOptions.model_validate(run.options),
+    )
+
+
+def county_problem(
+    session: Session, name: str, planning_date: date, options: SolveOptions
+) -> tuple[AllocationProblem, dict[str, str]]:
+    """The county's ``AllocationProblem`` on ``planning_date`` as stored, and the ongoing
+    placements as hint.
 
     Clients: every active one (those with an ongoing placement too, which the engine keeps
     within the commitment). Placements: all, closed ones included so that ongoing placements
@@ -107,7 +120,7 @@ def build_problem(session: Session, run: RunRow) -> tuple[AllocationProblem, dic
         OngoingAssignment(client=a.client_id, placement=a.placement_id, start_date=a.start_date)
         for a in session.scalars(
             select(AssignmentRow)
-            .where(AssignmentRow.status == "active", AssignmentRow.start_date <= run.planning_date)
+            .where(AssignmentRow.status == "active", AssignmentRow.start_date <= planning_date)
             .order_by(AssignmentRow.client_id, AssignmentRow.start_date.desc())
         )
         if a.client_id in client_ids
@@ -117,8 +130,8 @@ def build_problem(session: Session, run: RunRow) -> tuple[AllocationProblem, dic
         latest.setdefault(assignment.client, assignment)
     ongoing = list(latest.values())
     problem = AllocationProblem(
-        name=run.county,  # not the run id: equal database states must hash equally
-        planning_date=run.planning_date,
+        name=name,
+        planning_date=planning_date,
         commuting_areas=tuple(
             CommutingArea(id=a.id, name=a.name)
             for a in session.scalars(select(CommutingAreaRow).order_by(CommutingAreaRow.id))
@@ -141,7 +154,7 @@ def build_problem(session: Session, run: RunRow) -> tuple[AllocationProblem, dic
             for c in session.scalars(select(CoachRow).order_by(CoachRow.id))
         ),
         ongoing=tuple(ongoing),
-        options=SolveOptions.model_validate(run.options),
+        options=options,
     )
     hint = {a.client: a.placement for a in ongoing}
     return problem, hint

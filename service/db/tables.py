@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -203,6 +204,50 @@ class ProposalRow(Base):
     decided_placement_id: Mapped[str | None] = mapped_column(String(64))
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[datetime | None] = mapped_column()
+
+
+class ScenarioJobRow(Base):
+    """A planner's batch of what-if scenarios. Like a run, ``active_lock`` is set while the
+    job is queued or running, and its unique constraint admits one active job per county."""
+
+    __tablename__ = "scenario_jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    county: Mapped[str] = mapped_column(String(100))
+    active_lock: Mapped[str | None] = mapped_column(String(100), unique=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    base: Mapped[str] = mapped_column(String(16))
+    planning_date: Mapped[date] = mapped_column(Date)
+    base_clients: Mapped[int] = mapped_column(Integer)
+    base_placements: Mapped[int] = mapped_column(Integer)
+    scenarios: Mapped[list[Any]] = mapped_column()
+    options: Mapped[Json] = mapped_column()
+    engine_version: Mapped[str | None] = mapped_column(String(50))
+    summary: Mapped[list[Any] | None] = mapped_column()
+    error: Mapped[str | None] = mapped_column(Text)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class ScenarioFileRow(Base):
+    """One output file of a scenario job (comparison JSON, CSV, XLSX, charts), kept in the
+    database so that its backup holds every job's outputs."""
+
+    __tablename__ = "scenario_files"
+    __table_args__ = (UniqueConstraint("job_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[int] = mapped_column(
+        ForeignKey("scenario_jobs.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AttendanceRow(Base):

@@ -13,8 +13,19 @@ from service.routes import (
     proposals,
     reference,
     runs,
+    scenarios,
 )
 
 api_router = APIRouter()
-for module in (health, reference, placements, clients, runs, proposals, assignments, audit):
+for module in (
+    health,
+    reference,
+    placements,
+    clients,
+    runs,
+    proposals,
+    assignments,
+    scenarios,
+    audit,
+):
     api_router.include_router(module.router)

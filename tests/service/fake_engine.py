@@ -1,4 +1,4 @@
-"""Stand-in engines for the run lifecycle tests: slow, crashing, or failing the check.
+"""Stand-in engines for the run and scenario job lifecycle tests: slow, crashing, or failing.
 
 They are module-level functions so that the job manager can send them to its child process
 by reference (the child imports this module by name).
@@ -71,6 +71,19 @@ def slow(problem: AllocationProblem, hint: Any = None) -> AllocationResult:
 def crash(problem: AllocationProblem, hint: Any = None) -> AllocationResult:
     """Fail the way a bug in the engine would."""
     raise RuntimeError("engine bug for the test")
+
+
+def slow_batch(*args: Any, **kwargs: Any) -> list[Any]:
+    """A scenario batch that takes a minute: long enough to be cancelled or to time out."""
+    time.sleep(60)
+    return []
+
+
+def failing_batch(*args: Any, **kwargs: Any) -> list[Any]:
+    """A scenario batch with a scenario that cannot be run."""
+    from matching.scenario import ScenarioError
+
+    raise ScenarioError("scenario 'later': changes[0].select: no placement matches (test)")
 
 
 def check_ok(problem: AllocationProblem, result: AllocationResult) -> list[Any]:

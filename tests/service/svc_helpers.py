@@ -40,9 +40,12 @@ from service.db.tables import (
     ClientPersonalRow,
     ProposalRow,
     RunRow,
+    ScenarioFileRow,
+    ScenarioJobRow,
 )
 from service.demo import load_problem
 from service.jobs import Engine
+from service.scenario_jobs import ScenarioEngine
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PLANNING = date(2026, 1, 5)
@@ -88,17 +91,15 @@ def sessions_of(app: FastAPI) -> sessionmaker[Session]:
 
 
 def wait_idle(app: FastAPI, timeout: float = 60) -> None:
-    """Wait until no run of the app is active."""
+    """Wait until no run and no scenario job of the app is active."""
     deadline = time.monotonic() + timeout
-    jobs = app.state.jobs
     while time.monotonic() < deadline:
-        with jobs._lock:
-            threads = list(jobs._threads.values())
+        threads = [*app.state.jobs.active(), *app.state.scenario_jobs.active()]
         if not threads:
             return
         for thread in threads:
             thread.join(0.1)
-    raise AssertionError("runs still active")
+    raise AssertionError("runs or scenario jobs still active")
 
 
 def county() -> AllocationProblem:
@@ -188,6 +189,7 @@ class Seed:
     run_id: int
     proposal_id: int
     assignment_id: int
+    scenario_job_id: int
 
     def h(self, who: str, **extra: str) -> dict[str, str]:
         """Headers of a request by ``who`` (coordinator, muni1, muni2, planner, admin)."""
@@ -247,8 +249,47 @@ def reset(factory: sessionmaker[Session]) -> Seed:
             client_id="C2", placement_id="P1", start_date=date(2025, 12, 1), status="active"
         )
         session.add_all([proposal, assignment])
+        job = _finished_scenario_job(session)
         session.commit()
-        return Seed(tokens, run.id, proposal.id, assignment.id)
+        return Seed(tokens, run.id, proposal.id, assignment.id, job.id)
+
+
+def _finished_scenario_job(session: Session) -> ScenarioJobRow:
+    """A succeeded scenario job with its comparison file (no engine call)."""
+    job = ScenarioJobRow(
+        county="testcounty",
+        status="succeeded",
+        base="county",
+        planning_date=PLANNING,
+        base_clients=4,
+        base_placements=3,
+        scenarios=[{"name": "base"}],
+        options={"time_limit_s": 1, "seat_values": 0, "workers": 1, "distributed": False},
+        summary=[],
+        created_by="planner",
+    )
+    session.add(job)
+    session.flush()
+    content = b'{"base": "base", "scenarios": [], "comparison": []}'
+    session.add(
+        ScenarioFileRow(
+            job_id=job.id,
+            name="comparison.json",
+            media_type="application/json",
+            size=len(content),
+            content=content,
+        )
+    )
+    return job
+
+
+def fake_scenario_engine(batch_name: str) -> ScenarioEngine:
+    """A scenario engine whose batch is the function ``batch_name`` of ``fake_engine.py``."""
+    import fake_engine as fakes
+
+    from matching.scenario import write_outputs
+
+    return ScenarioEngine(batch=getattr(fakes, batch_name), write=write_outputs, version="fake-1")
 
 
 def fake_engine(allocate_name: str, check_name: str = "check_ok") -> Engine:

@@ -48,6 +48,12 @@ CLIENT_CSV = (
     "id,age,home_municipality,lat,lon,days_per_week,hours_per_day,available_weekdays,"
     "waiting_since\nC20,30,564,65.0,25.5,2,4,mon tue,2025-10-01\n"
 )
+RESIZE = {"kind": "resize_placements", "select": {"ids": ["P1"]}, "add_seats": 1}
+SCENARIO_JOB = {
+    "scenarios": [{"name": "more", "changes": [RESIZE]}],
+    "time_limit_s": 1,
+    "seat_values": 0,
+}
 
 # (method, path, request extras, expected status per role in ROLES order)
 MATRIX: list[tuple[str, str, dict[str, Any], tuple[int, int, int, int]]] = [
@@ -111,6 +117,13 @@ MATRIX: list[tuple[str, str, dict[str, Any], tuple[int, int, int, int]]] = [
         (201, 201, 403, 403),
     ),
     ("GET", "/assignments/{assignment}/attendance", {}, (200, 200, 403, 403)),
+    ("GET", "/scenario-jobs", {}, (403, 403, 200, 200)),
+    ("POST", "/scenario-jobs", {"json": SCENARIO_JOB}, (403, 403, 202, 202)),
+    ("GET", "/scenario-jobs/{job}", {}, (403, 403, 200, 200)),
+    ("POST", "/scenario-jobs/{job}/cancel", {}, (403, 403, 409, 409)),
+    ("GET", "/scenario-jobs/{job}/comparison", {}, (403, 403, 200, 200)),
+    ("GET", "/scenario-jobs/{job}/files", {}, (403, 403, 200, 200)),
+    ("GET", "/scenario-jobs/{job}/files/comparison.json", {}, (403, 403, 200, 200)),
     ("GET", "/audit", {}, (200, 403, 403, 200)),
 ]
 
@@ -122,7 +135,12 @@ CASES = [
 
 
 def _url(path: str, seed: Seed) -> str:
-    return path.format(run=seed.run_id, proposal=seed.proposal_id, assignment=seed.assignment_id)
+    return path.format(
+        run=seed.run_id,
+        proposal=seed.proposal_id,
+        assignment=seed.assignment_id,
+        job=seed.scenario_job_id,
+    )
 
 
 @pytest.mark.parametrize(("method", "path", "extras", "role", "expected"), CASES)
@@ -140,6 +158,8 @@ def test_access_matrix(
     assert response.status_code == expected, response.text
     if method == "POST" and path == "/runs" and expected == 202:
         poll(client, response.headers["Location"], seed.h(role))
+    if method == "POST" and path == "/scenario-jobs" and expected == 202:
+        client.post(f"{response.headers['Location']}/cancel", headers=seed.h(role))
 
 
 @pytest.mark.parametrize(("method", "path", "extras"), [(m, p, e) for m, p, e, _ in MATRIX])

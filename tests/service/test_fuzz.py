@@ -1,8 +1,9 @@
 """Fuzz every operation of the OpenAPI schema in-process: no input may give a 5xx.
 
-Requests carry a valid token (admin for the reference and placement writes, coordinator
-elsewhere) so that the generated bodies reach validation and the database instead of
-stopping at 401/403. The number of examples per operation is bounded to keep CI fast.
+Requests carry a valid token (admin for the reference and placement writes, planner for the
+scenario jobs, coordinator elsewhere) so that the generated bodies reach validation and the
+database instead of stopping at 401/403. The number of examples per operation is bounded to
+keep CI fast; a scenario job the fuzzer starts is cancelled at once.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ fuzzed = schemathesis.pytest.from_fixture("api_schema")
 
 
 def _who(method: str, path: str) -> str:
+    if path.startswith("/scenario-jobs"):
+        return "planner"
     if path.startswith("/reference") or path.startswith("/audit"):
         return "admin"
     if path.startswith("/placements") and method != "GET":
@@ -65,4 +68,8 @@ def test_no_input_gives_a_server_error(case: Any, tokens: Seed, app: FastAPI) ->
         f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:500]}"
     )
     if case.path == "/runs" and response.status_code == 202:
+        wait_idle(app)
+    if case.path == "/scenario-jobs" and response.status_code == 202:
+        # A generated batch may be long (horizons, scaled demand): stop it at once.
+        app.state.scenario_jobs.cancel(response.json()["id"])
         wait_idle(app)

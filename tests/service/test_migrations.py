@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.command import downgrade, upgrade
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from service.db.session import alembic_config
 from service.db.tables import Base
@@ -31,4 +31,29 @@ def test_downgrade_and_upgrade_again(tmp_path: object) -> None:
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     upgrade(config, "head")
     assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+SCENARIO_TABLES = {"scenario_jobs", "scenario_files"}
+
+
+def test_scenario_jobs_revision_keeps_earlier_data(tmp_path: object) -> None:
+    """0002 adds the scenario tables to a database at 0001 without touching its rows, and
+    going back to 0001 removes only them."""
+    url = f"sqlite:///{tmp_path}/s.db"
+    config = alembic_config(url)
+    upgrade(config, "0001")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO commuting_areas (id, name) VALUES ('A1', 'Oulu')"))
+    assert not SCENARIO_TABLES & set(inspect(engine).get_table_names())
+    upgrade(config, "0002")
+    assert set(inspect(engine).get_table_names()) >= SCENARIO_TABLES
+    columns = {c["name"] for c in inspect(engine).get_columns("scenario_files")}
+    assert {"job_id", "name", "media_type", "size", "content"} <= columns
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM commuting_areas")).scalar() == "Oulu"
+    downgrade(config, "0001")
+    tables = set(inspect(engine).get_table_names())
+    assert not SCENARIO_TABLES & tables and "commuting_areas" in tables
     engine.dispose()

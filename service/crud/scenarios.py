@@ -1,0 +1,205 @@
+"""Scenario jobs: creating one, its life cycle, and its stored output files."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from service.auth import Principal
+from service.config import Settings
+from service.db.tables import ScenarioFileRow, ScenarioJobRow, utcnow
+from service.errors import Conflict, NotFound
+from service.scenario_base import PreparedJob
+from service.schemas.runs import FINAL
+from service.schemas.scenarios import JobStatus, ScenarioJobCreate
+
+ACTIVE = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+
+MEDIA_TYPES = {
+    ".json": "application/json",
+    ".csv": "text/csv; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+}
+FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
+COMPARISON = "comparison.json"
+
+
+def get(session: Session, job_id: int) -> ScenarioJobRow:
+    """A job by id (404 if unknown)."""
+    row = session.get(ScenarioJobRow, job_id)
+    if row is None:
+        raise NotFound(f"scenario job {job_id} not found")
+    return row
+
+
+def list_(
+    session: Session, *, status: JobStatus | None, offset: int, limit: int
+) -> tuple[Sequence[ScenarioJobRow], int]:
+    """One page of jobs, newest first, and how many there are in all."""
+    query = select(ScenarioJobRow)
+    if status is not None:
+        query = query.where(ScenarioJobRow.status == status.value)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(ScenarioJobRow.id.desc()).offset(offset).limit(limit)
+    ).all()
+    return rows, total
+
+
+def ensure_idle(session: Session, settings: Settings) -> None:
+    """409 while another scenario job of the county is queued or running."""
+    active = session.scalar(
+        select(ScenarioJobRow).where(ScenarioJobRow.active_lock == settings.county)
+    )
+    if active is not None:
+        raise Conflict(f"scenario job {active.id} is still {active.status}; try later")
+
+
+def create(
+    session: Session,
+    user: Principal,
+    body: ScenarioJobCreate,
+    prepared: PreparedJob,
+    settings: Settings,
+) -> ScenarioJobRow:
+    """Queue a checked job. The unique ``active_lock`` refuses a second active job even when
+    two requests race past :func:`ensure_idle` (an integrity error, also a 409)."""
+    work = prepared.work
+    row = ScenarioJobRow(
+        county=settings.county,
+        active_lock=settings.county,
+        status=JobStatus.QUEUED.value,
+        name=body.name,
+        description=body.description,
+        base=prepared.base,
+        planning_date=work.base.planning_date,
+        base_clients=len(work.base.clients),
+        base_placements=len(work.base.placements),
+        scenarios=[s.model_dump(mode="json", exclude_none=True) for s in work.scenarios],
+        options=work.options(),
+        created_by=user.name,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def mark_running(session: Session, job_id: int, engine_version: str) -> bool:
+    """queued → running; False if the job is no longer queued (cancelled meanwhile)."""
+    done = session.execute(
+        update(ScenarioJobRow)
+        .where(
+            ScenarioJobRow.id == job_id,
+            ScenarioJobRow.status == JobStatus.QUEUED.value,
+            ScenarioJobRow.cancel_requested.is_(False),
+        )
+        .values(status=JobStatus.RUNNING.value, started_at=utcnow(), engine_version=engine_version)
+    )
+    session.commit()
+    return bool(getattr(done, "rowcount", 0))
+
+
+def finish(session: Session, job_id: int, status: JobStatus, error: str | None = None) -> None:
+    """Put an active job in a final state and release the lock (a final job stays as is)."""
+    assert status in FINAL
+    session.execute(
+        update(ScenarioJobRow)
+        .where(ScenarioJobRow.id == job_id, ScenarioJobRow.status.in_(ACTIVE))
+        .values(
+            status=status.value,
+            error=error[:10_000] if error else None,
+            active_lock=None,
+            finished_at=utcnow(),
+        )
+    )
+    session.commit()
+
+
+def store_outputs(
+    session: Session, job_id: int, summary: list[dict[str, Any]], files: Sequence[tuple[str, bytes]]
+) -> None:
+    """Store a finished job's figures and files and mark it succeeded, in one transaction."""
+    job = get(session, job_id)
+    if job.status not in ACTIVE:
+        return  # stopped meanwhile: its late outputs are not kept
+    session.add_all(
+        ScenarioFileRow(
+            job_id=job_id,
+            name=name,
+            media_type=media_type(name),
+            size=len(content),
+            content=content,
+        )
+        for name, content in files
+        if FILE_NAME.fullmatch(name)
+    )
+    job.summary = summary
+    job.status = JobStatus.SUCCEEDED.value
+    job.error = None
+    job.active_lock = None
+    job.finished_at = utcnow()
+    session.commit()
+
+
+def media_type(name: str) -> str:
+    """The media type of an output file, by its suffix."""
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    return MEDIA_TYPES.get(suffix, "application/octet-stream")
+
+
+def request_cancel(session: Session, job: ScenarioJobRow) -> None:
+    """Flag a queued or running job for cancellation (its supervisor stops it)."""
+    if JobStatus(job.status) in FINAL:
+        raise Conflict(f"scenario job {job.id} is already {job.status}")
+    job.cancel_requested = True
+    session.commit()
+
+
+def recover_orphans(session: Session, county: str) -> int:
+    """Jobs left queued or running by a stopped service become failed."""
+    rows = session.scalars(select(ScenarioJobRow).where(ScenarioJobRow.active_lock == county)).all()
+    for row in rows:
+        row.status = JobStatus.FAILED.value
+        row.error = "interrupted: the service stopped while the job was active"
+        row.active_lock = None
+        row.finished_at = utcnow()
+    session.commit()
+    return len(rows)
+
+
+def files(session: Session, job_id: int) -> list[tuple[str, str, int]]:
+    """(name, media type, size) of a job's files, by name (contents are not loaded)."""
+    get(session, job_id)
+    rows = session.execute(
+        select(ScenarioFileRow.name, ScenarioFileRow.media_type, ScenarioFileRow.size)
+        .where(ScenarioFileRow.job_id == job_id)
+        .order_by(ScenarioFileRow.name)
+    ).all()
+    return [(name, media, size) for name, media, size in rows]
+
+
+def file(session: Session, job_id: int, name: str) -> ScenarioFileRow:
+    """One output file of a job, looked up by its stored name (404 if there is none)."""
+    get(session, job_id)
+    row = session.scalar(
+        select(ScenarioFileRow).where(
+            ScenarioFileRow.job_id == job_id, ScenarioFileRow.name == name
+        )
+    )
+    if row is None:
+        raise NotFound(f"scenario job {job_id} has no file '{name[:100]}'")
+    return row
+
+
+def comparison(session: Session, job_id: int) -> bytes:
+    """The comparison JSON document of a succeeded job (409 before it has succeeded)."""
+    job = get(session, job_id)
+    if job.status != JobStatus.SUCCEEDED.value:
+        raise Conflict(f"scenario job {job_id} is {job.status}; the comparison needs succeeded")
+    return file(session, job_id, COMPARISON).content
