@@ -77,6 +77,21 @@ def usable_arcs(problem: AssignmentProblem) -> BoolArray:
     return alive
 
 
+def only_seats_bind(problem: AssignmentProblem, alive: BoolArray) -> bool:
+    """True when no conflict pair exists and no resource can be over-used even if every
+    usable arc were chosen: the seats are then the only constraint, and one min-cost flow
+    solves the whole problem exactly."""
+    if len(problem.conflicts):
+        return False
+    if not len(problem.use_arc):
+        return True
+    live = alive[problem.use_arc]
+    most = np.bincount(
+        problem.use_resource[live], weights=problem.use_amount[live], minlength=problem.n_resources
+    )
+    return bool(np.all(most <= problem.resource_capacity))
+
+
 def decompose(problem: AssignmentProblem, alive: BoolArray) -> Decomposition:
     """Split `problem`, restricted to the `alive` arcs, into independent components."""
     n, nb, nr = problem.n_items, problem.n_bins, problem.n_resources

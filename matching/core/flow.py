@@ -23,7 +23,13 @@ import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 
 from matching.core.errors import InfeasibleInput, SolverError
-from matching.core.problem import AssignmentProblem, IntArray, objective_of, quality_ceiling
+from matching.core.problem import (
+    AssignmentProblem,
+    BoolArray,
+    IntArray,
+    objective_of,
+    quality_ceiling,
+)
 
 # Cost scaling multiplies unit costs by about the node count, so keep well below int64.
 _COST_LIMIT = 2**62
@@ -53,8 +59,10 @@ def lexicographic_scale(problem: AssignmentProblem) -> int:
     return quality_ceiling(problem) + 1
 
 
-def solve_seats_flow(problem: AssignmentProblem) -> FlowResult:
-    """Solve the seats-only relaxation of `problem` to lexicographic optimality.
+def solve_seats_flow(problem: AssignmentProblem, alive: BoolArray | None = None) -> FlowResult:
+    """Solve the seats-only relaxation of `problem` to lexicographic optimality, over the
+    `alive` arcs only when given (the others get no capacity: cheaper than copying the
+    problem without them).
 
     Raises
     ------
@@ -90,7 +98,7 @@ def solve_seats_flow(problem: AssignmentProblem) -> FlowResult:
     )
     capacities = np.concatenate(
         (
-            np.ones(m, dtype=np.int64),
+            np.ones(m, dtype=np.int64) if alive is None else alive.astype(np.int64),
             [n_optional],  # bypass: an optional item may stay unassigned at zero cost
             np.ones(n_optional, dtype=np.int64),
             np.minimum(problem.bin_capacity, in_degree),

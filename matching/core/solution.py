@@ -43,8 +43,9 @@ class AssignmentSolution:
         ``"solve_quality"``, and ``"total"`` for the whole call. Phases that did not run are
         absent.
     n_components:
-        Number of independent components with at least one usable arc (0 for
-        ``method="greedy"``, which does not decompose).
+        Number of independent components with at least one usable arc (0 when the problem
+        was not decomposed: ``method="greedy"``, or only seats could bind and one min-cost
+        flow solved it whole).
     stats:
         Diagnostics (counts of components per method, model sizes, solver termination
         details); informative only, its keys may change.

@@ -38,13 +38,20 @@ import numpy as np
 
 from matching.core.check import core_violations
 from matching.core.component import MIN_BUDGET_S, solve_component
-from matching.core.decompose import Component, best_single_arcs, decompose, usable_arcs
+from matching.core.decompose import (
+    Component,
+    best_single_arcs,
+    decompose,
+    only_seats_bind,
+    usable_arcs,
+)
 from matching.core.errors import InfeasibleInput, NoSolutionFound, SolverError
 from matching.core.flow import FlowResult, solve_seats_flow
 from matching.core.greedy import greedy_assign
 from matching.core.options import CoreOptions
 from matching.core.problem import (
     AssignmentProblem,
+    BoolArray,
     IntArray,
     as_assignment,
     objective_of,
@@ -146,10 +153,22 @@ class _Run:
         if stranded.size:
             items = tuple(int(i) for i in stranded)
             raise InfeasibleInput(f"required items {list(items)} have no usable arc", items)
+        self.stats["arcs_unusable"] = int(problem.n_arcs - np.count_nonzero(alive))
+        if only_seats_bind(problem, alive):
+            # One min-cost flow over the usable arcs is then exact for the whole problem:
+            # decomposing first would only add work (a third of the time on 977k arcs).
+            self.timings["preprocess"] += time.perf_counter() - t
+            whole = Component(
+                problem=problem,
+                items=np.arange(problem.n_items, dtype=np.int64),
+                arcs=np.arange(problem.n_arcs, dtype=np.int64),
+            )
+            solved, _ = self._relax(whole, alive)
+            if solved:  # always, unless the flow's cost scaling would overflow
+                return self._finish(n_components=0)
         parts = decompose(problem, alive)
         self._take_single_items(alive, parts.single_items)
         self.timings["preprocess"] += time.perf_counter() - t
-        self.stats["arcs_unusable"] = int(problem.n_arcs - np.count_nonzero(alive))
 
         pending = []
         for component in parts.components:
@@ -162,7 +181,11 @@ class _Run:
                 "(or the flow scaling would overflow); use 'auto', 'highs' or 'cpsat'"
             )
         self._solve_mip_components(pending)
+        return self._finish(n_components=parts.n_components)
 
+    def _finish(self, n_components: int) -> AssignmentSolution:
+        """Check the assembled assignment and wrap it with its bounds, timings and stats."""
+        problem = self.problem
         placed, quality = objective_of(problem, self.chosen)
         violations = core_violations(problem, self.chosen)
         if violations:
@@ -181,7 +204,7 @@ class _Run:
             gap=_gap(quality, self.quality_bound),
             method=_method_name(self.methods),
             timings=dict(self.timings),
-            n_components=parts.n_components,
+            n_components=n_components,
             stats=self.stats,
         )
 
@@ -195,7 +218,9 @@ class _Run:
         self.quality_bound += int(self.problem.arc_score[arcs].sum())
         self.methods["trivial"] += len(items)
 
-    def _relax(self, component: Component) -> tuple[bool, FlowResult | None]:
+    def _relax(
+        self, component: Component, alive: BoolArray | None = None
+    ) -> tuple[bool, FlowResult | None]:
         """Solve the component's seats-only relaxation and keep its optimum if feasible.
 
         Returns whether that solved the component, and the relaxation optimum (None when the
@@ -204,7 +229,7 @@ class _Run:
         t = time.perf_counter()
         sub = component.problem
         try:
-            relaxed: FlowResult | None = solve_seats_flow(sub)
+            relaxed: FlowResult | None = solve_seats_flow(sub, alive)
         except InfeasibleInput as error:
             items = tuple(int(i) for i in component.items[list(error.items)])
             raise InfeasibleInput(

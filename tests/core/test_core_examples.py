@@ -209,11 +209,14 @@ def test_greedy_reports_when_it_cannot_place_required_items() -> None:
 
 
 def test_single_item_components_need_no_solver() -> None:
-    """Items alone in their component take their best usable arc directly."""
+    """Items alone in their component take their best usable arc directly (a resource that
+    could bind keeps the whole-problem flow shortcut out of the way)."""
     p = make_problem(
         [1, 1],
         [1, 0, 1],
         [(0, 0, 3), (0, 1, 9), (1, 2, 2), (1, 2, 5)],
+        resources=[4],
+        uses=[(2, 0, 3), (3, 0, 3)],
     )
     s = run(p)
     # Item 0's best arc goes to a bin without seats, so its next best is taken.
@@ -221,6 +224,28 @@ def test_single_item_components_need_no_solver() -> None:
     assert s.method == "trivial"
     assert s.n_components == 2
     assert s.stats["arcs_unusable"] == 1
+
+
+def test_when_only_seats_can_bind_one_flow_solves_the_whole_problem() -> None:
+    """Resources with room for every usable arc and no conflicts: no decomposition."""
+    p = make_problem(
+        [1, 1, 1],
+        [1, 1],
+        [(0, 0, 5), (1, 0, 4), (1, 1, 1), (2, 1, 3)],
+        resources=[10],
+        uses=[(0, 0, 2), (1, 0, 2), (3, 0, 2)],
+    )
+    s = run(p)
+    assert (s.method, s.n_components, s.status) == ("flow", 0, SolveStatus.OPTIMAL)
+    assert (s.placed_value, s.quality) == (2, 8)
+    tight = make_problem(
+        [1, 1, 1],
+        [1, 1],
+        [(0, 0, 5), (1, 0, 4), (1, 1, 1), (2, 1, 3)],
+        resources=[3],
+        uses=[(0, 0, 2), (1, 0, 2), (3, 0, 2)],
+    )
+    assert run(tight).n_components > 0
 
 
 def test_independent_components_are_solved_separately() -> None:
