@@ -32,7 +32,7 @@ from matching.sample import generate_county
 from service.app import create_app
 from service.auth import Role, issue_token
 from service.config import Settings
-from service.crud.runs import build_problem
+from service.crud.runs import build_problem, county_regime
 from service.db.tables import RunRow
 from service.demo import load_problem
 
@@ -205,7 +205,9 @@ def main() -> None:
 
     # The engine's own time on exactly the input the service built (same input hash).
     with app.state.session_factory() as session:
-        same, hint = build_problem(session, session.get_one(RunRow, run["id"]))
+        same, hint = build_problem(
+            session, session.get_one(RunRow, run["id"]), county_regime(app.state.settings)
+        )
     t0 = time.perf_counter()
     direct = allocate(same, hint=hint or None)
     direct_s = time.perf_counter() - t0

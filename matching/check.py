@@ -74,6 +74,20 @@ def pair_violations(
         placement.available_until is not None and placement.available_until < period_end
     ):
         broken("placement_period", f"not open for {regime.min_period_months} months from {start}")
+    valid_months = regime.no_replacement_attestation_months
+    attested = placement.no_replacement_attested_on
+    if valid_months is not None:
+        if attested is None:
+            broken(
+                "no_replacement_attestation",
+                "no written attestation that the tasks replace no paid work",
+            )
+        elif _months_later(attested, valid_months) < start:
+            broken(
+                "no_replacement_attestation",
+                f"the no-replacement attestation of {attested} is older than {valid_months} "
+                f"months on {start}",
+            )
     area_of = {m.code: m.commuting_area for m in problem.municipalities}
     client_area = client.commuting_area or area_of.get(client.home_municipality)
     if area_of.get(placement.municipality) != client_area and not (

@@ -11,7 +11,9 @@ The shape follows the domain research (``domain.md`` §§ 5–7): placements are
 0.6–0.8 seats per client, tighter in the Oulu region than in the countryside), most clients work
 two or three days a week for four to six hours, a minority carries opaque work-constraint flags,
 youth workshops take only clients under 29, and about a fifth of the clients are already placed,
-some of them within the three-month commitment period.
+some of them within the three-month commitment period. The regime requires a written
+no-replacement attestation at most 12 months old (THL: the activity must not replace paid work);
+most producers attested within the last year, a few attestations have expired or are missing.
 
 The generator is deterministic: the same arguments give an equal problem. It draws every random
 number from one ``numpy.random.default_rng(seed)`` in a fixed order, iterates only over sorted
@@ -524,6 +526,12 @@ _LICENSED_DEPARTMENTS = frozenset({"Kahvila-ravintola", "Kahvila-myymälä", "Ky
 """Departments that may serve or sell alcohol (beer and wine licences of cafés and shops)."""
 _LICENSED_SHARE = 0.6
 _YOUTH_SHARE_OF_WORKSHOPS = 0.4
+_ATTESTATION_MONTHS = 12
+"""Validity of a no-replacement attestation in the generated regime (THL's rule, as data)."""
+_ATTESTATION_MISSING_SHARE = 0.04
+_ATTESTATION_EXPIRED_SHARE = 0.06
+_ATTESTATION_VALID_DAYS = (0, 340)  # days before the planning date: inside the 12 months
+_ATTESTATION_EXPIRED_DAYS = (380, 1100)  # beyond them
 _YOUTH_PRODUCERS: tuple[tuple[OrganisationType, float], ...] = ((_M, 0.6), (_F, 0.25), (_A, 0.15))
 _YOUTH_DEPARTMENT: dict[TaskCategory, str] = {
     TaskCategory.WOOD_WORKSHOP: "Nuorten työpaja, puutyöt",
@@ -1045,6 +1053,23 @@ def _generate_placements(
     return placements, unique_keys
 
 
+def _attestations(rng: np.random.Generator, count: int, planning_date: date) -> list[date | None]:
+    """Date of each placement's no-replacement attestation (None: none on record).
+
+    Most producers attested within the last year; a few attestations have expired and a few
+    placements have none on record, so that the regime's rule excludes some of them.
+    Drawn last, after every other random number, so the other records do not depend on them.
+    """
+    u = rng.random(count)
+    valid = rng.integers(*_ATTESTATION_VALID_DAYS, size=count, endpoint=True)
+    expired = rng.integers(*_ATTESTATION_EXPIRED_DAYS, size=count, endpoint=True)
+    age = np.where(u < _ATTESTATION_MISSING_SHARE + _ATTESTATION_EXPIRED_SHARE, expired, valid)
+    return [
+        None if u[i] < _ATTESTATION_MISSING_SHARE else planning_date - timedelta(days=int(age[i]))
+        for i in range(count)
+    ]
+
+
 def _pick(u: float, weights: Sequence[float]) -> int:
     total = float(sum(weights))
     acc = 0.0
@@ -1558,7 +1583,7 @@ def _generate(
     n_clients: int, n_placements: int, seed: int, planning_date: date, name: str | None
 ) -> AllocationProblem:
     rng = np.random.default_rng(seed)
-    regime = LegalRegime()
+    regime = LegalRegime(no_replacement_attestation_months=_ATTESTATION_MONTHS)
     travel_model = TravelModel()
     data = county_data()
     geo = _geo(data)
@@ -1581,6 +1606,7 @@ def _generate(
         youth_age_limit=regime.youth_age_limit,
         travel_model=travel_model,
     )
+    attested_on = _attestations(rng, n_placements, planning_date)
 
     org_width = max(3, len(str(len(org_keys))))
     placement_width = max(4, len(str(n_placements)))
@@ -1625,6 +1651,7 @@ def _generate(
                 else None
             ),
             closed=bool(placements.closed[i]),
+            no_replacement_attested_on=attested_on[i],
         )
         for i in range(n_placements)
     )

@@ -333,6 +333,28 @@ class Tables:
         )
 
     @cached_property
+    def placement_attestation_valid(self) -> BoolArray:
+        """The no-replacement attestation is valid on the planning date, or none is required.
+
+        Valid when the regime requires none, or when the placement has one dated at most
+        ``no_replacement_attestation_months`` months before the planning date (that many
+        months after it is its last valid day).
+        """
+        months = self.problem.regime.no_replacement_attestation_months
+        start = self.problem.planning_date
+        return np.array(
+            [
+                months is None
+                or (
+                    p.no_replacement_attested_on is not None
+                    and add_months(p.no_replacement_attested_on, months) >= start
+                )
+                for p in self.problem.placements
+            ],
+            dtype=np.bool_,
+        )
+
+    @cached_property
     def placement_any_language(self) -> BoolArray:
         """The placement names no language of work: any will do."""
         return np.array([not p.languages for p in self.problem.placements], dtype=np.bool_)

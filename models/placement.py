@@ -62,6 +62,13 @@ class Placement(DomainModel):
 
     Hours are hours per day, support units are the supervisor's capacity to guide clients
     (each client needs ``Client.support_units`` of it).
+
+    ``no_replacement_attested_on`` is the audit record of THL's rule that the activity must not
+    replace paid work: the date of the producer's latest written attestation that the clients'
+    tasks are extra, assisting work and that no staff member is replaced or stood in for. Only
+    the date is kept (the signed document stays with the organisation), so no personal data of
+    the signer enters the engine. Source: THL, organising and procuring the activity,
+    https://thl.fi/aiheet/hyvinvoinnin-ja-terveyden-edistamisen-johtaminen/osallisuuden-edistaminen/tyoelamaosallisuus/kuntouttava-tyotoiminta/kuntouttavan-tyotoiminnan-jarjestaminen-ja-hankinta
     """
 
     id: RecordId
@@ -92,6 +99,14 @@ class Placement(DomainModel):
     available_from: date
     available_until: date | None = Field(default=None, description="Last day; None = open-ended.")
     closed: bool = Field(default=False, description="Closed positions take no new clients.")
+    no_replacement_attested_on: date | None = Field(
+        default=None,
+        description=(
+            "Date the producer organisation last attested in writing that the clients' tasks "
+            "are extra or assisting work and replace no paid staff (THL: the activity must not "
+            "replace work done in employment relationships); None = no attestation on record."
+        ),
+    )
 
     @model_validator(mode="after")
     def _ranges_are_ordered(self) -> Self:

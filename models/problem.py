@@ -150,6 +150,15 @@ def _placement_issues(problem: AllocationProblem) -> Iterable[InitErrorDetails]:
                 f"{regime.min_hours_per_day:g} hours a day (placement '{p.id}')",
                 p.max_hours_per_day,
             )
+        attested = p.no_replacement_attested_on
+        if attested is not None and attested > problem.planning_date:
+            yield _issue(
+                ("placements", i, "no_replacement_attested_on"),
+                "attested_in_future",
+                f"the no-replacement attestation is dated {attested}, after the planning date "
+                f"{problem.planning_date} (placement '{p.id}')",
+                attested.isoformat(),
+            )
 
 
 def _client_issues(problem: AllocationProblem) -> Iterable[InitErrorDetails]:

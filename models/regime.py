@@ -58,6 +58,18 @@ class LegalRegime(DomainModel):
         default=False,
         description="THL: the work activity must not be bought from a company.",
     )
+    no_replacement_attestation_months: int | None = Field(
+        default=None,
+        ge=1,
+        le=60,
+        description=(
+            "THL: the activity must not replace work done in employment or civil-service "
+            "relationships, and the site must not depend on the clients' work. When set, a "
+            "placement takes new clients only with a written no-replacement attestation "
+            "(Placement.no_replacement_attested_on) at most this many months old on the "
+            "planning date; None = no attestation required."
+        ),
+    )
 
     @model_validator(mode="after")
     def _ranges_are_ordered(self) -> Self:

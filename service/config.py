@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ENV_PREFIX = "PAIKKA_"
 
@@ -63,11 +63,27 @@ class Settings(BaseModel):
             "instead of local processes; empty: none."
         ),
     )
+    no_replacement_attestation_months: int | None = Field(
+        default=None,
+        ge=1,
+        le=60,
+        description=(
+            "THL: the activity must not replace paid work. When set, a placement takes new "
+            "clients only with a written no-replacement attestation at most this many months "
+            "old on the planning date; empty: no attestation required."
+        ),
+    )
     default_page_size: int = Field(default=50, ge=1, le=1000)
     max_upload_bytes: int = Field(default=5_000_000, ge=1_000)
     migrate_on_start: bool = Field(
         default=True, description="Upgrade the schema with Alembic when the app starts."
     )
+
+    @field_validator("no_replacement_attestation_months", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        """An empty environment variable means "not required"."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -7,9 +7,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from models import AllocationProblem
-from service.crud.convert import client_attributes, placement_attributes
+from service.crud.convert import client_attributes, placement_row
 from service.crud.reference import upsert
-from service.db.tables import AssignmentRow, ClientPersonalRow, ClientRow, PlacementRow
+from service.db.tables import AssignmentRow, ClientPersonalRow, ClientRow
 from service.schemas.reference import ReferenceData
 
 SAMPLE = Path(__file__).resolve().parent.parent / "matching" / "data" / "sample-county.json"
@@ -41,16 +41,7 @@ def load_problem(session: Session, problem: AllocationProblem) -> None:
             }
         ),
     )
-    for p in problem.placements:
-        session.add(
-            PlacementRow(
-                id=p.id,
-                organisation_id=p.organisation,
-                municipality_code=p.municipality,
-                closed=p.closed,
-                attributes=placement_attributes(p),
-            )
-        )
+    session.add_all(placement_row(p) for p in problem.placements)
     session.flush()
     for c in problem.clients:
         session.add(

@@ -363,7 +363,9 @@ class JobManager(Supervision):
             run = run_store.get(session, run_id)
             if run.cancel_requested or cancel.is_set():
                 raise Stopped(RunStatus.CANCELLED, "cancelled before it started")
-            problem, hint = run_store.build_problem(session, run)
+            problem, hint = run_store.build_problem(
+                session, run, run_store.county_regime(self.settings)
+            )
             run_store.mark_running(session, run_id, engine.version)
         if self.settings.run_executor == "process":
             child = self._start_child(engine, problem, hint, run_id)

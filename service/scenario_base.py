@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from matching.scenario import RunSettings, Scenario, ScenarioError, apply_changes, parse_scenarios
 from models import AllocationProblem, SolveOptions
 from service.config import Settings
-from service.crud.runs import county_problem, next_monday
+from service.crud.runs import county_problem, county_regime, next_monday
 from service.errors import InvalidInput
 from service.pseudonyms import pseudonymise
 from service.schemas.scenarios import ScenarioJobCreate
@@ -60,7 +60,9 @@ class PreparedJob:
 def county_base(session: Session, settings: Settings, planning_date: date) -> AllocationProblem:
     """The stored county on ``planning_date`` as the weekly run would see it (with default
     solve options; the scenarios may change them)."""
-    problem, _hint = county_problem(session, settings.county, planning_date, SolveOptions())
+    problem, _hint = county_problem(
+        session, settings.county, planning_date, SolveOptions(), county_regime(settings)
+    )
     return problem
 
 

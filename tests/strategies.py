@@ -11,6 +11,8 @@ from models import AllocationProblem
 
 DAYS = ["mon", "tue", "wed", "thu", "fri"]
 SITES = [("564", OULU, "O1"), ("244", KEMPELE, "O1"), ("678", RAAHE, "O2")]
+ATTESTED_ON = [None, "2026-11-30", "2025-12-01", "2025-11-30", "2025-11-29", "2024-06-01"]
+"""No-replacement attestation dates around the 12-month limit on the planning date 2026-11-30."""
 
 
 @st.composite
@@ -40,6 +42,7 @@ def placements(draw: st.DrawFn, index: int) -> dict[str, Any]:
         youth_workshop=draw(st.booleans()),
         closed=draw(st.integers(0, 9)) == 0,
         task_category=draw(st.sampled_from(["kitchen", "parks", "library"])),
+        no_replacement_attested_on=draw(st.sampled_from(ATTESTED_ON)),
     )
 
 
@@ -93,6 +96,9 @@ def problems(draw: st.DrawFn, max_clients: int = 5, max_placements: int = 3) -> 
                 "start_date": draw(st.sampled_from(["2026-10-01", "2026-01-01"])),
             }
         ]
+    months = draw(st.sampled_from([None, 12, 24]))
+    if months is not None:
+        data["regime"] = {"no_replacement_attestation_months": months}
     data["options"] = {
         "allow_moving_ongoing": draw(st.booleans()),
         "waiting_priority": draw(st.booleans()),

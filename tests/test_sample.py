@@ -107,6 +107,10 @@ def test_planning_date_moves_every_date(county: AllocationProblem) -> None:
     shift = date(2027, 3, 1) - DEFAULT_PLANNING_DATE
     assert later.clients[0].waiting_since == county.clients[0].waiting_since + shift
     assert [a.start_date - shift for a in later.ongoing] == [a.start_date for a in county.ongoing]
+    assert [
+        p.no_replacement_attested_on and p.no_replacement_attested_on - shift
+        for p in later.placements
+    ] == [p.no_replacement_attested_on for p in county.placements]
 
 
 def test_json_round_trips_to_an_equal_problem(tmp_path: Path) -> None:
@@ -212,6 +216,24 @@ def test_placements_look_like_the_domain(county: AllocationProblem) -> None:
     assert Counter(frozenset(p.languages) == {"fi"} for p in placements)[True] > 0.8 * len(
         placements
     )
+
+
+def test_most_attestations_are_recent_and_the_regime_requires_them(
+    county: AllocationProblem,
+) -> None:
+    """THL's no-replacement rule bites in the sample: the regime requires an attestation at
+    most 12 months old; most producers attested within the last year, a few have lapsed."""
+    assert county.regime.no_replacement_attestation_months == 12
+    planning = county.planning_date
+    dates = [p.no_replacement_attested_on for p in county.placements]
+    missing = sum(d is None for d in dates)
+    ages = [(planning - d).days for d in dates if d is not None]
+    assert all(age >= 0 for age in ages)
+    recent = sum(age <= 340 for age in ages)
+    expired = sum(age >= 380 for age in ages)
+    assert recent + expired == len(ages)
+    assert recent > 0.85 * len(dates)
+    assert 0 < missing < 0.08 * len(dates) and 0 < expired < 0.1 * len(dates)
 
 
 def test_placements_lie_near_their_municipality(county: AllocationProblem) -> None:

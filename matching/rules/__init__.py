@@ -39,6 +39,7 @@ class Rule:
 PAIR_RULES: tuple[tuple[str, PairRuleFn], ...] = (
     ("placement_open", hard.placement_open),
     ("placement_period", hard.placement_period),
+    ("no_replacement_attestation", hard.no_replacement_attestation),
     ("commuting_area", hard.commuting_area),
     ("travel_time", hard.travel_time),
     ("youth_workshop_age", hard.youth_workshop_age),

@@ -38,7 +38,8 @@ def support_units(arcs: Pairs) -> ResourceFamily:
     """Hard: the support needs of a placement's clients fit its supervisor's capacity.
 
     Source: 189/2001 § 13 a (the support and guidance the person needs) and THL: the site must
-    not depend on the clients' work, so supervision sets the real limit, in support units.
+    not depend on the clients' work, so supervision sets the real limit, in support units. The
+    producer's written word that no paid work is replaced is ``no_replacement_attestation``.
     """
     t = arcs.tables
     amount = t.client_support[arcs.client]

@@ -26,6 +26,21 @@ def placement_period(pairs: Pairs) -> BoolArray:
     return pairs.tables.placement_period_ok[pairs.placement]
 
 
+def no_replacement_attestation(pairs: Pairs) -> BoolArray:
+    """Hard: when the regime requires it, the placement's no-replacement attestation is valid.
+
+    Source: THL, organising and procuring rehabilitative work activity: the activity must not
+    replace work done in employment or civil-service relationships; a client may not replace or
+    stand in for a staff member, and the site must not depend on the client's work input.
+    https://thl.fi/aiheet/hyvinvoinnin-ja-terveyden-edistamisen-johtaminen/osallisuuden-edistaminen/tyoelamaosallisuus/kuntouttava-tyotoiminta/kuntouttavan-tyotoiminnan-jarjestaminen-ja-hankinta
+    The producer attests this in writing (``Placement.no_replacement_attested_on``); with
+    ``LegalRegime.no_replacement_attestation_months`` set, a placement takes new clients only
+    if its attestation is at most that many months old on the planning date. Without the
+    setting the rule allows every pair (the law is being reformed; the regime is data).
+    """
+    return pairs.tables.placement_attestation_valid[pairs.placement]
+
+
 def commuting_area(pairs: Pairs) -> BoolArray:
     """Hard: inside the client's commuting area, unless the client consented to work outside.
 

@@ -13,7 +13,9 @@ from pydantic import BaseModel
 from models import Client, Placement
 from service.db.tables import ClientRow, PlacementRow
 
-PLACEMENT_COLUMNS = frozenset({"id", "organisation", "municipality", "closed"})
+PLACEMENT_COLUMNS = frozenset(
+    {"id", "organisation", "municipality", "closed", "no_replacement_attested_on"}
+)
 CLIENT_COLUMNS = frozenset({"id", "home_municipality"})
 
 
@@ -39,7 +41,20 @@ def placement_record(row: PlacementRow) -> dict[str, Any]:
         "organisation": row.organisation_id,
         "municipality": row.municipality_code,
         "closed": row.closed,
+        "no_replacement_attested_on": row.no_replacement_attested_on,
     }
+
+
+def placement_row(placement: Placement) -> PlacementRow:
+    """A new row holding ``placement``."""
+    return PlacementRow(
+        id=placement.id,
+        organisation_id=placement.organisation,
+        municipality_code=placement.municipality,
+        closed=placement.closed,
+        no_replacement_attested_on=placement.no_replacement_attested_on,
+        attributes=placement_attributes(placement),
+    )
 
 
 def placement_domain(row: PlacementRow) -> Placement:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import Placement
 from service.auth import Principal, Role
-from service.crud.convert import placement_attributes, placement_record
+from service.crud.convert import placement_attributes, placement_record, placement_row
 from service.db.tables import MunicipalityRow, OrganisationRow, PlacementRow, utcnow
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.imports import (
@@ -94,13 +94,7 @@ def create(session: Session, user: Principal, body: PlacementCreate) -> Placemen
     _check_references(session, placement)
     if session.get(PlacementRow, placement.id) is not None:
         raise Conflict(f"placement '{placement.id}' already exists")
-    row = PlacementRow(
-        id=placement.id,
-        organisation_id=placement.organisation,
-        municipality_code=placement.municipality,
-        closed=False,
-        attributes=placement_attributes(placement),
-    )
+    row = placement_row(placement)
     session.add(row)
     session.flush()
     return row
@@ -117,6 +111,7 @@ def update(
     placement = Placement.model_validate(merged)
     _check_references(session, placement)
     row.municipality_code = placement.municipality
+    row.no_replacement_attested_on = placement.no_replacement_attested_on
     row.attributes = placement_attributes(placement)
     row.updated_at = utcnow()
     session.flush()
@@ -180,14 +175,7 @@ def import_file(
     created = []
     for _number, record in records:
         assert isinstance(record, PlacementCreate)
-        placement = Placement.model_validate(record.model_dump())
-        row = PlacementRow(
-            id=placement.id,
-            organisation_id=placement.organisation,
-            municipality_code=placement.municipality,
-            closed=False,
-            attributes=placement_attributes(placement),
-        )
+        row = placement_row(Placement.model_validate(record.model_dump()))
         session.add(row)
         created.append(row)
     session.flush()

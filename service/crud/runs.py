@@ -14,10 +14,12 @@ from models import (
     AllocationResult,
     Coach,
     CommutingArea,
+    LegalRegime,
     Location,
     Municipality,
     OngoingAssignment,
     Organisation,
+    Placement,
     SolveOptions,
 )
 from service.auth import Principal
@@ -86,25 +88,48 @@ def create(session: Session, user: Principal, body: RunCreate, settings: Setting
     return row
 
 
-def build_problem(session: Session, run: RunRow) -> tuple[AllocationProblem, dict[str, str]]:
+def county_regime(settings: Settings) -> LegalRegime:
+    """The legal regime the county's runs are made under: the law's defaults, and the
+    no-replacement attestation rule if the operator configured it."""
+    return LegalRegime(no_replacement_attestation_months=settings.no_replacement_attestation_months)
+
+
+def build_problem(
+    session: Session, run: RunRow, regime: LegalRegime
+) -> tuple[AllocationProblem, dict[str, str]]:
     """The run's ``AllocationProblem`` from the database, and last week's placements as hint."""
     return county_problem(
         session,
         run.county,  # not the run id: equal database states must hash equally
         run.planning_date,
         SolveOptions.model_validate(run.options),
+        regime,
     )
 
 
+def _as_of(placement: Placement, planning_date: date) -> Placement:
+    """The placement as known on ``planning_date``: an attestation dated later did not exist
+    yet (only the latest attestation is stored), so the placement had none on record."""
+    attested = placement.no_replacement_attested_on
+    if attested is not None and attested > planning_date:
+        return placement.model_copy(update={"no_replacement_attested_on": None})
+    return placement
+
+
 def county_problem(
-    session: Session, name: str, planning_date: date, options: SolveOptions
+    session: Session,
+    name: str,
+    planning_date: date,
+    options: SolveOptions,
+    regime: LegalRegime,
 ) -> tuple[AllocationProblem, dict[str, str]]:
     """The county's ``AllocationProblem`` on ``planning_date`` as stored, and the ongoing
     placements as hint.
 
     Clients: every active one (those with an ongoing placement too, which the engine keeps
     within the commitment). Placements: all, closed ones included so that ongoing placements
-    refer to a known record; the engine gives closed placements no new clients.
+    refer to a known record; the engine gives closed placements no new clients, nor, where
+    ``regime`` requires one, placements without a recent no-replacement attestation.
     """
     clients = [
         client_domain(r)
@@ -114,7 +139,8 @@ def county_problem(
     ]
     client_ids = {c.id for c in clients}
     placements = [
-        placement_domain(r) for r in session.scalars(select(PlacementRow).order_by(PlacementRow.id))
+        _as_of(placement_domain(r), planning_date)
+        for r in session.scalars(select(PlacementRow).order_by(PlacementRow.id))
     ]
     ongoing = [
         OngoingAssignment(client=a.client_id, placement=a.placement_id, start_date=a.start_date)
@@ -132,6 +158,7 @@ def county_problem(
     problem = AllocationProblem(
         name=name,
         planning_date=planning_date,
+        regime=regime,
         commuting_areas=tuple(
             CommutingArea(id=a.id, name=a.name)
             for a in session.scalars(select(CommutingAreaRow).order_by(CommutingAreaRow.id))

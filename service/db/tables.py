@@ -97,13 +97,18 @@ class CoachRow(Base):
 
 
 class PlacementRow(Base):
-    """A placement; ``attributes`` holds the domain record's other fields."""
+    """A placement; ``attributes`` holds the domain record's other fields.
+
+    ``no_replacement_attested_on`` is a column of its own, so that an audit can list the
+    placements whose written no-replacement attestation (THL) is missing or old.
+    """
 
     __tablename__ = "placements"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    no_replacement_attested_on: Mapped[date | None] = mapped_column(Date)
     attributes: Mapped[Json] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from models import TaskCategory, Weekday, WorkDemand
 from service.schemas.common import Code, Id, LocationIn, Name, Tag, Text, WireIn, WireOut
@@ -29,7 +29,28 @@ PLACEMENT_EXAMPLE: dict[str, Any] = {
     "languages": ["fi"],
     "available_from": "2026-01-05",
     "available_until": None,
+    "no_replacement_attested_on": "2025-12-15",
 }
+
+
+def _not_after_today(day: date) -> date:
+    if day > date.today():
+        raise ValueError("an attestation cannot be dated after today")
+    return day
+
+
+AttestationDate = Annotated[
+    date,
+    AfterValidator(_not_after_today),
+    Field(
+        description=(
+            "Date the producer last attested in writing that the clients' tasks are extra or "
+            "assisting work and replace no paid staff (THL); not after today. Where the "
+            "county requires it (PAIKKA_NO_REPLACEMENT_ATTESTATION_MONTHS), a placement "
+            "without a recent enough attestation gets no new clients."
+        )
+    ),
+]
 
 
 class PlacementFields(WireIn):
@@ -51,6 +72,7 @@ class PlacementFields(WireIn):
     languages: list[Tag] = Field(default_factory=lambda: ["fi"], max_length=20)
     available_from: date
     available_until: date | None = None
+    no_replacement_attested_on: AttestationDate | None = None
 
 
 class PlacementCreate(PlacementFields):
@@ -83,6 +105,7 @@ class PlacementUpdate(WireIn):
     languages: list[Tag] | None = Field(default=None, max_length=20)
     available_from: date | None = None
     available_until: date | None = None
+    no_replacement_attested_on: AttestationDate | None = None
 
 
 class PlacementOut(WireOut):
@@ -110,6 +133,7 @@ class PlacementOut(WireOut):
     languages: list[str]
     available_from: date
     available_until: date | None
+    no_replacement_attested_on: date | None
     closed: bool
     created_at: datetime | None = None
     updated_at: datetime | None = None

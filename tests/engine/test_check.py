@@ -65,6 +65,20 @@ def test_kept_ongoing_placements_are_not_rechecked_against_pair_rules() -> None:
     assert _rules(problem, {"C1": "P1"}) == []
 
 
+def test_an_expired_attestation_stops_new_clients_not_those_already_there() -> None:
+    """The no-replacement attestation is checked for new pairs only, like the other pair
+    rules: the client kept at the placement stays, a newcomer is a violation."""
+    ongoing = [{"client": "C1", "placement": "P1", "start_date": "2026-10-01"}]
+    problem = make_problem(
+        clients=[client("C1"), client("C2")],
+        placements=[placement(no_replacement_attested_on="2025-06-01")],
+        ongoing=ongoing,
+        regime={"no_replacement_attestation_months": 12},
+    )
+    assert _rules(problem, {"C1": "P1"}) == []
+    assert _rules(problem, {"C1": "P1", "C2": "P1"}) == ["no_replacement_attestation"]
+
+
 def test_a_new_pair_breaking_a_pair_rule_is_reported() -> None:
     problem = make_problem(placements=[placement(closed=True)])
     assert _rules(problem, {"C1": "P1"}) == ["placement_open"]

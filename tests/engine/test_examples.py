@@ -5,7 +5,7 @@ from __future__ import annotations
 from factories import client, make_problem, placement
 
 from matching import allocate, check_allocation
-from models import SolveStatus
+from models import LegalRegime, SolveStatus
 
 
 def _placed(problem) -> dict[str, str]:
@@ -111,6 +111,27 @@ def test_an_older_placement_may_move_when_the_options_allow() -> None:
         update={"options": problem.options.model_copy(update={"allow_moving_ongoing": False})}
     )
     assert _placed(kept) == {"C1": "P1"}
+
+
+def test_without_a_valid_attestation_a_placement_takes_no_new_clients() -> None:
+    """THL: the activity must not replace paid work. Under a regime that requires a written
+    attestation at most 12 months old, P1 (attested 13 months ago) takes no newcomer, though
+    C2 wishes it and it has seats; C1 stays there within the commitment. Without the
+    requirement everyone is placed."""
+    problem = make_problem(
+        clients=[client("C1"), client("C2", preferences=[{"placement": "P1"}]), client("C3")],
+        placements=[
+            placement("P1", seats=3, no_replacement_attested_on="2025-10-30"),
+            placement("P2", seats=1, no_replacement_attested_on="2026-06-01"),
+        ],
+        ongoing=[{"client": "C1", "placement": "P1", "start_date": "2026-10-15"}],
+        regime={"no_replacement_attestation_months": 12},
+    )
+    placed = _placed(problem)
+    assert placed["C1"] == "P1" and "P1" not in (placed.get("C2"), placed.get("C3"))
+    assert len(placed) == 2
+    without = problem.model_copy(update={"regime": LegalRegime()})
+    assert len(_placed(without)) == 3
 
 
 def test_committed_placements_that_no_longer_fit_make_the_input_infeasible() -> None:

@@ -16,61 +16,92 @@ from matching.pairs import Pairs
 from matching.rules import PAIR_RULES, REGISTRY
 from matching.tables import Tables
 
-Case = tuple[str, dict[str, Any], dict[str, Any]]
+Case = tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]
+"""Rule, client overrides, placement overrides, problem overrides."""
+
+REQUIRED = {"regime": {"no_replacement_attestation_months": 12}}
+"""A regime that requires a no-replacement attestation at most 12 months old."""
 
 FORBIDDEN: list[Case] = [
-    ("placement_open", {}, {"closed": True}),
-    ("placement_period", {}, {"available_until": "2027-02-27"}),
-    ("placement_period", {}, {"available_from": "2026-12-01"}),
+    ("placement_open", {}, {"closed": True}, {}),
+    ("placement_period", {}, {"available_until": "2027-02-27"}, {}),
+    ("placement_period", {}, {"available_from": "2026-12-01"}, {}),
     (
         "commuting_area",
         {"max_travel_minutes": 240},
         {"municipality": "678", "location": RAAHE, "organisation": "O2"},
+        {},
     ),
-    ("travel_time", {"max_travel_minutes": 10}, {"municipality": "244", "location": KEMPELE}),
-    ("youth_workshop_age", {"age": 29}, {"youth_workshop": True}),
-    ("youth_workshop_age", {"age": None, "birth_date": "1997-11-30"}, {"youth_workshop": True}),
+    ("travel_time", {"max_travel_minutes": 10}, {"municipality": "244", "location": KEMPELE}, {}),
+    ("youth_workshop_age", {"age": 29}, {"youth_workshop": True}, {}),
+    ("youth_workshop_age", {"age": None, "birth_date": "1997-11-30"}, {"youth_workshop": True}, {}),
     (
         "weekdays",
         {"available_weekdays": ["mon", "tue", "wed"]},
         {"weekdays": ["wed", "thu", "fri"]},
+        {},
     ),
-    ("hours_per_day", {"hours_per_day": 7}, {"max_hours_per_day": 6}),
-    ("hours_per_day", {"hours_per_day": 4}, {"min_hours_per_day": 5}),
-    ("work_demands", {"work_constraints": ["noise"]}, {"demands": ["noise", "physical_load"]}),
-    ("languages", {"languages": ["sv"]}, {"languages": ["fi"]}),
-    ("avoided_placement", {"avoid_placements": ["P1"]}, {}),
+    ("hours_per_day", {"hours_per_day": 7}, {"max_hours_per_day": 6}, {}),
+    ("hours_per_day", {"hours_per_day": 4}, {"min_hours_per_day": 5}, {}),
+    ("work_demands", {"work_constraints": ["noise"]}, {"demands": ["noise", "physical_load"]}, {}),
+    ("languages", {"languages": ["sv"]}, {"languages": ["fi"]}, {}),
+    ("avoided_placement", {"avoid_placements": ["P1"]}, {}, {}),
+    ("no_replacement_attestation", {}, {}, REQUIRED),
+    ("no_replacement_attestation", {}, {"no_replacement_attested_on": "2025-11-29"}, REQUIRED),
+    (
+        "no_replacement_attestation",
+        {"waiting_since": "2024-06-01"},
+        {"available_from": "2024-01-01", "no_replacement_attested_on": "2024-02-29"},
+        {**REQUIRED, "planning_date": "2025-03-01"},
+    ),
 ]
 
 ALLOWED: list[Case] = [
-    ("placement_open", {}, {"closed": False}),
-    ("placement_period", {}, {"available_until": "2027-02-28"}),
-    ("placement_period", {}, {"available_from": "2026-11-30"}),
+    ("placement_open", {}, {"closed": False}, {}),
+    ("placement_period", {}, {"available_until": "2027-02-28"}, {}),
+    ("placement_period", {}, {"available_from": "2026-11-30"}, {}),
     (
         "commuting_area",
         {"max_travel_minutes": 240, "consent_outside_commuting_area": True},
         {"municipality": "678", "location": RAAHE, "organisation": "O2"},
+        {},
     ),
-    ("travel_time", {"max_travel_minutes": 30}, {"municipality": "244", "location": KEMPELE}),
-    ("youth_workshop_age", {"age": 28}, {"youth_workshop": True}),
-    ("youth_workshop_age", {"age": None, "birth_date": "1997-12-01"}, {"youth_workshop": True}),
+    ("travel_time", {"max_travel_minutes": 30}, {"municipality": "244", "location": KEMPELE}, {}),
+    ("youth_workshop_age", {"age": 28}, {"youth_workshop": True}, {}),
+    ("youth_workshop_age", {"age": None, "birth_date": "1997-12-01"}, {"youth_workshop": True}, {}),
     (
         "weekdays",
         {"available_weekdays": ["mon", "wed", "fri"]},
         {"weekdays": ["mon", "wed", "fri"]},
+        {},
     ),
-    ("hours_per_day", {"hours_per_day": 6}, {"max_hours_per_day": 6}),
-    ("work_demands", {"work_constraints": ["noise"]}, {"demands": ["outdoor_work"]}),
-    ("languages", {"languages": ["sv"]}, {"languages": []}),
-    ("languages", {"languages": ["sv", "en"]}, {"languages": ["fi", "en"]}),
-    ("avoided_placement", {"avoid_placements": ["P2"]}, {}),
+    ("hours_per_day", {"hours_per_day": 6}, {"max_hours_per_day": 6}, {}),
+    ("work_demands", {"work_constraints": ["noise"]}, {"demands": ["outdoor_work"]}, {}),
+    ("languages", {"languages": ["sv"]}, {"languages": []}, {}),
+    ("languages", {"languages": ["sv", "en"]}, {"languages": ["fi", "en"]}, {}),
+    ("avoided_placement", {"avoid_placements": ["P2"]}, {}, {}),
+    ("no_replacement_attestation", {}, {"no_replacement_attested_on": "2025-11-30"}, REQUIRED),
+    ("no_replacement_attestation", {}, {"no_replacement_attested_on": "2026-11-30"}, REQUIRED),
+    (
+        "no_replacement_attestation",
+        {"waiting_since": "2024-06-01"},
+        {"available_from": "2024-01-01", "no_replacement_attested_on": "2024-02-29"},
+        {**REQUIRED, "planning_date": "2025-02-28"},
+    ),
+    ("no_replacement_attestation", {}, {}, {}),
+    ("no_replacement_attestation", {}, {"no_replacement_attested_on": "2019-01-01"}, {}),
 ]
 
 
-def _verdicts(client_overrides: dict[str, Any], placement_overrides: dict[str, Any]):
+def _verdicts(
+    client_overrides: dict[str, Any],
+    placement_overrides: dict[str, Any],
+    problem_overrides: dict[str, Any],
+):
     problem = make_problem(
         clients=[client(**client_overrides)],
         placements=[placement(**placement_overrides), placement("P2")],
+        **problem_overrides,
     )
     pairs = Pairs.of(Tables(problem), np.array([0]), np.array([0]))
     engine = {name: bool(rule(pairs)[0]) for name, rule in PAIR_RULES}
@@ -78,17 +109,24 @@ def _verdicts(client_overrides: dict[str, Any], placement_overrides: dict[str, A
     return engine, checker
 
 
-@pytest.mark.parametrize(("rule", "client_overrides", "placement_overrides"), FORBIDDEN)
-def test_rule_forbids(rule: str, client_overrides: dict, placement_overrides: dict) -> None:
-    engine, checker = _verdicts(client_overrides, placement_overrides)
+CASE_FIELDS = ("rule", "client_overrides", "placement_overrides", "problem_overrides")
+
+
+@pytest.mark.parametrize(CASE_FIELDS, FORBIDDEN)
+def test_rule_forbids(
+    rule: str, client_overrides: dict, placement_overrides: dict, problem_overrides: dict
+) -> None:
+    engine, checker = _verdicts(client_overrides, placement_overrides, problem_overrides)
     assert engine[rule] is False
     assert [name for name, ok in engine.items() if not ok] == [rule], "the case breaks one rule"
     assert checker == {rule}
 
 
-@pytest.mark.parametrize(("rule", "client_overrides", "placement_overrides"), ALLOWED)
-def test_rule_allows(rule: str, client_overrides: dict, placement_overrides: dict) -> None:
-    engine, checker = _verdicts(client_overrides, placement_overrides)
+@pytest.mark.parametrize(CASE_FIELDS, ALLOWED)
+def test_rule_allows(
+    rule: str, client_overrides: dict, placement_overrides: dict, problem_overrides: dict
+) -> None:
+    engine, checker = _verdicts(client_overrides, placement_overrides, problem_overrides)
     assert all(engine.values()), engine
     assert checker == set()
 

@@ -153,3 +153,28 @@ def test_an_infeasible_input_is_explained_without_claims() -> None:
     run = explain_run(problem, result, changes=False)
     assert all(c.status == "unassigned" for c in run.clients)
     assert run.report.placed == 0
+
+
+def test_an_unattested_placement_is_named_as_the_reason_in_every_language() -> None:
+    """Under a regime requiring the no-replacement attestation, the client's only placement
+    without one is explained by that rule, in words, in the client's and staff's register."""
+    problem = make_problem(
+        [client("A")],
+        [placement("P1"), placement("P2", no_replacement_attested_on="2024-01-01")],
+        regime={"no_replacement_attestation_months": 12},
+    )
+    result = allocate(problem)
+    assert result.assignments == ()
+    expected = {
+        "en": "the place has not confirmed that the work would not replace paid staff",
+        "fi": "paikka ei ole vahvistanut, ettei työ korvaa palkattua henkilöstöä",
+        "sv": "platsen har inte bekräftat att arbetet inte ersätter avlönad personal",
+    }
+    for lang, words in expected.items():
+        [item] = explain_run(problem, result, lang=lang, changes=False).clients
+        assert counts_of(item.excluded) == both_counts(problem, "A")
+        [excluded] = item.excluded
+        assert (excluded.rule, excluded.placements) == ("no_replacement_attestation", 2)
+        assert excluded.message.text is not None
+        assert words in excluded.message.text.client
+        assert "(no_replacement_attestation)" in excluded.message.text.coordinator

@@ -91,6 +91,28 @@ def test_placement_field_rules() -> None:
     assert any(loc == "placements.0.seats" for loc, _ in errors)
 
 
+def test_an_attestation_dated_after_the_planning_date_is_refused_with_its_path() -> None:
+    data = problem_dict(placements=[placement(no_replacement_attested_on="2026-12-01")])
+    assert _errors(data) == [
+        (
+            "placements.0.no_replacement_attested_on",
+            "the no-replacement attestation is dated 2026-12-01, after the planning date "
+            "2026-11-30 (placement 'P1')",
+        )
+    ]
+    on_the_day = problem_dict(placements=[placement(no_replacement_attested_on="2026-11-30")])
+    assert AllocationProblem.model_validate(on_the_day).placements[0].no_replacement_attested_on
+
+
+def test_attestation_validity_is_regime_data_off_by_default() -> None:
+    assert LegalRegime().no_replacement_attestation_months is None
+    assert LegalRegime(no_replacement_attestation_months=12).no_replacement_attestation_months
+    for months in (0, 61):
+        with pytest.raises(ValidationError) as info:
+            LegalRegime(no_replacement_attestation_months=months)
+        assert info.value.errors()[0]["loc"] == ("no_replacement_attestation_months",)
+
+
 def test_json_round_trip_is_byte_identical() -> None:
     problem = AllocationProblem.model_validate(problem_dict())
     text = problem.model_dump_json()

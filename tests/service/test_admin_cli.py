@@ -69,6 +69,16 @@ def test_settings_from_environment() -> None:
         Settings.from_env({"PAIKKA_NO_SUCH_SETTING": "1"})
 
 
+def test_the_attestation_requirement_is_off_unless_configured() -> None:
+    key = "PAIKKA_NO_REPLACEMENT_ATTESTATION_MONTHS"
+    assert Settings.from_env({}).no_replacement_attestation_months is None
+    assert Settings.from_env({key: ""}).no_replacement_attestation_months is None
+    assert Settings.from_env({key: "12"}).no_replacement_attestation_months == 12
+    for bad in ("0", "61", "a year"):
+        with pytest.raises(ValueError):
+            Settings.from_env({key: bad})
+
+
 def test_demo_loads_the_sample_county_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

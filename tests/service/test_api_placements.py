@@ -4,6 +4,7 @@ all-or-nothing CSV/XLSX import and idempotent creation."""
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -172,3 +173,72 @@ def test_idempotent_creation(client: TestClient, seed: Seed) -> None:
     one = client.post("/placements/import", files=files, headers=upload)
     two = client.post("/placements/import", files=files, headers=upload)
     assert one.status_code == two.status_code == 201 and one.json() == two.json()
+
+
+def test_the_no_replacement_attestation_round_trips(client: TestClient, seed: Seed) -> None:
+    """A municipality user records, changes and withdraws the date of the producer's written
+    attestation that the tasks replace no paid work; it is stored and read back as given."""
+    h = seed.h("muni1")
+    assert client.get("/placements/P1", headers=h).json()["no_replacement_attested_on"] is None
+    attested = {**NEW, "no_replacement_attested_on": "2025-12-15"}
+    created = client.post("/placements", json=attested, headers=h)
+    assert created.status_code == 201, created.text
+    assert created.json()["no_replacement_attested_on"] == "2025-12-15"
+    assert client.get("/placements/P10", headers=h).json()["no_replacement_attested_on"] == (
+        "2025-12-15"
+    )
+    renewed = client.patch(
+        "/placements/P10", json={"no_replacement_attested_on": "2026-06-01"}, headers=h
+    )
+    assert (
+        renewed.status_code == 200 and renewed.json()["no_replacement_attested_on"] == "2026-06-01"
+    )
+    seats = client.patch("/placements/P10", json={"seats": 3}, headers=h).json()
+    assert seats["no_replacement_attested_on"] == "2026-06-01"  # kept by other updates
+    withdrawn = client.patch(
+        "/placements/P10", json={"no_replacement_attested_on": None}, headers=h
+    )
+    assert withdrawn.json()["no_replacement_attested_on"] is None
+
+
+def test_an_attestation_cannot_be_dated_in_the_future(client: TestClient, seed: Seed) -> None:
+    h = seed.h("muni1")
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    bad = client.post(
+        "/placements", json={**NEW, "no_replacement_attested_on": tomorrow}, headers=h
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "body.no_replacement_attested_on"
+    patch = client.patch("/placements/P1", json={"no_replacement_attested_on": tomorrow}, headers=h)
+    assert patch.status_code == 422
+    today = date.today().isoformat()
+    ok = client.patch("/placements/P1", json={"no_replacement_attested_on": today}, headers=h)
+    assert ok.status_code == 200 and ok.json()["no_replacement_attested_on"] == today
+
+
+def test_import_takes_an_optional_attestation_column(client: TestClient, seed: Seed) -> None:
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    header = HEADER + ",no_replacement_attested_on"
+    rows = [
+        "P50,O1,Parks,564,65.0,25.5,parks,2,mon;tue,4,6,2,2026-01-01,2025-12-15",
+        "P51,O1,Parks,564,65.0,25.5,parks,2,mon;tue,4,6,2,2026-01-01,",
+        f"P52,O1,Parks,564,65.0,25.5,parks,2,mon;tue,4,6,2,2026-01-01,{tomorrow}",
+        "P53,O1,Parks,564,65.0,25.5,parks,2,mon;tue,4,6,2,2026-01-01,15.12.2025",
+    ]
+    refused = _upload(client, seed, "\n".join([header, *rows]))
+    assert refused.status_code == 422
+    errors = {e["row"]: e["message"] for e in refused.json()["errors"]}
+    assert set(errors) == {4, 5}
+    assert {e["column"] for e in refused.json()["errors"]} == {"no_replacement_attested_on"}
+    assert errors[4] == (
+        f"row 4, column no_replacement_attested_on: '{tomorrow}': "
+        "an attestation cannot be dated after today"
+    )
+    assert "'15.12.2025'" in errors[5]
+    imported = _upload(client, seed, "\n".join([header, *rows[:2]]))
+    assert imported.status_code == 201, imported.text
+    h = seed.h("muni1")
+    assert client.get("/placements/P50", headers=h).json()["no_replacement_attested_on"] == (
+        "2025-12-15"
+    )
+    assert client.get("/placements/P51", headers=h).json()["no_replacement_attested_on"] is None

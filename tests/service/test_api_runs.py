@@ -4,6 +4,7 @@ and the ways a run can end badly (cancel, crash, failed check, timeout) without 
 from __future__ import annotations
 
 import threading
+from datetime import date
 from typing import Any
 
 import pytest
@@ -76,6 +77,37 @@ def test_explanations_are_attached_for_coordinators_only(
     assert all(v is not None for v in unplaced.json().values())
     refused = client.get(f"/runs/{run['id']}/unassigned", headers=seed.h("planner"))
     assert refused.status_code == 403
+
+
+def test_a_county_requiring_attestations_proposes_only_attested_placements(
+    database_url: str, seed: Seed
+) -> None:
+    """With PAIKKA_NO_REPLACEMENT_ATTESTATION_MONTHS set, no placement without a recent
+    no-replacement attestation gets a new client (THL: the activity must not replace paid
+    work); C2 stays at P1 within the commitment all the same. Once the municipality records
+    P2's attestation, the next run proposes P2 and still no other placement: P3's attestation,
+    recorded today, did not exist yet on the run's planning date."""
+    settings = settings_for(
+        database_url, no_replacement_attestation_months=12, run_executor="thread"
+    )
+    app = create_app(settings)
+    h = seed.h("coordinator")
+
+    def pairs(client: TestClient, run: dict[str, Any]) -> set[tuple[str, str]]:
+        assert run["status"] == "succeeded", run["error"]
+        items = client.get(f"/runs/{run['id']}/proposals", headers=h).json()["items"]
+        return {(p["client_id"], p["placement_id"]) for p in items}
+
+    with TestClient(app) as client:
+        assert pairs(client, start(client, seed)) == {("C2", "P1")}
+        attested = {"no_replacement_attested_on": "2025-12-15"}
+        assert client.patch("/placements/P2", json=attested, headers=seed.h("muni1")).is_success
+        today = {"no_replacement_attested_on": date.today().isoformat()}
+        assert client.patch("/placements/P3", json=today, headers=seed.h("muni2")).is_success
+        second = pairs(client, start(client, seed))
+        assert ("C2", "P1") in second and len(second) > 1
+        assert {p for c, p in second if c != "C2"} == {"P2"}
+        wait_idle(app)
 
 
 def test_time_limit_is_capped_by_settings(client: TestClient, seed: Seed) -> None:

@@ -57,3 +57,47 @@ def test_scenario_jobs_revision_keeps_earlier_data(tmp_path: object) -> None:
     tables = set(inspect(engine).get_table_names())
     assert not SCENARIO_TABLES & tables and "commuting_areas" in tables
     engine.dispose()
+
+
+def test_attestation_revision_adds_a_nullable_column_and_drops_it_again(tmp_path: object) -> None:
+    """0003 adds ``placements.no_replacement_attested_on`` (empty for existing placements);
+    going back to 0002 drops only that column and keeps the placement."""
+    url = f"sqlite:///{tmp_path}/a.db"
+    config = alembic_config(url)
+    upgrade(config, "0002")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO commuting_areas (id, name) VALUES ('A1', 'Oulu')"))
+        connection.execute(
+            text(
+                "INSERT INTO municipalities (code, name_fi, commuting_area_id) "
+                "VALUES ('564', 'Oulu', 'A1')"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO organisations (id, name, type) VALUES ('O1', 'Oulu', 'x')")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO placements (id, organisation_id, municipality_code, closed, "
+                "attributes, created_at, updated_at) VALUES ('P1', 'O1', '564', false, '{}', "
+                "'2026-01-01', '2026-01-01')"
+            )
+        )
+
+    def columns() -> dict[str, dict]:
+        return {c["name"]: c for c in inspect(engine).get_columns("placements")}
+
+    assert "no_replacement_attested_on" not in columns()
+    upgrade(config, "0003")
+    assert columns()["no_replacement_attested_on"]["nullable"] is True
+    with engine.begin() as connection:
+        assert connection.execute(
+            text("SELECT no_replacement_attested_on FROM placements WHERE id = 'P1'")
+        ).one() == (None,)
+        connection.execute(text("UPDATE placements SET no_replacement_attested_on = '2026-06-01'"))
+    downgrade(config, "0002")
+    assert "no_replacement_attested_on" not in columns()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT id FROM placements")).scalar() == "P1"
+    engine.dispose()
