@@ -43,6 +43,7 @@ class ScenarioWork:
         return {
             "time_limit_s": self.settings.time_limit_s,
             "seat_values": self.settings.seat_values,
+            "seat_resolves": self.settings.seat_resolves,
             "workers": self.workers,
             "distributed": self.scheduler is not None,
         }
@@ -86,6 +87,7 @@ def prepare(session: Session, body: ScenarioJobCreate, settings: Settings) -> Pr
         # A scenario's options may not ask for more solver threads than the machine has.
         settings=RunSettings(
             seat_values=body.seat_values,
+            seat_resolves=body.seat_resolves,
             time_limit_s=limit,
             num_workers=min(base.options.num_workers, os.cpu_count() or 1),
         ),

@@ -112,7 +112,19 @@ class ScenarioJobCreate(WireIn):
         description="Solver seconds per scenario; capped by the server's max_time_limit_s.",
     )
     seat_values: int = Field(
-        default=10, ge=0, le=100, description="Placements ranked by the value of one more seat."
+        default=10,
+        ge=0,
+        le=100,
+        description="Placements shown per ranking (one more seat, one more support unit).",
+    )
+    seat_resolves: int = Field(
+        default=0,
+        ge=0,
+        le=100,
+        description=(
+            "Placements re-solved exactly per ranking, best bound first (0: relaxation and "
+            "proven bounds only; on 1,000 clients each re-solve takes about 1.5 s)."
+        ),
     )
 
     @field_validator("scenarios", mode="wrap")

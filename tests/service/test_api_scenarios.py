@@ -133,13 +133,19 @@ def test_job_on_an_uploaded_problem(client: TestClient, seed: Seed, app: FastAPI
         "scenarios": [{"name": "shrink", "changes": [SHRINK]}],
         "base_problem": problem,
         "time_limit_s": 2,
-        "seat_values": 0,
+        "seat_values": 2,
+        "seat_resolves": 10,
     }
     job = start(client, seed, body, who="admin")
     assert job["status"] == "succeeded", job["error"]
     assert job["base"] == "upload" and job["created_by"] == "admin"
     assert job["planning_date"] == problem["planning_date"]
     document = client.get(f"/scenario-jobs/{job['id']}/comparison", headers=seed.h("admin"))
+    # Enough re-solves for this small county: both rankings are exact.
+    base = document.json()["scenarios"][0]
+    ranked = base["seat_values"] + base["support_values"]
+    assert ranked and all(row["exact"] for row in ranked)
+    assert {row["resource"] for row in ranked} == {"seat", "support_unit"}
     unplaced = {u["client"] for s in document.json()["scenarios"] for u in s["unplaced"]}
     assert unplaced and unplaced <= {"C1", "C2", "C3", "C4"}  # the file's own ids
     with sessions_of(app)() as session:
@@ -211,10 +217,18 @@ def test_bad_scenarios_are_422_with_the_field(
         {"extra": 1},
         {"time_limit_s": 0},
         {"seat_values": -1},
+        {"seat_resolves": 101},
         {"base_problem": {"name": "x"}},
         {"base_problem": county().model_dump(mode="json")},  # with planning_date too
     ],
-    ids=["unknown-field", "time-limit", "seat-values", "bad-problem", "problem-and-date"],
+    ids=[
+        "unknown-field",
+        "time-limit",
+        "seat-values",
+        "seat-resolves",
+        "bad-problem",
+        "problem-and-date",
+    ],
 )
 def test_bad_bodies_are_422(client: TestClient, seed: Seed, change: dict[str, Any]) -> None:
     response = client.post("/scenario-jobs", json={**JOB, **change}, headers=seed.h("planner"))
