@@ -17,6 +17,7 @@ components' best qualities. Components therefore never need to trade with each o
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
 from scipy.sparse import csgraph
 
@@ -78,18 +79,80 @@ def usable_arcs(problem: AssignmentProblem) -> BoolArray:
 
 
 def only_seats_bind(problem: AssignmentProblem, alive: BoolArray) -> bool:
-    """True when no conflict pair exists and no resource can be over-used even if every
-    usable arc were chosen: the seats are then the only constraint, and one min-cost flow
-    solves the whole problem exactly."""
+    """True when there is no conflict pair and no resource can be over-used whatever the
+    assignment: the seats are then the only constraint, and one min-cost flow solves the whole
+    problem exactly.
+
+    The most a resource can be asked for, bounded three ways (each only ever overestimates):
+    every usable arc's use at once; for a resource used at one bin only (support units), the
+    largest uses that the bin's seats could hold; for one shared between bins (a caseload),
+    each item's largest use, since an item takes one arc.
+    """
     if len(problem.conflicts):
         return False
-    if not len(problem.use_arc):
+    live = np.flatnonzero(alive[problem.use_arc])
+    if live.size == 0:
         return True
-    live = alive[problem.use_arc]
-    most = np.bincount(
-        problem.use_resource[live], weights=problem.use_amount[live], minlength=problem.n_resources
-    )
-    return bool(np.all(most <= problem.resource_capacity))
+    nr = problem.n_resources
+    capacity = problem.resource_capacity
+    resource = problem.use_resource[live]
+    amount = problem.use_amount[live]
+    most = np.bincount(resource, weights=amount, minlength=nr)
+    if np.all(most <= capacity):
+        return True
+    bins = problem.arc_bin[problem.use_arc[live]]
+    low = np.full(nr, np.iinfo(np.int64).max)
+    high = np.full(nr, -1)
+    np.minimum.at(low, resource, bins)
+    np.maximum.at(high, resource, bins)
+    single = (low == high) & (high >= 0)
+    seats = np.where(single, problem.bin_capacity[np.maximum(high, 0)], 0)
+    check = most > capacity
+    top = _largest_uses(resource, amount, seats, nr, keep=single & check)
+    shared = check & ~single
+    if shared.any():
+        mask = shared[resource]
+        item = problem.arc_item[problem.use_arc[live[mask]]]
+        key = resource[mask] * problem.n_items + item
+        order = np.argsort(key, kind="stable")
+        key, by_key = key[order], amount[mask][order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        per_item = np.maximum.reduceat(by_key, starts)
+        top = np.where(
+            shared, np.bincount(key[starts] // problem.n_items, per_item, minlength=nr), top
+        )
+    most = np.where(check, np.minimum(most, top), most)
+    return bool(np.all(most <= capacity))
+
+
+def _largest_uses(
+    resource: IntArray, amount: IntArray, count: IntArray, nr: int, keep: BoolArray
+) -> NDArray[np.float64]:
+    """Per resource in `keep`, the sum of its ``count`` largest uses (duplicates of one item
+    included, which can only overestimate); +inf elsewhere. Small amounts (support units)
+    are counted per value instead of sorted."""
+    out = np.full(nr, np.inf)
+    mask = keep[resource]
+    if not mask.any():
+        return out
+    res, amt = resource[mask], amount[mask]
+    levels = int(amt.max()) + 1
+    if levels <= 64:
+        histogram = np.bincount(res * levels + amt, minlength=nr * levels).reshape(nr, levels)
+        left = count.astype(np.int64).copy()
+        total = np.zeros(nr)
+        for value in range(levels - 1, 0, -1):
+            take = np.minimum(histogram[:, value], left)
+            total += take * value
+            left -= take
+    else:
+        order = np.lexsort((-amt, res))
+        res, amt = res[order], amt[order]
+        rank = np.arange(res.size) - np.searchsorted(res, res, side="left")
+        within = rank < count[res]
+        total = np.bincount(res[within], amt[within], minlength=nr).astype(np.float64)
+    out[keep] = total[keep]
+    return out
 
 
 def decompose(problem: AssignmentProblem, alive: BoolArray) -> Decomposition:

@@ -209,14 +209,13 @@ def test_greedy_reports_when_it_cannot_place_required_items() -> None:
 
 
 def test_single_item_components_need_no_solver() -> None:
-    """Items alone in their component take their best usable arc directly (a resource that
-    could bind keeps the whole-problem flow shortcut out of the way)."""
+    """Items alone in their component take their best usable arc directly (a conflict pair,
+    vacuous since the two share no bin, keeps the whole-problem flow shortcut out of the way)."""
     p = make_problem(
         [1, 1],
         [1, 0, 1],
         [(0, 0, 3), (0, 1, 9), (1, 2, 2), (1, 2, 5)],
-        resources=[4],
-        uses=[(2, 0, 3), (3, 0, 3)],
+        conflicts=[(0, 1)],
     )
     s = run(p)
     # Item 0's best arc goes to a bin without seats, so its next best is taken.

@@ -1,15 +1,22 @@
 """Unit tests of the building blocks: validation, indexing, decomposition, flow, model, greedy."""
 
+import itertools
 import math
 
 import numpy as np
 import pytest
-from core_helpers import make_problem
-from hypothesis import given
+from core_helpers import brute_force, make_problem, tiny_problems
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.core import AssignmentProblem, CoreOptions, core_violations, greedy_assign
-from matching.core.decompose import decompose, usable_arcs
+from matching.core import (
+    AssignmentProblem,
+    CoreOptions,
+    InfeasibleInput,
+    core_violations,
+    greedy_assign,
+)
+from matching.core.decompose import decompose, only_seats_bind, usable_arcs
 from matching.core.exact import integer_bound
 from matching.core.flow import seat_clash, solve_seats_flow
 from matching.core.greedy import polish_quality
@@ -279,3 +286,99 @@ def test_integer_bound_rounds_float_noise_and_distrusts_bad_bounds() -> None:
 def test_unique_sorted_matches_numpy(values: list[int]) -> None:
     array = np.array(values, dtype=np.int64)
     assert unique_sorted(array).tolist() == np.unique(array).tolist()
+
+
+@settings(deadline=None, max_examples=60)
+@given(tiny_problems(min_items=2))
+def test_when_only_seats_bind_the_flow_is_the_exact_optimum(problem: AssignmentProblem) -> None:
+    """The shortcut's premise: where ``only_seats_bind`` holds, the seats-only flow over the
+    usable arcs respects every constraint and equals the brute-force optimum."""
+    alive = usable_arcs(problem)
+    if not only_seats_bind(problem, alive):
+        return
+    try:
+        flow = solve_seats_flow(problem, alive)
+    except InfeasibleInput:
+        assert brute_force(problem) is None
+        return
+    assert core_violations(problem, flow.chosen_arc) == []
+    assert (flow.placed, flow.quality) == brute_force(problem)
+
+
+def test_support_bounded_by_seats_never_binds() -> None:
+    """Three clients needing 2 units each could use 6, but the one seat takes only one."""
+    problem = make_problem(
+        [1, 1, 1],
+        [1],
+        [(0, 0, 1), (1, 0, 2), (2, 0, 3)],
+        resources=[2],
+        uses=[(0, 0, 2), (1, 0, 2), (2, 0, 2)],
+    )
+    assert only_seats_bind(problem, usable_arcs(problem))
+    tight = make_problem(
+        [1, 1, 1],
+        [2],
+        [(0, 0, 1), (1, 0, 2), (2, 0, 3)],
+        resources=[3],
+        uses=[(0, 0, 2), (1, 0, 2), (2, 0, 2)],
+    )
+    assert not only_seats_bind(tight, usable_arcs(tight))
+
+
+@st.composite
+def resource_problems(draw: st.DrawFn) -> AssignmentProblem:
+    """No conflicts; per-bin support resources and one shared caseload, with capacities near
+    what the seats could ask for, and sometimes two arcs of one item into one bin."""
+    n = draw(st.integers(1, 5))
+    nb = draw(st.integers(1, 3))
+    seats = draw(st.lists(st.integers(0, 2), min_size=nb, max_size=nb))
+    pairs = draw(
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, nb - 1)), min_size=1, max_size=9)
+    )
+    arcs = [(i, b, 1) for i, b in sorted(pairs)]
+    need = draw(st.lists(st.integers(1, 3), min_size=n, max_size=n))
+    support = draw(st.lists(st.integers(1, 6), min_size=nb, max_size=nb))
+    # A caseload use may differ between an item's arcs (the core allows it).
+    weight = draw(st.lists(st.integers(1, 2), min_size=len(arcs), max_size=len(arcs)))
+    caseload = draw(st.integers(1, 4))
+    uses = [(a, b, need[i]) for a, (i, b, _) in enumerate(arcs)]
+    uses += [(a, nb, weight[a]) for a in range(len(arcs))]
+    return make_problem([1] * n, seats, arcs, resources=[*support, caseload], uses=uses)
+
+
+def _seat_feasible_assignments(problem: AssignmentProblem) -> list[list[int]]:
+    options = [
+        [-1, *np.flatnonzero(problem.arc_item == i).tolist()] for i in range(problem.n_items)
+    ]
+    out = []
+    for choice in itertools.product(*options):
+        arcs = [a for a in choice if a >= 0]
+        used = np.bincount(problem.arc_bin[arcs], minlength=problem.n_bins)
+        if np.all(used <= problem.bin_capacity):
+            out.append(list(choice))
+    return out
+
+
+@settings(deadline=None, max_examples=300)
+@given(resource_problems())
+def test_only_seats_bind_holds_for_every_seat_feasible_assignment(
+    problem: AssignmentProblem,
+) -> None:
+    """Exhaustively: where ``only_seats_bind`` says so, no assignment that fits the seats
+    over-uses a resource."""
+    if not only_seats_bind(problem, usable_arcs(problem)):
+        return
+    alive = usable_arcs(problem)
+    for choice in _seat_feasible_assignments(problem):
+        if all(a < 0 or alive[a] for a in choice):
+            assert core_violations(problem, np.array(choice, dtype=np.int64)) == []
+
+
+def test_a_shared_caseload_counts_each_items_heaviest_use() -> None:
+    """Item 0 may take its arc using 2 of the caseload, item 1 uses 1: 3 in all at most."""
+    arcs = [(0, 0, 1), (0, 1, 1), (1, 1, 1)]
+    uses = [(0, 0, 1), (1, 0, 2), (2, 0, 1)]
+    fits = make_problem([1, 1], [2, 2], arcs, resources=[3], uses=uses)
+    assert only_seats_bind(fits, usable_arcs(fits))
+    short = make_problem([1, 1], [2, 2], arcs, resources=[2], uses=uses)
+    assert not only_seats_bind(short, usable_arcs(short))
