@@ -24,6 +24,13 @@ from models import AllocationProblem, AllocationResult
 M = TypeVar("M", bound=BaseModel)
 
 MIN_BUDGET_S = 4.0
+"""Budget of an explanation for a few named clients, at least (re-solves are what it buys)."""
+RUN_BUDGET_SHARE = 0.25
+"""A whole run's explanation spends this share of the solve time on re-solves and verifying
+changes: the rest of the work (breakdowns, alternatives, texts) takes about as long again, and
+explaining must stay faster than solving."""
+RUN_MIN_BUDGET_S = 0.5
+"""...but at least this long: tiny runs solve in milliseconds and their re-solves are cheap."""
 CLIENT_SOLVES = 6
 """Budget per named client, in solve times: enough to re-solve a few candidate changes."""
 ENVY_LIMIT = 500
@@ -102,10 +109,10 @@ def explain_run(
     """Explain a run: every (or the given) client, every placement, envy, and the report.
 
     ``budget_s`` bounds the optional exact work: half for component re-solves, the rest for
-    verifying changes. By default, for a whole run: ``MIN_BUDGET_S`` when it solved faster
-    than that, else an eighth of its solve time (so explaining stays faster than solving);
-    ``CLIENT_SOLVES`` solve times per client when ``clients`` are named (at least
-    ``MIN_BUDGET_S``), most of it for verifying changes.
+    verifying changes. By default, for a whole run: ``RUN_BUDGET_SHARE`` of its solve time (at
+    least ``RUN_MIN_BUDGET_S``), so explaining stays faster than solving; ``CLIENT_SOLVES``
+    solve times per client when ``clients`` are named (at least ``MIN_BUDGET_S``), most of it
+    for verifying changes.
     Objective changes that could not be made exact within it are proven bounds, marked
     ``exact: false``; changes are reported only when a re-solve verified them.
     """
@@ -115,9 +122,8 @@ def explain_run(
     rows = list(range(len(ctx.chosen))) if clients is None else [index[c] for c in clients]
     if budget_s is not None:
         seconds = budget_s
-    elif clients is None:  # quick runs are cheap to re-solve: give them a fixed budget
-        solve_s = result.timings.total_s
-        seconds = MIN_BUDGET_S if solve_s < MIN_BUDGET_S else max(solve_s / 8, 1.0)
+    elif clients is None:
+        seconds = max(RUN_BUDGET_SHARE * result.timings.total_s, RUN_MIN_BUDGET_S)
     else:  # a coordinator asks about a few clients: afford re-solves of the whole run
         seconds = max(CLIENT_SOLVES * result.timings.total_s * len(rows), MIN_BUDGET_S)
     engine = ChangeEngine(ctx, Budget(seconds / 2))
