@@ -25,11 +25,11 @@ M = TypeVar("M", bound=BaseModel)
 
 MIN_BUDGET_S = 4.0
 """Budget of an explanation for a few named clients, at least (re-solves are what it buys)."""
-RUN_BUDGET_SHARE = 0.25
+RUN_BUDGET_SHARE = 0.2
 """A whole run's explanation spends this share of the solve time on re-solves and verifying
 changes: the rest of the work (breakdowns, alternatives, texts) takes about as long again, and
 explaining must stay faster than solving."""
-RUN_MIN_BUDGET_S = 0.5
+RUN_MIN_BUDGET_S = 0.25
 """...but at least this long: tiny runs solve in milliseconds and their re-solves are cheap."""
 CLIENT_SOLVES = 6
 """Budget per named client, in solve times: enough to re-solve a few candidate changes."""
@@ -38,7 +38,8 @@ ENVY_LIMIT = 500
 
 @cache
 def _message_fields(cls: type[BaseModel]) -> tuple[str, ...]:
-    """Fields of a model class that may hold a ``Message`` (directly or nested)."""
+    """Fields of a model class that may hold a ``Message`` (directly or nested); cached, since
+    ``localise`` asks for every model of a run (tens of thousands)."""
     return tuple(name for name, info in cls.model_fields.items() if _holds_message(info.annotation))
 
 
