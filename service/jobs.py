@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import AllocationProblem, AllocationResult
 from service.config import Settings
 from service.crud import runs as run_store
-from service.db.tables import RunRow
+from service.db.tables import RunRow, ScenarioJobRow
 from service.schemas.runs import RunStatus
 
 log = logging.getLogger(__name__)
@@ -239,13 +239,27 @@ def receive(child: Child, watch: Watch) -> tuple[str, Any, Any]:
             raise RuntimeError(f"the engine process died (exit code {process.exitcode})")
 
 
+JobRow = RunRow | ScenarioJobRow
+"""A table row of a job with a ``cancel_requested`` flag."""
+
+
 class Supervision:
     """Supervisor threads of one kind of job, by id, each with its cancel event."""
 
-    def __init__(self) -> None:
+    def __init__(self, sessions: sessionmaker[Session], row_type: type[JobRow]) -> None:
+        self.sessions = sessions
+        self._row_type = row_type
         self._cancel: dict[int, threading.Event] = {}
         self._threads: dict[int, threading.Thread] = {}
         self._lock = threading.Lock()
+
+    def _cancelled(self, job_id: int, cancel: threading.Event) -> bool:
+        """Has this process or the database (another request) asked the job to stop?"""
+        if cancel.is_set():
+            return True
+        with self.sessions() as session:
+            row = session.get(self._row_type, job_id)
+            return isinstance(row, RunRow | ScenarioJobRow) and bool(row.cancel_requested)
 
     def _launch(self, job_id: int, name: str, target: Callable[[threading.Event], None]) -> None:
         """Start ``target(cancel_event)`` in a supervisor thread of the job."""
@@ -307,9 +321,8 @@ class JobManager(Supervision):
     def __init__(
         self, settings: Settings, sessions: sessionmaker[Session], engine: Engine | None
     ) -> None:
-        super().__init__()
+        super().__init__(sessions, RunRow)
         self.settings = settings
-        self.sessions = sessions
         self._engine = engine
 
     @property
@@ -346,13 +359,6 @@ class JobManager(Supervision):
     def _finish(self, run_id: int, status: RunStatus, error: str | None) -> None:
         with self.sessions() as session:
             run_store.finish(session, run_id, status, error)
-
-    def _cancelled(self, run_id: int, cancel: threading.Event) -> bool:
-        if cancel.is_set():
-            return True
-        with self.sessions() as session:
-            flag = session.get(RunRow, run_id)
-            return bool(flag is not None and flag.cancel_requested)
 
     def _execute(self, run_id: int, cancel: threading.Event) -> None:
         deadline = time.monotonic() + self.settings.run_timeout_s

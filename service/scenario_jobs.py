@@ -124,9 +124,8 @@ class ScenarioJobManager(Supervision):
         sessions: sessionmaker[Session],
         engine: ScenarioEngine | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(sessions, ScenarioJobRow)
         self.settings = settings
-        self.sessions = sessions
         self._engine = engine
 
     @property
@@ -154,13 +153,6 @@ class ScenarioJobManager(Supervision):
     def _finish(self, job_id: int, status: JobStatus, error: str | None) -> None:
         with self.sessions() as session:
             store.finish(session, job_id, status, error)
-
-    def _cancelled(self, job_id: int, cancel: threading.Event) -> bool:
-        if cancel.is_set():
-            return True
-        with self.sessions() as session:
-            row = session.get(ScenarioJobRow, job_id)
-            return bool(row is not None and row.cancel_requested)
 
     def _execute(self, job_id: int, work: ScenarioWork, cancel: threading.Event) -> None:
         limit = self.settings.scenario_timeout_s
