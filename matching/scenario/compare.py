@@ -15,7 +15,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from matching.explain.changes import ChangeEngine
+from matching.explain.changes import RESOLVE_MAX_ARCS, ChangeEngine
 from matching.explain.clients import rule_counts_by_client
 from matching.explain.context import Context
 from matching.explain.models import ObjectiveChange
@@ -284,15 +284,18 @@ def seat_values(
     guaranteed clients placed and fit (quality points) first, then the upper bounds.
 
     First every placement gets the change engine's cheap answer: exact from the relaxation,
-    slack or a lone client, or else an upper bound with the lower bound of filling the
-    capacity directly. Then, best upper bound first, up to ``resolves`` placements are
-    re-solved exactly, stopping as soon as no unresolved placement's upper bound exceeds the
-    ``top``-th best lower bound (the top is then proven) or the budget (seconds, or a shared
-    ``Budget``) runs out. A re-solve that proves optimality gives the same answer on any
-    machine, so the output depends on timing only when the budget or a time limit binds.
+    slack or a lone client (with ``resolves``, also a re-solve when its component is small),
+    or else an upper bound with the lower bound of filling the capacity directly. Then, best
+    upper bound first, up to ``resolves`` placements are re-solved exactly, stopping as soon
+    as no unresolved placement's upper bound exceeds the ``top``-th best lower bound (the top
+    is then proven) or the budget (seconds, or a shared ``Budget``) runs out. A re-solve that
+    proves optimality gives the same answer on any machine, so the output depends on timing
+    only when the budget or a time limit binds.
     """
     budget = budget if isinstance(budget, Budget) else Budget(budget)
-    engine = ChangeEngine(ctx, budget, resolve_max_arcs=0)
+    # With re-solves on, small components are re-solved for every placement at once (a few
+    # milliseconds each); the count below is for the larger ones.
+    engine = ChangeEngine(ctx, budget, resolve_max_arcs=RESOLVE_MAX_ARCS if resolves else 0)
     problem = ctx.problem
 
     def measure(j: int) -> ObjectiveChange:
