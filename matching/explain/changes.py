@@ -425,6 +425,12 @@ class ChangeEngine:
             core_problem.resource_capacity[r]
         ):
             return nothing
+        deep = self.resolve_max_arcs > 0 and not self.budget.spent()
+        clients_here = np.unique(core_problem.arc_item[core_problem.arc_bin == placement])
+        if not deep and clients_here.size > 1:
+            # Without re-solves only a lone client's gain is exact, which needs a single
+            # client with a pair here: skip rebuilding and decomposing the whole problem.
+            return self._one_seat_bound(placement)
         capacity = core_problem.resource_capacity.copy()
         capacity[r] += 1
         keep = np.ones(core_problem.n_arcs, np.bool_)
