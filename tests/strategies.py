@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories import KEMPELE, OULU, RAAHE, client, placement, problem_dict
 from hypothesis import strategies as st
 
 from models import AllocationProblem
+from tests.factories import KEMPELE, OULU, RAAHE, client, placement, problem_dict
 
 DAYS = ["mon", "tue", "wed", "thu", "fri"]
 SITES = [("564", OULU, "O1"), ("244", KEMPELE, "O1"), ("678", RAAHE, "O2")]

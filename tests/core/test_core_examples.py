@@ -4,7 +4,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from core_helpers import make_problem
 
 from matching.core import (
     AssignmentProblem,
@@ -17,6 +16,7 @@ from matching.core import (
     core_violations,
     solve,
 )
+from tests.core.core_helpers import make_problem
 
 EXACT: list[Method] = ["auto", "highs", "cpsat"]
 

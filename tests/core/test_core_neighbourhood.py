@@ -5,10 +5,10 @@ import time
 
 import numpy as np
 import pytest
-from core_helpers import random_problem
 
 from matching.core import CoreOptions, core_violations, greedy_assign, objective_of, solve
 from matching.core.neighbourhood import _grow, _Index, _neighbourhood, improve_by_neighbourhoods
+from tests.core.core_helpers import random_problem
 
 COMPONENT = sys.modules["matching.core.component"]
 

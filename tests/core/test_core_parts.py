@@ -5,7 +5,6 @@ import math
 
 import numpy as np
 import pytest
-from core_helpers import brute_force, make_problem, tiny_problems
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +22,7 @@ from matching.core.greedy import polish_quality
 from matching.core.indexing import conflict_triples, ragged_arange, unique_sorted
 from matching.core.linear import ROW_CONFLICT, ROW_ITEM, ROW_RESOURCE, ROW_SEAT, build_linear_model
 from matching.core.problem import as_assignment
+from tests.core.core_helpers import brute_force, make_problem, tiny_problems
 
 
 def arrays(**changes: object) -> dict[str, object]:

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from core_helpers import brute_force, tiny_problems
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +20,7 @@ from matching.core.exact import PhaseSolver, solve_lexicographic
 from matching.core.linear import build_linear_model
 from matching.core.mip import HighsPhaseSolver
 from matching.core.problem import quality_ceiling
+from tests.core.core_helpers import brute_force, tiny_problems
 
 # Example counts and derandomisation come from the active profile (tests/conftest.py: "ci"
 # runs 40 derandomised examples, "dev" 200 random ones); solver calls need no deadline.

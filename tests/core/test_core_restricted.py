@@ -6,7 +6,6 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
-from core_helpers import brute_force, random_problem, tiny_problems
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +22,7 @@ from matching.core import (
 from matching.core import restricted as R
 from matching.core.linear import build_linear_model
 from matching.core.problem import quality_ceiling
+from tests.core.core_helpers import brute_force, random_problem, tiny_problems
 
 COMPONENT = sys.modules["matching.core.component"]
 PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])

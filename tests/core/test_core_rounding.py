@@ -3,7 +3,6 @@ any LP values, and used by the lexicographic driver only when it is better."""
 
 import numpy as np
 import pytest
-from core_helpers import make_problem, tiny_problems
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +14,7 @@ from matching.core.linear import build_linear_model
 from matching.core.mip import HighsPhaseSolver
 from matching.core.problem import quality_ceiling
 from matching.core.rounding import residual_problem, round_lp, split_items
+from tests.core.core_helpers import make_problem, tiny_problems
 
 PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from factories import client, make_problem, make_result, placement
-
 from matching.check import check_allocation
+from tests.factories import client, make_problem, make_result, placement
 
 
 def _rules(problem, pairs) -> list[str]:

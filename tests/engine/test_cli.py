@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from factories import client, problem_dict
 
 from matching.cli import main
+from tests.factories import client, problem_dict
 
 
 @pytest.fixture

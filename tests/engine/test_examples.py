@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from factories import client, make_problem, placement
-
 from matching import allocate, check_allocation
 from models import LegalRegime, SolveStatus
+from tests.factories import client, make_problem, placement
 
 
 def _placed(problem) -> dict[str, str]:

@@ -7,7 +7,6 @@ import itertools
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import problems
 
 from matching import allocate, check_allocation
 from matching.candidates import score
@@ -15,11 +14,12 @@ from matching.compile import placement_value
 from matching.pairs import Pairs
 from matching.tables import Tables
 from models import AllocationProblem, SolveStatus
+from tests.strategies import problems
 
 
 def brute_force(problem: AllocationProblem) -> tuple[int, int] | None:
     """The lexicographic optimum over every assignment the independent checker accepts."""
-    from factories import make_result
+    from tests.factories import make_result
 
     tables = Tables(problem)
     n_c, n_p = len(problem.clients), len(problem.placements)

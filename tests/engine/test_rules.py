@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from factories import KEMPELE, RAAHE, client, make_problem, placement
 
 from matching.check import pair_violations
 from matching.pairs import Pairs
 from matching.rules import PAIR_RULES, REGISTRY
 from matching.tables import Tables
+from tests.factories import KEMPELE, RAAHE, client, make_problem, placement
 
 Case = tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]
 """Rule, client overrides, placement overrides, problem overrides."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from factories import make_result
 
 from matching import check_allocation
 from matching.candidates import score
@@ -14,6 +13,7 @@ from matching.compile import placement_value
 from matching.pairs import Pairs
 from matching.tables import Tables
 from models import AllocationProblem
+from tests.factories import make_result
 
 
 def brute_force(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories import KEMPELE, OULU, client, placement, problem_dict
 from hypothesis import strategies as st
 
 from models import AllocationProblem
+from tests.factories import KEMPELE, OULU, client, placement, problem_dict
 
 
 @st.composite

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from factories import client, make_problem, placement
 
 from matching import allocate
 from matching.cli import main
+from tests.factories import client, make_problem, placement
 
 
 @pytest.fixture()

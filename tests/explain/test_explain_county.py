@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from explain_oracles import both_counts, counts_of
 
 from matching import allocate, check_allocation, core
 from matching.check import pair_violations
@@ -13,6 +12,7 @@ from matching.explain import explain_run
 from matching.explain.resolve import subset_arcs
 from matching.explain.whatif import Candidate, apply
 from models import AllocationProblem
+from tests.explain.explain_oracles import both_counts, counts_of
 
 sample = pytest.importorskip("matching.sample")
 

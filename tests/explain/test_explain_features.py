@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from explain_oracles import both_counts, counts_of
-from factories import KEMPELE, RAAHE, client, make_problem, placement
-
 from matching import allocate, check_allocation
 from matching.check import pair_violations
 from matching.explain import explain_run, rank_clients, run_report
 from matching.explain.context import Context
 from matching.explain.whatif import Candidate, apply
 from models import Criterion, Placement
+from tests.explain.explain_oracles import both_counts, counts_of
+from tests.factories import KEMPELE, RAAHE, client, make_problem, placement
 
 
 def _county() -> object:

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from explain_oracles import both_counts, brute_force, counts_of
-from explain_strategies import tight_problems
-from factories import client, make_problem, placement
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import problems
 
 from matching import allocate, check_allocation, core
 from matching.check import pair_violations
@@ -20,6 +16,10 @@ from matching.explain.models import RunExplanation
 from matching.explain.resolve import Budget, subset_arcs
 from matching.explain.whatif import Candidate, apply
 from models import AllocationProblem, SolveStatus
+from tests.explain.explain_oracles import both_counts, brute_force, counts_of
+from tests.explain.explain_strategies import tight_problems
+from tests.factories import client, make_problem, placement
+from tests.strategies import problems
 
 RAAHE = {"lat": 64.6833, "lon": 24.4667}
 

@@ -4,7 +4,6 @@ every figure lies within its bounds, and a top reported as proven really is the 
 from __future__ import annotations
 
 import numpy as np
-from explain_strategies import tight_problems
 from hypothesis import given, settings
 
 from matching import allocate, core
@@ -12,6 +11,7 @@ from matching.explain.context import Context
 from matching.explain.resolve import subset_arcs
 from matching.scenario.compare import seat_values
 from models import AllocationProblem, SolveStatus
+from tests.explain.explain_strategies import tight_problems
 
 TOP = 2
 

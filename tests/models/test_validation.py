@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from factories import client, placement, problem_dict
 from pydantic import ValidationError
 
 from models import AllocationProblem, LegalRegime
+from tests.factories import client, placement, problem_dict
 
 
 def _errors(data: dict) -> list[tuple[str, str]]:

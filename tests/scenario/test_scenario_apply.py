@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import client as client_record
-from factories import make_problem, placement
 from pydantic import ValidationError
 
 from matching.explain.report import age_band
@@ -16,6 +14,8 @@ from matching.scenario import ScenarioError, apply_changes, load_scenarios, pars
 from matching.scenario.apply import client_age
 from matching.scenario.model import Scenario
 from models import AllocationProblem
+from tests.factories import client as client_record
+from tests.factories import make_problem, placement
 
 
 @pytest.fixture(scope="module")

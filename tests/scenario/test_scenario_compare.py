@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from factories import RAAHE, make_problem, placement
-from factories import client as client_record
 
 from matching.scenario import compare, parse_scenarios, run_batch
 from matching.scenario.run import RunSettings
 from models import AllocationProblem
+from tests.factories import RAAHE, make_problem, placement
+from tests.factories import client as client_record
 
 
 def county() -> AllocationProblem:

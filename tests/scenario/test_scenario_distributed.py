@@ -20,13 +20,13 @@ from typing import Any
 import dask
 import pytest
 from distributed import Client
-from test_scenario_run import SCENARIOS as RUN_SCENARIOS
 
 from matching.cli import main
 from matching.sample import generate_county
 from matching.scenario import ScenarioError, ScenarioMetrics, parse_scenarios, run_batch
 from matching.scenario.distributed import ClusterError, connect, local_cluster
 from matching.scenario.run import RunSettings
+from tests.scenario.test_scenario_run import SCENARIOS as RUN_SCENARIOS
 
 pytestmark = pytest.mark.timeout(180)
 

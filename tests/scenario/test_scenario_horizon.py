@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import itertools
 
-from factories import client as client_record
-from factories import make_problem, placement
-
 from matching.sample import generate_county
 from matching.scenario import parse_scenarios, run_batch
 from matching.scenario.horizon import run_horizon
 from matching.scenario.model import Horizon
 from matching.scenario.run import RunSettings
+from tests.factories import client as client_record
+from tests.factories import make_problem, placement
 
 
 def test_flows_balance_and_are_seeded() -> None:

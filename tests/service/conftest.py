@@ -14,9 +14,16 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from svc_helpers import Seed, postgres_database, reset, sessions_of, settings_for, wait_idle
 
 from service.app import create_app
+from tests.service.svc_helpers import (
+    Seed,
+    postgres_database,
+    reset,
+    sessions_of,
+    settings_for,
+    wait_idle,
+)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -285,16 +285,15 @@ def _finished_scenario_job(session: Session) -> ScenarioJobRow:
 
 def fake_scenario_engine(batch_name: str) -> ScenarioEngine:
     """A scenario engine whose batch is the function ``batch_name`` of ``fake_engine.py``."""
-    import fake_engine as fakes
-
     from matching.scenario import write_outputs
+    from tests.service import fake_engine as fakes
 
     return ScenarioEngine(batch=getattr(fakes, batch_name), write=write_outputs, version="fake-1")
 
 
 def fake_engine(allocate_name: str, check_name: str = "check_ok") -> Engine:
     """An engine made of the functions in ``fake_engine.py``."""
-    import fake_engine as fakes
+    from tests.service import fake_engine as fakes
 
     return Engine(
         allocate=getattr(fakes, allocate_name),

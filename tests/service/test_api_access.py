@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from svc_helpers import Seed, poll
+
+from tests.service.svc_helpers import Seed, poll
 
 ROLES = ("coordinator", "muni1", "planner", "admin")
 
@@ -176,9 +177,9 @@ def test_without_token_is_401(
 
 def test_revoked_token_is_401(client: TestClient, seed: Seed, app: Any) -> None:
     from sqlalchemy import update
-    from svc_helpers import sessions_of
 
     from service.db.tables import TokenRow
+    from tests.service.svc_helpers import sessions_of
 
     with sessions_of(app)() as session:
         session.execute(update(TokenRow).where(TokenRow.name == "planner").values(revoked=True))

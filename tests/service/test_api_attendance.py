@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from svc_helpers import Seed
+
+from tests.service.svc_helpers import Seed
 
 
 def url(seed: Seed) -> str:

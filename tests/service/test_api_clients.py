@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from svc_helpers import Seed
+
+from tests.service.svc_helpers import Seed
 
 NEW = {
     "id": "C10",

@@ -9,7 +9,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
-from svc_helpers import Seed
+
+from tests.service.svc_helpers import Seed
 
 NEW = {
     "id": "P10",

@@ -11,7 +11,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from svc_helpers import (
+
+from models import Criterion
+from service.app import create_app
+from service.db.tables import AssignmentRow, ProposalRow, RunRow
+from tests.service.svc_helpers import (
     PLANNING,
     Seed,
     fake_engine,
@@ -20,10 +24,6 @@ from svc_helpers import (
     settings_for,
     wait_idle,
 )
-
-from models import Criterion
-from service.app import create_app
-from service.db.tables import AssignmentRow, ProposalRow, RunRow
 
 RUN = {"planning_date": PLANNING.isoformat(), "options": {"time_limit_s": 5}}
 

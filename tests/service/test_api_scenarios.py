@@ -16,7 +16,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from svc_helpers import (
+
+from service.app import create_app
+from service.db.tables import AuditRow, ScenarioJobRow
+from tests.service.svc_helpers import (
     PLANNING,
     Seed,
     county,
@@ -27,9 +30,6 @@ from svc_helpers import (
     settings_for,
     wait_idle,
 )
-
-from service.app import create_app
-from service.db.tables import AuditRow, ScenarioJobRow
 
 RESIZE = {"kind": "resize_placements", "select": {"ids": ["P1"]}, "add_seats": 2}
 # P3 alone keeps its two seats: two of the four clients stay out.
@@ -358,7 +358,7 @@ def test_cancel_stops_a_running_job(database_url: str, seed: Seed) -> None:
 
 
 def test_a_job_does_not_wait_for_the_weekly_run(database_url: str, seed: Seed) -> None:
-    from svc_helpers import fake_engine
+    from tests.service.svc_helpers import fake_engine
 
     app = create_app(
         settings_for(database_url),

@@ -14,7 +14,8 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
-from svc_helpers import Seed, wait_idle
+
+from tests.service.svc_helpers import Seed, wait_idle
 
 
 @pytest.fixture

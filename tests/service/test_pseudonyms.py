@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from svc_helpers import county
-
 from models import AllocationProblem, OngoingAssignment
 from service.pseudonyms import pseudonymise
+from tests.service.svc_helpers import county
 
 
 def _with_links() -> AllocationProblem:
