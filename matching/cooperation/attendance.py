@@ -342,7 +342,7 @@ def record_day(
 def implied_holidays(period: Period, first: date, last: date) -> list[date]:
     """Holidays on the agreement's weekdays within the period and ``first``–``last``: days
     the service is not arranged even when nobody recorded them."""
-    out: list[DayIssue] = []
+    out: list[date] = []
     day = max(first, period.start_date)
     end = min(last, period.last_day)
     while day <= end:
