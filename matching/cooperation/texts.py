@@ -1,0 +1,373 @@
+"""Words of the cooperation cycle for people, in Finnish, Swedish and English.
+
+Finnish first, in the words of the field (``glossary.md``): jakso, aloituspalaveri, sopimus
+kuntouttavasta työtoiminnasta, työpaikkaohjaaja, valmentaja, kulukorvaus, jatkopolku, palvelua
+ei järjestetä. Swedish follows the Swedish versions of the acts (arbetsverksamhet i
+rehabiliteringssyfte, kostnadsersättning, FPA). Codes stay in the data; only these texts are
+shown. ``text(key, lang)`` falls back to Finnish, then to the key itself, so a missing
+translation never breaks a page or a file.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CATALOGUE", "LANGUAGES", "text"]
+
+LANGUAGES = ("fi", "sv", "en")
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # -- day statuses and Kela's absence categories --------------------------------------------
+    "status.present": {"fi": "läsnä", "sv": "närvarande", "en": "present"},
+    "status.absent": {"fi": "poissa", "sv": "frånvarande", "en": "absent"},
+    "status.service_not_arranged": {
+        "fi": "palvelua ei järjestetä",
+        "sv": "tjänsten ordnas inte",
+        "en": "service not arranged",
+    },
+    "absence.own_illness": {"fi": "oma sairaus", "sv": "egen sjukdom", "en": "own illness"},
+    "absence.child_illness": {
+        "fi": "alle 10-vuotiaan lapsen sairaus",
+        "sv": "sjukdom hos barn under 10 år",
+        "en": "illness of a child under 10",
+    },
+    "absence.job_interview": {
+        "fi": "työhaastattelu tai muu työllistymiseen liittyvä syy",
+        "sv": "arbetsintervju eller annat skäl som gäller sysselsättning",
+        "en": "job interview or another employment-related reason",
+    },
+    "absence.position_of_trust": {
+        "fi": "julkinen luottamustehtävä",
+        "sv": "offentligt förtroendeuppdrag",
+        "en": "public position of trust",
+    },
+    "absence.other": {
+        "fi": "muu syy (ei hyväksyttävä)",
+        "sv": "annan orsak (inte godtagbar)",
+        "en": "other reason (not accepted)",
+    },
+    # -- payers ------------------------------------------------------------------------------
+    "payer.kela": {"fi": "Kela", "sv": "FPA", "en": "Kela"},
+    "payer.unemployment_fund": {
+        "fi": "työttömyyskassa",
+        "sv": "arbetslöshetskassa",
+        "en": "unemployment fund",
+    },
+    "payer.wellbeing_county": {
+        "fi": "hyvinvointialue (toimintaraha)",
+        "sv": "välfärdsområdet (verksamhetspenning)",
+        "en": "wellbeing services county (activity allowance)",
+    },
+    # -- onward paths and end reasons --------------------------------------------------------
+    "path.job": {"fi": "työ", "sv": "arbete", "en": "job"},
+    "path.pay_subsidy": {
+        "fi": "palkkatuettu työ",
+        "sv": "lönesubventionerat arbete",
+        "en": "pay-subsidised work",
+    },
+    "path.work_trial": {"fi": "työkokeilu", "sv": "arbetsprövning", "en": "work trial"},
+    "path.education": {"fi": "koulutus", "sv": "utbildning", "en": "education"},
+    "path.social_rehabilitation": {
+        "fi": "sosiaalinen kuntoutus",
+        "sv": "social rehabilitering",
+        "en": "social rehabilitation",
+    },
+    "path.new_period": {
+        "fi": "uusi kuntouttavan työtoiminnan jakso",
+        "sv": "en ny period av arbetsverksamhet",
+        "en": "another period",
+    },
+    "path.health_care_or_pension": {
+        "fi": "terveydenhuolto tai eläke",
+        "sv": "hälso- och sjukvård eller pension",
+        "en": "health care or pension",
+    },
+    "path.dropped_out": {"fi": "keskeytyi", "sv": "avbröts", "en": "dropped out"},
+    "path.other": {"fi": "muu", "sv": "annat", "en": "other"},
+    "end.agreed_end": {
+        "fi": "jakso päättyi sovitusti",
+        "sv": "perioden slutade som avtalat",
+        "en": "ended as agreed",
+    },
+    "end.moved_on_early": {
+        "fi": "siirtyi jatkopolulle ennen sovittua",
+        "sv": "gick vidare före avtalad tid",
+        "en": "moved on early",
+    },
+    "end.client_request": {
+        "fi": "asiakkaan pyynnöstä",
+        "sv": "på klientens begäran",
+        "en": "at the client's request",
+    },
+    "end.health": {"fi": "terveydelliset syyt", "sv": "hälsoskäl", "en": "health reasons"},
+    "end.interrupted_unauthorised_absences": {
+        "fi": "keskeytetty toistuvien luvattomien poissaolojen vuoksi",
+        "sv": "avbruten på grund av upprepad olovlig frånvaro",
+        "en": "interrupted for repeated unauthorised absences",
+    },
+    "end.site_ended": {
+        "fi": "työtoimintapaikka päättyi",
+        "sv": "platsen upphörde",
+        "en": "the placement ended",
+    },
+    "end.other": {"fi": "muu syy", "sv": "annan orsak", "en": "other reason"},
+    # -- the site's decline ------------------------------------------------------------------
+    "decline.no_free_place": {
+        "fi": "paikka on täynnä",
+        "sv": "platsen är full",
+        "en": "no free place",
+    },
+    "decline.supervisor_unavailable": {
+        "fi": "työpaikkaohjaaja ei ole käytettävissä",
+        "sv": "arbetsplatshandledaren är inte tillgänglig",
+        "en": "site supervisor unavailable",
+    },
+    "decline.tasks_do_not_fit": {
+        "fi": "tehtävät eivät sovi",
+        "sv": "uppgifterna passar inte",
+        "en": "the tasks do not fit",
+    },
+    "decline.schedule_does_not_fit": {
+        "fi": "päivät tai tunnit eivät sovi",
+        "sv": "dagarna eller timmarna passar inte",
+        "en": "days or hours do not fit",
+    },
+    "decline.site_requirement": {
+        "fi": "paikan vaatimus ei täyty",
+        "sv": "platsens krav uppfylls inte",
+        "en": "a requirement of the site is not met",
+    },
+    "decline.earlier_experience": {
+        "fi": "aiempi kokemus yhteistyöstä",
+        "sv": "tidigare erfarenhet av samarbetet",
+        "en": "earlier experience",
+    },
+    "decline.other": {"fi": "muu syy", "sv": "annan orsak", "en": "other reason"},
+    # -- follow-up ---------------------------------------------------------------------------
+    "alert.first_review": {
+        "fi": "ensimmäinen arviointi",
+        "sv": "första uppföljning",
+        "en": "first review",
+    },
+    "alert.commitment_ends": {
+        "fi": "kunnan kolmen kuukauden sitoumus päättyy",
+        "sv": "kommunens tremånadersåtagande upphör",
+        "en": "the municipality's 3-month commitment ends",
+    },
+    "alert.period_ends": {"fi": "jakso päättyy", "sv": "perioden slutar", "en": "period ends"},
+    "alert.plan_review": {
+        "fi": "aktivointisuunnitelma tarkistettava (24 kk)",
+        "sv": "aktiveringsplanen ska ses över (24 mån)",
+        "en": "activation plan review due (24 months)",
+    },
+    # -- column headers of the exports --------------------------------------------------------
+    "col.client": {"fi": "asiakas", "sv": "klient", "en": "client"},
+    "col.period": {"fi": "jakso", "sv": "period", "en": "period"},
+    "col.placement": {"fi": "työtoimintapaikka", "sv": "arbetsverksamhetsplats", "en": "placement"},
+    "col.municipality": {"fi": "kunta", "sv": "kommun", "en": "municipality"},
+    "col.payer": {"fi": "maksaja", "sv": "betalare", "en": "payer"},
+    "col.month": {"fi": "kuukausi", "sv": "månad", "en": "month"},
+    "col.present_days": {"fi": "läsnäolopäivät", "sv": "närvarodagar", "en": "days present"},
+    "col.allowance_days": {
+        "fi": "kulukorvauspäivät",
+        "sv": "dagar med kostnadsersättning",
+        "en": "allowance days",
+    },
+    "col.daily_rate": {"fi": "korvaus €/päivä", "sv": "ersättning €/dag", "en": "€ per day"},
+    "col.allowance_eur": {"fi": "kulukorvaus €", "sv": "kostnadsersättning €", "en": "allowance €"},
+    "col.absence_days": {"fi": "poissaolopäivät", "sv": "frånvarodagar", "en": "absence days"},
+    "col.benefit_kept_days": {
+        "fi": "hyväksytyt poissaolot",
+        "sv": "godtagbar frånvaro",
+        "en": "accepted absences",
+    },
+    "col.benefit_lost_days": {
+        "fi": "muut poissaolot (etuus ei makseta)",
+        "sv": "annan frånvaro (förmån betalas inte)",
+        "en": "other absences (no benefit)",
+    },
+    "col.not_arranged_days": {
+        "fi": "palvelua ei järjestetty, päivät",
+        "sv": "tjänsten ordnades inte, dagar",
+        "en": "days not arranged",
+    },
+    "col.certificate_missing": {
+        "fi": "todistus puuttuu",
+        "sv": "intyg saknas",
+        "en": "certificate missing",
+    },
+    "col.day": {"fi": "päivä", "sv": "dag", "en": "day"},
+    "col.status": {"fi": "merkintä", "sv": "anteckning", "en": "status"},
+    "col.absence_reason": {
+        "fi": "poissaolon syy",
+        "sv": "orsak till frånvaro",
+        "en": "absence reason",
+    },
+    "col.benefit_kept": {"fi": "etuus maksetaan", "sv": "förmånen betalas", "en": "benefit paid"},
+    "col.certificate_received": {
+        "fi": "todistus saatu",
+        "sv": "intyg mottaget",
+        "en": "certificate received",
+    },
+    "col.clients": {"fi": "asiakkaita", "sv": "klienter", "en": "clients"},
+    "col.periods": {"fi": "jaksoja", "sv": "perioder", "en": "periods"},
+    "col.allowance_total": {
+        "fi": "korvaukset yhteensä €",
+        "sv": "ersättningar totalt €",
+        "en": "allowances total €",
+    },
+    "col.start_date": {"fi": "alkaa", "sv": "börjar", "en": "starts"},
+    "col.days_since_start": {
+        "fi": "päiviä alusta",
+        "sv": "dagar sedan start",
+        "en": "days since start",
+    },
+    "col.alert": {"fi": "seuranta", "sv": "uppföljning", "en": "follow-up"},
+    "col.due": {"fi": "määräpäivä", "sv": "förfallodag", "en": "due"},
+    "col.days_left": {"fi": "päiviä jäljellä", "sv": "dagar kvar", "en": "days left"},
+    "col.group": {"fi": "ryhmä", "sv": "grupp", "en": "group"},
+    "col.ended_periods": {
+        "fi": "päättyneitä jaksoja",
+        "sv": "avslutade perioder",
+        "en": "ended periods",
+    },
+    "word.yes": {"fi": "kyllä", "sv": "ja", "en": "yes"},
+    "word.no": {"fi": "ei", "sv": "nej", "en": "no"},
+    "word.hidden": {"fi": "..", "sv": "..", "en": ".."},
+    # -- weekdays ----------------------------------------------------------------------------
+    "weekday.mon": {"fi": "maanantai", "sv": "måndag", "en": "Monday"},
+    "weekday.tue": {"fi": "tiistai", "sv": "tisdag", "en": "Tuesday"},
+    "weekday.wed": {"fi": "keskiviikko", "sv": "onsdag", "en": "Wednesday"},
+    "weekday.thu": {"fi": "torstai", "sv": "torsdag", "en": "Thursday"},
+    "weekday.fri": {"fi": "perjantai", "sv": "fredag", "en": "Friday"},
+    "weekday.sat": {"fi": "lauantai", "sv": "lördag", "en": "Saturday"},
+    "weekday.sun": {"fi": "sunnuntai", "sv": "söndag", "en": "Sunday"},
+    # -- roles -------------------------------------------------------------------------------
+    "role.client": {"fi": "asiakas", "sv": "klient", "en": "client"},
+    "role.coordinator": {
+        "fi": "sosiaaliohjaaja / työtoiminnan koordinaattori",
+        "sv": "socialhandledare / koordinator",
+        "en": "coordinator",
+    },
+    "role.site_supervisor": {
+        "fi": "työpaikkaohjaaja",
+        "sv": "arbetsplatshandledare",
+        "en": "site supervisor",
+    },
+    "role.coach": {"fi": "valmentaja", "sv": "coach", "en": "coach"},
+    # -- the printable agreement -------------------------------------------------------------
+    "agreement.title": {
+        "fi": "Sopimus kuntouttavasta työtoiminnasta",
+        "sv": "Avtal om arbetsverksamhet i rehabiliteringssyfte",
+        "en": "Agreement on rehabilitative work activity",
+    },
+    "agreement.draft": {"fi": "LUONNOS", "sv": "UTKAST", "en": "DRAFT"},
+    "agreement.cancelled": {"fi": "PERUUTETTU", "sv": "ANNULLERAT", "en": "CANCELLED"},
+    "agreement.organiser": {
+        "fi": "Järjestäjä: hyvinvointialue",
+        "sv": "Anordnare: välfärdsområdet",
+        "en": "Organiser: wellbeing services county",
+    },
+    "agreement.meeting": {"fi": "Aloituspalaveri", "sv": "Startmöte", "en": "Start meeting"},
+    "agreement.meeting_when_where": {
+        "fi": "Aika ja paikka",
+        "sv": "Tid och plats",
+        "en": "When and where",
+    },
+    "agreement.participants": {"fi": "Osallistujat", "sv": "Deltagare", "en": "Participants"},
+    "agreement.placement": {
+        "fi": "Työtoimintapaikka",
+        "sv": "Arbetsverksamhetsplats",
+        "en": "Placement",
+    },
+    "agreement.tasks": {"fi": "Tehtävät", "sv": "Uppgifter", "en": "Tasks"},
+    "agreement.goals": {"fi": "Tavoitteet", "sv": "Mål", "en": "Goals"},
+    "agreement.support": {
+        "fi": "Tuki ja ohjaus",
+        "sv": "Stöd och handledning",
+        "en": "Support and guidance",
+    },
+    "agreement.schedule": {
+        "fi": "Työtoiminta-ajat",
+        "sv": "Tider för verksamheten",
+        "en": "Schedule",
+    },
+    "agreement.weekdays": {"fi": "Päivät", "sv": "Dagar", "en": "Days"},
+    "agreement.days_per_week": {
+        "fi": "päivää viikossa",
+        "sv": "dagar i veckan",
+        "en": "days a week",
+    },
+    "agreement.hours_per_day": {
+        "fi": "tuntia päivässä",
+        "sv": "timmar om dagen",
+        "en": "hours a day",
+    },
+    "agreement.dates": {"fi": "Jakso", "sv": "Period", "en": "Period"},
+    "agreement.start_date": {"fi": "Alkaa", "sv": "Börjar", "en": "Starts"},
+    "agreement.first_review_date": {
+        "fi": "Ensimmäinen arviointi",
+        "sv": "Första uppföljning",
+        "en": "First review",
+    },
+    "agreement.end_date": {"fi": "Päättyy", "sv": "Slutar", "en": "Ends"},
+    "agreement.contacts": {
+        "fi": "Yhteyshenkilöt",
+        "sv": "Kontaktpersoner",
+        "en": "Contact persons",
+    },
+    "agreement.when_absent": {
+        "fi": "Kun olet poissa",
+        "sv": "När du är frånvarande",
+        "en": "When you are absent",
+    },
+    "agreement.money": {
+        "fi": "Kulukorvaus {amount} € jokaiselta päivältä, jona olet mukana. Sen maksaa Kela "
+        "tai työttömyyskassa (toimeentulotukea saavalle hyvinvointialue toimintarahana). "
+        "Poissaolopäiviltä ja päiviltä, joina palvelua ei järjestetä, kulukorvausta ei makseta.",
+        "sv": "Kostnadsersättning {amount} € för varje dag du deltar. Den betalas av FPA "
+        "eller arbetslöshetskassan (till den som får utkomststöd betalar välfärdsområdet "
+        "verksamhetspenning). För frånvarodagar och dagar då tjänsten inte ordnas betalas "
+        "ingen kostnadsersättning.",
+        "en": "An expense allowance of {amount} € for every day you take part, paid by Kela "
+        "or your unemployment fund (on social assistance: the county's activity allowance). "
+        "No allowance is paid for absences or days the service is not arranged.",
+    },
+    "agreement.absence_rules": {
+        "fi": "Hyväksyttäviä poissaolon syitä ovat oma sairaus, alle 10-vuotiaan lapsen "
+        "sairaus (enintään {child_days} päivää), työhaastattelu ja julkinen luottamustehtävä. "
+        "Yli {certificate_days} päivän sairaudesta tarvitaan lääkärin tai terveydenhoitajan "
+        "todistus. Muusta syystä poissaolo voi keskeyttää työttömyysetuuden maksamisen "
+        "siltä päivältä.",
+        "sv": "Godtagbara skäl till frånvaro är egen sjukdom, sjukdom hos barn under 10 år "
+        "(högst {child_days} dagar), arbetsintervju och offentligt förtroendeuppdrag. För "
+        "sjukdom som varar längre än {certificate_days} dagar behövs intyg av läkare eller "
+        "hälsovårdare. Frånvaro av annan orsak kan leda till att arbetslöshetsförmånen inte "
+        "betalas för den dagen.",
+        "en": "Accepted reasons for absence are your own illness, the illness of a child "
+        "under 10 (at most {child_days} days), a job interview and a public position of trust. "
+        "Illness of more than {certificate_days} days needs a doctor's or nurse's certificate. "
+        "An absence for another reason can stop your unemployment benefit for that day.",
+    },
+    "agreement.not_employment": {
+        "fi": "Kuntouttava työtoiminta on sosiaalipalvelu. Siitä ei synny työsuhdetta "
+        "(laki kuntouttavasta työtoiminnasta 189/2001, 2 §).",
+        "sv": "Arbetsverksamhet i rehabiliteringssyfte är en socialtjänst. Den ger inte "
+        "upphov till något anställningsförhållande (lag 189/2001, 2 §).",
+        "en": "Rehabilitative work activity is a social service; it creates no employment "
+        "relationship (Act 189/2001, section 2).",
+    },
+    "agreement.signatures": {"fi": "Allekirjoitukset", "sv": "Underskrifter", "en": "Signatures"},
+    "agreement.date_and_place": {
+        "fi": "Päiväys ja paikka",
+        "sv": "Datum och ort",
+        "en": "Date and place",
+    },
+    "agreement.agreed_on": {"fi": "Sovittu", "sv": "Avtalat", "en": "Agreed on"},
+}
+
+
+def text(key: str, lang: str = "fi") -> str:
+    """The text of ``key`` in ``lang``; Finnish if that language lacks it; else the key."""
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        return key
+    return entry.get(lang) or entry.get("fi") or key
