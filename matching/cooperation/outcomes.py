@@ -15,13 +15,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models.cooperation import OnwardPath, Period
+from models.cooperation import ClientFeedback, OnwardPath, Period, SiteFeedback
 
 __all__ = [
     "AGE_BANDS",
     "Dimension",
+    "FeedbackRow",
     "OutcomeRow",
     "age_band",
+    "feedback_summary",
     "outcome_table",
     "outcome_tables",
 ]
@@ -143,3 +145,52 @@ def outcome_tables(
     """Every dimension's table."""
     listed = list(periods)
     return {d: outcome_table(listed, d, ages, min_count) for d in Dimension}
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    """One group's feedback: how many forms, and the mean answer per question (1–5).
+
+    Hidden (``forms`` and every mean ``None``) when fewer than ``min_count`` forms were given,
+    so that no one's answers can be read off a small group.
+    """
+
+    key: str
+    forms: int | None
+    means: dict[str, float | None]
+
+
+def feedback_summary(
+    feedback: Iterable[ClientFeedback | SiteFeedback],
+    periods: Iterable[Period],
+    dimension: Dimension,
+    ages: Mapping[str, int] | None = None,
+    min_count: int = 5,
+) -> list[FeedbackRow]:
+    """Mean answers of client (or site) feedback forms by ``dimension``, small groups hidden.
+
+    Pass only one kind of form at a time: their questions differ.
+    """
+    ages = ages or {}
+    by_period = {p.id: p for p in periods}
+    answers: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    forms: Counter[str] = Counter()
+    for form in feedback:
+        period = by_period.get(form.period)
+        if period is None:
+            continue
+        key = _group_key(period, dimension, ages)
+        if key is None:
+            continue
+        forms[key] += 1
+        for question, value in form.answers.items():
+            answers[key][str(question.value)].append(value)
+    out = []
+    for key in sorted(forms):
+        shown = forms[key] >= min_count
+        means: dict[str, float | None] = {
+            q: (round(sum(v) / len(v), 1) if shown and len(v) >= min_count else None)
+            for q, v in sorted(answers[key].items())
+        }
+        out.append(FeedbackRow(key, forms[key] if shown else None, means))
+    return out

@@ -158,6 +158,72 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "aktiveringsplanen ska ses över (24 mån)",
         "en": "activation plan review due (24 months)",
     },
+    # -- the end-of-period feedback forms (plain words; answers 1 = not at all … 5 = fully) --
+    "feedback.client.title": {
+        "fi": "Miten jakso meni? Kerro meille",
+        "sv": "Hur gick perioden? Berätta för oss",
+        "en": "How did your period go? Tell us",
+    },
+    "feedback.scale": {
+        "fi": "1 = ei lainkaan, 5 = täysin",
+        "sv": "1 = inte alls, 5 = helt och hållet",
+        "en": "1 = not at all, 5 = completely",
+    },
+    "feedback.tasks_suited_me": {
+        "fi": "Tehtävät sopivat minulle.",
+        "sv": "Uppgifterna passade mig.",
+        "en": "The tasks suited me.",
+    },
+    "feedback.got_enough_support": {
+        "fi": "Sain tarpeeksi tukea ja ohjausta.",
+        "sv": "Jag fick tillräckligt med stöd och handledning.",
+        "en": "I got enough support and guidance.",
+    },
+    "feedback.felt_welcome": {
+        "fi": "Tunsin itseni tervetulleeksi työpaikalla.",
+        "sv": "Jag kände mig välkommen på arbetsplatsen.",
+        "en": "I felt welcome at the workplace.",
+    },
+    "feedback.closer_to_goal": {
+        "fi": "Pääsin lähemmäs tavoitettani.",
+        "sv": "Jag kom närmare mitt mål.",
+        "en": "I got closer to my goal.",
+    },
+    "feedback.would_recommend": {
+        "fi": "Suosittelisin paikkaa muille.",
+        "sv": "Jag skulle rekommendera platsen till andra.",
+        "en": "I would recommend the place to others.",
+    },
+    "feedback.site.title": {
+        "fi": "Työtoimintapaikan palaute jaksosta",
+        "sv": "Platsens respons på perioden",
+        "en": "The placement's feedback on the period",
+    },
+    "feedback.cooperation_worked": {
+        "fi": "Yhteistyö hyvinvointialueen kanssa toimi.",
+        "sv": "Samarbetet med välfärdsområdet fungerade.",
+        "en": "Cooperation with the county worked.",
+    },
+    "feedback.support_from_county": {
+        "fi": "Saimme tukea, kun tarvitsimme.",
+        "sv": "Vi fick stöd när vi behövde det.",
+        "en": "We got support when we needed it.",
+    },
+    "feedback.tasks_were_suitable": {
+        "fi": "Asiakkaalle oli sopivia tehtäviä.",
+        "sv": "Det fanns lämpliga uppgifter för klienten.",
+        "en": "There were suitable tasks for the client.",
+    },
+    "feedback.would_take_again": {
+        "fi": "Otamme mielellämme asiakkaita jatkossakin.",
+        "sv": "Vi tar gärna emot klienter även i fortsättningen.",
+        "en": "We would gladly take clients again.",
+    },
+    "feedback.comment": {
+        "fi": "Mitä muuta haluat sanoa?",
+        "sv": "Vad vill du säga mer?",
+        "en": "Anything else you want to say?",
+    },
     # -- column headers of the exports --------------------------------------------------------
     "col.client": {"fi": "asiakas", "sv": "klient", "en": "client"},
     "col.period": {"fi": "jakso", "sv": "period", "en": "period"},
