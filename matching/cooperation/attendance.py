@@ -320,8 +320,9 @@ def record_day(
     """Add ``entry`` to the period's ``history`` or refuse it.
 
     Refused with a ``ValidationError`` located at the entry's field (``day``, ``status``,
-    ``absence_reason``, ``correction_reason``) when it breaks a refusal rule that the history
-    alone did not already break; flags never refuse.
+    ``absence_reason``, ``correction_reason``) when the history with it breaks a refusal rule
+    that the history alone did not already break, on any day (an earlier day added to a full
+    week makes the week's last day one too many); flags never refuse.
     """
     if entry.period != period.id:
         refuse(
@@ -333,7 +334,7 @@ def record_day(
     new = [
         i
         for i in check_days(period, updated, today, rules)
-        if i.severity is Severity.REFUSAL and i.day == entry.day and (i.day, i.code) not in before
+        if i.severity is Severity.REFUSAL and (i.day, i.code) not in before
     ]
     refuse("DayRecord", [issue((i.field,), i.code, i.message, str(i.day)) for i in new])
     return updated

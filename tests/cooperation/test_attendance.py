@@ -56,6 +56,14 @@ def test_more_days_than_agreed_in_a_week_is_refused() -> None:
     assert record_day(two, week, day("J1", date(2026, 6, 8)), TODAY, RULES)
 
 
+def test_an_earlier_day_added_to_a_full_week_is_refused() -> None:
+    two = period(days_per_week=2)
+    week = [day("J1", date(2026, 6, 2)), day("J1", date(2026, 6, 4))]
+    with pytest.raises(ValidationError) as caught:
+        record_day(two, week, day("J1", date(2026, 6, 1)), TODAY, RULES)
+    assert caught.value.errors()[0]["type"] == "too_many_days"
+
+
 def test_holiday_is_refused_unless_not_arranged() -> None:
     midsummer_eve = date(2026, 6, 19)  # a Friday: give the period Fridays
     fridays = period(weekdays={"mon", "fri"}, days_per_week=2)
