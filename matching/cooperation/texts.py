@@ -295,6 +295,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "avslutade perioder",
         "en": "ended periods",
     },
+    "sheet.summary": {
+        "fi": "kuukausiyhteenveto",
+        "sv": "månadssammandrag",
+        "en": "monthly summary",
+    },
+    "sheet.absences": {"fi": "poissaolot", "sv": "frånvaro", "en": "absences"},
+    "sheet.municipalities": {"fi": "kunnat", "sv": "kommuner", "en": "municipalities"},
     "word.yes": {"fi": "kyllä", "sv": "ja", "en": "yes"},
     "word.no": {"fi": "ei", "sv": "nej", "en": "no"},
     "word.hidden": {"fi": "..", "sv": "..", "en": ".."},

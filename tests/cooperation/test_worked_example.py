@@ -223,3 +223,39 @@ def test_weekly_allowance_cap_from_the_rules() -> None:
     capped = RULES.model_copy(update={"allowance_days_per_week": 2})
     a = monthly_summary(PA, DAYS_A, 2026, 5, TODAY, capped)
     assert (a.present_days, a.allowance_days, a.allowance_eur) == (7, 6, Decimal("54.00"))
+
+
+def test_month_report_bundles_the_hand_computed_month() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from matching.cooperation.report import month_report, month_report_csv, month_report_xlsx
+
+    ended_in_april = period(
+        id="J-old",
+        client="C-Z",
+        start_date=date(2026, 1, 5),
+        first_review_date=date(2026, 2, 2),
+        end_date=date(2026, 4, 30),
+    )
+    report = month_report(
+        [PC, PA, PB, ended_in_april],
+        {"J-A": DAYS_A, "J-B": DAYS_B, "J-C": DAYS_C},
+        2026,
+        5,
+        TODAY,
+        RULES,
+    )
+    assert [s.client for s in report.summaries] == ["C-A", "C-B", "C-C"]
+    assert sum(s.allowance_eur for s in report.summaries) == Decimal("162.00")
+    assert len(report.absences) == 9 and len(report.municipalities) == 2
+    book = load_workbook(io.BytesIO(month_report_xlsx(report)))
+    assert book.sheetnames == ["kuukausiyhteenveto", "poissaolot", "kunnat"]
+    assert book["kuukausiyhteenveto"].max_row == 4 and book["poissaolot"].max_row == 10
+    files = month_report_csv(report, "sv")
+    assert sorted(files) == [
+        "frånvaro-2026-05.csv",
+        "kommuner-2026-05.csv",
+        "månadssammandrag-2026-05.csv",
+    ]
