@@ -17,6 +17,7 @@ Dates are calendar days; an end date is the period's last day (inclusive).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Self
@@ -261,11 +262,21 @@ class ActivityAgreement(DomainModel):
         return self
 
 
-def agreement_issues(agreement: ActivityAgreement, regime: LegalRegime) -> list[InitErrorDetails]:
-    """Every way ``agreement`` breaks the regime, each located at its field."""
+def schedule_issues(
+    weekdays: frozenset[Weekday],
+    days_per_week: int | None,
+    hours_per_day: float,
+    start_date: date,
+    first_review_date: date,
+    end_date: date,
+    regime: LegalRegime,
+) -> list[InitErrorDetails]:
+    """The law's limits on a schedule and its dates (an agreement's or a period's): days a
+    week, hours a day, 3–24 months, the first review inside; each issue at its field."""
     issues: list[InitErrorDetails] = []
-    a, r = agreement, regime
-    days = a.weekly_days
+    r = regime
+    days = days_per_week if days_per_week is not None else len(weekdays)
+    a = _Schedule(weekdays, days_per_week, hours_per_day, start_date, first_review_date, end_date)
     if a.days_per_week is not None and a.days_per_week > len(a.weekdays):
         issues.append(
             issue(
@@ -326,6 +337,31 @@ def agreement_issues(agreement: ActivityAgreement, regime: LegalRegime) -> list[
                 a.first_review_date.isoformat(),
             )
         )
+    return issues
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    weekdays: frozenset[Weekday]
+    days_per_week: int | None
+    hours_per_day: float
+    start_date: date
+    first_review_date: date
+    end_date: date
+
+
+def agreement_issues(agreement: ActivityAgreement, regime: LegalRegime) -> list[InitErrorDetails]:
+    """Every way ``agreement`` breaks the regime or its own status, each at its field."""
+    a = agreement
+    issues = schedule_issues(
+        a.weekdays,
+        a.days_per_week,
+        a.hours_per_day,
+        a.start_date,
+        a.first_review_date,
+        a.end_date,
+        regime,
+    )
     if (a.status is AgreementStatus.AGREED) != (a.agreed_on is not None):
         issues.append(
             issue(
@@ -393,16 +429,12 @@ class PeriodEnd(DomainModel):
 
     @model_validator(mode="after")
     def _other_needs_text(self) -> Self:
-        if OnwardPath.OTHER in (self.onward_path,) and not self.note:
-            refuse(
-                "PeriodEnd",
-                [issue(("note",), "text_required", "onward path 'other' needs a note", "")],
-            )
-        if self.reason is EndReason.OTHER and not self.note:
-            refuse(
-                "PeriodEnd",
-                [issue(("note",), "text_required", "reason 'other' needs a note", "")],
-            )
+        issues = []
+        if self.onward_path is OnwardPath.OTHER and not self.note:
+            issues.append(issue(("note",), "text_required", "onward path 'other' needs a note", ""))
+        elif self.reason is EndReason.OTHER and not self.note:
+            issues.append(issue(("note",), "text_required", "reason 'other' needs a note", ""))
+        refuse("PeriodEnd", issues)
         return self
 
 
@@ -451,8 +483,17 @@ class Period(DomainModel):
 
 
 def period_issues(period: Period, regime: LegalRegime) -> list[InitErrorDetails]:
-    """Extensions each ≥ the minimum period and within the maximum; the end inside."""
-    issues: list[InitErrorDetails] = []
+    """The schedule within the law, extensions each ≥ the minimum period and within the
+    maximum, and the end inside the period."""
+    issues = schedule_issues(
+        period.weekdays,
+        period.days_per_week,
+        period.hours_per_day,
+        period.start_date,
+        period.first_review_date,
+        period.end_date,
+        regime,
+    )
     longest = last_day_of_months(period.start_date, regime.max_period_months)
     previous = period.end_date
     for k, extension in enumerate(period.extensions):

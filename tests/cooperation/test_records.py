@@ -270,3 +270,15 @@ def test_benefit_rules_change_without_code() -> None:
     assert isinstance(cat, AbsenceCategory) and cat.certificate_after_days == 5
     with pytest.raises(ValidationError):
         BenefitRules(absence_categories=(cat, cat))
+
+
+def test_period_schedule_is_held_to_the_law_too() -> None:
+    with pytest.raises(ValidationError) as caught:
+        period(days_per_week=4)  # three weekdays
+    assert _fields(caught.value) == [(("days_per_week",), "more_days_than_weekdays")]
+    with pytest.raises(ValidationError) as caught:
+        period(hours_per_day=9, end_date=date(2028, 6, 30))
+    assert _fields(caught.value) == [
+        (("hours_per_day",), "hours_per_day_range"),
+        (("end_date",), "period_too_long"),
+    ]
