@@ -224,6 +224,172 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "Vad vill du säga mer?",
         "en": "Anything else you want to say?",
     },
+    # -- refusals and flags, by code (the web layer shows these, not the English messages) --
+    "refusal.future_day": {
+        "fi": "Päivää ei voi merkitä etukäteen.",
+        "sv": "En dag kan inte antecknas i förväg.",
+        "en": "A day cannot be recorded in advance.",
+    },
+    "refusal.outside_period": {
+        "fi": "Päivä ei ole jakson aikana.",
+        "sv": "Dagen hör inte till perioden.",
+        "en": "The day is outside the period.",
+    },
+    "refusal.holiday": {
+        "fi": "Päivä on arkipyhä: merkitse ”palvelua ei järjestetä”.",
+        "sv": "Dagen är en helgdag: anteckna ”tjänsten ordnas inte”.",
+        "en": "The day is a public holiday: record “service not arranged”.",
+    },
+    "refusal.weekday_not_arranged": {
+        "fi": "Sopimuksessa ei ole sovittu työtoimintaa tälle viikonpäivälle.",
+        "sv": "Avtalet omfattar inte verksamhet denna veckodag.",
+        "en": "The agreement arranges no activity on this weekday.",
+    },
+    "refusal.too_many_days": {
+        "fi": "Viikolle tulisi enemmän päiviä kuin on sovittu.",
+        "sv": "Veckan skulle få fler dagar än avtalat.",
+        "en": "The week would have more days than agreed.",
+    },
+    "refusal.unknown_absence_reason": {
+        "fi": "Valitse poissaolon syy listasta.",
+        "sv": "Välj orsaken till frånvaron i listan.",
+        "en": "Choose the absence reason from the list.",
+    },
+    "refusal.correction_without_reason": {
+        "fi": "Päivä on jo merkitty: kirjoita, miksi merkintää korjataan.",
+        "sv": "Dagen är redan antecknad: skriv varför anteckningen rättas.",
+        "en": "The day is already recorded: say why it is corrected.",
+    },
+    "refusal.certificate_needed": {
+        "fi": "Yli 3 päivän sairaudesta tarvitaan lääkärin tai terveydenhoitajan todistus.",
+        "sv": "För sjukdom över 3 dagar behövs intyg av läkare eller hälsovårdare.",
+        "en": "Illness of more than 3 days needs a doctor's or nurse's certificate.",
+    },
+    "refusal.over_category_limit": {
+        "fi": "Lapsen sairaus hyväksytään enintään 4 päivältä.",
+        "sv": "Barnets sjukdom godtas för högst 4 dagar.",
+        "en": "A child's illness is accepted for at most 4 days.",
+    },
+    "refusal.certificate_not_allowed": {
+        "fi": "Todistus liittyy vain poissaoloon.",
+        "sv": "Ett intyg hör bara till frånvaro.",
+        "en": "A certificate belongs to an absence only.",
+    },
+    "refusal.reason_required": {
+        "fi": "Kirjoita tai valitse syy.",
+        "sv": "Ange en orsak.",
+        "en": "Give a reason.",
+    },
+    "refusal.reason_not_allowed": {
+        "fi": "Syy kirjataan vain poissaololle tai kieltäytymiselle.",
+        "sv": "Orsak anges bara för frånvaro eller avböjande.",
+        "en": "A reason is given only for an absence or a decline.",
+    },
+    "refusal.text_required": {
+        "fi": "Kerro lyhyesti sanoin, mistä on kyse.",
+        "sv": "Beskriv kort med egna ord.",
+        "en": "Describe it briefly in words.",
+    },
+    "refusal.participant_missing": {
+        "fi": "Aloituspalaverissa ovat mukana asiakas, sosiaaliohjaaja ja työpaikkaohjaaja.",
+        "sv": "I startmötet deltar klienten, socialhandledaren och arbetsplatshandledaren.",
+        "en": "The client, the coordinator and the site supervisor take part in the start meeting.",
+    },
+    "refusal.one_client": {
+        "fi": "Aloituspalaveri koskee yhtä asiakasta.",
+        "sv": "Ett startmöte gäller en klient.",
+        "en": "A start meeting is about one client.",
+    },
+    "refusal.days_per_week_range": {
+        "fi": "Työtoimintaa voi olla 1–4 päivää viikossa.",
+        "sv": "Verksamheten kan vara 1–4 dagar i veckan.",
+        "en": "The activity can be 1–4 days a week.",
+    },
+    "refusal.more_days_than_weekdays": {
+        "fi": "Päiviä viikossa ei voi olla enemmän kuin valittuja viikonpäiviä.",
+        "sv": "Dagar i veckan kan inte vara fler än valda veckodagar.",
+        "en": "Days a week cannot exceed the chosen weekdays.",
+    },
+    "refusal.hours_per_day_range": {
+        "fi": "Työtoimintaa on 4–8 tuntia päivässä.",
+        "sv": "Verksamheten pågår 4–8 timmar om dagen.",
+        "en": "The activity lasts 4–8 hours a day.",
+    },
+    "refusal.period_too_short": {
+        "fi": "Jakson pitää kestää vähintään 3 kuukautta.",
+        "sv": "Perioden ska vara minst 3 månader.",
+        "en": "A period lasts at least 3 months.",
+    },
+    "refusal.period_too_long": {
+        "fi": "Jakso voi kestää enintään 24 kuukautta.",
+        "sv": "En period kan vara högst 24 månader.",
+        "en": "A period lasts at most 24 months.",
+    },
+    "refusal.extension_too_short": {
+        "fi": "Jatkon pitää olla vähintään 3 kuukautta.",
+        "sv": "En förlängning ska vara minst 3 månader.",
+        "en": "An extension lasts at least 3 months.",
+    },
+    "refusal.review_outside_period": {
+        "fi": "Ensimmäinen arviointi pidetään jakson aikana.",
+        "sv": "Den första uppföljningen hålls under perioden.",
+        "en": "The first review falls within the period.",
+    },
+    "refusal.agreed_on_with_status": {
+        "fi": "Sovitulla sopimuksella on sopimispäivä.",
+        "sv": "Ett avtalat avtal har ett datum.",
+        "en": "An agreed agreement has the date it was agreed.",
+    },
+    "refusal.status_final": {
+        "fi": "Sopimuksen tilaa ei voi enää muuttaa näin.",
+        "sv": "Avtalets status kan inte längre ändras så.",
+        "en": "The agreement's status can no longer change this way.",
+    },
+    "refusal.not_confirmed": {
+        "fi": "Työtoimintapaikka ei ole vahvistanut ehdotusta.",
+        "sv": "Platsen har inte bekräftat förslaget.",
+        "en": "The placement has not confirmed the proposal.",
+    },
+    "refusal.record_mismatch": {
+        "fi": "Tiedot koskevat eri asiakasta tai paikkaa.",
+        "sv": "Uppgifterna gäller en annan klient eller plats.",
+        "en": "The records are about another client or placement.",
+    },
+    "refusal.meeting_after_start": {
+        "fi": "Aloituspalaveri pidetään ennen jakson alkua.",
+        "sv": "Startmötet hålls innan perioden börjar.",
+        "en": "The start meeting is held before the period starts.",
+    },
+    "refusal.agreement_not_agreed": {
+        "fi": "Jakso alkaa vasta, kun sopimus on hyväksytty.",
+        "sv": "Perioden börjar först när avtalet är godkänt.",
+        "en": "A period starts only from an agreed agreement.",
+    },
+    "refusal.already_ended": {
+        "fi": "Jakso on jo päättynyt.",
+        "sv": "Perioden har redan avslutats.",
+        "en": "The period has already ended.",
+    },
+    "refusal.end_outside_period": {
+        "fi": "Päättymispäivän pitää olla jakson aikana.",
+        "sv": "Slutdagen ska ligga inom perioden.",
+        "en": "The end date must fall within the period.",
+    },
+    "refusal.too_few_unauthorised_absences": {
+        "fi": "Keskeyttämiseen luvattomien poissaolojen vuoksi tarvitaan toistuvia poissaoloja.",
+        "sv": "För att avbryta på grund av olovlig frånvaro krävs upprepad frånvaro.",
+        "en": "An interruption for unauthorised absences needs repeated ones.",
+    },
+    "refusal.rating_range": {
+        "fi": "Vastaa asteikolla 1–5.",
+        "sv": "Svara på skalan 1–5.",
+        "en": "Answer on a scale of 1 to 5.",
+    },
+    "refusal.wrong_period": {
+        "fi": "Merkintä kuuluu toiseen jaksoon.",
+        "sv": "Anteckningen hör till en annan period.",
+        "en": "The entry belongs to another period.",
+    },
     # -- column headers of the exports --------------------------------------------------------
     "col.client": {"fi": "asiakas", "sv": "klient", "en": "client"},
     "col.period": {"fi": "jakso", "sv": "period", "en": "period"},

@@ -88,3 +88,21 @@ def test_swedish_export_and_catalogue_completeness() -> None:
     for code in CODES:
         assert text(f"absence.{code}", "fi") != f"absence.{code}"
     assert text("no.such.key") == "no.such.key"
+
+
+def test_every_refusal_code_has_words_in_every_language() -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [root / "models" / "cooperation.py", root / "models" / "attendance.py"]
+    sources += sorted((root / "matching" / "cooperation").glob("*.py"))
+    codes: set[str] = set()
+    for path in sources:
+        source = path.read_text(encoding="utf-8")
+        codes |= set(re.findall(r"issue\(\s*\([^)]*\),\s*\"([a-z_]+)\"", source, re.S))
+        codes |= set(re.findall(r"DayIssue\(\s*[^,]+,\s*\"([a-z_]+)\"", source, re.S))
+    assert len(codes) >= 30
+    for code in codes:
+        entry = CATALOGUE.get(f"refusal.{code}")
+        assert entry is not None and set(entry) == set(LANGUAGES), code
