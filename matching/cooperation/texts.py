@@ -10,7 +10,10 @@ translation never breaks a page or a file.
 
 from __future__ import annotations
 
-__all__ = ["CATALOGUE", "LANGUAGES", "text"]
+from models.benefits import BenefitRules
+from models.regime import LegalRegime
+
+__all__ = ["CATALOGUE", "LANGUAGES", "refusal_text", "text"]
 
 LANGUAGES = ("fi", "sv", "en")
 
@@ -261,14 +264,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The day is already recorded: say why it is corrected.",
     },
     "refusal.certificate_needed": {
-        "fi": "Yli 3 päivän sairaudesta tarvitaan lääkärin tai terveydenhoitajan todistus.",
-        "sv": "För sjukdom över 3 dagar behövs intyg av läkare eller hälsovårdare.",
-        "en": "Illness of more than 3 days needs a doctor's or nurse's certificate.",
+        "fi": "Yli {certificate_days} päivän sairaudesta tarvitaan lääkärin tai "
+        "terveydenhoitajan todistus.",
+        "sv": "För sjukdom över {certificate_days} dagar behövs intyg av läkare eller "
+        "hälsovårdare.",
+        "en": "Illness of more than {certificate_days} days needs a doctor's or nurse's "
+        "certificate.",
     },
     "refusal.over_category_limit": {
-        "fi": "Lapsen sairaus hyväksytään enintään 4 päivältä.",
-        "sv": "Barnets sjukdom godtas för högst 4 dagar.",
-        "en": "A child's illness is accepted for at most 4 days.",
+        "fi": "Lapsen sairaus hyväksytään enintään {child_days} päivältä.",
+        "sv": "Barnets sjukdom godtas för högst {child_days} dagar.",
+        "en": "A child's illness is accepted for at most {child_days} days.",
     },
     "refusal.certificate_not_allowed": {
         "fi": "Todistus liittyy vain poissaoloon.",
@@ -301,9 +307,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "A start meeting is about one client.",
     },
     "refusal.days_per_week_range": {
-        "fi": "Työtoimintaa voi olla 1–4 päivää viikossa.",
-        "sv": "Verksamheten kan vara 1–4 dagar i veckan.",
-        "en": "The activity can be 1–4 days a week.",
+        "fi": "Työtoimintaa voi olla {min_days}–{max_days} päivää viikossa.",
+        "sv": "Verksamheten kan vara {min_days}–{max_days} dagar i veckan.",
+        "en": "The activity can be {min_days}–{max_days} days a week.",
     },
     "refusal.more_days_than_weekdays": {
         "fi": "Päiviä viikossa ei voi olla enemmän kuin valittuja viikonpäiviä.",
@@ -311,24 +317,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Days a week cannot exceed the chosen weekdays.",
     },
     "refusal.hours_per_day_range": {
-        "fi": "Työtoimintaa on 4–8 tuntia päivässä.",
-        "sv": "Verksamheten pågår 4–8 timmar om dagen.",
-        "en": "The activity lasts 4–8 hours a day.",
+        "fi": "Työtoimintaa on {min_hours}–{max_hours} tuntia päivässä.",
+        "sv": "Verksamheten pågår {min_hours}–{max_hours} timmar om dagen.",
+        "en": "The activity lasts {min_hours}–{max_hours} hours a day.",
     },
     "refusal.period_too_short": {
-        "fi": "Jakson pitää kestää vähintään 3 kuukautta.",
-        "sv": "Perioden ska vara minst 3 månader.",
-        "en": "A period lasts at least 3 months.",
+        "fi": "Jakson pitää kestää vähintään {min_months} kuukautta.",
+        "sv": "Perioden ska vara minst {min_months} månader.",
+        "en": "A period lasts at least {min_months} months.",
     },
     "refusal.period_too_long": {
-        "fi": "Jakso voi kestää enintään 24 kuukautta.",
-        "sv": "En period kan vara högst 24 månader.",
-        "en": "A period lasts at most 24 months.",
+        "fi": "Jakso voi kestää enintään {max_months} kuukautta.",
+        "sv": "En period kan vara högst {max_months} månader.",
+        "en": "A period lasts at most {max_months} months.",
     },
     "refusal.extension_too_short": {
-        "fi": "Jatkon pitää olla vähintään 3 kuukautta.",
-        "sv": "En förlängning ska vara minst 3 månader.",
-        "en": "An extension lasts at least 3 months.",
+        "fi": "Jatkon pitää olla vähintään {min_months} kuukautta.",
+        "sv": "En förlängning ska vara minst {min_months} månader.",
+        "en": "An extension lasts at least {min_months} months.",
     },
     "refusal.review_outside_period": {
         "fi": "Ensimmäinen arviointi pidetään jakson aikana.",
@@ -610,3 +616,27 @@ def text(key: str, lang: str = "fi") -> str:
     if entry is None:
         return key
     return entry.get(lang) or entry.get("fi") or key
+
+
+def refusal_text(
+    code: str,
+    lang: str = "fi",
+    regime: LegalRegime | None = None,
+    rules: BenefitRules | None = None,
+) -> str:
+    """The plain words for a refusal or flag ``code``, with the limits of the regime and the
+    benefit rules in force filled in (so a reformed limit is never misquoted)."""
+    regime = regime or LegalRegime()
+    rules = rules or BenefitRules()
+    own = rules.category("own_illness")
+    child = rules.category("child_illness")
+    return text(f"refusal.{code}", lang).format(
+        min_days=regime.min_days_per_week,
+        max_days=regime.max_days_per_week,
+        min_hours=f"{regime.min_hours_per_day:g}".replace(".", ","),
+        max_hours=f"{regime.max_hours_per_day:g}".replace(".", ","),
+        min_months=regime.min_period_months,
+        max_months=regime.max_period_months,
+        certificate_days=own.certificate_after_days if own is not None else "",
+        child_days=child.max_days if child is not None else "",
+    )

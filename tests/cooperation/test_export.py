@@ -106,3 +106,19 @@ def test_every_refusal_code_has_words_in_every_language() -> None:
     for code in codes:
         entry = CATALOGUE.get(f"refusal.{code}")
         assert entry is not None and set(entry) == set(LANGUAGES), code
+
+
+def test_refusal_words_quote_the_limits_in_force() -> None:
+    from matching.cooperation.texts import refusal_text
+    from models import LegalRegime
+
+    assert refusal_text("period_too_long") == "Jakso voi kestää enintään 24 kuukautta."
+    assert refusal_text("hours_per_day_range", "sv") == "Verksamheten pågår 4–8 timmar om dagen."
+    reformed = LegalRegime(max_period_months=12, min_hours_per_day=3.5)
+    assert refusal_text("period_too_long", regime=reformed).endswith("12 kuukautta.")
+    assert refusal_text("hours_per_day_range", regime=reformed).startswith("Työtoimintaa on 3,5–8")
+    assert "3 päivän" in refusal_text("certificate_needed")
+    for key in CATALOGUE:
+        if key.startswith("refusal."):
+            for lang in LANGUAGES:
+                assert "{" not in refusal_text(key.removeprefix("refusal."), lang), key
