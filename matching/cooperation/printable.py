@@ -26,9 +26,10 @@ h1 { font-size: 16pt; margin-bottom: 0.2em; }
 h2 { font-size: 12pt; margin: 1.2em 0 0.3em; border-bottom: 1px solid #999; }
 dl { display: grid; grid-template-columns: 14em 1fr; gap: 0.2em 1em; margin: 0; }
 dt { font-weight: 600; }
+dt::first-letter, .signature::first-letter { text-transform: uppercase; }
 dd { margin: 0; white-space: pre-wrap; }
 .mark { font-size: 20pt; font-weight: 700; color: #a00; letter-spacing: 0.2em; }
-.signatures { display: grid; grid-template-columns: 1fr 1fr; gap: 2.5em 2em; margin-top: 1em; }
+.signatures { display: grid; grid-template-columns: 1fr 1fr; gap: 3.5em 2em; margin-top: 3.5em; }
 .signature { border-top: 1px solid #000; padding-top: 0.2em; font-size: 9pt; }
 .small { font-size: 9.5pt; }
 @page { size: A4; margin: 18mm; }
