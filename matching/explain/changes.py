@@ -30,8 +30,8 @@ from matching.core import AssignmentProblem
 from matching.core.decompose import decompose, usable_arcs
 from matching.core.problem import objective_of
 from matching.explain.context import Context, ranked_own_arcs
+from matching.explain.documents import Move, ObjectiveChange
 from matching.explain.feasible import LocalCheck
-from matching.explain.models import Move, ObjectiveChange
 from matching.explain.resolve import Budget, Components, Outcome, subset_arcs
 from matching.explain.sensitivity import Cycle, Relaxation, Unavailable
 from matching.solve import core_options

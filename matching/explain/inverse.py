@@ -10,8 +10,8 @@ import numpy as np
 
 from matching.candidates import score
 from matching.explain.clients import rule_counts
+from matching.explain.documents import InverseRanking, RankedClient
 from matching.explain.messages import message
-from matching.explain.models import InverseRanking, RankedClient
 from matching.pairs import Pairs
 from matching.rules import CRITERIA, admissible
 from matching.rules.soft import preference_rank

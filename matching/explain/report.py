@@ -8,8 +8,8 @@ import numpy as np
 
 from matching.explain.clients import insufficient_data
 from matching.explain.context import Context
+from matching.explain.documents import AttributeUse, DataGap, GroupStat, Message, RunReport
 from matching.explain.messages import message
-from matching.explain.models import AttributeUse, DataGap, GroupStat, Message, RunReport
 from matching.explain.usage import ATTRIBUTES, attribute_usage
 
 TOP = 3

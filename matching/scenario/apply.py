@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from matching.explain.report import age_band, support_level
-from matching.scenario.model import (
+from matching.scenario.definition import (
     AddPlacements,
     Change,
     ChangeOptions,

@@ -7,8 +7,8 @@ import argparse
 import sys
 
 from matching.scenario.apply import ScenarioError
+from matching.scenario.definition import load_scenarios
 from matching.scenario.distributed import ClusterError, local_cluster
-from matching.scenario.model import load_scenarios
 from matching.scenario.output import write_outputs
 from matching.scenario.run import RunSettings, run_batch
 from models import AllocationProblem

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from matching.scenario.compare import ScenarioMetrics
-from matching.scenario.model import Scenario
+from matching.scenario.definition import Scenario
 from matching.scenario.run import RunSettings, scenario_outcome
 from models import AllocationProblem
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from matching.scenario.apply import ScenarioError, apply_changes_noted
 from matching.scenario.compare import ScenarioMetrics, scenario_metrics
+from matching.scenario.definition import Scenario
 from matching.scenario.horizon import run_horizon
-from matching.scenario.model import Scenario
 from matching.solve import allocate
 from models import AllocationProblem
 

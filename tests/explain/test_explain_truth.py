@@ -12,7 +12,7 @@ from matching.compile import compile_problem
 from matching.explain import explain_run
 from matching.explain.changes import ChangeEngine
 from matching.explain.context import Context
-from matching.explain.models import RunExplanation
+from matching.explain.documents import RunExplanation
 from matching.explain.resolve import Budget, subset_arcs
 from matching.explain.whatif import Candidate, apply
 from models import AllocationProblem, SolveStatus
