@@ -249,7 +249,7 @@ class ChangeEngine:
         if resource is not None:
             capacity[resource] += 1
         used = self.result_check.use
-        order, starts = self.result_check._uses
+        order, starts = self.result_check.uses_by_arc
         partners = self.result_check.partners
         here = np.flatnonzero(core_problem.arc_bin == placement)
         here = here[chosen[core_problem.arc_item[here]] < 0]

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from matching.explain.report import age_band, support_level
+from matching.groups import age_band, support_level
 from matching.scenario.definition import (
     AddPlacements,
     Change,

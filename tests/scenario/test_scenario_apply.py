@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from matching.explain.report import age_band
+from matching.groups import age_band
 from matching.sample import generate_county
 from matching.scenario import ScenarioError, apply_changes, load_scenarios, parse_scenarios
 from matching.scenario.apply import client_age
