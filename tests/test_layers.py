@@ -9,6 +9,7 @@ below, each for a stated reason.
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,7 @@ def _project_imports(node: ast.Import | ast.ImportFrom, packages: tuple[str, ...
     return [n for n in names if n.split(".")[0] in packages]
 
 
+@functools.cache
 def _trees(root: Path, packages: tuple[str, ...]) -> list[tuple[str, ast.Module]]:
     out = []
     for package in packages:

@@ -98,4 +98,3 @@ def admissible(pairs: Pairs) -> BoolArray:
     for _, rule in PAIR_RULES:
         keep &= rule(pairs)
     return keep
-
