@@ -259,6 +259,7 @@ def test_unknown_jobs_and_files_are_404(client: TestClient, seed: Seed) -> None:
         assert response.status_code in (404, 422), name
 
 
+@pytest.mark.slow
 def test_listing_pages_and_the_time_limit_cap(client: TestClient, seed: Seed) -> None:
     job = start(client, seed, {**JOB, "time_limit_s": 3000, "seat_values": 0})
     assert job["options"]["time_limit_s"] == 5  # the test settings' max_time_limit_s
