@@ -24,8 +24,8 @@ from typing import Any
 
 from benchmarks.registry import REGISTRY
 from matching.scenario import ScenarioMetrics, parse_scenarios, run_batch
+from matching.scenario.definition import Scenario
 from matching.scenario.distributed import local_cluster
-from matching.scenario.model import Scenario
 from matching.scenario.run import RunSettings
 from models import AllocationProblem
 

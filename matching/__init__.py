@@ -12,8 +12,7 @@ sparse assignment layer and its solvers), ``matching.solve`` (``allocate``) and
 """
 
 from matching.check import Violation, check_allocation
-from matching.solve import ENGINE_VERSION, allocate
-
-__version__ = ENGINE_VERSION
+from matching.solve import allocate
+from matching.version import __version__
 
 __all__ = ["Violation", "__version__", "allocate", "check_allocation"]

@@ -13,59 +13,17 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from importlib import resources
-from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import Any
 
 from matching.check import check_allocation
 from matching.explain.cli import add_commands as add_explain_commands
+from matching.io import InputError, load, write
+from matching.sample import generate_county
 from matching.scenario.cli import add_command as add_scenario_command
 from matching.solve import allocate
 from models import AllocationProblem, AllocationResult
 
 SAMPLE_COUNTY = "sample-county.json"
-M = TypeVar("M", bound=BaseModel)
-
-
-class InputError(Exception):
-    """Bad input: each line of ``lines`` is one problem, printed as it is."""
-
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
-
-
-def _loc(loc: Sequence[int | str]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _load(model: type[M], path: str) -> M:
-    """Read and validate a JSON file, turning every failure into readable lines."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError([f"{path}: cannot read: {error.strerror or error}"]) from error
-    try:
-        return model.model_validate_json(text)
-    except ValidationError as error:
-        lines = []
-        for e in error.errors(include_url=False):
-            if e["type"] == "json_invalid":
-                lines.append(f"{path}: not valid JSON: {e['msg']}")
-            else:
-                lines.append(f"{path}: {_loc(e['loc'])}: {e['msg']}")
-        raise InputError(lines) from error
-
-
-def _write(text: str, output: str | None) -> None:
-    if output in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        Path(output).write_text(text, encoding="utf-8")
 
 
 def _result_json(result: AllocationResult, timings: bool) -> str:
@@ -123,7 +81,7 @@ def sample_path() -> str:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the weekly allocation on the bundled sample county and print a summary."""
-    problem = _load(AllocationProblem, args.county or sample_path())
+    problem = load(AllocationProblem, args.county or sample_path())
     result = allocate(problem)
     violations = check_allocation(problem, result)
     sys.stdout.write(summary(problem, result))
@@ -135,16 +93,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_sample(args: argparse.Namespace) -> int:
     """Write a deterministic synthetic county."""
-    from matching.sample import generate_county
-
     problem = generate_county(args.clients, args.placements, seed=args.seed)
-    _write(problem.model_dump_json(indent=2) + "\n", args.output)
+    write(problem.model_dump_json(indent=2) + "\n", args.output)
     return 0
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
     """Solve a county file and write the result JSON."""
-    problem = _load(AllocationProblem, args.county)
+    problem = load(AllocationProblem, args.county)
     overrides: dict[str, Any] = {}
     if args.time_limit is not None:
         overrides["time_limit_s"] = args.time_limit
@@ -157,10 +113,10 @@ def cmd_solve(args: argparse.Namespace) -> int:
         )
     hint = None
     if args.hint:
-        previous = _load(AllocationResult, args.hint)
+        previous = load(AllocationResult, args.hint)
         hint = {a.client: a.placement for a in previous.assignments}
     result = allocate(problem, hint=hint)
-    _write(_result_json(result, timings=not args.no_timings), args.output)
+    write(_result_json(result, timings=not args.no_timings), args.output)
     if args.output not in (None, "-"):
         sys.stderr.write(summary(problem, result))
     return 0
@@ -168,8 +124,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Check a result against every hard rule; exit 1 if any is broken."""
-    problem = _load(AllocationProblem, args.county)
-    result = _load(AllocationResult, args.result)
+    problem = load(AllocationProblem, args.county)
+    result = load(AllocationResult, args.result)
     violations = check_allocation(problem, result)
     for v in violations:
         sys.stdout.write(
@@ -185,7 +141,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
         schema = AllocationProblem.model_json_schema(mode="validation")
     else:
         schema = AllocationResult.model_json_schema(mode="serialization")
-    _write(json.dumps(schema, indent=2) + "\n", args.output)
+    write(json.dumps(schema, indent=2) + "\n", args.output)
     return 0
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from matching import core
 from matching.compile import CompiledProblem, compile_problem
 from matching.tables import IntArray
+from matching.version import __version__
 from models import (
     AllocationProblem,
     AllocationResult,
@@ -21,7 +22,7 @@ from models import (
     Timings,
 )
 
-ENGINE_VERSION = "0.1.0"
+ENGINE_VERSION = __version__
 
 _STATUS = {
     core.SolveStatus.OPTIMAL: SolveStatus.OPTIMAL,

@@ -23,6 +23,8 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 WordArray = npt.NDArray[np.uint64]
+DayArray = npt.NDArray[np.datetime64]
+"""Calendar days (``datetime64[D]``); NaT where a record has no such day."""
 
 WEEKDAY_BIT = {day: 1 << i for i, day in enumerate(Weekday)}
 DEMAND_BIT = {demand: 1 << i for i, demand in enumerate(WorkDemand)}
@@ -319,39 +321,20 @@ class Tables:
         return np.array([p.closed for p in self.problem.placements], dtype=np.bool_)
 
     @cached_property
-    def placement_period_ok(self) -> BoolArray:
-        """Open on the start date and for at least the minimum period (3 months) from it."""
-        start = self.problem.planning_date
-        end = add_months(start, self.problem.regime.min_period_months)
-        return np.array(
-            [
-                p.available_from <= start
-                and (p.available_until is None or p.available_until >= end)
-                for p in self.problem.placements
-            ],
-            dtype=np.bool_,
-        )
+    def placement_available_from(self) -> DayArray:
+        """First day the placement takes clients."""
+        return np.array([p.available_from for p in self.problem.placements], dtype="datetime64[D]")
 
     @cached_property
-    def placement_attestation_valid(self) -> BoolArray:
-        """The no-replacement attestation is valid on the planning date, or none is required.
+    def placement_available_until(self) -> DayArray:
+        """Last day the placement runs; NaT when it is open-ended."""
+        return np.array([p.available_until for p in self.problem.placements], dtype="datetime64[D]")
 
-        Valid when the regime requires none, or when the placement has one dated at most
-        ``no_replacement_attestation_months`` months before the planning date (that many
-        months after it is its last valid day).
-        """
-        months = self.problem.regime.no_replacement_attestation_months
-        start = self.problem.planning_date
+    @cached_property
+    def placement_attested_on(self) -> DayArray:
+        """Date of the producer's no-replacement attestation; NaT when there is none."""
         return np.array(
-            [
-                months is None
-                or (
-                    p.no_replacement_attested_on is not None
-                    and add_months(p.no_replacement_attested_on, months) >= start
-                )
-                for p in self.problem.placements
-            ],
-            dtype=np.bool_,
+            [p.no_replacement_attested_on for p in self.problem.placements], dtype="datetime64[D]"
         )
 
     @cached_property

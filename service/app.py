@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from matching.version import __version__
 from service import errors
 from service.config import Settings
 from service.crud import runs as run_store
@@ -65,7 +66,7 @@ def create_app(
 
     app = FastAPI(
         title="Paikka",
-        version="0.1.0",
+        version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
     )

@@ -18,10 +18,11 @@ from matching.sample import (
     describe_county,
     generate_county,
     load_sample_county,
+    profiles,
     sample_county_json,
     write_sample_file,
 )
-from models import AllocationProblem, OrganisationType, Placement, TravelModel
+from models import AllocationProblem, OrganisationType, Placement, TaskCategory, TravelModel
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_FILE = ROOT / "matching" / "data" / "sample-county.json"
@@ -356,3 +357,25 @@ def test_ids_are_zero_padded_and_sorted(county: AllocationProblem) -> None:
     for records in (county.clients, county.placements, county.organisations, county.coaches):
         ids = [r.id for r in records]
         assert ids == sorted(ids) and len(set(map(len, ids))) == 1
+
+
+def test_the_profile_data_covers_every_category_and_vocabulary() -> None:
+    """``profiles.yaml`` is data a planner may edit: every task category has a profile, every
+    name in it is a known enum value, and every weight table can be drawn from."""
+    assert set(profiles.PROFILES) == set(TaskCategory)
+    for profile in profiles.PROFILES.values():
+        assert profile.producers and all(p.weight > 0 and p.departments for p in profile.producers)
+        assert set(profile.skills) <= set(profiles.SKILLS)
+        assert profile.seats in {"small", "medium", "workshop"}
+    assert len(profiles.SKILL_WEIGHTS) == len(profiles.SKILLS)
+    for table in (
+        profiles.WEEKDAY_PATTERNS,
+        profiles.HOUR_RANGES,
+        profiles.PLACEMENT_LANGUAGES,
+        profiles.CLIENT_DAYS,
+        profiles.CLIENT_HOURS,
+        profiles.CLIENT_TRAVEL,
+        profiles.CLIENT_LANGUAGES,
+    ):
+        weights = [row[-1] for row in table]
+        assert min(weights) > 0 and abs(sum(weights) - 1.0) < 1e-9

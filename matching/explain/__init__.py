@@ -2,8 +2,8 @@
 
 Entry points: :func:`explain_run` (a whole run or some clients), :func:`rank_clients` (the
 inverse ranking of one placement, existing or new), :func:`run_report`, :func:`envy_pairs`,
-and :func:`localise` (render every message in a language). Models are in
-``matching.explain.models``; text comes only from ``matching/i18n/<lang>.json``.
+and :func:`localise` (render every message in a language). Documents are in
+``matching.explain.documents``; text comes only from ``matching/i18n/<lang>.json``.
 """
 
 from matching.explain.context import Context, ResultMismatch

@@ -30,8 +30,8 @@ from matching.core import AssignmentProblem
 from matching.core.decompose import decompose, usable_arcs
 from matching.core.problem import objective_of
 from matching.explain.context import Context, ranked_own_arcs
+from matching.explain.documents import Move, ObjectiveChange
 from matching.explain.feasible import LocalCheck
-from matching.explain.models import Move, ObjectiveChange
 from matching.explain.resolve import Budget, Components, Outcome, subset_arcs
 from matching.explain.sensitivity import Cycle, Relaxation, Unavailable
 from matching.solve import core_options
@@ -249,7 +249,7 @@ class ChangeEngine:
         if resource is not None:
             capacity[resource] += 1
         used = self.result_check.use
-        order, starts = self.result_check._uses
+        order, starts = self.result_check.uses_by_arc
         partners = self.result_check.partners
         here = np.flatnonzero(core_problem.arc_bin == placement)
         here = here[chosen[core_problem.arc_item[here]] < 0]

@@ -5,24 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from matching.explain.context import ResultMismatch
+from matching.explain.context import Context, ResultMismatch
 from matching.explain.explain import explain_run, localise
 from matching.explain.inverse import UnknownPlacement, rank_clients
 from matching.explain.messages import LANGUAGES
+from matching.explain.report import run_report
 from matching.explain.text import ranking_text, report_text, run_text
+from matching.io import InputError, load
 from models import AllocationProblem, AllocationResult, Placement
 
 
 def _load_pair(args: argparse.Namespace) -> tuple[AllocationProblem, AllocationResult]:
-    from matching.cli import _load
-
-    return _load(AllocationProblem, args.county), _load(AllocationResult, args.result)
-
-
-def _fail(lines: list[str]) -> Exception:
-    from matching.cli import InputError
-
-    return InputError(lines)
+    return load(AllocationProblem, args.county), load(AllocationResult, args.result)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -33,12 +27,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
         known = {c.id for c in problem.clients}
         missing = [c for c in args.client if c not in known]
         if missing:
-            raise _fail([f"{args.county}: unknown client '{c}'" for c in missing])
+            raise InputError([f"{args.county}: unknown client '{c}'" for c in missing])
         clients = list(args.client)
     try:
         run = explain_run(problem, result, k=args.k, lang=args.lang, clients=clients)
     except ResultMismatch as error:
-        raise _fail([f"{args.result}: {line}" for line in error.lines]) from error
+        raise InputError([f"{args.result}: {line}" for line in error.lines]) from error
     if args.json:
         sys.stdout.write(run.model_dump_json(indent=2) + "\n")
     else:
@@ -48,19 +42,17 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_rank_clients(args: argparse.Namespace) -> int:
     """Rank the eligible clients of a placement (existing, or new from --placement-json)."""
-    from matching.cli import _load
-
-    problem = _load(AllocationProblem, args.county)
-    result = _load(AllocationResult, args.result) if args.result else None
+    problem = load(AllocationProblem, args.county)
+    result = load(AllocationResult, args.result) if args.result else None
     if (args.placement is None) == (args.placement_json is None):
-        raise _fail(["give exactly one of --placement ID or --placement-json FILE"])
+        raise InputError(["give exactly one of --placement ID or --placement-json FILE"])
     target: str | Placement = (
-        _load(Placement, args.placement_json) if args.placement_json else args.placement
+        load(Placement, args.placement_json) if args.placement_json else args.placement
     )
     try:
         ranking = rank_clients(problem, target, result, limit=args.limit)
     except UnknownPlacement as error:
-        raise _fail([str(error)]) from error
+        raise InputError([str(error)]) from error
     ranking = localise(ranking, args.lang)
     if args.json:
         sys.stdout.write(ranking.model_dump_json(indent=2) + "\n")
@@ -71,14 +63,11 @@ def cmd_rank_clients(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Run report: placement rate and waiting by group, attributes used, data gaps."""
-    from matching.explain.context import Context
-    from matching.explain.report import run_report
-
     problem, result = _load_pair(args)
     try:
         ctx = Context.build(problem, result)
     except ResultMismatch as error:
-        raise _fail([f"{args.result}: {line}" for line in error.lines]) from error
+        raise InputError([f"{args.result}: {line}" for line in error.lines]) from error
     report = localise(run_report(ctx), args.lang)
     if args.json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")

@@ -6,8 +6,7 @@ import numpy as np
 
 from matching.explain.changes import ChangeEngine
 from matching.explain.context import Context, ranked_own_arcs
-from matching.explain.messages import message
-from matching.explain.models import (
+from matching.explain.documents import (
     Alternative,
     CapacityUse,
     ClientExplanation,
@@ -16,6 +15,7 @@ from matching.explain.models import (
     RuleCount,
     TightRule,
 )
+from matching.explain.messages import message
 from matching.pairs import Pairs
 from matching.rules import PAIR_RULES
 from models import Criterion

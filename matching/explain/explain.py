@@ -12,8 +12,8 @@ from matching.compile import CompiledProblem
 from matching.explain.changes import ChangeEngine
 from matching.explain.clients import explain_client, ranked_arcs, rule_counts_by_client
 from matching.explain.context import Context
+from matching.explain.documents import EnvyPair, Exactness, Message, RunExplanation
 from matching.explain.messages import message, render
-from matching.explain.models import EnvyPair, Exactness, Message, RunExplanation
 from matching.explain.placements import explain_placement
 from matching.explain.report import run_report
 from matching.explain.resolve import Budget

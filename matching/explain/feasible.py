@@ -30,7 +30,9 @@ class LocalCheck:
     n_components: int
 
     @cached_property
-    def _uses(self) -> tuple[IntArray, IntArray]:
+    def uses_by_arc(self) -> tuple[IntArray, IntArray]:
+        """Resource uses grouped by arc, as ``(order, starts)``: the uses of arc ``a`` are
+        ``order[starts[a] : starts[a + 1]]`` (indices into the problem's ``use_*`` arrays)."""
         p = self.problem
         order = np.argsort(p.use_arc, kind="stable").astype(np.int64)
         starts = np.searchsorted(p.use_arc[order], np.arange(p.n_arcs + 1)).astype(np.int64)
@@ -85,7 +87,7 @@ class LocalCheck:
     def feasible(self, k: int, changes: dict[int, int]) -> bool:
         """Is the base, with ``changes`` (item → arc or -1), feasible in component ``k``?"""
         p = self.problem
-        order, starts = self._uses
+        order, starts = self.uses_by_arc
         delta: dict[int, int] = {}
         for item, arc in changes.items():
             for sign, a in ((-1, int(self.base[item])), (1, arc)):

@@ -10,8 +10,8 @@ import numpy as np
 
 from matching.candidates import score
 from matching.explain.clients import rule_counts
+from matching.explain.documents import InverseRanking, RankedClient
 from matching.explain.messages import message
-from matching.explain.models import InverseRanking, RankedClient
 from matching.pairs import Pairs
 from matching.rules import CRITERIA, admissible
 from matching.rules.soft import preference_rank
@@ -70,7 +70,7 @@ def rank_clients(
     order = np.lexsort((ok.client, -waiting, -total))
     if limit is not None:
         order = order[:limit]
-    current = _current(problem, result)
+    current = _current(result)
     criteria = [c for c, _ in CRITERIA]
     out = []
     seats = int(tables.placement_seats[j])
@@ -109,9 +109,7 @@ def rank_clients(
     )
 
 
-def _current(
-    problem: AllocationProblem, result: AllocationResult | None
-) -> dict[str, tuple[str | None, int | None]]:
+def _current(result: AllocationResult | None) -> dict[str, tuple[str | None, int | None]]:
     if result is None:
         return {}
     return {a.client: (a.placement, a.score) for a in result.assignments}

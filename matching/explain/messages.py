@@ -14,7 +14,7 @@ import string
 from functools import cache
 from importlib import resources
 
-from matching.explain.models import Message, Param, Text
+from matching.explain.documents import Message, Param, Text
 
 LANGUAGES = ("fi", "en", "sv")
 REGISTERS = ("client", "coordinator")

@@ -6,8 +6,8 @@ import numpy as np
 
 from matching.explain.changes import ChangeEngine
 from matching.explain.context import Context
+from matching.explain.documents import PlacementExplanation, SeatValue
 from matching.explain.messages import message
-from matching.explain.models import PlacementExplanation, SeatValue
 
 
 def turned_away(ctx: Context, placement: int) -> list[int]:

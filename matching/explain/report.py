@@ -8,27 +8,12 @@ import numpy as np
 
 from matching.explain.clients import insufficient_data
 from matching.explain.context import Context
+from matching.explain.documents import AttributeUse, DataGap, GroupStat, Message, RunReport
 from matching.explain.messages import message
-from matching.explain.models import AttributeUse, DataGap, GroupStat, Message, RunReport
 from matching.explain.usage import ATTRIBUTES, attribute_usage
+from matching.groups import age_band, support_level
 
 TOP = 3
-
-
-def age_band(age: int) -> str:
-    """Age bands of the report: under 25, 25–28, 29–44, 45+."""
-    if age < 25:
-        return "under_25"
-    if age < 29:
-        return "25_28"
-    if age < 45:
-        return "29_44"
-    return "45_plus"
-
-
-def support_level(units: int) -> str:
-    """Support need bands: 0, 1, 2, 3+ units."""
-    return str(units) if units < 3 else "3_plus"
 
 
 def _groups(ctx: Context) -> list[GroupStat]:

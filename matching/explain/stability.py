@@ -15,8 +15,8 @@ import numpy as np
 from matching.explain.changes import ChangeEngine
 from matching.explain.clients import change_message
 from matching.explain.context import Context
+from matching.explain.documents import EnvyPair, Message
 from matching.explain.messages import message
-from matching.explain.models import EnvyPair, Message
 from matching.tables import IntArray
 
 CLIENT_ONLY = ("waiting",)

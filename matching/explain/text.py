@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matching.explain.models import (
+from matching.explain.documents import (
     ClientExplanation,
     InverseRanking,
     Message,

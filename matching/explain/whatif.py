@@ -18,8 +18,8 @@ from matching.check import check_allocation
 from matching.explain.changes import ChangeEngine
 from matching.explain.clients import blockers, ranked_arcs
 from matching.explain.context import Context
+from matching.explain.documents import Change, ObjectiveChange
 from matching.explain.messages import message
-from matching.explain.models import Change, ObjectiveChange
 from matching.explain.resolve import Budget
 from matching.explain.sensitivity import Unavailable
 from matching.pairs import Pairs

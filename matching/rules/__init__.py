@@ -2,8 +2,18 @@
 
 Order: hard rules on single pairs (they filter candidate pairs, cheapest and broadest first),
 then hard rules over many pairs (capacities, conflicts, kept placements: model constraints),
-then the soft criteria (score terms). A person who knows the law finds each rule here by name;
-its docstring cites the source.
+then the soft criteria (score terms). A person who knows the law finds each rule here by name.
+
+Every rule's docstring opens with ``Hard:`` or ``Soft:`` and what it forbids or rewards, and has
+one line ``Source: <citation>; <citation>…``, each citation one of:
+
+- ``Act 189/2001 § 13 a (702/2020)``: a statute, its section, and the amending act;
+- ``THL, <page>``: THL's guidance page of that title;
+- ``cooperation model, <part>``: the county's cooperation model with its municipalities;
+- ``Paikka, <record field>``: no law behind it, the service's own rule, named by the field a
+  person sets (a coordinator's decision, a municipality's announcement, an option).
+
+``tests/engine/test_rules.py`` checks the line of every registry entry.
 """
 
 from __future__ import annotations
@@ -34,6 +44,14 @@ class Rule:
     def summary(self) -> str:
         """First line of the rule's docstring."""
         return (self.function.__doc__ or "").strip().splitlines()[0]
+
+    @property
+    def sources(self) -> list[str]:
+        """The citations of the rule's ``Source:`` line (none if it has no such line)."""
+        for line in (self.function.__doc__ or "").splitlines():
+            if line.strip().startswith("Source: "):
+                return line.strip().removeprefix("Source: ").rstrip(".").split("; ")
+        return []
 
 
 PAIR_RULES: tuple[tuple[str, PairRuleFn], ...] = (
@@ -80,13 +98,3 @@ def admissible(pairs: Pairs) -> BoolArray:
     for _, rule in PAIR_RULES:
         keep &= rule(pairs)
     return keep
-
-
-def first_failed_rule(pairs: Pairs) -> list[str | None]:
-    """Name of the first hard pair rule each pair breaks (registry order), None if none."""
-    out: list[str | None] = [None] * len(pairs)
-    for name, rule in PAIR_RULES:
-        for k in (~rule(pairs)).nonzero()[0]:
-            if out[k] is None:
-                out[k] = name
-    return out

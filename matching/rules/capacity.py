@@ -27,7 +27,10 @@ class ResourceFamily:
 
 
 def seats(arcs: Pairs) -> ResourceFamily:
-    """Hard: no more clients at a placement at once than its seats (each client one seat)."""
+    """Hard: no more clients at a placement at once than its seats (each client one seat).
+
+    Source: Paikka, the seats the municipality contact announced (Placement.seats).
+    """
     t = arcs.tables
     return ResourceFamily(
         "seats", t.placement_ids, t.placement_seats, arcs.placement, np.ones(len(arcs), np.int64)
@@ -37,9 +40,11 @@ def seats(arcs: Pairs) -> ResourceFamily:
 def support_units(arcs: Pairs) -> ResourceFamily:
     """Hard: the support needs of a placement's clients fit its supervisor's capacity.
 
-    Source: 189/2001 § 13 a (the support and guidance the person needs) and THL: the site must
-    not depend on the clients' work, so supervision sets the real limit, in support units. The
-    producer's written word that no paid work is replaced is ``no_replacement_attestation``.
+    Source: Act 189/2001 § 13 a (702/2020); THL, organising and procuring the activity.
+
+    The activity includes the support and guidance the person needs (§ 13 a), and the site must
+    not depend on the clients' work (THL), so supervision sets the real limit, in support units.
+    The producer's written word that no paid work is replaced is ``no_replacement_attestation``.
     """
     t = arcs.tables
     amount = t.client_support[arcs.client]
@@ -48,7 +53,10 @@ def support_units(arcs: Pairs) -> ResourceFamily:
 
 
 def coach_caseload(arcs: Pairs) -> ResourceFamily:
-    """Hard: a coach supports no more placed clients than their caseload capacity."""
+    """Hard: a coach supports no more placed clients than their caseload capacity.
+
+    Source: cooperation model, the county gives the support and guidance (yksilövalmennus).
+    """
     t = arcs.tables
     coach = t.client_coach[arcs.client]
     capacity = np.array([k.caseload_capacity for k in t.problem.coaches], dtype=np.int64)
@@ -59,6 +67,8 @@ def coach_caseload(arcs: Pairs) -> ResourceFamily:
 def avoided_clients(arcs: Pairs) -> IntArray:
     """Hard: clients the coordinator marked to keep apart never share a placement.
 
+    Source: Paikka, the coordinator's decision (Client.avoid_clients).
+
     Returns client row pairs ``(i, j)``, ``i < j``.
     """
     return arcs.tables.conflicts
@@ -67,8 +77,10 @@ def avoided_clients(arcs: Pairs) -> IntArray:
 def ongoing_commitment(arcs: Pairs) -> IntArray:
     """Hard: ongoing placements younger than the commitment period are kept as they are.
 
-    Source: cooperation model between the county and its municipalities: the municipality
-    commits to at least three months for each client. Older ongoing placements are kept too
+    Source: cooperation model, the municipality commits to at least three months.
+
+    The municipality commits to at least three months for each client (the cooperation model
+    between the county and its municipalities). Older ongoing placements are kept too
     unless ``SolveOptions.allow_moving_ongoing``; then the client may move, but must stay
     placed, and gets a continuity bonus for staying. Returns the client rows kept in place.
     """

@@ -34,14 +34,19 @@ def preference_rank(pairs: Pairs) -> IntArray:
 
 
 def preference(pairs: Pairs) -> FloatArray:
-    """Soft: the client's own ranked wishes (placement or task category), best rank counts."""
+    """Soft: the client's own ranked wishes (placement or task category), best rank counts.
+
+    Source: cooperation model, the client's wishes and aptitudes (toiveet ja taipumukset).
+    """
     rank = preference_rank(pairs)
     fit = (PREFERENCE_DEPTH + 1 - rank) / PREFERENCE_DEPTH
     return np.where((rank >= 1) & (rank <= PREFERENCE_DEPTH), fit, 0.0)
 
 
 def aptitude(pairs: Pairs) -> FloatArray:
-    """Soft: aptitudes and interests (cooperation model: "toiveet ja taipumukset").
+    """Soft: aptitudes and interests.
+
+    Source: cooperation model, the client's wishes and aptitudes (toiveet ja taipumukset).
 
     Half for interest in the task category, half for the share of the tasks' skills the client
     has (a neutral 0.5 of that half when the placement names no skills).
@@ -56,7 +61,10 @@ def aptitude(pairs: Pairs) -> FloatArray:
 
 
 def travel(pairs: Pairs) -> FloatArray:
-    """Soft: shorter trips fit better; 0 at the client's maximum travel time."""
+    """Soft: shorter trips fit better; 0 at the client's maximum travel time.
+
+    Source: Paikka, the client's own limit (Client.max_travel_minutes).
+    """
     t = pairs.tables
     limit = t.client_max_travel[pairs.client].astype(np.float64)
     return np.clip(1.0 - pairs.travel_minutes / limit, 0.0, 1.0)
@@ -68,6 +76,8 @@ WAITING_CAP_MONTHS = 24
 
 def waiting(pairs: Pairs) -> FloatArray:
     """Soft: waiting-time priority: when places are short, those who waited longest go first.
+
+    Source: Paikka, waiting priority (SolveOptions.waiting_priority).
 
     Months waited by the planning date, up to 24, as a share of 24; 0 for every pair when
     ``SolveOptions.waiting_priority`` is off. It depends only on the client, so it never
@@ -81,14 +91,22 @@ def waiting(pairs: Pairs) -> FloatArray:
 
 
 def continuity(pairs: Pairs) -> FloatArray:
-    """Soft: staying at one's ongoing placement (relevant when moves are allowed)."""
+    """Soft: staying at one's ongoing placement (relevant when moves are allowed).
+
+    Source: Paikka, continuity when moves are allowed (SolveOptions.allow_moving_ongoing).
+    """
     t = pairs.tables
     return (t.client_ongoing[pairs.client] == pairs.placement).astype(np.float64)
 
 
 def support_fit(pairs: Pairs) -> FloatArray:
-    """Soft: supervision per seat against the client's support need (13 a §: the support the
-    person needs); clients needing little support fit anywhere."""
+    """Soft: supervision per seat against the client's support need.
+
+    Source: Act 189/2001 § 13 a (702/2020).
+
+    The activity includes the support and guidance the person needs; clients needing little
+    support fit anywhere.
+    """
     t = pairs.tables
     need = t.client_support[pairs.client].astype(np.float64)
     offered = t.placement_support_per_seat[pairs.placement]

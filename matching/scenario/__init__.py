@@ -7,7 +7,7 @@ and charts.
 
 from matching.scenario.apply import ScenarioError, apply_changes
 from matching.scenario.compare import ScenarioMetrics, compare, scenario_metrics
-from matching.scenario.model import Scenario, load_scenarios, parse_scenarios
+from matching.scenario.definition import Scenario, load_scenarios, parse_scenarios
 from matching.scenario.output import write_outputs
 from matching.scenario.run import RunSettings, run_batch, run_scenario
 

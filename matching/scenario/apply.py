@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from matching.explain.report import age_band, support_level
-from matching.scenario.model import (
+from matching.groups import age_band, support_level
+from matching.scenario.definition import (
     AddPlacements,
     Change,
     ChangeOptions,

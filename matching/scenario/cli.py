@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from matching.io import InputError, load
 from matching.scenario.apply import ScenarioError
+from matching.scenario.definition import load_scenarios
 from matching.scenario.distributed import ClusterError, local_cluster
-from matching.scenario.model import load_scenarios
 from matching.scenario.output import write_outputs
 from matching.scenario.run import RunSettings, run_batch
 from models import AllocationProblem
@@ -16,9 +17,7 @@ from models import AllocationProblem
 
 def cmd_scenario(args: argparse.Namespace) -> int:
     """Run a batch of what-if scenarios against a base county and write the comparison."""
-    from matching.cli import InputError, _load
-
-    problem = _load(AllocationProblem, args.base)
+    problem = load(AllocationProblem, args.base)
     try:
         scenarios = load_scenarios(args.changes)
     except (OSError, ValueError) as error:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from matching.explain.changes import RESOLVE_MAX_ARCS, ChangeEngine
 from matching.explain.clients import rule_counts_by_client
 from matching.explain.context import Context
-from matching.explain.models import ObjectiveChange
+from matching.explain.documents import ObjectiveChange
 from matching.explain.report import run_report
 from matching.explain.resolve import Budget
 from models import AllocationProblem, AllocationResult

@@ -7,7 +7,7 @@ figures equal the in-process ones; only ``seconds`` varies.
 
 Dask is optional (``pip install 'paikka[distributed]'``) and imported only when a batch is sent
 to a cluster, so the rest of ``matching`` works without it. Workers import
-``matching.scenario.run`` by name to run ``scenario_outcome``: they need paikka installed, the
+``matching.scenario.one`` by name to run ``scenario_outcome``: they need paikka installed, the
 same version as the caller's.
 """
 
@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from matching.scenario.compare import ScenarioMetrics
-from matching.scenario.model import Scenario
-from matching.scenario.run import RunSettings, scenario_outcome
+from matching.scenario.definition import Scenario
+from matching.scenario.one import RunSettings, scenario_outcome
 from models import AllocationProblem
 
 if TYPE_CHECKING:

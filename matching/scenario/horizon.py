@@ -17,7 +17,7 @@ import numpy as np
 
 from matching.scenario.apply import ScenarioError, _State
 from matching.scenario.compare import WeekFigures
-from matching.scenario.model import Horizon
+from matching.scenario.definition import Horizon
 from matching.solve import allocate
 from matching.tables import add_months
 from models import AllocationProblem

@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from matching.scenario.model import BASE_NAME, Change, Scenario
+from matching.scenario.definition import BASE_NAME, Change, Scenario
 from models import AllocationProblem
 from service.schemas.common import Name, Text, WireIn, WireOut
 from service.schemas.runs import RunStatus

@@ -1,9 +1,22 @@
-"""Worked examples of the objective's order, small enough to check by hand."""
+"""Worked examples of the objective's order, small enough to check by hand, and the regression
+inputs kept in ``tests/data/``.
+
+A regression input is one JSON file named for what it caught (``<what-it-caught>.json``):
+``caught`` says it in a sentence, ``problem`` is the county, ``expected`` the status and the
+allocation a correct engine makes. Add a file to keep a case; no code changes.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
 from matching import allocate, check_allocation
-from models import LegalRegime, SolveStatus
+from models import AllocationProblem, LegalRegime, SolveStatus
 from tests.factories import client, make_problem, placement
 
 
@@ -145,3 +158,28 @@ def test_committed_placements_that_no_longer_fit_make_the_input_infeasible() -> 
     result = allocate(problem)
     assert result.status is SolveStatus.INFEASIBLE_INPUT
     assert "C1" in (result.message or "") and "C2" in (result.message or "")
+
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+REGRESSIONS = sorted(DATA.glob("*.json"))
+
+
+def test_regression_inputs_are_named_for_what_they_caught() -> None:
+    assert len(REGRESSIONS) >= 4
+    for path in REGRESSIONS:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+){3,}", path.stem), path.name
+        case = json.loads(path.read_text(encoding="utf-8"))
+        assert set(case) == {"caught", "problem", "expected"}, path.name
+        assert len(case["caught"]) > 40, path.name
+
+
+@pytest.mark.parametrize("path", REGRESSIONS, ids=[p.stem for p in REGRESSIONS])
+def test_regression_input(path: Path) -> None:
+    case: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    problem = AllocationProblem.model_validate(case["problem"])
+    result = allocate(problem)
+    expected = case["expected"]
+    assert result.status.value == expected["status"]
+    assert check_allocation(problem, result) == []
+    assert {a.client: a.placement for a in result.assignments} == expected["assignments"]
+    assert sorted(result.unassigned) == expected["unassigned"]

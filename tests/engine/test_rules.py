@@ -5,6 +5,8 @@ The same cases also go through the independent checker, which must name the same
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -13,7 +15,8 @@ import pytest
 from matching.check import pair_violations
 from matching.pairs import Pairs
 from matching.rules import PAIR_RULES, REGISTRY
-from matching.tables import Tables
+from matching.rules.hard import earliest_valid_attestation
+from matching.tables import Tables, add_months
 from tests.factories import KEMPELE, RAAHE, client, make_problem, placement
 
 Case = tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]
@@ -142,3 +145,56 @@ def test_registry_is_ordered_hard_before_soft_and_documented() -> None:
     assert levels == sorted(levels), "hard rules come before soft criteria"
     assert len({rule.name for rule in REGISTRY}) == len(REGISTRY)
     assert all(rule.summary.startswith(("Hard:", "Soft:")) for rule in REGISTRY)
+
+
+CITATION = re.compile(
+    r"Act \d{1,4}/\d{4} § \d+( [a-z])?( \(\d{1,4}/\d{4}\))?"
+    r"|THL, [^;]+"
+    r"|cooperation model, [^;]+"
+    r"|Paikka, [^;()]+ \([A-Z][A-Za-z]+\.[a-z_]+\)"
+)
+"""One citation of a ``Source:`` line (the format is in ``matching.rules``' docstring)."""
+
+
+def source_line_problems(doc: str) -> list[str]:
+    """What is wrong with a docstring's ``Source:`` line (empty when it is right)."""
+    lines = [line.strip() for line in doc.splitlines() if line.strip().startswith("Source:")]
+    if len(lines) != 1:
+        return [f"{len(lines)} Source: lines, not one"]
+    if not lines[0].startswith("Source: "):
+        return ["no space after Source:"]
+    citations = lines[0].removeprefix("Source: ").removesuffix(".").split("; ")
+    return [f"not a citation: {c!r}" for c in citations if not CITATION.fullmatch(c)]
+
+
+def test_every_rule_cites_its_source_in_one_format() -> None:
+    problems = {r.name: source_line_problems(r.function.__doc__ or "") for r in REGISTRY}
+    assert {name: p for name, p in problems.items() if p} == {}
+    assert all(rule.sources for rule in REGISTRY)
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        "Hard: x.",
+        "Hard: x.\n\nSource: 189/2001 § 13: a period lasts 3–24 months.",
+        "Hard: x.\n\nSource: Act 189/2001 § 13.\nSource: Act 189/2001 § 14.",
+        "Hard: x.\n\nSource: Act 189/2001 § 13, THL.",
+        "Hard: x.\n\nSource: Paikka, a decision.",
+    ],
+)
+def test_the_source_check_rejects_other_formats(doc: str) -> None:
+    assert source_line_problems(doc)
+
+
+def test_an_attestation_is_valid_from_the_earliest_day_on() -> None:
+    """The attestation rule's one comparison agrees with ``add_months`` day by day, month ends
+    and leap days included."""
+    for months in (1, 6, 12, 13, 24):
+        planning = date(2024, 1, 1)
+        while planning < date(2025, 4, 1):
+            earliest = earliest_valid_attestation(planning, months)
+            for offset in range(-40, 41):
+                attested = earliest + timedelta(days=offset)
+                assert (attested >= earliest) == (add_months(attested, months) >= planning)
+            planning += timedelta(days=1)

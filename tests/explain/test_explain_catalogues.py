@@ -9,8 +9,8 @@ from pydantic import BaseModel
 
 from matching import allocate
 from matching.explain import explain_run, rank_clients
+from matching.explain.documents import Message
 from matching.explain.messages import LANGUAGES, REGISTERS, catalogue, template_fields
-from matching.explain.models import Message
 from tests.factories import client, make_problem, placement
 
 SOURCE = Path(__file__).resolve().parents[2] / "matching" / "explain"

@@ -43,6 +43,7 @@ def _fixed_optimum(problem: AllocationProblem, client: str, place: str) -> tuple
     return solution.placed_value, solution.quality
 
 
+@pytest.mark.slow
 def test_every_claim_on_a_county(county: AllocationProblem) -> None:
     result = allocate(county)
     run = explain_run(county, result, budget_s=6.0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from matching import allocate, check_allocation, core
@@ -12,7 +12,7 @@ from matching.compile import compile_problem
 from matching.explain import explain_run
 from matching.explain.changes import ChangeEngine
 from matching.explain.context import Context
-from matching.explain.models import RunExplanation
+from matching.explain.documents import RunExplanation
 from matching.explain.resolve import Budget, subset_arcs
 from matching.explain.whatif import Candidate, apply
 from models import AllocationProblem, SolveStatus
@@ -91,8 +91,7 @@ def test_hand_example_is_true_and_finds_smallest_changes() -> None:
 @given(st.one_of(problems(max_clients=3, max_placements=3), tight_problems()))
 def test_explanations_are_true_on_tiny_random_problems(problem: AllocationProblem) -> None:
     result = allocate(problem)
-    if result.status is not SolveStatus.OPTIMAL:
-        return
+    assume(result.status is SolveStatus.OPTIMAL)
     run = explain_run(problem, result, budget_s=5.0)
     _verify(problem, run, brute=True)
     # every exact seat value equals a full core re-solve with one more seat (same scores:
@@ -118,8 +117,7 @@ def test_explanations_are_true_on_tiny_random_problems(problem: AllocationProble
 def test_relaxation_bounds_hold_without_resolves(problem: AllocationProblem) -> None:
     """With re-solves switched off, every relaxation answer is exact or a true upper bound."""
     result = allocate(problem)
-    if result.status is not SolveStatus.OPTIMAL:
-        return
+    assume(result.status is SolveStatus.OPTIMAL)
     ctx = Context.build(problem, result)
     engine = ChangeEngine(ctx, Budget(5.0), resolve_max_arcs=0)
     base = (result.objective.placed_value, result.objective.quality)
@@ -149,8 +147,7 @@ def test_seat_values_are_exact_or_true_bounds_without_resolves(problem: Allocati
     """One more seat, re-solves off: every answer is exact or an upper bound of a full
     core re-solve with the seat added."""
     result = allocate(problem)
-    if result.status is not SolveStatus.OPTIMAL:
-        return
+    assume(result.status is SolveStatus.OPTIMAL)
     ctx = Context.build(problem, result)
     engine = ChangeEngine(ctx, Budget(5.0), resolve_max_arcs=0)
     c = ctx.compiled.core
@@ -173,8 +170,7 @@ def test_seat_values_are_exact_or_true_bounds_without_resolves(problem: Allocati
 def _support_deltas(problem: AllocationProblem, resolve_max_arcs: int) -> None:
     """Each placement's one-more-support-unit change against a full core re-solve."""
     result = allocate(problem)
-    if result.status is not SolveStatus.OPTIMAL:
-        return
+    assume(result.status is SolveStatus.OPTIMAL)
     ctx = Context.build(problem, result)
     engine = ChangeEngine(ctx, Budget(5.0), resolve_max_arcs=resolve_max_arcs)
     c = ctx.compiled.core

@@ -4,7 +4,7 @@ every figure lies within its bounds, and a top reported as proven really is the 
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 
 from matching import allocate, core
 from matching.explain.context import Context
@@ -36,8 +36,7 @@ def _true_gain(ctx: Context, placement: int, resource: str) -> tuple[int, int]:
 @given(tight_problems(max_clients=5, max_placements=4))
 def test_ranking_bounds_and_proven_top(problem: AllocationProblem) -> None:
     result = allocate(problem)
-    if result.status is not SolveStatus.OPTIMAL:
-        return
+    assume(result.status is SolveStatus.OPTIMAL)
     ctx = Context.build(problem, result)
     index = {p.id: j for j, p in enumerate(problem.placements)}
     for resource in ("seat", "support_unit"):  # the two resources a planner can add

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from matching.explain.report import age_band
+from matching.groups import age_band
 from matching.sample import generate_county
 from matching.scenario import ScenarioError, apply_changes, load_scenarios, parse_scenarios
 from matching.scenario.apply import client_age
-from matching.scenario.model import Scenario
+from matching.scenario.definition import Scenario
 from models import AllocationProblem
 from tests.factories import client as client_record
 from tests.factories import make_problem, placement

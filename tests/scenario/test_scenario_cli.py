@@ -14,6 +14,7 @@ from matching.sample import generate_county
 from matching.scenario.output import CHART_NAMES, matplotlib_available
 
 
+@pytest.mark.slow
 def test_round_trip(tmp_path: Path) -> None:
     base = tmp_path / "base.json"
     base.write_text(generate_county(60, seed=2).model_dump_json(), encoding="utf-8")

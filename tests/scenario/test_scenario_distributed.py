@@ -28,7 +28,7 @@ from matching.scenario.distributed import ClusterError, connect, local_cluster
 from matching.scenario.run import RunSettings
 from tests.scenario.test_scenario_run import SCENARIOS as RUN_SCENARIOS
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
 # Seat values without re-solves never depend on the clock, so any budget gives equal files.

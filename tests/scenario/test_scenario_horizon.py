@@ -6,8 +6,8 @@ import itertools
 
 from matching.sample import generate_county
 from matching.scenario import parse_scenarios, run_batch
+from matching.scenario.definition import Horizon
 from matching.scenario.horizon import run_horizon
-from matching.scenario.model import Horizon
 from matching.scenario.run import RunSettings
 from tests.factories import client as client_record
 from tests.factories import make_problem, placement

@@ -29,6 +29,7 @@ def _strip(batch: list) -> list:
     return [m.model_dump(exclude={"seconds"}) for m in batch]
 
 
+@pytest.mark.slow
 def test_same_figures_with_one_and_two_workers() -> None:
     base = generate_county(70, seed=11)
     scenarios = parse_scenarios(SCENARIOS)

@@ -3,7 +3,8 @@
 Every DB-backed test runs against SQLite and PostgreSQL. PostgreSQL comes from
 ``PAIKKA_TEST_POSTGRES_URL`` (default: the local server); a uniquely named database is created
 for the session through the ``postgres`` database and dropped afterwards. When the server
-cannot be reached the PostgreSQL tests fail if ``CI`` is set and are skipped otherwise.
+cannot be reached the PostgreSQL tests fail if ``CI`` is set and are skipped otherwise. They
+carry the ``postgres`` and ``slow`` markers: ``pytest -m "not slow"`` runs the SQLite half.
 """
 
 from __future__ import annotations
@@ -26,7 +27,12 @@ from tests.service.svc_helpers import (
 )
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(
+    scope="session",
+    # The PostgreSQL half repeats every SQLite test on the server: slow as well, so the short
+    # loop (-m "not slow") runs the SQLite half and CI runs both.
+    params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres, pytest.mark.slow])],
+)
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:

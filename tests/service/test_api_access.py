@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+import matching
 from tests.service.svc_helpers import Seed, poll
 
 ROLES = ("coordinator", "muni1", "planner", "admin")
@@ -190,4 +191,5 @@ def test_revoked_token_is_401(client: TestClient, seed: Seed, app: Any) -> None:
 def test_health_needs_no_token(client: TestClient) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok"
-    assert body["engine_version"]
+    assert body["engine_version"] == matching.__version__
+    assert client.get("/openapi.json").json()["info"]["version"] == matching.__version__

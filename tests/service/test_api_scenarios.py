@@ -81,6 +81,7 @@ def files_of(client: TestClient, seed: Seed, job: int) -> dict[str, bytes]:
     return out
 
 
+@pytest.mark.slow
 def test_job_on_the_stored_county(client: TestClient, seed: Seed, app: FastAPI) -> None:
     response = client.post(
         "/scenario-jobs", json=JOB, headers=seed.h("planner", **{"X-Purpose": "plan 2027"})
@@ -127,6 +128,7 @@ def _audited_once(app: FastAPI, job: int) -> None:
     assert sorted(row.detail["client_ids"]) == ["C1", "C2", "C3", "C4"]
 
 
+@pytest.mark.slow
 def test_job_on_an_uploaded_problem(client: TestClient, seed: Seed, app: FastAPI) -> None:
     problem = county().model_dump(mode="json")
     body = {
@@ -257,6 +259,7 @@ def test_unknown_jobs_and_files_are_404(client: TestClient, seed: Seed) -> None:
         assert response.status_code in (404, 422), name
 
 
+@pytest.mark.slow
 def test_listing_pages_and_the_time_limit_cap(client: TestClient, seed: Seed) -> None:
     job = start(client, seed, {**JOB, "time_limit_s": 3000, "seat_values": 0})
     assert job["options"]["time_limit_s"] == 5  # the test settings' max_time_limit_s
@@ -273,6 +276,7 @@ def test_listing_pages_and_the_time_limit_cap(client: TestClient, seed: Seed) ->
     assert client.get("/scenario-jobs?page=0", headers=h).status_code == 422
 
 
+@pytest.mark.slow
 def test_outputs_are_pseudonymous(client: TestClient, seed: Seed, app: FastAPI) -> None:
     coordinator = seed.h("coordinator")
     secret_ids = ["REAL-CLIENT-7731", "REAL-CLIENT-8842"]
@@ -470,6 +474,7 @@ def test_idempotent_start(client: TestClient, seed: Seed) -> None:
     client.post(f"/scenario-jobs/{first.json()['id']}/cancel", headers=seed.h("planner"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "changes",
     [{"run_executor": "thread"}, {"scenario_workers": 2}],
@@ -486,6 +491,7 @@ def test_other_executors(tmp_path: Path, changes: dict[str, Any]) -> None:
         assert [s["placed"] for s in job["summary"]] == [4, 4, 2]
 
 
+@pytest.mark.slow
 def test_dask_scheduler(tmp_path: Path) -> None:
     """With PAIKKA_DASK_SCHEDULER the batch runs on that cluster (here a local one)."""
     distributed = pytest.importorskip("distributed")

@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, settings
 
 from tests.service.svc_helpers import Seed, wait_idle
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def api_schema(app: FastAPI, seed: Seed) -> Any:

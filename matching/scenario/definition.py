@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Self
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from matching.groups import AgeBand, SupportLevel
 from models.placement import Placement, TaskCategory
 
 BASE_NAME = "base"
@@ -94,10 +95,6 @@ class ResizePlacements(ScenarioModel):
                 "resize_placements needs seats, add_seats, support_units or add_support_units"
             )
         return self
-
-
-AgeBand = Literal["under_25", "25_28", "29_44", "45_plus"]
-SupportLevel = Literal["0", "1", "2", "3_plus"]
 
 
 class ScaleDemand(ScenarioModel):

@@ -1,4 +1,4 @@
-"""Result models of explanations: stable codes and numbers, with text rendered from catalogues.
+"""The documents explanations produce: stable codes and numbers, with text rendered from catalogues.
 
 Every model refuses unknown fields. Numbers are in the engine's units: points (a perfect pair
 scores about 1,000), placement value (``W + waiting months`` per placed client, see
