@@ -333,7 +333,9 @@ def change_message(change: ObjectiveChange, ongoing: bool = False) -> Message:
     an impossible move (rather than "impossible" alone).
     """
     if not change.feasible:
-        code = "alternative.change_infeasible_ongoing" if ongoing else "alternative.change_infeasible"
+        code = (
+            "alternative.change_infeasible_ongoing" if ongoing else "alternative.change_infeasible"
+        )
         return message(code)
     if change.exact:
         code = "alternative.change_exact"

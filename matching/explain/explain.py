@@ -55,7 +55,10 @@ def placement_names(problem: AllocationProblem) -> dict[str, str]:
     """The names people know placements by: department and producer ("Kiinteistöhuolto,
     Alavieskan kunta")."""
     orgs = {o.id: o.name for o in problem.organisations}
-    return {p.id: f"{p.department}, {orgs.get(p.organisation, p.organisation)}" for p in problem.placements}
+    return {
+        p.id: f"{p.department}, {orgs.get(p.organisation, p.organisation)}"
+        for p in problem.placements
+    }
 
 
 def localise(model: M, lang: str, problem: AllocationProblem | None = None) -> M:

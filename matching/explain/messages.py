@@ -66,7 +66,7 @@ def message(code: str, **params: Param) -> Message:
 
 def _blocks(template: str) -> list[tuple[int, int, str, str, dict[str, str]]]:
     """Plural blocks of a template: (start, end, field, kind, {case: text})."""
-    out = []
+    out: list[tuple[int, int, str, str, dict[str, str]]] = []
     i = 0
     while True:
         start = template.find("{", i)
@@ -149,7 +149,8 @@ def _expand(template: str, values: Mapping[str, object], lang: str) -> str:
         n = values.get(field)
         n = n if isinstance(n, (int, float)) and not isinstance(n, bool) else 0
         exact = f"={int(n)}" if float(n).is_integer() else ""
-        text = cases.get(exact) or cases.get(_plural_form(n, lang)) or cases["other"]
+        form = _plural_form(n, lang)
+        text = cases[exact] if exact in cases else cases.get(form, cases["other"])
         text = _expand(text, values, lang).replace("#", number(n, lang))
         template = template[:start] + text + template[end:]
     return template
@@ -160,9 +161,7 @@ def _label(lang: str, register: str, field: str, value: object) -> str:
     return label[register] if label is not None else str(value)
 
 
-def _value(
-    lang: str, register: str, key: str, value: Param, names: Mapping[str, str]
-) -> object:
+def _value(lang: str, register: str, key: str, value: Param, names: Mapping[str, str]) -> object:
     if isinstance(value, list):
         if key in LABELLED_LISTS:
             items = [_label(lang, register, LABELLED_LISTS[key], v) for v in value]
@@ -209,7 +208,7 @@ def fill(
     names = names or {}
     text = _expand(template, params, lang)
     values = {k: _value(lang, register, k, v, names) for k, v in params.items()}
-    return text.format_map(values)
+    return text.format_map(values).strip()
 
 
 def render_text(msg: Message, lang: str, names: Mapping[str, str] | None = None) -> Text:

@@ -48,7 +48,8 @@ def client_text(
             lines += [f"     {_line(m, register)}" for m in alt.reasons[1:]]
             continue
         lines.append(
-            "  -> " + word(lang, "text.alternative", register, placement=alt.placement, score=alt.score)
+            "  -> "
+            + word(lang, "text.alternative", register, placement=alt.placement, score=alt.score)
         )
         lines += [f"     {_line(m, register)}" for m in alt.reasons]
     return "\n".join(line for line in lines if line) + "\n"
@@ -80,8 +81,12 @@ def report_text(report: RunReport, register: Register = "coordinator", lang: str
         (word(lang, f"dimension.{g.dimension}", register), group_name(g, lang, register), g)
         for g in report.groups
     ]
-    dim_w = max([len(word(lang, "report.column.dimension", register))] + [len(d) for d, _, _ in names])
-    grp_w = min(32, max([len(word(lang, "report.column.group", register))] + [len(n) for _, n, _ in names]))
+    dim_w = max(
+        [len(word(lang, "report.column.dimension", register))] + [len(d) for d, _, _ in names]
+    )
+    grp_w = min(
+        32, max([len(word(lang, "report.column.group", register))] + [len(n) for _, n, _ in names])
+    )
     heads = [
         word(lang, f"report.column.{c}", register)
         for c in ("clients", "placed", "rate", "top3", "wait")
@@ -146,7 +151,13 @@ def ranking_text(
 ) -> str:
     """An inverse ranking as lines."""
     lines = [
-        word(lang, "text.ranking_heading", register, placement=ranking.placement, count=ranking.eligible)
+        word(
+            lang,
+            "text.ranking_heading",
+            register,
+            placement=ranking.placement,
+            count=ranking.eligible,
+        )
     ]
     lines += [_line(c.message, register) for c in ranking.clients]
     first = [r for r in ranking.excluded if r.placements]
