@@ -185,7 +185,7 @@ def _value(lang: str, register: str, key: str, value: Param, names: Mapping[str,
         if name is None:
             return value
         return name if register == "client" else f"{name} ({value})"
-    if key in PERCENT and isinstance(value, (int, float)):
+    if (key in PERCENT or key.endswith(("_rate", "_share"))) and isinstance(value, (int, float)):
         return percent(value, lang)
     if key in DATES and isinstance(value, str):
         try:

@@ -52,9 +52,14 @@ __all__ = [
 def flat_figures(m: ScenarioMetrics) -> dict[tuple[str, str, str], float | None]:
     """``(section, key, metric) → value`` of every comparable figure."""
     out: dict[tuple[str, str, str], float | None] = {
+        ("overall", "all", "population"): m.population or m.clients,
+        ("overall", "all", "ineligible"): m.ineligible,
         ("overall", "all", "clients"): m.clients,
         ("overall", "all", "placed"): m.placed,
         ("overall", "all", "placement_rate"): m.placement_rate,
+        ("overall", "all", "population_placement_rate"): (
+            m.population_placement_rate if m.population else m.placement_rate
+        ),
         ("overall", "all", "top3_share"): m.top3_share,
         ("overall", "all", "mean_travel_minutes"): m.mean_travel_minutes,
     }

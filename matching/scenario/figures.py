@@ -120,9 +120,19 @@ class ScenarioMetrics(Figures):
     description: str = ""
     notes: list[str] = Field(default_factory=list)
     status: str
-    clients: int
+    clients: int = Field(description="Clients in the run (eligible under the scenario's rules).")
     placed: int
-    placement_rate: float
+    placement_rate: float = Field(description="Placed / clients in the run.")
+    ineligible: int = Field(
+        default=0, description="Clients a rule change of the scenario made ineligible."
+    )
+    ineligible_clients: list[str] = Field(default_factory=list)
+    population: int = Field(
+        default=0, description="Clients before the rule change: clients + ineligible."
+    )
+    population_placement_rate: float = Field(
+        default=0.0, description="Placed / population: the rate a rule change cannot flatter."
+    )
     top3_share: float
     mean_travel_minutes: float | None
     waiting: Waiting

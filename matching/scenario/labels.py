@@ -17,3 +17,28 @@ def department_label(problem: AllocationProblem, placement: Placement) -> str:
 def municipality_name(problem: AllocationProblem, code: str) -> str:
     """The municipality's name (as in the run report's groups), or its code if unnamed."""
     return next((m.name_fi for m in problem.municipalities if m.code == code), code)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def municipality_codes(problem: AllocationProblem, values: tuple[str, ...]) -> dict[str, str]:
+    """Each value a planner wrote (``"Oulu"``, ``"oulu"``, ``"Uleåborg"`` or ``"564"``) → the
+    municipality's code; values naming no municipality are left out."""
+    known: dict[str, str] = {}
+    for m in problem.municipalities:
+        for name in (m.code, m.name_fi, m.name_sv):
+            if name:
+                known.setdefault(_key(name), m.code)
+    return {v: known[_key(v)] for v in values if _key(v) in known}
+
+
+def area_ids(problem: AllocationProblem, values: tuple[str, ...]) -> dict[str, str]:
+    """Each value (an area's id, its name, or its name before a bracket: ``"Oulun seutu"``)
+    → the commuting area's id; values naming no area are left out."""
+    known: dict[str, str] = {}
+    for a in problem.commuting_areas:
+        for name in (a.id, a.name, a.name.split(" (")[0]):
+            known.setdefault(_key(name), a.id)
+    return {v: known[_key(v)] for v in values if _key(v) in known}

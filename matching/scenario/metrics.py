@@ -99,8 +99,11 @@ def scenario_metrics(
     seat_top: int = 0,
     seat_budget_s: float = 30.0,
     seat_resolves: int = 0,
+    ineligible: list[str] | None = None,
 ) -> ScenarioMetrics:
-    """Every figure of a run of ``problem``."""
+    """Every figure of a run of ``problem``; ``ineligible``: clients a rule change of the
+    scenario took out of the problem (counted beside the placement rate)."""
+    ineligible = list(ineligible or [])
     ctx = Context.build(problem, result)
     report = run_report(ctx)
     waiting = ctx.tables.client_waiting_months
@@ -136,6 +139,14 @@ def scenario_metrics(
         clients=report.clients,
         placed=report.placed,
         placement_rate=report.placement_rate,
+        ineligible=len(ineligible),
+        ineligible_clients=ineligible,
+        population=report.clients + len(ineligible),
+        population_placement_rate=(
+            round(report.placed / (report.clients + len(ineligible)), 4)
+            if report.clients + len(ineligible)
+            else 0.0
+        ),
         top3_share=report.top3_share,
         mean_travel_minutes=round(float(np.mean(travel)), 2) if travel else None,
         waiting=Waiting(

@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from matching.scenario.apply import ScenarioError, apply_changes_noted
+from matching.scenario.apply import ScenarioError, apply_scenario
 from matching.scenario.compare import ScenarioMetrics, scenario_metrics
 from matching.scenario.horizon import run_horizon
 from matching.scenario.model import Scenario
@@ -47,7 +47,8 @@ def run_scenario(
 ) -> ScenarioMetrics:
     """Apply, solve and measure one scenario."""
     start = time.perf_counter()
-    problem, notes = apply_changes_noted(base, scenario)
+    applied = apply_scenario(base, scenario)
+    problem, notes = applied.problem, applied.notes
     limits = {
         name: value
         for name, value in (
@@ -68,6 +69,7 @@ def run_scenario(
         seat_top=settings.seat_values,
         seat_budget_s=settings.seat_budget_s,
         seat_resolves=settings.seat_resolves,
+        ineligible=applied.ineligible,
     )
     if scenario.horizon is not None:
         weeks = run_horizon(problem, scenario.horizon, scenario.seed)
