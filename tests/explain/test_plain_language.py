@@ -265,3 +265,43 @@ def test_a_placement_ranking_counts_clients_not_places() -> None:
     assert demands.message.text is not None
     assert demands.message.text.coordinator.endswith("2 asiakasta")
     assert "paikka" not in demands.message.text.coordinator.split(":")[-1]
+
+
+def test_the_demo_table_aligns_long_area_names_in_the_report_language() -> None:
+    from matching.cli import summary
+
+    long_name = "Kuusamon ja Taivalkosken työssäkäyntialue (Koillismaa, pitkä nimi)"
+    problem = make_problem(
+        [client("C1"), client("C2", home_municipality="678")],
+        [placement("P1"), placement("P2", municipality="678", organisation="O2")],
+        commuting_areas=[{"id": "A", "name": long_name}, {"id": "B", "name": "Raahe"}],
+    )
+    for lang, head in (("fi", "Työssäkäyntialue"), ("sv", "Pendlingsregion"), ("en", "Commuting")):
+        text = summary(problem, allocate(problem), lang)
+        lines = text.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith(head))
+        table = lines[start : start + 3]
+        # every row's last column ends in the same place as the header's
+        assert len({len(line) for line in table}) == 1, table
+        assert any(line.startswith(long_name) for line in table)
+        assert not identifiers(text.replace(problem.name, "")), identifiers(text)
+        assert not wrong_plurals(text, lang)
+
+
+def test_an_unsolvable_week_is_told_without_solver_internals() -> None:
+    from matching.cli import summary
+
+    problem = make_problem(
+        [client("A"), client("B")],
+        [placement("P1", seats=1)],
+        ongoing=[
+            {"client": "A", "placement": "P1", "start_date": "2026-01-05"},
+            {"client": "B", "placement": "P1", "start_date": "2026-01-05"},
+        ],
+    )
+    result = allocate(problem)
+    assert result.status.value == "infeasible_input"
+    assert result.message is not None and not identifiers(result.message)
+    text = summary(problem, result, "fi")
+    assert "Käynnissä olevat jaksot eivät mahdu paikkoihin" in text and "A, B" in text
+    assert not identifiers(text.replace(problem.name, ""))
