@@ -208,7 +208,7 @@ def fill(
     names = names or {}
     text = _expand(template, params, lang)
     values = {k: _value(lang, register, k, v, names) for k, v in params.items()}
-    return text.format_map(values).strip()
+    return text.format_map(values).strip().removesuffix(";")
 
 
 def render_text(msg: Message, lang: str, names: Mapping[str, str] | None = None) -> Text:
