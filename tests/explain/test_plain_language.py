@@ -305,3 +305,20 @@ def test_an_unsolvable_week_is_told_without_solver_internals() -> None:
     text = summary(problem, result, "fi")
     assert "Käynnissä olevat jaksot eivät mahdu paikkoihin" in text and "A, B" in text
     assert not identifiers(text.replace(problem.name, ""))
+
+
+@pytest.mark.parametrize(
+    ("rule", "source"),
+    [
+        ("commuting_area", {"fi": "THL", "sv": "THL", "en": "THL"}),
+        ("no_replacement_attestation", {"fi": "THL", "sv": "THL", "en": "THL"}),
+        ("placement_period", {"fi": "13 §", "sv": "13 §", "en": "section 13"}),
+    ],
+)
+def test_the_coordinator_reads_the_rule_with_its_source_the_client_does_not(
+    rule: str, source: dict[str, str]
+) -> None:
+    for lang in LANGUAGES:
+        label = catalogue(lang)[f"rule.{rule}"]
+        assert source[lang] in label["coordinator"], (lang, rule)
+        assert source[lang] not in label["client"], (lang, rule)
