@@ -13,6 +13,8 @@ from matching.explain.models import (
 )
 
 Register = str
+BAND_ORDER = ("under_25", "25_28", "29_44", "45_plus", "0", "1", "2", "3_plus")
+"""Age bands and support levels in their natural order (youngest, least support first)."""
 
 CLIENT_ONLY_IN_COORDINATOR = ("client.part",)
 """Messages that are parts of the fit: shown to coordinators, left out of client texts (a
@@ -77,9 +79,11 @@ def report_text(report: RunReport, register: Register = "coordinator", lang: str
     """The run report as lines and a table of groups, headers in ``lang``."""
     lines = [_line(m, register) for m in report.messages]
     lines.append("")
+    order = {code: k for k, code in enumerate(BAND_ORDER)}
+    groups = sorted(report.groups, key=lambda g: (g.dimension, order.get(g.group, 99), g.group))
     names = [
         (word(lang, f"dimension.{g.dimension}", register), group_name(g, lang, register), g)
-        for g in report.groups
+        for g in groups
     ]
     dim_w = max(
         [len(word(lang, "report.column.dimension", register))] + [len(d) for d, _, _ in names]
