@@ -51,6 +51,8 @@ RATE_FIELDS = frozenset(
     }
 )
 """Figures kept as shares 0–1 in the JSON and written as percentages in tables."""
+SEAT_SHOWN = frozenset(SeatValue.model_fields) - {"placed_value"}
+"""Seat-value columns for people: the solver's weighted placement value stays in the JSON."""
 
 
 @dataclass(frozen=True)
@@ -127,10 +129,12 @@ class _Cells:
             return date_text(value, self.lang)
         return value
 
-    def record(self, scenario: str, model: Any) -> list[Any]:
+    def record(self, scenario: str, model: Any, shown: frozenset[str] | None = None) -> list[Any]:
         data = model.model_dump()
         out = [scenario]
         for f, v in data.items():
+            if shown is not None and f not in shown:
+                continue
             if f == "group" and data.get("dimension") == "task_category":
                 out.append(self.label("category", v))
             else:
@@ -207,9 +211,9 @@ def _table_rows(
             [cells.record(m.scenario, w) for m in metrics for w in m.weeks],
         ),
         "seat_values": (
-            [h("scenario"), h("rank"), *[h(f) for f in SeatValue.model_fields]],
+            [h("scenario"), h("rank"), *[h(f) for f in SeatValue.model_fields if f in SEAT_SHOWN]],
             [
-                [m.scenario, k + 1, *cells.record("", s)[1:]]
+                [m.scenario, k + 1, *cells.record("", s, SEAT_SHOWN)[1:]]
                 for m in metrics
                 for ranked in (m.seat_values, m.support_values)
                 for k, s in enumerate(ranked)
