@@ -7,6 +7,7 @@ shows rates as percentages with the counts beside them (100 % of 2 clients is no
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -21,6 +22,7 @@ from matplotlib.ticker import FuncFormatter
 
 from matching.explain.messages import catalogue, number, word
 from matching.scenario.figures import ScenarioMetrics
+from matching.scenario.output import scenario_name
 
 DEPARTMENTS_SHOWN = 20
 
@@ -46,19 +48,23 @@ def _percent_axis(ax: Axes, lang: str, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
-def _legend_below(fig: Figure, ax: Axes, count: int) -> None:
-    """The legend under the plot, never over the bars."""
+def _legend_right(ax: Axes) -> None:
+    """The legend to the right of the plot, never over the bars or the axis labels."""
     handles, labels = ax.get_legend_handles_labels()
     if handles:
-        fig.legend(
+        ax.legend(
             handles,
             labels,
-            loc="upper center",
-            bbox_to_anchor=(0.5, 0.0),
-            ncol=min(4, max(1, count)),
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
             fontsize=8,
             frameon=False,
         )
+
+
+def _wrapped(names: list[str], width: int = 18) -> list[str]:
+    """Long names on several lines under their bars (no slanted text running into others)."""
+    return [textwrap.fill(n, width) for n in names]
 
 
 def _category(lang: str, code: str) -> str:
@@ -99,14 +105,14 @@ def write_charts(metrics: list[ScenarioMetrics], out: Path, lang: str = "fi") ->
         by = {g.group: g for g in m.groups if g.dimension == "municipality"}
         rates = [by[g].placement_rate if g in by else 0.0 for g in munis]
         counts = [f"{by[g].placed}/{by[g].clients}" if g in by else "" for g in munis]
-        _bars_with_counts(ax, x + k * width, rates, counts, width, m.scenario)
+        _bars_with_counts(ax, x + k * width, rates, counts, width, scenario_name(m, lang))
     ax.set_xticks(x + width * (n - 1) / 2, munis, rotation=45, ha="right")
     ax.set_ylim(0, 112)
     _percent_axis(ax, lang)
     ax.set_ylabel(t("chart.rate_by_municipality.y"))
     ax.set_xlabel(t("chart.municipality"))
     ax.set_title(t("chart.rate_by_municipality.title"))
-    _legend_below(fig, ax, n)
+    _legend_right(ax)
     paths += _save(fig, out, "placement_rate_by_municipality")
 
     cats = sorted(
@@ -131,7 +137,7 @@ def write_charts(metrics: list[ScenarioMetrics], out: Path, lang: str = "fi") ->
                 f"{getattr(cat[c], used_attr)}/{getattr(cat[c], total_attr)}" if c in cat else ""
                 for c in cats
             ]
-            _bars_with_counts(ax_, x + k * width, rates, counts, width, m.scenario)
+            _bars_with_counts(ax_, x + k * width, rates, counts, width, scenario_name(m, lang))
         ax_.set_xticks(
             x + width * (n - 1) / 2, [_category(lang, c) for c in cats], rotation=30, ha="right"
         )
@@ -140,8 +146,8 @@ def write_charts(metrics: list[ScenarioMetrics], out: Path, lang: str = "fi") ->
         _percent_axis(ax_, lang)
     axes[1].set_xlabel(t("chart.task_category"))
     axes[0].set_title(t("chart.utilisation.title"))
+    _legend_right(axes[0])
     fig.tight_layout()
-    _legend_below(fig, axes[1], n)
     paths += _save(fig, out, "utilisation")
 
     base = [u for u in metrics[0].utilisation if u.dimension == "department"] if metrics else []
@@ -154,14 +160,16 @@ def write_charts(metrics: list[ScenarioMetrics], out: Path, lang: str = "fi") ->
         dep = {u.group: u for u in m.utilisation if u.dimension == "department"}
         rates = [dep[d].seat_rate if d in dep else 0.0 for d in depts]
         counts = [f"{dep[d].seats_used}/{dep[d].seats}" if d in dep else "" for d in depts]
-        _bars_with_counts(ax, y + k * height, rates, counts, height, m.scenario, horizontal=True)
+        _bars_with_counts(
+            ax, y + k * height, rates, counts, height, scenario_name(m, lang), horizontal=True
+        )
     ax.set_yticks(y + height * (n - 1) / 2, [_short(d) for d in depts], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, 115)
     _percent_axis(ax, lang, "x")
     ax.set_xlabel(t("chart.departments.x"))
     ax.set_title(t("chart.departments.title", count=len(depts)))
-    _legend_below(fig, ax, n)
+    _legend_right(ax)
     paths += _save(fig, out, "utilisation_by_department")
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
@@ -174,11 +182,12 @@ def write_charts(metrics: list[ScenarioMetrics], out: Path, lang: str = "fi") ->
     ):
         for m in metrics:
             values = getattr(m, attr)
-            ax_.hist(values, bins=bins, histtype="step", label=f"{m.scenario} ({len(values)})")
+            label = f"{scenario_name(m, lang)} ({len(values)})"
+            ax_.hist(values, bins=bins, histtype="step", label=label)
         ax_.set_title(t(title))
         ax_.set_xlabel(t("chart.waiting.x"))
     axes[0].set_ylabel(t("chart.waiting.y"))
-    _legend_below(fig, axes[1], n)
+    _legend_right(axes[1])
     paths += _save(fig, out, "waiting_time")
 
     paths += _save(_comparison(metrics, lang), out, "scenario_comparison")
@@ -192,9 +201,9 @@ def _comparison(metrics: list[ScenarioMetrics], lang: str) -> Figure:
     def t(code: str) -> str:
         return word(lang, code)
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(max(10.0, 2.4 * len(metrics)), 5))
+    fig, (left, right) = plt.subplots(2, 1, figsize=(max(8.0, 1.8 * len(metrics) + 4), 9))
     x = np.arange(len(metrics))
-    names = [m.scenario for m in metrics]
+    names = _wrapped([scenario_name(m, lang) for m in metrics])
     placed = np.array([m.placed for m in metrics])
     unplaced = np.array([m.clients - m.placed for m in metrics])
     ineligible = np.array([m.ineligible for m in metrics])
@@ -207,7 +216,7 @@ def _comparison(metrics: list[ScenarioMetrics], lang: str) -> Figure:
         left.bar_label(
             bars, labels=[str(v) if v else "" for v in values], label_type="center", fontsize=7
         )
-    left.set_xticks(x, names, rotation=30, ha="right")
+    left.set_xticks(x, names)
     left.set_ylabel(t("chart.comparison.counts_y"))
     left.set_xlabel(t("chart.scenario"))
     w = 0.27
@@ -229,23 +238,15 @@ def _comparison(metrics: list[ScenarioMetrics], lang: str) -> Figure:
             fontsize=6,
             padding=1,
         )
-    right.set_xticks(x, names, rotation=30, ha="right")
+    right.set_xticks(x, names)
     right.set_ylim(0, 112)
     _percent_axis(right, lang)
     right.set_ylabel(t("chart.comparison.rates_y"))
     right.set_xlabel(t("chart.scenario"))
     fig.suptitle(t("chart.comparison.title"))
+    _legend_right(left)
+    _legend_right(right)
     fig.tight_layout()
-    for ax in (left, right):
-        handles, labels = ax.get_legend_handles_labels()
-        ax.legend(
-            handles,
-            labels,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.25),
-            fontsize=7,
-            frameon=False,
-        )
     return fig
 
 

@@ -32,6 +32,7 @@ from matching.scenario.figures import (
     Utilisation,
     WeekFigures,
 )
+from matching.scenario.model import BASE_NAME
 
 CHART_NAMES = (
     "placement_rate_by_municipality",
@@ -153,6 +154,8 @@ def _table_rows(
 ) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """Sheet name → (header, rows) of every table written, in ``lang``."""
     cells = _Cells(lang)
+    shown = {m.scenario: scenario_name(m, lang) for m in metrics}
+    metrics = [m.model_copy(update={"scenario": shown[m.scenario]}) for m in metrics]
     comparison = compare(metrics)
     names = [m.scenario for m in metrics]
     wide: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -257,13 +260,18 @@ def matplotlib_available() -> bool:
     return importlib.util.find_spec("matplotlib") is not None
 
 
+def scenario_name(m: ScenarioMetrics, lang: str) -> str:
+    """A scenario's name for people: the unchanged base is called by the language's word."""
+    return word(lang, "column.base") if m.scenario == BASE_NAME else m.scenario
+
+
 def summary_line(m: ScenarioMetrics, lang: str = "fi") -> str:
     """One scenario in a sentence: placed of those eligible and, when a rule change made
     clients ineligible, how many and the rate over everyone before the change."""
     return word(
         lang,
         "scenario.summary",
-        scenario=m.scenario,
+        scenario=scenario_name(m, lang),
         placed=m.placed,
         clients=m.clients,
         rate=m.placement_rate,

@@ -57,7 +57,7 @@ def test_round_trip(tmp_path: Path) -> None:
         if r["Luku"] == "Paikan saaneita, % palvelun piirissä olevista"
         and r["Osa"] == "Kokonaisuus"
     ]
-    assert [r["Skenaario"] for r in rate] == ["base", "parks", "young"]
+    assert [r["Skenaario"] for r in rate] == ["Nykytila", "parks", "young"]
     for name in ("unplaced.csv", "utilisation.csv", "seat_values.csv", "summary.csv", "weeks.csv"):
         assert (out / name).stat().st_size > 0
     book = load_workbook(out / "comparison.xlsx")
@@ -71,7 +71,7 @@ def test_round_trip(tmp_path: Path) -> None:
         "seat_value_groups",
     ]
     header = [c.value for c in book["summary"][1]]
-    assert header[:6] == ["Osa", "Ryhmä", "Luku", "base", "parks", "young"]
+    assert header[:6] == ["Osa", "Ryhmä", "Luku", "Nykytila", "parks", "young"]
     if matplotlib_available():
         for chart in CHART_NAMES:
             assert (out / f"{chart}.png").read_bytes()[:4] == b"\x89PNG"

@@ -207,18 +207,19 @@ def test_charts_are_in_words_with_counts_and_legends_outside(
         texts = [t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text"))]
         texts = [t for t in texts if t]
         assert not [t for t in texts if identifiers(t)], [t for t in texts if identifiers(t)]
+        renderer = fig.canvas.get_renderer()
+        legends = [ax.get_legend() for ax in fig.axes if ax.get_legend()] + list(fig.legends)
+        assert legends
         for ax in fig.axes:
             assert ax.get_ylabel() or ax.get_xlabel()
-            renderer = fig.canvas.get_renderer()
-            legend = ax.get_legend()
-            if legend is not None:
-                assert not legend.get_window_extent(renderer).overlaps(
-                    ax.get_window_extent(renderer)
+            ticks = [*ax.get_xticklabels(), *ax.get_yticklabels(), ax.xaxis.label, ax.title]
+            for legend in legends:
+                box = legend.get_window_extent(renderer)
+                # never over the bars, the tick labels, the axis labels or a title
+                assert not box.overlaps(ax.get_window_extent(renderer))
+                assert not any(
+                    t.get_text() and box.overlaps(t.get_window_extent(renderer)) for t in ticks
                 )
-        for legend in fig.legends:
-            for ax in fig.axes:
-                box = legend.get_window_extent(fig.canvas.get_renderer())
-                assert not box.overlaps(ax.get_window_extent(fig.canvas.get_renderer()))
         plt.close(fig)
     comparison = figures[-1]
     words = " ".join(t.get_text() for t in comparison.findobj(lambda o: hasattr(o, "get_text")))
