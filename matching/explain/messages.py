@@ -64,8 +64,10 @@ def message(code: str, **params: Param) -> Message:
     return Message(code=code, params=params)
 
 
+@cache
 def _blocks(template: str) -> list[tuple[int, int, str, str, dict[str, str]]]:
-    """Plural blocks of a template: (start, end, field, kind, {case: text})."""
+    """Plural blocks of a template: (start, end, field, kind, {case: text}); parsed once per
+    template (a run renders tens of thousands of messages from a few hundred templates)."""
     out: list[tuple[int, int, str, str, dict[str, str]]] = []
     i = 0
     while True:
@@ -103,7 +105,8 @@ def _blocks(template: str) -> list[tuple[int, int, str, str, dict[str, str]]]:
         i = pos + 1
 
 
-def template_fields(template: str) -> set[str]:
+@cache
+def template_fields(template: str) -> frozenset[str]:
     """Named fields a template uses (plural blocks included)."""
     names: set[str] = set()
     rest = template
@@ -113,7 +116,7 @@ def template_fields(template: str) -> set[str]:
             names |= template_fields(text)
         rest = rest[:start] + rest[end:]
     names |= {name for _, name, _, _ in string.Formatter().parse(rest) if name}
-    return names
+    return frozenset(names)
 
 
 def plural_cases(template: str) -> list[tuple[str, dict[str, str]]]:
@@ -121,11 +124,26 @@ def plural_cases(template: str) -> list[tuple[str, dict[str, str]]]:
     return [(field, cases) for _, _, field, _, cases in _blocks(template)]
 
 
+@cache
+def _symbols(lang: str) -> tuple[str, str]:
+    """Group separator and minus sign of the language, as Babel writes them."""
+    sample = format_decimal(-1000, locale=lang)
+    return sample[2:-3], sample[0]
+
+
 def number(value: float, lang: str) -> str:
     """A number in the language's format (1 234,5 in Finnish and Swedish)."""
     if isinstance(value, float) and not value.is_integer():
-        return format_decimal(round(value, 1), format="#,##0.#", locale=lang)
-    return format_decimal(int(value), locale=lang)
+        return _decimal(round(value, 1), lang)
+    n = int(value)
+    group, minus = _symbols(lang)
+    text = f"{abs(n):,}".replace(",", group)
+    return minus + text if n < 0 else text
+
+
+@cache
+def _decimal(value: float, lang: str) -> str:
+    return format_decimal(value, format="#,##0.#", locale=lang)
 
 
 def percent(share: float, lang: str) -> str:
@@ -138,6 +156,7 @@ def date_text(value: dt.date, lang: str) -> str:
     return format_date(value, "d.M.yyyy" if lang in ("fi", "sv") else "d MMMM yyyy", locale=lang)
 
 
+@cache
 def _plural_form(value: float, lang: str) -> str:
     form: str = Locale.parse(lang).plural_form(abs(value))
     return form
@@ -207,7 +226,8 @@ def fill(
     """A template filled with ``params`` in ``lang`` and ``register``."""
     names = names or {}
     text = _expand(template, params, lang)
-    values = {k: _value(lang, register, k, v, names) for k, v in params.items()}
+    used = template_fields(template)
+    values = {k: _value(lang, register, k, v, names) for k, v in params.items() if k in used}
     return text.format_map(values).strip().removesuffix(";")
 
 
