@@ -17,6 +17,7 @@ from typing import Any
 
 from matching.check import check_allocation
 from matching.explain.cli import add_commands as add_explain_commands
+from matching.explain.messages import LANGUAGES, catalogue, number, word
 from matching.io import InputError, load, write
 from matching.sample import generate_county
 from matching.scenario.cli import add_command as add_scenario_command
@@ -31,8 +32,29 @@ def _result_json(result: AllocationResult, timings: bool) -> str:
     return result.model_dump_json(indent=2, exclude=exclude) + "\n"
 
 
-def summary(problem: AllocationProblem, result: AllocationResult) -> str:
-    """A readable summary of a run for a coordinator's terminal."""
+def _overfull(problem: AllocationProblem) -> list[str]:
+    """Clients whose ongoing periods are at placements with more ongoing periods than seats
+    (the usual reason the kept periods cannot all fit)."""
+    seats = {p.id: p.seats for p in problem.placements}
+    held = Counter(a.placement for a in problem.ongoing)
+    full = {pid for pid, n in held.items() if n > seats.get(pid, 0)}
+    return sorted(a.client for a in problem.ongoing if a.placement in full)
+
+
+def _table(rows: list[list[str]], right: Sequence[bool]) -> list[str]:
+    """Rows as columns as wide as their longest cell (long area names stay aligned)."""
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.rjust(w) if align else cell.ljust(w)
+            for cell, w, align in zip(row, widths, right, strict=True)
+        ).rstrip()
+        for row in rows
+    ]
+
+
+def summary(problem: AllocationProblem, result: AllocationResult, lang: str = "fi") -> str:
+    """A readable summary of a run for a coordinator's terminal, in ``lang``."""
     areas = {a.id: a.name for a in problem.commuting_areas}
     home = {c.id: areas[problem.commuting_area_of(c)] for c in problem.clients}
     seats = Counter(
@@ -47,30 +69,57 @@ def summary(problem: AllocationProblem, result: AllocationResult) -> str:
     new = [a for a in result.assignments if not a.kept_ongoing]
     top3 = sum(1 for a in new if a.preference_rank is not None and a.preference_rank <= 3)
     n = len(problem.clients)
+    status = catalogue(lang)[f"status.{result.status.value}"]["coordinator"]
+    more = max(0, result.bound.placed_value - result.objective.placed_value)
     lines = [
-        f"{problem.name}: planning date {problem.planning_date}",
-        f"status {result.status.value} ({result.method}), quality gap {result.gap:.4%}, "
-        f"{result.timings.total_s:.2f} s"
-        + (
-            f"; at most {result.bound.placed_value - result.objective.placed_value} more "
-            "clients could be placed (proven bound)"
-            if result.bound.placed_value > result.objective.placed_value
-            else ""
+        word(lang, "demo.heading", name=problem.name, date=problem.planning_date.isoformat()),
+        word(
+            lang, "demo.status", status=status, seconds=round(result.timings.total_s, 2), more=more
         ),
-        f"placed {len(result.assignments)} of {n} clients "
-        f"({len(result.assignments) / max(n, 1):.0%}): {result.stats.kept_ongoing} kept ongoing, "
-        f"{len(new)} new proposals ({top3} within the client's top-3 wishes); "
-        f"{len(result.unassigned)} without a place",
-        "",
-        f"{'commuting area':<24}{'clients':>8}{'seats':>8}{'placed':>8}",
     ]
-    for name in sorted(total):
-        lines.append(f"{name:<24}{total[name]:>8}{seats[name]:>8}{placed[name]:>8}")
+    if result.status.value in ("infeasible_input", "no_solution"):
+        lines.append(
+            word(
+                lang,
+                f"demo.unsolved.{result.status.value}",
+                clients=", ".join(_overfull(problem)[:20]) or "–",
+            )
+        )
+    lines += [
+        word(
+            lang,
+            "demo.placed",
+            placed=len(result.assignments),
+            clients=n,
+            rate=len(result.assignments) / max(n, 1),
+            kept=result.stats.kept_ongoing,
+            new=len(new),
+            wished=top3,
+            without=len(result.unassigned),
+        ),
+        "",
+    ]
+    header = [word(lang, f"demo.column.{c}") for c in ("area", "clients", "seats", "placed")]
+    body = [
+        [name, number(total[name], lang), number(seats[name], lang), number(placed[name], lang)]
+        for name in sorted(total)
+    ]
+    lines += _table([header, *body], (False, True, True, True))
     lines.append("")
-    lines.append("first proposals (client → placement, score of 1000, preference rank):")
+    lines.append(word(lang, "demo.proposals"))
     for a in new[:8]:
-        rank = f"wish #{a.preference_rank}" if a.preference_rank else "not among wishes"
-        lines.append(f"  {a.client} → {a.placement}  {a.score:>4}  {rank}, {a.travel_minutes} min")
+        lines.append(
+            "  "
+            + word(
+                lang,
+                "demo.proposal",
+                client=a.client,
+                placement=a.placement,
+                score=a.score,
+                wish=a.preference_rank or 0,
+                minutes=a.travel_minutes,
+            )
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -84,10 +133,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     problem = load(AllocationProblem, args.county or sample_path())
     result = allocate(problem)
     violations = check_allocation(problem, result)
-    sys.stdout.write(summary(problem, result))
-    sys.stdout.write(
-        f"\nindependent check: {'passed' if not violations else f'{len(violations)} violations'}\n"
-    )
+    sys.stdout.write(summary(problem, result, args.lang))
+    sys.stdout.write("\n" + word(args.lang, "demo.check", violations=len(violations)) + "\n")
     return 1 if violations else 0
 
 
@@ -155,6 +202,7 @@ def parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help=cmd_demo.__doc__)
     demo.add_argument("county", nargs="?", help="county JSON (default: the bundled sample)")
+    demo.add_argument("--lang", choices=list(LANGUAGES), default="fi")
     demo.set_defaults(func=cmd_demo)
 
     sample = sub.add_parser("sample", help=cmd_sample.__doc__)

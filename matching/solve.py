@@ -179,10 +179,10 @@ def _unsolved(
     if status is SolveStatus.INFEASIBLE_INPUT:
         message = (
             "the placements that must be kept (commitment period) do not fit the capacities; "
-            f"clients involved: {clients or 'unknown'}. {error}"
+            f"clients involved: {clients or 'unknown'}."
         )
-    else:
-        message = f"no allocation keeping every committed placement was found in time: {error}"
+    else:  # the solver's own wording (item indices, bins) stays out of texts for people
+        message = "no allocation keeping every committed placement was found in time"
     finished = time.perf_counter()
     return AllocationResult(
         problem_name=problem.name,

@@ -53,11 +53,11 @@ def cmd_rank_clients(args: argparse.Namespace) -> int:
         ranking = rank_clients(problem, target, result, limit=args.limit)
     except UnknownPlacement as error:
         raise InputError([str(error)]) from error
-    ranking = localise(ranking, args.lang)
+    ranking = localise(ranking, args.lang, problem)
     if args.json:
         sys.stdout.write(ranking.model_dump_json(indent=2) + "\n")
     else:
-        sys.stdout.write(ranking_text(ranking, args.register))
+        sys.stdout.write(ranking_text(ranking, args.register, args.lang))
     return 0
 
 
@@ -68,11 +68,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         ctx = Context.build(problem, result)
     except ResultMismatch as error:
         raise InputError([f"{args.result}: {line}" for line in error.lines]) from error
-    report = localise(run_report(ctx), args.lang)
+    report = localise(run_report(ctx), args.lang, problem)
     if args.json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
-        sys.stdout.write(report_text(report, args.register))
+        sys.stdout.write(report_text(report, args.register, args.lang))
     return 0
 
 

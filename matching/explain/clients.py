@@ -18,7 +18,7 @@ from matching.explain.documents import (
 from matching.explain.messages import message
 from matching.pairs import Pairs
 from matching.rules import PAIR_RULES
-from models import Criterion
+from models import Criterion, Weekday
 
 TRAVEL_NEAR_SHARE = 0.8
 """A trip is "close to the maximum" from this share of the client's maximum travel time."""
@@ -34,6 +34,20 @@ def first_rule_counts(ctx: Context, client: int) -> list[RuleCount]:
     return rule_counts(Pairs.of(t, np.full(n_p, client), np.arange(n_p)))
 
 
+def _count_message(name: str, first: int, later: int, unit: str) -> Message:
+    """The sentence of one rule's count. ``unit`` says what is counted: ``placements`` (one
+    client's placements) or ``clients`` (one placement's clients). The minimum-period rule
+    tells placements that open later from those open for too short a time."""
+    if name == "placement_period":
+        return message(
+            f"excluded.placement_period_{unit}",
+            count=first,
+            not_yet=later,
+            too_short=first - later,
+        )
+    return message(f"excluded.rule_{unit}", rule=name, count=first)
+
+
 def rule_counts_by_client(ctx: Context, rows: list[int]) -> dict[int, list[RuleCount]]:
     """``first_rule_counts`` of many clients at once (one vectorised pass per rule)."""
     t = ctx.tables
@@ -46,12 +60,15 @@ def rule_counts_by_client(ctx: Context, rows: list[int]) -> dict[int, list[RuleC
     for start in range(0, len(rows), block):
         chunk = np.array(rows[start : start + block], dtype=np.int64)
         pairs = Pairs.of(t, np.repeat(chunk, n_p), np.tile(np.arange(n_p), chunk.size))
+        later_pair = ctx.opens_later[pairs.placement]
         open_ = np.ones(len(pairs), dtype=np.bool_)
         first = np.zeros((chunk.size, len(names)), dtype=np.int64)
+        later = np.zeros((chunk.size, len(names)), dtype=np.int64)
         failing = np.zeros((chunk.size, len(names)), dtype=np.int64)
         for r, (_, rule) in enumerate(PAIR_RULES):
             broken = ~rule(pairs)
             first[:, r] = (open_ & broken).reshape(chunk.size, n_p).sum(axis=1)
+            later[:, r] = (open_ & broken & later_pair).reshape(chunk.size, n_p).sum(axis=1)
             failing[:, r] = broken.reshape(chunk.size, n_p).sum(axis=1)
             open_ &= ~broken
         for k, i in enumerate(chunk.tolist()):
@@ -60,20 +77,32 @@ def rule_counts_by_client(ctx: Context, rows: list[int]) -> dict[int, list[RuleC
                     rule=names[r],
                     placements=int(first[k, r]),
                     failing=int(failing[k, r]),
-                    message=message("excluded.rule", rule=names[r], count=int(first[k, r])),
+                    message=_count_message(
+                        names[r], int(first[k, r]), int(later[k, r]), "placements"
+                    ),
                 )
                 for r in np.flatnonzero(failing[k])
             ]
     return out
 
 
-def rule_counts(pairs: Pairs) -> list[RuleCount]:
-    """First-failing and any-failing counts of the hard pair rules over a batch of pairs."""
+def rule_counts(pairs: Pairs, unit: str = "placements") -> list[RuleCount]:
+    """First-failing and any-failing counts of the hard pair rules over a batch of pairs.
+
+    ``unit`` names what the pairs vary over: ``placements`` (one client) or ``clients`` (one
+    placement), so that the sentence counts the right thing.
+    """
+    problem = pairs.tables.problem
+    opens = np.array(
+        [p.available_from > problem.planning_date for p in problem.placements], dtype=np.bool_
+    )
+    later_pair = opens[pairs.placement]
     open_ = np.ones(len(pairs), dtype=np.bool_)
     out = []
     for name, rule in PAIR_RULES:
         broken = ~rule(pairs)
         first = int((open_ & broken).sum())
+        later = int((open_ & broken & later_pair).sum())
         open_ &= ~broken
         if broken.any():
             out.append(
@@ -81,7 +110,7 @@ def rule_counts(pairs: Pairs) -> list[RuleCount]:
                     rule=name,
                     placements=first,
                     failing=int(broken.sum()),
-                    message=message("excluded.rule", rule=name, count=first),
+                    message=_count_message(name, first, later, unit),
                 )
             )
     return out
@@ -161,7 +190,16 @@ def blockers(ctx: Context, client: int, arc: int) -> list[CapacityUse]:
     return out
 
 
-def _blocker_message(use: CapacityUse) -> Message:
+def _held_by_ongoing(ctx: Context, use: CapacityUse) -> bool:
+    """Every holder of the capacity is a client whose ongoing period is kept."""
+    return (
+        bool(use.holders)
+        and use.holders_total == len(use.holders)
+        and all(h in ctx.ongoing_ids for h in use.holders)
+    )
+
+
+def _blocker_message(ctx: Context, use: CapacityUse) -> Message:
     params: dict[str, object] = {
         "placement": use.owner,
         "owner": use.owner,
@@ -169,7 +207,10 @@ def _blocker_message(use: CapacityUse) -> Message:
         "used": use.used,
         "needed": use.needed,
         "holders": use.holders,
+        "holders_total": use.holders_total,
     }
+    if use.rule in ("seats", "support_units") and _held_by_ongoing(ctx, use):
+        return message(f"blocked.{use.rule}_ongoing", **params)  # type: ignore[arg-type]
     return message(f"blocked.{use.rule}", **params)  # type: ignore[arg-type]
 
 
@@ -244,7 +285,7 @@ def alternatives(
         pid = t.placement_ids[j]
         score = int(cand.score[arc])
         blocked = blockers(ctx, client, arc)
-        reasons = [_blocker_message(b) for b in blocked]
+        reasons = [_blocker_message(ctx, b) for b in blocked]
         if not ctx.usable[arc] and t.client_support[client] > t.placement_support[j]:
             support = ctx.family("support_units")
             capacity = int(support.capacity[j]) if support is not None else 0
@@ -268,7 +309,8 @@ def alternatives(
                 reasons.append(message("alternative.room_not_used", placement=pid, score=score))
         change = engine.fix_pair(client, arc) if engine is not None else None
         if change is not None:
-            reasons.append(change_message(change))
+            ongoing = bool(blocked) and all(_held_by_ongoing(ctx, b) for b in blocked)
+            reasons.append(change_message(change, ongoing=ongoing))
         out.append(
             Alternative(
                 placement=pid,
@@ -284,10 +326,17 @@ def alternatives(
     return out
 
 
-def change_message(change: ObjectiveChange) -> Message:
-    """The message stating an objective change: exact, an interval, a bound, or impossible."""
+def change_message(change: ObjectiveChange, ongoing: bool = False) -> Message:
+    """The message stating an objective change: exact, an interval, a bound, or impossible.
+
+    ``ongoing``: the places are taken by ongoing periods, which is then the reason given for
+    an impossible move (rather than "impossible" alone).
+    """
     if not change.feasible:
-        return message("alternative.change_infeasible")
+        code = (
+            "alternative.change_infeasible_ongoing" if ongoing else "alternative.change_infeasible"
+        )
+        return message(code)
     if change.exact:
         code = "alternative.change_exact"
     elif change.lower_placed_value is not None:
@@ -303,6 +352,8 @@ def change_message(change: ObjectiveChange) -> Message:
         lower_placed_value=change.lower_placed_value,
         lower_quality=change.lower_quality,
         moved=len(change.moves),
+        fewer=-change.placed_clients,
+        lower_fewer=None if change.lower_placed_value is None else -change.lower_placed_value,
     )
 
 
@@ -358,6 +409,11 @@ def explain_client(
     rank = int(cand.rank[arc]) or None
     minutes = int(cand.arcs.travel_minutes[arc])
     score = int(cand.score[arc])
+    client_row = ctx.problem.clients[client]
+    days = sorted(
+        set(client_row.available_weekdays) & set(ctx.problem.placements[j].weekdays),
+        key=list(Weekday).index,
+    )
     head = (
         message("client.kept", placement=t.placement_ids[j], since=since, score=score)
         if kept
@@ -366,12 +422,18 @@ def explain_client(
             placement=t.placement_ids[j],
             score=score,
             rank=rank,
+            wish=rank or 0,
             minutes=minutes,
             admissible=admissible,
+            weekdays=[d.value for d in days],
+            days=client_row.days_per_week,
         )
     )
     parts = [
-        message("client.part", criterion=c.value, points=v) for c, v in ctx.breakdown(arc).items()
+        message("client.part", criterion=c.value, points=v)
+        for c, v in ctx.breakdown(arc).items()
+        # a client in a placement is not told about waiting: their wait is over
+        if v > 0 and not (kept and c is Criterion.WAITING)
     ]
     alts = alternatives(ctx, engine, client, k)
     if ctx.compiled.pinned[client]:

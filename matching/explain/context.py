@@ -123,6 +123,19 @@ class Context:
         out[placed] = self.arc_placement[self.chosen[placed]]
         return out
 
+    @cached_property
+    def ongoing_ids(self) -> frozenset[str]:
+        """Clients whose ongoing period is kept (their seats are not free in this run)."""
+        ids = self.tables.client_ids
+        return frozenset(ids[i] for i in np.flatnonzero(self.compiled.pinned))
+
+    @cached_property
+    def opens_later(self) -> BoolArray:
+        """Placements that open after the planning date (not open yet, as opposed to open
+        for too short a time)."""
+        start = self.problem.planning_date
+        return np.array([p.available_from > start for p in self.problem.placements], dtype=bool)
+
     # ---- capacity use --------------------------------------------------------------------
     @cached_property
     def seats_used(self) -> IntArray:

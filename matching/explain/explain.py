@@ -51,12 +51,24 @@ def _holds_message(annotation: Any) -> bool:
     return any(_holds_message(arg) for arg in get_args(annotation))
 
 
-def localise(model: M, lang: str) -> M:
-    """A copy of ``model`` with every ``Message`` in it rendered in ``lang``."""
+def placement_names(problem: AllocationProblem) -> dict[str, str]:
+    """The names people know placements by: department and producer ("Kiinteistöhuolto,
+    Alavieskan kunta")."""
+    orgs = {o.id: o.name for o in problem.organisations}
+    return {
+        p.id: f"{p.department}, {orgs.get(p.organisation, p.organisation)}"
+        for p in problem.placements
+    }
+
+
+def localise(model: M, lang: str, problem: AllocationProblem | None = None) -> M:
+    """A copy of ``model`` with every ``Message`` in it rendered in ``lang``; with the
+    ``problem``, placements are named by their names, not only their ids."""
+    names = placement_names(problem) if problem is not None else {}
 
     def walk(value: Any) -> Any:
         if isinstance(value, Message):
-            return render(value, lang)
+            return render(value, lang, names)
         if isinstance(value, BaseModel):
             fields = _message_fields(type(value))
             if not fields:
@@ -174,4 +186,4 @@ def explain_run(
         exactness=exactness,
         seconds=round(time.perf_counter() - started, 6),
     )
-    return localise(out, lang)
+    return localise(out, lang, problem)

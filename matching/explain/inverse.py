@@ -61,7 +61,7 @@ def rank_clients(
     j = tables.placement_index[pid]
     n = len(tables.client_ids)
     pairs = Pairs.of(tables, np.arange(n), np.full(n, j))
-    excluded = rule_counts(pairs)
+    excluded = rule_counts(pairs, unit="clients")
     open_ = admissible(pairs)
     ok = pairs.subset(open_)
     parts, total = score(ok)
@@ -98,6 +98,7 @@ def rank_clients(
                     rank=rank,
                     score=int(total[k]),
                     preference=int(ranks[k]) or None,
+                    wish=int(ranks[k]),
                     minutes=minutes,
                     waiting=int(waiting[k]),
                     current=where,

@@ -1,25 +1,44 @@
-"""Message catalogues: every explanation text comes from ``matching/i18n/<lang>.json``.
+"""Message catalogues: every text for people comes from ``matching/i18n/<lang>.json``.
 
-A catalogue maps a stable code to a template in two registers, ``client`` (plain language)
-and ``coordinator`` (precise). Templates use named fields (``{placement}``); a field named
-``rule``, ``criterion``, ``attribute``, ``weekday`` or ``resource`` is replaced by its label
-(``rule.commuting_area``…), and lists are joined with commas. The engine builds ``Message``
+A catalogue maps a stable code to a template in two registers, ``client`` (short sentences a
+client reads: no points, the placement's name, what happens next) and ``coordinator`` (the
+reasons and what was compared). Templates use named fields (``{placement}``) and ICU-style
+plural blocks, ``{count, plural, =0 {…} one {# paikka} other {# paikkaa}}``, where ``#`` is the
+number in the language's own format and the form is chosen by the language's plural rules
+(Babel, CLDR data). A field named ``rule``, ``criterion``, ``attribute``, ``weekday``,
+``category`` or ``resource`` is replaced by its label (``rule.commuting_area``…); list fields
+``rules``, ``criteria``, ``weekdays`` are labelled item by item and joined the language's way.
+Numbers, percentages (fields in ``PERCENT``, given as shares 0–1) and dates (fields in
+``DATES``, ISO strings) are written in the language's format. The engine builds ``Message``
 objects (code + params) only; :func:`render` turns them into text.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import string
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+
+from babel import Locale
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.numbers import format_decimal, format_percent
 
 from matching.explain.documents import Message, Param, Text
 
 LANGUAGES = ("fi", "en", "sv")
 REGISTERS = ("client", "coordinator")
-LABELLED = ("rule", "criterion", "attribute", "weekday", "resource")
+LABELLED = ("rule", "criterion", "attribute", "weekday", "resource", "category", "dimension")
 """Params whose value is itself a code with a label in the catalogue (``<field>.<value>``)."""
+LABELLED_LISTS = {"rules": "rule", "criteria": "criterion", "weekdays": "weekday"}
+"""List params whose items are codes with labels."""
+PLACEMENT_FIELDS = ("placement", "before", "after", "current", "target_placement")
+"""Params holding a placement id: shown by name (client) or name and id (coordinator)."""
+PERCENT = ("rate", "top3", "share")
+DATES = ("since", "date", "opens")
 
 HOLDERS_SHOWN = 5
 """Holder ids listed in a sentence before "and N more"."""
@@ -35,49 +54,193 @@ def catalogue(lang: str) -> dict[str, dict[str, str]]:
     return data
 
 
+def word(lang: str, code: str, register: str = "coordinator", **params: Param) -> str:
+    """One catalogue entry rendered on its own (headers, labels, footers)."""
+    return fill(catalogue(lang)[code][register], lang, register, dict(params))
+
+
 def message(code: str, **params: Param) -> Message:
     """A message without text (rendered later, in the requested language)."""
     return Message(code=code, params=params)
 
 
-def template_fields(template: str) -> set[str]:
-    """Named fields a template uses."""
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+@cache
+def _blocks(template: str) -> list[tuple[int, int, str, str, dict[str, str]]]:
+    """Plural blocks of a template: (start, end, field, kind, {case: text}); parsed once per
+    template (a run renders tens of thousands of messages from a few hundred templates)."""
+    out: list[tuple[int, int, str, str, dict[str, str]]] = []
+    i = 0
+    while True:
+        start = template.find("{", i)
+        if start < 0:
+            return out
+        head_end = template.find("}", start)
+        head = template[start + 1 : head_end if head_end > 0 else len(template)]
+        parts = [p.strip() for p in head.split(",", 2)]
+        if len(parts) < 3 or parts[1] != "plural":
+            i = start + 1
+            continue
+        field = parts[0]
+        pos = template.index(",", template.index(",", start) + 1) + 1
+        cases: dict[str, str] = {}
+        while True:
+            while template[pos].isspace():
+                pos += 1
+            if template[pos] == "}":
+                break
+            open_ = template.index("{", pos)
+            key = template[pos:open_].strip()
+            depth, k = 0, open_
+            while True:
+                if template[k] == "{":
+                    depth += 1
+                elif template[k] == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                k += 1
+            cases[key] = template[open_ + 1 : k]
+            pos = k + 1
+        out.append((start, pos + 1, field, "plural", cases))
+        i = pos + 1
 
 
-def _value(lang: str, register: str, key: str, value: Param) -> object:
+@cache
+def template_fields(template: str) -> frozenset[str]:
+    """Named fields a template uses (plural blocks included)."""
+    names: set[str] = set()
+    rest = template
+    for start, end, field, _, cases in reversed(_blocks(template)):
+        names.add(field)
+        for text in cases.values():
+            names |= template_fields(text)
+        rest = rest[:start] + rest[end:]
+    names |= {name for _, name, _, _ in string.Formatter().parse(rest) if name}
+    return frozenset(names)
+
+
+def plural_cases(template: str) -> list[tuple[str, dict[str, str]]]:
+    """(field, cases) of every plural block (for tests: each has ``one`` and ``other``)."""
+    return [(field, cases) for _, _, field, _, cases in _blocks(template)]
+
+
+@cache
+def _symbols(lang: str) -> tuple[str, str]:
+    """Group separator and minus sign of the language, as Babel writes them."""
+    sample = format_decimal(-1000, locale=lang)
+    return sample[2:-3], sample[0]
+
+
+def number(value: float, lang: str) -> str:
+    """A number in the language's format (1 234,5 in Finnish and Swedish)."""
+    if isinstance(value, float) and not value.is_integer():
+        return _decimal(round(value, 1), lang)
+    n = int(value)
+    group, minus = _symbols(lang)
+    text = f"{abs(n):,}".replace(",", group)
+    return minus + text if n < 0 else text
+
+
+@cache
+def _decimal(value: float, lang: str) -> str:
+    return format_decimal(value, format="#,##0.#", locale=lang)
+
+
+def percent(share: float, lang: str) -> str:
+    """A share 0–1 as a percentage in the language's format (68,6 %)."""
+    return format_percent(share, format="#,##0.# %", locale=lang)
+
+
+def date_text(value: dt.date, lang: str) -> str:
+    """A date the way the language writes it (2.3.2026 in Finnish and Swedish)."""
+    return format_date(value, "d.M.yyyy" if lang in ("fi", "sv") else "d MMMM yyyy", locale=lang)
+
+
+@cache
+def _plural_form(value: float, lang: str) -> str:
+    form: str = Locale.parse(lang).plural_form(abs(value))
+    return form
+
+
+def _expand(template: str, values: Mapping[str, object], lang: str) -> str:
+    blocks = _blocks(template)
+    for start, end, field, _, cases in reversed(blocks):
+        n = values.get(field)
+        n = n if isinstance(n, (int, float)) and not isinstance(n, bool) else 0
+        exact = f"={int(n)}" if float(n).is_integer() else ""
+        form = _plural_form(n, lang)
+        text = cases[exact] if exact in cases else cases.get(form, cases["other"])
+        text = _expand(text, values, lang).replace("#", number(n, lang))
+        template = template[:start] + text + template[end:]
+    return template
+
+
+def _label(lang: str, register: str, field: str, value: object) -> str:
+    label = catalogue(lang).get(f"{field}.{value}")
+    return label[register] if label is not None else str(value)
+
+
+def _value(lang: str, register: str, key: str, value: Param, names: Mapping[str, str]) -> object:
     if isinstance(value, list):
+        if key in LABELLED_LISTS:
+            items = [_label(lang, register, LABELLED_LISTS[key], v) for v in value]
+            if not items:
+                return catalogue(lang)["word.none"][register]
+            return format_list(items, locale=lang)
         shown = [str(v) for v in value[:HOLDERS_SHOWN]]
         if len(value) > HOLDERS_SHOWN:
             more = catalogue(lang)["word.and_more"][register]
-            shown.append(more.format(count=len(value) - HOLDERS_SHOWN))
-        return ", ".join(shown)
+            shown.append(_expand(more, {"count": len(value) - HOLDERS_SHOWN}, lang))
+            return ", ".join(shown)
+        return format_list(shown, locale=lang) if shown else catalogue(lang)["word.none"][register]
     if value is None:
         return "–"
+    if isinstance(value, bool):
+        return catalogue(lang)["word.yes" if value else "word.no"][register]
     if key in LABELLED:
-        label = catalogue(lang).get(f"{key}.{value}")
-        if label is not None:
-            return label[register]
+        return _label(lang, register, key, value)
+    if key in PLACEMENT_FIELDS and isinstance(value, str):
+        name = names.get(value)
+        if name is None:
+            return value
+        return name if register == "client" else f"{name} ({value})"
+    if (key in PERCENT or key.endswith(("_rate", "_share"))) and isinstance(value, (int, float)):
+        return percent(value, lang)
+    if key in DATES and isinstance(value, str):
+        try:
+            return date_text(dt.date.fromisoformat(value), lang)
+        except ValueError:
+            return value
+    if isinstance(value, (int, float)):
+        return number(value, lang)
     return value
 
 
-def _needs_work(key: str, value: Param) -> bool:
-    return value is None or isinstance(value, list) or key in LABELLED
+def fill(
+    template: str,
+    lang: str,
+    register: str,
+    params: Mapping[str, Param],
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """A template filled with ``params`` in ``lang`` and ``register``."""
+    names = names or {}
+    text = _expand(template, params, lang)
+    used = template_fields(template)
+    values = {k: _value(lang, register, k, v, names) for k, v in params.items() if k in used}
+    return text.format_map(values).strip().removesuffix(";")
 
 
-def render_text(msg: Message, lang: str) -> Text:
-    """Both registers of a message in ``lang``; raises KeyError for an unknown code."""
+def render_text(msg: Message, lang: str, names: Mapping[str, str] | None = None) -> Text:
+    """Both registers of a message in ``lang``; raises KeyError for an unknown code.
+
+    ``names`` maps placement ids to the names people know them by.
+    """
     entry = catalogue(lang)[msg.code]
-    out = {}
-    special = [k for k, v in msg.params.items() if _needs_work(k, v)]
-    for register in REGISTERS:
-        values: dict[str, object] = dict(msg.params)
-        for k in special:
-            values[k] = _value(lang, register, k, msg.params[k])
-        out[register] = entry[register].format_map(values)
+    out = {r: fill(entry[r], lang, r, msg.params, names) for r in REGISTERS}
     return Text(client=out["client"], coordinator=out["coordinator"])
 
 
-def render(msg: Message, lang: str) -> Message:
+def render(msg: Message, lang: str, names: Mapping[str, str] | None = None) -> Message:
     """The message with its text in ``lang``."""
-    return msg.model_copy(update={"text": render_text(msg, lang)})
+    return msg.model_copy(update={"text": render_text(msg, lang, names)})

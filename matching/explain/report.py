@@ -62,11 +62,10 @@ def _attributes(ctx: Context) -> list[AttributeUse]:
         msg: Message
         if hard or crit or priority:
             msg = message(
-                "report.attribute_used",
+                "report.attribute_used_priority" if priority else "report.attribute_used",
                 attribute=a,
                 rules=list(hard),
                 criteria=[c.value for c in crit],
-                priority=priority,
             )
         else:
             msg = message("report.attribute_unused", attribute=a)
@@ -109,8 +108,8 @@ def run_report(ctx: Context) -> RunReport:
                 "report.summary",
                 placed=placed,
                 clients=n,
-                rate=f"{rate:.0%}",
-                top3=f"{share:.0%}",
+                rate=rate,
+                top3=share,
             ),
             message("report.protected_absent"),
         ],

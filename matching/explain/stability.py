@@ -123,7 +123,7 @@ def _pairs(ctx: Context, limit: int | None) -> list[tuple[EnvyPair, int, int]]:
                         holder_priority=int(value[h]),
                         reasons=[
                             message(
-                                "envy.pair",
+                                "envy.pair" if cur >= 0 else "envy.pair_unplaced",
                                 client=t.client_ids[c],
                                 placement=t.placement_ids[j],
                                 holder=t.client_ids[h],

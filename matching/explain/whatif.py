@@ -172,6 +172,10 @@ def verified_changes(
         params: dict[str, Any] = {"target": cand.target, "amount": cand.amount, "placement": where}
         if cand.kind == "extra_weekday":
             params["weekday"] = cand.target
+        if cand.kind in ("extra_seat", "extra_support_units"):
+            params["target_placement"] = cand.target
+        if cand.kind == "longer_travel":
+            params["extra"] = cand.amount - ctx.problem.clients[client].max_travel_minutes
         out.append(
             Change(
                 kind=cand.kind,

@@ -7,6 +7,7 @@ problem. Errors name the change and field: ``changes[2].select.department: ...``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,6 +28,7 @@ from matching.scenario.definition import (
     Scenario,
     Selector,
 )
+from matching.scenario.labels import area_ids, municipality_codes
 from models import AllocationProblem, Client, Placement
 from models.client import OngoingAssignment
 from models.options import SolveOptions, Weights
@@ -56,6 +58,8 @@ class _State:
     regime: LegalRegime
     options: SolveOptions
     notes: list[str] = field(default_factory=list)
+    ineligible: list[str] = field(default_factory=list)
+    """Clients a rule change put outside the service (counted beside the placement rate)."""
 
     @classmethod
     def of(cls, problem: AllocationProblem) -> _State:
@@ -120,8 +124,24 @@ class _State:
             raise ScenarioError("the changed problem is invalid: " + "; ".join(lines)) from error
 
 
+def _codes(
+    state: _State, values: tuple[str, ...] | None, where: str, areas: bool = False
+) -> set[str] | None:
+    """Municipality codes (or commuting-area ids) a planner's names or codes stand for."""
+    if values is None:
+        return None
+    problem = state.problem
+    found = area_ids(problem, values) if areas else municipality_codes(problem, values)
+    missing = [v for v in values if v not in found]
+    if missing:
+        kind = "commuting area" if areas else "municipality"
+        raise ScenarioError(f"{where}: no {kind} is named or coded '{missing[0]}'")
+    return set(found.values())
+
+
 def select_placements(state: _State, selector: Selector, where: str) -> set[str]:
-    """Ids of the placements matching every field of ``selector``; errors name ``where``."""
+    """Ids of the placements matching every field of ``selector``; errors name ``where``.
+    Municipalities and commuting areas may be given by name or by code."""
     known = {p.id for p in state.placements}
     chosen = set(known)
     if selector.ids is not None:
@@ -129,22 +149,30 @@ def select_placements(state: _State, selector: Selector, where: str) -> set[str]
         if missing:
             raise ScenarioError(f"{where}.ids: unknown placement '{missing[0]}'")
         chosen &= set(selector.ids)
-    checks: list[tuple[str, tuple[str, ...] | None, str]] = [
-        ("department", selector.department, "department"),
-        ("municipality", selector.municipality, "municipality"),
+    munis = _codes(state, selector.municipality, f"{where}.municipality")
+    areas = _codes(state, selector.commuting_area, f"{where}.commuting_area", areas=True)
+    area_of = {m.code: m.commuting_area for m in state.problem.municipalities}
+    checks: list[tuple[str, set[str] | None, Callable[[Placement], str]]] = [
+        (
+            "department",
+            None if selector.department is None else set(selector.department),
+            lambda p: p.department,
+        ),
+        ("municipality", munis, lambda p: p.municipality),
+        ("commuting_area", areas, lambda p: area_of.get(p.municipality, "")),
         (
             "task_category",
-            None if selector.task_category is None else tuple(selector.task_category),
-            "task_category",
+            None if selector.task_category is None else {str(t) for t in selector.task_category},
+            lambda p: str(p.task_category),
         ),
     ]
     for name, values, attr in checks:
         if values is None:
             continue
-        for v in values:
-            if not any(str(getattr(p, attr)) == v for p in state.placements):
+        for v in sorted(values):
+            if not any(attr(p) == v for p in state.placements):
                 raise ScenarioError(f"{where}.{name}: no placement has {name} '{v}'")
-        chosen &= {p.id for p in state.placements if str(getattr(p, attr)) in values}
+        chosen &= {p.id for p in state.placements if attr(p) in values}
     if not chosen:
         raise ScenarioError(f"{where}: no placement matches every field of the selector")
     return chosen
@@ -191,9 +219,10 @@ def _resize(state: _State, change: ResizePlacements, where: str) -> None:
 
 def _group_rows(state: _State, change: ScaleDemand, where: str) -> list[int]:
     on = state.problem.planning_date
+    munis = _codes(state, change.municipality, f"{where}.municipality")
     rows = []
     for i, c in enumerate(state.clients):
-        if change.municipality is not None and c.home_municipality not in change.municipality:
+        if munis is not None and c.home_municipality not in munis:
             continue
         if change.age_band is not None and age_band(client_age(c, on)) not in change.age_band:
             continue
@@ -266,6 +295,7 @@ def _regime(state: _State, change: ChangeRegime, where: str) -> None:
     }
     if gone:
         state.notes.append(f"{where}: {len(gone)} clients no longer eligible")
+    state.ineligible += sorted(gone)
     state.drop_clients(gone)
     out = []
     for c in state.clients:
@@ -301,16 +331,32 @@ def _apply_one(state: _State, change: Change, where: str, rng: np.random.Generat
         state.options = _merged(SolveOptions, state.options, change.set, where)
 
 
-def apply_changes_noted(
-    base: AllocationProblem, scenario: Scenario
-) -> tuple[AllocationProblem, list[str]]:
-    """The changed problem and notes on what the changes did (clients added, dropped...)."""
+@dataclass(frozen=True)
+class Applied:
+    """A scenario's problem, notes on what its changes did, and the clients a rule change
+    made ineligible (gone from the problem, but not from the population a planner counts)."""
+
+    problem: AllocationProblem
+    notes: list[str]
+    ineligible: list[str]
+
+
+def apply_scenario(base: AllocationProblem, scenario: Scenario) -> Applied:
+    """Apply the scenario's changes in order (seeded), keeping who became ineligible."""
     state = _State.of(base)
     for index, change in enumerate(scenario.changes):
         rng = np.random.default_rng([scenario.seed, index])
         _apply_one(state, change, f"changes[{index}]", rng)
     name = base.name if not scenario.changes else f"{base.name} / {scenario.name}"
-    return state.build(name), state.notes
+    return Applied(state.build(name), state.notes, state.ineligible)
+
+
+def apply_changes_noted(
+    base: AllocationProblem, scenario: Scenario
+) -> tuple[AllocationProblem, list[str]]:
+    """The changed problem and notes on what the changes did (clients added, dropped...)."""
+    applied = apply_scenario(base, scenario)
+    return applied.problem, applied.notes
 
 
 def apply_changes(base: AllocationProblem, scenario: Scenario) -> AllocationProblem:

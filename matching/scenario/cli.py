@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from matching.explain.messages import LANGUAGES, word
 from matching.io import InputError, load
 from matching.scenario.apply import ScenarioError
 from matching.scenario.definition import load_scenarios
 from matching.scenario.distributed import ClusterError, local_cluster
-from matching.scenario.output import write_outputs
+from matching.scenario.output import summary_line, write_outputs
 from matching.scenario.run import RunSettings, run_batch
 from models import AllocationProblem
 
@@ -44,13 +45,10 @@ def cmd_scenario(args: argparse.Namespace) -> int:
             )
     except (ScenarioError, ClusterError) as error:
         raise InputError([str(error)]) from error
-    paths = write_outputs(metrics, args.output)
+    paths = write_outputs(metrics, args.output, args.lang)
     for m in metrics:
-        sys.stderr.write(
-            f"{m.scenario}: placed {m.placed} of {m.clients} ({m.placement_rate:.1%}), "
-            f"top-3 {m.top3_share:.0%}, {m.seconds:.1f} s\n"
-        )
-    sys.stderr.write(f"wrote {len(paths)} files to {args.output}\n")
+        sys.stderr.write(summary_line(m, args.lang) + "\n")
+    sys.stderr.write(word(args.lang, "scenario.wrote", count=len(paths), folder=args.output) + "\n")
     return 0
 
 
@@ -78,6 +76,9 @@ def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="run on a local Dask cluster of N worker processes (for trying it out)",
     )
     scenario.add_argument("--time-limit", type=float, default=None, help="solver seconds")
+    scenario.add_argument(
+        "--lang", choices=list(LANGUAGES), default="fi", help="language of tables and charts"
+    )
     scenario.add_argument(
         "--seat-values", type=int, default=10, help="placements ranked by one more seat (0: off)"
     )

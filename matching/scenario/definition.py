@@ -11,9 +11,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
-from matching.groups import AgeBand, SupportLevel
+from matching.groups import AgeBand as AgeBandCode
+from matching.groups import SupportLevel as SupportLevelCode
 from models.placement import Placement, TaskCategory
 
 BASE_NAME = "base"
@@ -30,15 +38,17 @@ class Selector(ScenarioModel):
 
     ids: tuple[str, ...] | None = None
     department: tuple[str, ...] | None = None
-    municipality: tuple[str, ...] | None = None
+    municipality: tuple[str, ...] | None = Field(default=None, description="Names or codes.")
+    commuting_area: tuple[str, ...] | None = Field(default=None, description="Names or ids.")
     task_category: tuple[TaskCategory, ...] | None = None
 
     @model_validator(mode="after")
     def _something_selected(self) -> Self:
-        if all(v is None for v in (self.ids, self.department, self.municipality)) and (
-            self.task_category is None
-        ):
-            raise ValueError("a selector needs ids, department, municipality or task_category")
+        fields = (self.ids, self.department, self.municipality, self.commuting_area)
+        if all(v is None for v in fields) and self.task_category is None:
+            raise ValueError(
+                "a selector needs ids, department, municipality, commuting_area or task_category"
+            )
         return self
 
 
@@ -97,6 +107,31 @@ class ResizePlacements(ScenarioModel):
         return self
 
 
+def _band(value: Any) -> Any:
+    """A planner's age band or support level as its code: ``25-28``, ``"25–28"``, ``45+``,
+    ``alle 25``, ``3+`` and YAML's readings of bare ``25_28`` (the number 2528) or ``0`` (an
+    integer) all name the same band."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return value
+    text = str(value).strip().lower().replace("–", "-").replace(" ", "").replace("_", "-")
+    return BAND_SPELLINGS.get(text, value)
+
+
+BAND_SPELLINGS = {
+    **{k: "under_25" for k in ("under-25", "under25", "<25", "alle25", "-24", "0-24")},
+    **{k: "25_28" for k in ("25-28", "2528")},
+    **{k: "29_44" for k in ("29-44", "2944")},
+    **{k: "45_plus" for k in ("45-plus", "45plus", "45+", "45-", "yli44")},
+    **{k: "3_plus" for k in ("3-plus", "3plus", "3+")},
+    "0": "0",
+    "1": "1",
+    "2": "2",
+}
+# The codes are matching.groups' own; the validator reads a planner's spellings of them.
+AgeBand = Annotated[AgeBandCode, BeforeValidator(_band)]
+SupportLevel = Annotated[SupportLevelCode, BeforeValidator(_band)]
+
+
 class ScaleDemand(ScenarioModel):
     """Scale the clients of the selected groups (all given fields must match) by ``factor``.
 
@@ -106,7 +141,7 @@ class ScaleDemand(ScenarioModel):
 
     kind: Literal["scale_demand"] = "scale_demand"
     factor: float = Field(ge=0, le=20)
-    municipality: tuple[str, ...] | None = None
+    municipality: tuple[str, ...] | None = Field(default=None, description="Names or codes.")
     age_band: tuple[AgeBand, ...] | None = None
     support_level: tuple[SupportLevel, ...] | None = None
 
@@ -160,7 +195,12 @@ class Horizon(ScenarioModel):
 class Scenario(ScenarioModel):
     """A named, seeded list of changes to the base county."""
 
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    name: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[^\W_][\w .,()+\-–]*$",
+        description="Any letters (ä, ö, å…), digits, spaces and . , ( ) + - –.",
+    )
     description: str = ""
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     changes: tuple[Change, ...] = ()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from matching.scenario.apply import ScenarioError, apply_changes_noted
+from matching.scenario.apply import ScenarioError, apply_scenario
 from matching.scenario.compare import ScenarioMetrics, scenario_metrics
 from matching.scenario.definition import Scenario
 from matching.scenario.horizon import run_horizon
@@ -40,7 +40,8 @@ def run_scenario(
 ) -> ScenarioMetrics:
     """Apply, solve and measure one scenario."""
     start = time.perf_counter()
-    problem, notes = apply_changes_noted(base, scenario)
+    applied = apply_scenario(base, scenario)
+    problem, notes = applied.problem, applied.notes
     limits = {
         name: value
         for name, value in (
@@ -61,6 +62,7 @@ def run_scenario(
         seat_top=settings.seat_values,
         seat_budget_s=settings.seat_budget_s,
         seat_resolves=settings.seat_resolves,
+        ineligible=applied.ineligible,
     )
     if scenario.horizon is not None:
         weeks = run_horizon(problem, scenario.horizon, scenario.seed)

@@ -48,7 +48,7 @@ def test_rank_clients_existing_and_new(files, capsys) -> None:
 def test_report(files, capsys) -> None:
     county, result, _ = files
     assert main(["report", county, result, "--lang", "fi"]) == 0
-    assert "Sijoitettu" in capsys.readouterr().out
+    assert "paikan sai" in capsys.readouterr().out
 
 
 def test_bad_input_exits_2_with_one_line_per_problem(files, capsys) -> None:

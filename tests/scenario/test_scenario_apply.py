@@ -186,9 +186,17 @@ def test_scale_demand_by_support_level_and_empty_group(county: AllocationProblem
         county, scenario({"kind": "scale_demand", "factor": 0, "support_level": ["1"]})
     )
     assert all(c.support_units != 1 for c in out.clients)
-    with pytest.raises(ScenarioError, match=r"changes\[0\]\.municipality: no client"):
+    # a municipality that does not exist is named as such...
+    with pytest.raises(
+        ScenarioError, match=r"changes\[0\]\.municipality: no municipality is named or coded '999'"
+    ):
         apply_changes(
             county, scenario({"kind": "scale_demand", "factor": 2, "municipality": ["999"]})
+        )
+    # ...and one where no client lives is an empty group
+    with pytest.raises(ScenarioError, match=r"changes\[0\]\.municipality: no client"):
+        apply_changes(
+            tiny(), scenario({"kind": "scale_demand", "factor": 2, "municipality": ["Raahe"]})
         )
 
 

@@ -49,10 +49,16 @@ def test_round_trip(tmp_path: Path) -> None:
     doc = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
     assert [s["scenario"] for s in doc["scenarios"]] == ["base", "parks", "young"]
     assert doc["base"] == "base"
-    with (out / "comparison.csv").open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    rate = [r for r in rows if r["metric"] == "placement_rate" and r["section"] == "overall"]
-    assert [r["scenario"] for r in rate] == ["base", "parks", "young"]
+    # Finnish by default: the Finnish Excel dialect, headers and figures in words
+    with (out / "comparison.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    rate = [
+        r
+        for r in rows
+        if r["Luku"] == "Paikan saaneita, % palvelun piirissä olevista"
+        and r["Osa"] == "Kokonaisuus"
+    ]
+    assert [r["Skenaario"] for r in rate] == ["Nykytila", "parks", "young"]
     for name in ("unplaced.csv", "utilisation.csv", "seat_values.csv", "summary.csv", "weeks.csv"):
         assert (out / name).stat().st_size > 0
     book = load_workbook(out / "comparison.xlsx")
@@ -66,7 +72,7 @@ def test_round_trip(tmp_path: Path) -> None:
         "seat_value_groups",
     ]
     header = [c.value for c in book["summary"][1]]
-    assert header[:6] == ["section", "key", "metric", "base", "parks", "young"]
+    assert header[:6] == ["Osa", "Ryhmä", "Luku", "Nykytila", "parks", "young"]
     if matplotlib_available():
         for chart in CHART_NAMES:
             assert (out / f"{chart}.png").read_bytes()[:4] == b"\x89PNG"

@@ -170,7 +170,7 @@ def test_job_on_an_uploaded_problem(client: TestClient, seed: Seed, app: FastAPI
             "body.scenarios.0.changes.0",
         ),
         ([{"name": "a", "changes": [{"kind": "nope"}]}], "body.scenarios.0.changes.0"),
-        ([{"name": "a b"}], "body.scenarios.0.name"),
+        ([{"name": "a/b"}], "body.scenarios.0.name"),  # spaces and ä, ö, å are fine, a slash is not
         ([{"name": "a"}, {"name": "a"}], "body.scenarios"),
         ([{"name": "base", "changes": [RESIZE]}], "body.scenarios"),
         (
