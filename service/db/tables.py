@@ -310,3 +310,8 @@ class IdempotencyRow(Base):
     body: Mapped[Json | list[Any] | None] = mapped_column(JSON)
     location: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The web app's tables (users, sign-in sessions, attendance corrections) live beside the web
+# code; importing them here registers them on ``Base.metadata`` wherever the schema is used.
+from service.web import tables as _web_tables  # noqa: E402, F401

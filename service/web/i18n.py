@@ -1,0 +1,85 @@
+"""The web app's catalogues (``locales/fi.json``, ``sv.json``, ``en.json``) and formatting of
+dates, numbers and plurals in each language's own form (Babel's CLDR data).
+
+A catalogue maps a key to a text with ``{name}`` placeholders, or to plural forms
+(``{"one": …, "other": …}``) chosen by CLDR's plural rule for the language and ``count``.
+Finnish is written first; the three catalogues have the same keys (a test checks).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
+
+LANGUAGES = ("fi", "sv", "en")
+DEFAULT = "fi"
+LOCALES = Path(__file__).resolve().parent / "locales"
+_BABEL = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+
+
+@cache
+def catalogue(language: str) -> dict[str, Any]:
+    """The catalogue of ``language`` (read once)."""
+    data: dict[str, Any] = json.loads((LOCALES / f"{language}.json").read_text(encoding="utf-8"))
+    return data
+
+
+class Texts:
+    """Texts and formats of one language, handed to the templates as ``t``."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language if language in LANGUAGES else DEFAULT
+        self.locale = Locale.parse(_BABEL[self.language])
+        self._texts = catalogue(self.language)
+
+    def __call__(self, key: str, count: int | None = None, **values: Any) -> str:
+        """The text of ``key``; with ``count`` the plural form for it (``{count}`` is
+        formatted as a number of the language)."""
+        entry = self._texts.get(key)
+        if entry is None:
+            raise KeyError(f"no text '{key}' in the {self.language} catalogue")
+        if isinstance(entry, dict):
+            form = self.locale.plural_form(count if count is not None else 0)
+            entry = entry.get(form, entry["other"])
+        if count is not None:
+            values["count"] = self.number(count)
+        return str(entry).format(**values) if values else str(entry)
+
+    def has(self, key: str) -> bool:
+        """Is there a text for ``key``?"""
+        return key in self._texts
+
+    def date(self, day: date | datetime | None, form: str = "short") -> str:
+        """A date as the language writes it (fi: 5.1.2026; sv: 2026-01-05; en: 05/01/2026)."""
+        if day is None:
+            return "–"
+        if isinstance(day, datetime):
+            return format_datetime(day, "short", locale=self.locale)
+        if form == "short" and self.language == "fi":
+            return f"{day.day}.{day.month}.{day.year}"
+        return format_date(day, form, locale=self.locale)
+
+    def month(self, day: date) -> str:
+        """A month and year, e.g. 'tammikuu 2026'."""
+        return format_date(day, "LLLL y", locale=self.locale)
+
+    def weekday(self, day: date) -> str:
+        """The short weekday name of a date."""
+        return format_date(day, "EEE", locale=self.locale)
+
+    def number(self, value: float | int, digits: int = 1) -> str:
+        """A number with the language's decimal sign and grouping."""
+        if isinstance(value, int) or float(value).is_integer():
+            return format_decimal(int(value), locale=self.locale)
+        return format_decimal(round(value, digits), locale=self.locale)
+
+    def percent(self, value: float) -> str:
+        """A share 0…1 as a percentage, e.g. '42 %'."""
+        return format_percent(value, locale=self.locale)
