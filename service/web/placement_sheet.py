@@ -190,7 +190,9 @@ def read(
         def refuse(
             column: str, reason: str, row: int = number, found: list[Refusal] = problems
         ) -> None:
-            found.append(Refusal(row, label_of.get(column, column), reason))
+            label = label_of.get(column, column)
+            if not any(r.row == row and r.column == label for r in found):
+                found.append(Refusal(row, label, reason))
 
         record: dict[str, Any] = {"organisation": user.organisation}
         key = text.get("id", "")

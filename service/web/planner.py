@@ -79,10 +79,13 @@ async def start(request: Request, page: PlannerPage) -> Response:
     """Validate the scenario with the API's model and queue it as a job."""
     form = await form_of(request, page)
     name = str(form.get("name", "")).strip() or "skenaario"
-    slug = "".join(ch if ch.isalnum() and ch.isascii() else "-" for ch in name).strip("-")
+    plain = name.translate(str.maketrans("äöåÄÖÅ", "aoaAOA"))
+    slug = "".join(ch if ch.isalnum() and ch.isascii() else "-" for ch in plain).strip("-")
     data = {
         "name": name,
-        "scenarios": [{"name": (slug or "scenario")[:100], "changes": [_change(form)]}],
+        "scenarios": [
+            {"name": (slug or "scenario")[:100], "description": name, "changes": [_change(form)]}
+        ],
         "seat_values": 0,
     }
     if form.get("time_limit_s"):
@@ -138,8 +141,10 @@ def result(page: PlannerPage, job_id: int) -> Response:
     files = store.files(page.session, job_id) if job.status == "succeeded" else []
     summary = job.summary or []
     best = max((s.get("placed", 0) for s in summary), default=0)
+    titles = {str(s.get("name")): str(s.get("description") or s.get("name")) for s in job.scenarios}
     return page.render(
         "planner/result.html",
+        titles=titles,
         job=job,
         summary=summary,
         files=files,

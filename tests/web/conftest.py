@@ -35,9 +35,7 @@ def database_url(
 @pytest.fixture(scope="module")
 def app(database_url: str) -> FastAPI:
     """The whole service (API and web app) on this module's database."""
-    return create_app(
-        settings_for(database_url, run_executor="thread", scenario_timeout_s=120)
-    )
+    return create_app(settings_for(database_url, run_executor="thread", scenario_timeout_s=120))
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +80,11 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, base_url: str) -> Iterator[Any]:
     """A fresh browser context (no cookies) and page; axe is injected despite the CSP."""
     context = browser.new_context(
-        base_url=base_url, bypass_csp=True, viewport={"width": 1280, "height": 900},
-        locale="fi-FI", accept_downloads=True,
+        base_url=base_url,
+        bypass_csp=True,
+        viewport={"width": 1280, "height": 900},
+        locale="fi-FI",
+        accept_downloads=True,
     )
     page = context.new_page()
     page.set_default_timeout(15_000)

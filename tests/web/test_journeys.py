@@ -132,9 +132,7 @@ def sheet(tmp: Path, name: str, rows: list[str]) -> Path:
     return path
 
 
-def test_municipality_week(
-    page: Any, web_seed: WebSeed, database_url: str, tmp_path: Path
-) -> None:
+def test_municipality_week(page: Any, web_seed: WebSeed, database_url: str, tmp_path: Path) -> None:
     kind = database_url.split(":")[0].split("+")[0]
     sign_in(page, "kalle", "Kalle Kunta")
     expect(page.get_by_role("heading", name="Työtoimintapaikkamme", level=1)).to_be_visible()
@@ -167,7 +165,9 @@ def test_municipality_week(
         "OULU-PIHA-1;Pihatyöt;Atlantis;65,01;25,47;viheralueet;Haravointi;-1;"
         "ma, ti;4;6;;;fi;2;ehkä;5.1.2026;;1.12.2025"
     )
-    page.get_by_label("Tiedosto (CSV tai XLSX)").set_input_files(sheet(tmp_path, "a.csv", [good, bad]))
+    page.get_by_label("Tiedosto (CSV tai XLSX)").set_input_files(
+        sheet(tmp_path, "a.csv", [good, bad])
+    )
     page.get_by_role("button", name="Tarkista").click()
     refused = page.get_by_role("table", name="Virheet")
     expect(refused).to_contain_text("tuntematon kunta ”Atlantis”")
@@ -178,7 +178,9 @@ def test_municipality_week(
     assert_accessible(page, f"municipality-03-import-refused-{kind}")
 
     fixed = bad.replace("Atlantis", "Oulu").replace(";-1;", ";1;").replace("ehkä", "ei")
-    page.get_by_label("Tiedosto (CSV tai XLSX)").set_input_files(sheet(tmp_path, "b.csv", [good, fixed]))
+    page.get_by_label("Tiedosto (CSV tai XLSX)").set_input_files(
+        sheet(tmp_path, "b.csv", [good, fixed])
+    )
     page.get_by_role("button", name="Tarkista").click()
     expect(page.locator("#preview")).to_contain_text("2 uutta paikkaa")
     assert_accessible(page, f"municipality-04-import-preview-{kind}")
@@ -188,7 +190,9 @@ def test_municipality_week(
 
     again = fixed.replace(";1;ma, ti;", ";3;ma, ti;")
     page.goto("/municipality/import")
-    page.get_by_label("Tiedosto (CSV tai XLSX)").set_input_files(sheet(tmp_path, "c.csv", [good, again]))
+    page.get_by_label("Tiedosto (CSV tai XLSX)").set_input_files(
+        sheet(tmp_path, "c.csv", [good, again])
+    )
     page.get_by_role("button", name="Tarkista").click()
     expect(page.locator("#preview")).to_contain_text("1 muuttuva paikka")
     expect(page.locator("#preview")).to_contain_text("1 ennallaan")
@@ -226,7 +230,7 @@ def test_planner_week(page: Any, web_seed: WebSeed, database_url: str) -> None:
     comparison = page.get_by_role("table", name="Vertailu")
     expect(comparison).to_be_visible(timeout=90_000)
     expect(comparison).to_contain_text("nykytilanne")
-    expect(comparison).to_contain_text("Lisää-keittiöpaikkoja")
+    expect(comparison).to_contain_text("Lisää keittiöpaikkoja")
     chart = page.get_by_role("img", name="Paikan saavien osuus skenaarioittain")
     expect(chart).to_be_visible()
     expect(chart).to_contain_text("/4 (")  # counts beside rates
