@@ -44,7 +44,7 @@ from service.schemas.runs import (
 )
 from service.web.core import CoordinatorPage, WebError, form_of, redirect
 from service.web.decisions import admissible_placements, preview_decision
-from service.web.forms import as_list, field_errors, number, words
+from service.web.forms import as_list, field_errors, finnish_date, number, words
 from service.web.tables import AttendanceCorrectionRow, UserRow
 
 router = APIRouter(prefix="/coordinator", include_in_schema=False)
@@ -236,7 +236,7 @@ async def start_run(request: Request, page: CoordinatorPage) -> Response:
     form = await form_of(request, page)
     body_data: dict[str, Any] = {}
     if form.get("planning_date"):
-        body_data["planning_date"] = form["planning_date"]
+        body_data["planning_date"] = finnish_date(form["planning_date"])
     try:
         body = RunCreate.model_validate(body_data)
         row = run_store.create(page.session, page.principal, body, page.settings)
@@ -639,7 +639,7 @@ async def attendance_save(request: Request, page: CoordinatorPage, assignment_id
     try:
         body = AttendanceIn.model_validate(
             {
-                "day": form.get("day"),
+                "day": finnish_date(form.get("day")),
                 "status": form.get("status"),
                 "absence_reason": reason if form.get("status") == "absent" else None,
             }

@@ -37,6 +37,18 @@ templates = Environment(
 )
 
 
+def form_date(value: Any) -> str:
+    """A stored date (ISO text or ``date``) as a Finn types it, d.m.yyyy; others unchanged."""
+    text = "" if value is None else str(value)
+    parts = text.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{int(parts[2])}.{int(parts[1])}.{parts[0]}"
+    return text
+
+
+templates.filters["form_date"] = form_date
+
+
 class WebError(Exception):
     """Answered with the error page (status and catalogue key of the message)."""
 
