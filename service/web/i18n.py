@@ -57,7 +57,7 @@ class Texts:
         return key in self._texts
 
     def date(self, day: date | datetime | None, form: str = "short") -> str:
-        """A date as the language writes it (fi: 5.1.2026; sv: 2026-01-05; en: 05/01/2026)."""
+        """A date as the language writes it (fi and Finland-Swedish: 5.1.2026; en: 05/01/2026)."""
         if day is None:
             return "–"
         if isinstance(day, datetime):
