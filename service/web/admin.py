@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -19,7 +20,7 @@ from service.web.tables import UserRow
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
 
-def _page(page: AdminPage, **extra: object) -> Response:
+def _page(page: AdminPage, **extra: Any) -> Response:
     users = page.session.scalars(select(UserRow).order_by(UserRow.username)).all()
     orgs = page.session.scalars(select(OrganisationRow).order_by(OrganisationRow.name)).all()
     values = extra.pop("values", {"role": "coordinator", "language": "fi"})

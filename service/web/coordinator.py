@@ -4,6 +4,7 @@ placement), the client record, and attendance per period."""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -133,7 +134,7 @@ def board(
     assert user is not None
     caseload = set(user.caseload)
     others = scope == "all" and purpose.strip() != ""
-    rows: list[Any] = []
+    rows: Sequence[Any] = []
     total = 0
     counts: dict[str, int] = {}
     if run is not None and run.status == "succeeded":

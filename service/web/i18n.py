@@ -9,7 +9,7 @@ Finnish is written first; the three catalogues have the same keys (a test checks
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -56,21 +56,21 @@ class Texts:
         """Is there a text for ``key``?"""
         return key in self._texts
 
-    def date(self, day: date | datetime | None, form: str = "short") -> str:
+    def date(self, day: dt.date | dt.datetime | None, form: str = "short") -> str:
         """A date as the language writes it (fi and Finland-Swedish: 5.1.2026; en: 05/01/2026)."""
         if day is None:
             return "–"
-        if isinstance(day, datetime):
+        if isinstance(day, dt.datetime):
             return format_datetime(day, "short", locale=self.locale)
         if form == "short" and self.language == "fi":
             return f"{day.day}.{day.month}.{day.year}"
         return format_date(day, form, locale=self.locale)
 
-    def month(self, day: date) -> str:
+    def month(self, day: dt.date) -> str:
         """A month and year, e.g. 'tammikuu 2026'."""
         return format_date(day, "LLLL y", locale=self.locale)
 
-    def weekday(self, day: date) -> str:
+    def weekday(self, day: dt.date) -> str:
         """The short weekday name of a date."""
         return format_date(day, "EEE", locale=self.locale)
 
