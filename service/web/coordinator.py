@@ -72,31 +72,40 @@ class PlacementInfo:
 
 
 def placement_infos(session: Session, ids: set[str] | None = None) -> dict[str, PlacementInfo]:
-    """Placements by id with their organisation's name, municipality and contact person."""
-    orgs = {o.id: o.name for o in session.scalars(select(OrganisationRow))}
-    munis = {m.code: m.name_fi for m in session.scalars(select(MunicipalityRow))}
+    """Placements by id with their organisation's name, municipality and contact person.
+
+    Plain column rows, not ORM objects: the board lists every placement in its filter."""
+    orgs = dict(session.execute(select(OrganisationRow.id, OrganisationRow.name)).all())
+    munis = dict(session.execute(select(MunicipalityRow.code, MunicipalityRow.name_fi)).all())
     contacts: dict[str, list[str]] = {}
-    for user in session.scalars(select(UserRow).where(UserRow.role == "municipality")):
-        for org in user.organisations:
-            contacts.setdefault(org, []).append(user.full_name)
-    query = select(PlacementRow)
+    for name, organisations in session.execute(
+        select(UserRow.full_name, UserRow.organisations).where(UserRow.role == "municipality")
+    ):
+        for org in organisations:
+            contacts.setdefault(org, []).append(name)
+    query = select(
+        PlacementRow.id,
+        PlacementRow.organisation_id,
+        PlacementRow.municipality_code,
+        PlacementRow.closed,
+        PlacementRow.attributes,
+    )
     if ids is not None:
         query = query.where(PlacementRow.id.in_(ids))
     out = {}
-    for row in session.scalars(query):
-        a = row.attributes
-        out[row.id] = PlacementInfo(
-            id=row.id,
-            name=str(a.get("department", row.id)),
-            organisation=orgs.get(row.organisation_id, row.organisation_id),
-            municipality=munis.get(row.municipality_code, row.municipality_code),
-            contact=", ".join(contacts.get(row.organisation_id, [])),
+    for pid, org_id, muni, closed, a in session.execute(query):
+        out[pid] = PlacementInfo(
+            id=pid,
+            name=str(a.get("department", pid)),
+            organisation=orgs.get(org_id, org_id),
+            municipality=munis.get(muni, muni),
+            contact=", ".join(contacts.get(org_id, [])),
             weekdays=[d for d in WEEKDAYS if d in a.get("weekdays", [])],
             min_hours=float(a.get("min_hours_per_day", 0)),
             max_hours=float(a.get("max_hours_per_day", 0)),
             seats=int(a.get("seats", 0)),
             task_category=str(a.get("task_category", "")),
-            closed=row.closed,
+            closed=bool(closed),
         )
     return out
 
@@ -193,18 +202,20 @@ def board(
     ids = {r.placement_id for r in rows} | {
         r.decided_placement_id for r in rows if r.decided_placement_id
     }
-    infos = placement_infos(session, ids)
+    every = placement_infos(session)
+    infos = {pid: every[pid] for pid in ids if pid in every}
     names = names_of(session, [r.client_id for r in rows])
-    clients = {
-        c.id: c.attributes
-        for c in session.scalars(
-            select(ClientRow).where(ClientRow.id.in_([r.client_id for r in rows]))
-        )
-    }
+    clients = dict(
+        session.execute(
+            select(ClientRow.id, ClientRow.attributes).where(
+                ClientRow.id.in_([r.client_id for r in rows])
+            )
+        ).all()
+    )
     municipalities = session.execute(
         select(MunicipalityRow.code, MunicipalityRow.name_fi).order_by(MunicipalityRow.name_fi)
     ).all()
-    all_placements = sorted(placement_infos(session).values(), key=lambda p: (p.name, p.id))
+    all_placements = sorted(every.values(), key=lambda p: (p.name, p.id))
     return page.render(
         "coordinator/board.html",
         run=run,

@@ -8,9 +8,9 @@ Finnish is written first; the three catalogues have the same keys (a test checks
 
 from __future__ import annotations
 
-import json
 import datetime as dt
-from functools import cache
+import json
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +31,32 @@ def catalogue(language: str) -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=4096)
+def _number(language: str, value: float | int, digits: int) -> str:
+    """Babel's formatting is slow next to a page's other work; a page formats the same few
+    numbers many times."""
+    locale = _locale(language)
+    if isinstance(value, int) or float(value).is_integer():
+        return format_decimal(int(value), locale=locale)
+    return format_decimal(round(value, digits), locale=locale)
+
+
+@lru_cache(maxsize=8)
+def _locale(language: str) -> Locale:
+    return Locale.parse(_BABEL[language])
+
+
+@lru_cache(maxsize=1024)
+def _plural(language: str, count: int) -> str:
+    return str(_locale(language).plural_form(count))
+
+
 class Texts:
     """Texts and formats of one language, handed to the templates as ``t``."""
 
     def __init__(self, language: str) -> None:
         self.language = language if language in LANGUAGES else DEFAULT
-        self.locale = Locale.parse(_BABEL[self.language])
+        self.locale = _locale(self.language)
         self._texts = catalogue(self.language)
 
     def __call__(self, key: str, count: int | None = None, **values: Any) -> str:
@@ -46,7 +66,7 @@ class Texts:
         if entry is None:
             raise KeyError(f"no text '{key}' in the {self.language} catalogue")
         if isinstance(entry, dict):
-            form = self.locale.plural_form(count if count is not None else 0)
+            form = _plural(self.language, int(count) if count is not None else 0)
             entry = entry.get(form, entry["other"])
         if count is not None:
             values["count"] = self.number(count)
@@ -76,9 +96,7 @@ class Texts:
 
     def number(self, value: float | int, digits: int = 1) -> str:
         """A number with the language's decimal sign and grouping."""
-        if isinstance(value, int) or float(value).is_integer():
-            return format_decimal(int(value), locale=self.locale)
-        return format_decimal(round(value, digits), locale=self.locale)
+        return _number(self.language, value, digits)
 
     def percent(self, value: float) -> str:
         """A share 0…1 as a percentage, e.g. '42 %'."""
