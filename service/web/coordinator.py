@@ -510,7 +510,7 @@ async def client_save(request: Request, page: CoordinatorPage, client_id: str) -
         body = ClientUpdate.model_validate(data)
     except ValidationError as exc:
         return _client_page(
-            page, client_id, errors=field_errors(page.t, exc), broken=[], status=422
+            page, client_id, errors=field_errors(page.t, exc), broken=[], status=422, pending=form
         )
     session = page.session
     row = client_store.get(session, client_id)
@@ -536,7 +536,12 @@ async def client_save(request: Request, page: CoordinatorPage, client_id: str) -
             )
         except ValidationError as exc:
             return _client_page(
-                page, client_id, errors=field_errors(page.t, exc), broken=[], status=422
+                page,
+                client_id,
+                errors=field_errors(page.t, exc),
+                broken=[],
+                status=422,
+                pending=form,
             )
         problem = _problem(session, page.settings, client_id, current.placement_id, date.today())
         placement = problem.placements[0]

@@ -10,13 +10,14 @@ implementation) and counts the seats and support units here.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matching.check import pair_violations
-from models import AllocationProblem, SolveOptions
+from models import AllocationProblem, Placement, SolveOptions
 from service.config import Settings
 from service.crud import clients as client_store
 from service.crud.convert import client_domain, placement_domain
@@ -97,8 +98,7 @@ def _problem(
     else:
         query = query.where(PlacementRow.closed.is_(False))
     placements = tuple(
-        _as_of(placement_domain(r), planning_date)
-        for r in session.scalars(query.order_by(PlacementRow.id))
+        _as_of(_domain(r), planning_date) for r in session.scalars(query.order_by(PlacementRow.id))
     )
     return AllocationProblem.model_construct(
         name="decision",
@@ -115,6 +115,26 @@ def _problem(
         ongoing=(),
         options=SolveOptions(),
     )
+
+
+_DOMAIN: dict[tuple[str, str, bool, str], Placement] = {}
+
+
+def _domain(row: PlacementRow) -> Placement:
+    """The domain record of a stored placement, kept while its stored fields are the same:
+    validating a few hundred placements per page is most of a proposal page's time otherwise."""
+    key = (
+        row.id,
+        json.dumps(row.attributes, sort_keys=True, default=str),
+        row.closed,
+        str(row.no_replacement_attested_on),
+    )
+    found = _DOMAIN.get(key)
+    if found is None:
+        if len(_DOMAIN) > 20_000:
+            _DOMAIN.clear()
+        found = _DOMAIN[key] = placement_domain(row)
+    return found
 
 
 def preview_decision(

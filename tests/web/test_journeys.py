@@ -64,6 +64,24 @@ def test_coordinator_week(page: Any, web_seed: WebSeed, database_url: str) -> No
     expect(page.get_by_role("status")).to_contain_text("Ehdotus hyväksytty")
     expect(page.get_by_text("hyväksytty", exact=True)).to_be_visible()
 
+    # The client record: a value the API refuses, then one that breaks a rule of the
+    # placement just accepted (P1 offers 4–6 hours a day), then a good one.
+    page.get_by_role("link", name="Avaa asiakkaan tiedot").click()
+    page.get_by_label("Päiviä viikossa (1–4)").fill("9")
+    page.get_by_role("button", name="Tallenna", exact=True).click()
+    expect(page.locator("#err-days_per_week")).to_have_text("Suurin sallittu arvo on 7.")
+    page.get_by_label("Päiviä viikossa (1–4)").fill("3")
+    page.get_by_label("Tunteja päivässä (4–8)").fill("7,5")
+    page.get_by_role("button", name="Tallenna", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "paikka ei tarjoa asiakkaan tuntimäärää päivässä"
+    )
+    assert_accessible(page, f"coordinator-05-client-rule-{kind}")
+    page.get_by_label("Tunteja päivässä (4–8)").fill("6")
+    page.get_by_role("button", name="Tallenna", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Tiedot tallennettu")
+    expect(page.get_by_label("Tunteja päivässä (4–8)")).to_have_value("6")
+
     # Another client: choose another placement; the consequences come before confirming.
     page.goto(f"/coordinator/proposals/{web_seed.proposals['C3']}")
     page.get_by_label("Paikka", exact=True).select_option("P2")
@@ -71,7 +89,7 @@ def test_coordinator_week(page: Any, web_seed: WebSeed, database_url: str) -> No
     page.get_by_role("button", name="Tarkista vaikutukset").click()
     expect(page.locator("#preview")).to_contain_text("Paikassa on 2 paikkaa")
     expect(page.locator("#preview")).to_contain_text("Muut viikon ehdotukset eivät muutu")
-    assert_accessible(page, f"coordinator-05-override-preview-{kind}")
+    assert_accessible(page, f"coordinator-06-override-preview-{kind}")
     page.get_by_role("button", name="Vahvista valinta").click()
     expect(page.get_by_role("status")).to_contain_text("Toinen paikka valittu")
 
@@ -103,14 +121,14 @@ def test_coordinator_week(page: Any, web_seed: WebSeed, database_url: str) -> No
     expect(page.locator("section", has_text="Korjaushistoria")).to_contain_text("Sairastui")
     expect(page.locator("section", has_text="Korjaushistoria")).to_contain_text("kaisa")
     expect(totals).to_contain_text("Kulukorvaukseen oikeuttavat päivät0 päivää")
-    assert_accessible(page, f"coordinator-06-attendance-{kind}")
+    assert_accessible(page, f"coordinator-07-attendance-{kind}")
 
     # The language sticks: Swedish, then back to Finnish.
     page.get_by_role("button", name="svenska").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Närvaro")
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Närvaro")
-    assert_accessible(page, f"coordinator-07-attendance-sv-{kind}")
+    assert_accessible(page, f"coordinator-08-attendance-sv-{kind}")
     page.get_by_role("button", name="suomi").click()
     page.get_by_role("button", name="Kirjaudu ulos").click()
     expect(page).to_have_url(re.compile(r"/login"))
