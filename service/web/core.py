@@ -112,6 +112,8 @@ class Page:
             lang=self.t.language,
             languages=LANGUAGES,
             path=self.request.url.path,
+            here=self.request.url.path
+            + (f"?{self.request.url.query}" if self.request.url.query else ""),
             **values,
         )
         return HTMLResponse(html, status_code=status)

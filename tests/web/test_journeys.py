@@ -126,6 +126,10 @@ def test_coordinator_week(page: Any, web_seed: WebSeed, database_url: str) -> No
     # The language sticks: Swedish, then back to Finnish.
     page.get_by_role("button", name="svenska").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Närvaro")
+    expect(page.get_by_role("heading", name="December 2025")).to_be_visible()  # same month
+    expect(page.locator("section", has_text="Rättelser")).to_contain_text(
+        "frånvarande: egen sjukdom"
+    )
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Närvaro")
     assert_accessible(page, f"coordinator-08-attendance-sv-{kind}")

@@ -180,3 +180,106 @@ def test_api_tokens_still_work_beside_sessions(client: TestClient, web_seed: Web
     headers = web_seed.base.h("coordinator")
     assert client.get("/placements", headers=headers).status_code == 200
     assert client.get("/placements").status_code == 401
+
+
+def test_a_contact_of_two_units_acts_for_one_at_a_time(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    from models import OrganisationType
+    from service.db.tables import OrganisationRow
+
+    with sessions_of(app)() as session:
+        session.add(
+            OrganisationRow(
+                id="O3",
+                name="Oulu parks",
+                type=OrganisationType.MUNICIPAL_DEPARTMENT.value,
+                municipality_code="564",
+            )
+        )
+        session.flush()
+        try:
+            accounts.create_user(
+                session,
+                username="mixed",
+                full_name="M",
+                role=accounts.Role.MUNICIPALITY,
+                password=PASSWORD,
+                organisations=["O1", "O2"],  # Oulu and Ii: refused
+            )
+        except accounts.AccountError as exc:
+            assert exc.field == "organisations"
+        else:
+            raise AssertionError("units of two municipalities were accepted")
+        accounts.create_user(
+            session,
+            username="two",
+            full_name="Two Units",
+            role=accounts.Role.MUNICIPALITY,
+            password=PASSWORD,
+            organisations=["O1", "O3"],
+        )
+        session.commit()
+    sign_in(client, "two")
+    page = client.get("/municipality/placements").text
+    assert "Dept P1" in page
+    token = csrf_of(page)
+    client.post("/municipality/unit", data={"csrf": token, "organisation": "O3"})
+    assert "Dept P1" not in client.get("/municipality/placements").text
+    response = client.post("/municipality/unit", data={"csrf": token, "organisation": "O2"})
+    assert response.status_code == 403
+
+
+def test_create_user_from_the_command_line(tmp_path: object, capsys: object) -> None:
+    from service.admin import main
+
+    url = f"sqlite:///{tmp_path}/cli.db"
+    assert (
+        main(
+            [
+                "--db",
+                url,
+                "create-user",
+                "--username",
+                "Aila",
+                "--name",
+                "Aila A",
+                "--role",
+                "coordinator",
+                "--caseload",
+                "C1, C2",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    password = re.search(r"password: (\S+)", out)
+    assert password is not None and "authenticator" not in out
+    assert (
+        main(["--db", url, "create-user", "--username", "root", "--name", "R", "--role", "admin"])
+        == 0
+    )
+    assert "otpauth://totp/" in capsys.readouterr().out  # type: ignore[attr-defined]
+    assert (
+        main(
+            [
+                "--db",
+                url,
+                "create-user",
+                "--username",
+                "aila",
+                "--name",
+                "again",
+                "--role",
+                "planner",
+            ]
+        )
+        == 2
+    )
+    from service.db.session import make_engine, make_session_factory
+
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        found = accounts.check_password(session, "aila", password.group(1))
+        assert found.user is not None and found.user.caseload == ["C1", "C2"]
+    engine.dispose()
