@@ -16,7 +16,7 @@ from models import TaskCategory
 from service import audit
 from service.audit import Action
 from service.crud import scenarios as store
-from service.db.tables import MunicipalityRow, ScenarioJobRow
+from service.db.tables import MunicipalityRow, OrganisationRow, PlacementRow, ScenarioJobRow
 from service.errors import ServiceError
 from service.scenario_base import prepare
 from service.schemas.scenarios import ScenarioJobCreate
@@ -25,7 +25,16 @@ from service.web.forms import field_errors, number
 
 router = APIRouter(prefix="/planner", include_in_schema=False)
 
-CHANGE_KINDS = ("resize", "remove", "scale_demand")
+CHANGE_KINDS = ("resize", "remove", "scale_demand", "regime")
+RULES = (
+    "max_days_per_week",
+    "min_hours_per_day",
+    "max_hours_per_day",
+    "min_period_months",
+    "youth_age_limit",
+    "commitment_months",
+    "no_replacement_attestation_months",
+)
 
 
 def _context(page: Any) -> dict[str, Any]:
@@ -35,11 +44,16 @@ def _context(page: Any) -> dict[str, Any]:
     jobs = page.session.scalars(
         select(ScenarioJobRow).order_by(ScenarioJobRow.id.desc()).limit(20)
     ).all()
+    units = page.session.execute(
+        select(OrganisationRow.id, OrganisationRow.name).order_by(OrganisationRow.name)
+    ).all()
     return {
         "municipalities": munis,
         "tasks": list(TaskCategory),
         "jobs": jobs,
         "kinds": CHANGE_KINDS,
+        "units": units,
+        "rules": RULES,
     }
 
 
@@ -54,13 +68,15 @@ def scenarios(page: PlannerPage) -> Response:
     )
 
 
-def _change(form: dict[str, Any]) -> dict[str, Any]:
+def _change(form: dict[str, Any], unit_placements: list[str]) -> dict[str, Any]:
     kind = str(form.get("kind", ""))
     select_: dict[str, Any] = {}
     if form.get("municipality"):
         select_["municipality"] = [str(form["municipality"])]
     if form.get("task_category"):
         select_["task_category"] = [str(form["task_category"])]
+    if form.get("organisation"):
+        select_["ids"] = unit_placements
     amount = number(form.get("amount"))
     if kind == "resize":
         return {"kind": "resize_placements", "select": select_, "add_seats": amount}
@@ -71,6 +87,11 @@ def _change(form: dict[str, Any]) -> dict[str, Any]:
         if form.get("municipality"):
             change["municipality"] = [str(form["municipality"])]
         return change
+    if kind == "regime":
+        rule = str(form.get("rule", ""))
+        if rule not in RULES:
+            raise WebError(422, "error.form")
+        return {"kind": "regime", "set": {rule: amount}}
     raise WebError(422, "error.form")
 
 
@@ -78,13 +99,21 @@ def _change(form: dict[str, Any]) -> dict[str, Any]:
 async def start(request: Request, page: PlannerPage) -> Response:
     """Validate the scenario with the API's model and queue it as a job."""
     form = await form_of(request, page)
+    unit = str(form.get("organisation", ""))
+    unit_placements = list(
+        page.session.scalars(select(PlacementRow.id).where(PlacementRow.organisation_id == unit))
+    )
     name = str(form.get("name", "")).strip() or "skenaario"
     plain = name.translate(str.maketrans("äöåÄÖÅ", "aoaAOA"))
     slug = "".join(ch if ch.isalnum() and ch.isascii() else "-" for ch in plain).strip("-")
     data = {
         "name": name,
         "scenarios": [
-            {"name": (slug or "scenario")[:100], "description": name, "changes": [_change(form)]}
+            {
+                "name": (slug or "scenario")[:100],
+                "description": name,
+                "changes": [_change(form, unit_placements)],
+            }
         ],
         "seat_values": 0,
     }

@@ -283,3 +283,35 @@ def test_create_user_from_the_command_line(tmp_path: object, capsys: object) -> 
         found = accounts.check_password(session, "aila", password.group(1))
         assert found.user is not None and found.user.caseload == ["C1", "C2"]
     engine.dispose()
+
+
+def test_planner_form_builds_the_api_scenario(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    from service.db.tables import ScenarioJobRow
+
+    sign_in(client, "sirpa")
+    token = csrf_of(client.get("/planner/scenarios").text)
+    refused = client.post(
+        "/planner/scenarios",
+        data={"csrf": token, "name": "Ei valintaa", "kind": "resize", "amount": "2"},
+    )
+    assert refused.status_code == 422  # a resize needs a unit, municipality or kind of work
+    response = client.post(
+        "/planner/scenarios",
+        data={
+            "csrf": token,
+            "name": "Ikäraja 25",
+            "kind": "regime",
+            "rule": "youth_age_limit",
+            "amount": "25",
+            "time_limit_s": "1",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    with sessions_of(app)() as session:
+        job = session.scalars(select(ScenarioJobRow).order_by(ScenarioJobRow.id.desc())).first()
+        assert job is not None and job.name == "Ikäraja 25"
+        changes = [c for s in job.scenarios for c in s.get("changes", [])]
+        assert changes == [{"kind": "regime", "set": {"youth_age_limit": 25}}]
