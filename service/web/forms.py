@@ -67,7 +67,8 @@ def words(value: Any) -> list[str]:
 
 def number(value: Any) -> Any:
     """A number as a Finn writes it (decimal comma allowed); left as is if not a number."""
-    text = str(value or "").strip().replace(",", ".").replace(" ", "")
+    text = str(value or "").strip().replace(",", ".")
+    text = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
     if text == "":
         return None
     try:
