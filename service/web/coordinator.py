@@ -138,7 +138,15 @@ def board(
 ) -> Response:
     """The week's board: proposals of the newest run, own caseload first."""
     session = page.session
-    run = latest_run(session)
+    newest = latest_run(session)
+    # The proposals open for decisions are the newest succeeded run's; a newer run that is
+    # still going or has failed is shown above them.
+    run = session.scalar(
+        select(RunRow)
+        .where(RunRow.status == "succeeded", RunRow.superseded.is_(False))
+        .order_by(RunRow.id.desc())
+        .limit(1)
+    )
     user = page.user
     assert user is not None
     caseload = set(user.caseload)
@@ -238,7 +246,7 @@ def board(
         pages=max(1, -(-total // PAGE_SIZE)),
         reasons=list(ReasonCode),
         caseload_size=len(caseload),
-        jobs_active=bool(run is not None and run.status in ("queued", "running")),
+        newest=newest,
     )
 
 

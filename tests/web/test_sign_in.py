@@ -13,7 +13,7 @@ from service import accounts
 from service.db.tables import AuditRow, ProposalRow, utcnow
 from service.web.core import SESSION_COOKIE
 from service.web.tables import UserRow, WebSessionRow
-from tests.service.svc_helpers import sessions_of
+from tests.service.svc_helpers import PLANNING, sessions_of
 from tests.web.web_helpers import PASSWORD, WebSeed
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -315,3 +315,34 @@ def test_planner_form_builds_the_api_scenario(
         assert job is not None and job.name == "Ikäraja 25"
         changes = [c for s in job.scenarios for c in s.get("changes", [])]
         assert changes == [{"kind": "regime", "set": {"youth_age_limit": 25}}]
+
+
+def test_board_starts_a_run_and_keeps_the_open_proposals_meanwhile(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    from service.db.tables import RunRow
+
+    sign_in(client, "kaisa")
+    token = csrf_of(client.get("/coordinator/board").text)
+    with sessions_of(app)() as session:
+        session.add(
+            RunRow(
+                county="testcounty",
+                status="failed",
+                planning_date=PLANNING,
+                options={},
+                created_by="x",
+            )
+        )
+        session.commit()
+    board = client.get("/coordinator/board").text
+    assert "Viimeisin laskenta ei onnistunut" in board and "Aino A" in board
+    response = client.post(
+        "/coordinator/board/run",
+        data={"csrf": token, "planning_date": "12.1.2026"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    with sessions_of(app)() as session:
+        newest = session.scalars(select(RunRow).order_by(RunRow.id.desc())).first()
+        assert newest is not None and str(newest.planning_date) == "2026-01-12"
