@@ -51,6 +51,14 @@ def _plural(language: str, count: int) -> str:
     return str(_locale(language).plural_form(count))
 
 
+class _Values(dict[str, Any]):
+    """Placeholder values; a missing one shows as a dash instead of failing the page (the
+    engine's explanation parameters may change under the web app)."""
+
+    def __missing__(self, key: str) -> str:
+        return "–"
+
+
 class Texts:
     """Texts and formats of one language, handed to the templates as ``t``."""
 
@@ -70,7 +78,7 @@ class Texts:
             entry = entry.get(form, entry["other"])
         if count is not None:
             values["count"] = self.number(count)
-        return str(entry).format(**values) if values else str(entry)
+        return str(entry).format_map(_Values(values)) if values else str(entry)
 
     def has(self, key: str) -> bool:
         """Is there a text for ``key``?"""

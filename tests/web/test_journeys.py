@@ -47,7 +47,10 @@ def test_coordinator_week(page: Any, web_seed: WebSeed, database_url: str) -> No
     page.get_by_role("link", name="Aino A").click()
     expect(page.get_by_role("heading", name="Miksi tämä paikka")).to_be_visible()
     expect(page.get_by_text("Sopivuus yhteensä")).to_be_visible()
-    expect(page.locator("section", has_text="Parhaat vaihtoehdot")).to_contain_text("Dept P3")
+    why = page.locator("section", has_text="Parhaat vaihtoehdot")
+    expect(why).to_contain_text("Dept P3")
+    expect(why).to_contain_text("Ei vapaata paikkaa: 2/2 paikkaa käytössä.")
+    expect(why).to_contain_text("Tällä ehdotuksella paikan kaikki 2 paikkaa ovat käytössä.")
     assert_accessible(page, f"coordinator-03-proposal-{kind}")
 
     # Override to P2, whose work is noisy: the rule is named and no confirm is offered.

@@ -59,8 +59,23 @@ def seed_web(factory: sessionmaker[Session]) -> WebSeed:
             "client": "C1",
             "status": "assigned",
             "admissible_placements": 2,
+            "tight": [
+                {
+                    "code": "seats_full",
+                    "message": {
+                        "code": "tight.seats_full",
+                        "params": {"placement": "P1", "seats": 2, "used": 2},
+                    },
+                }
+            ],
             "alternatives": [
-                {"placement": "P3", "score": 420, "travel_minutes": 38, "preference_rank": None}
+                {
+                    "placement": "P3",
+                    "score": 420,
+                    "travel_minutes": 38,
+                    "preference_rank": None,
+                    "blockers": [{"rule": "seats", "owner": "P3", "capacity": 2, "used": 2}],
+                }
             ],
         }
         more = {}
