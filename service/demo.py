@@ -159,7 +159,7 @@ def demo_users(
     home = by_muni.most_common(1)[0][0]
     orgs = sorted({p.organisation for p in problem.placements if p.municipality == home})
     org_muni = {o.id: o.municipality for o in problem.organisations}
-    units = [o for o in orgs if org_muni.get(o) == org_muni.get(orgs[0])][:2]
+    units = [o for o in orgs if org_muni.get(o) == org_muni.get(orgs[0])]
     caseload = [c.id for c in problem.clients if c.home_municipality == home][:120] or [
         c.id for c in problem.clients[:100]
     ]

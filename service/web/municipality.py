@@ -21,7 +21,7 @@ from service.db.tables import AssignmentRow, MunicipalityRow, OrganisationRow, P
 from service.errors import ServiceError
 from service.schemas.placements import PlacementCreate, PlacementUpdate
 from service.web import placement_sheet
-from service.web.core import MunicipalityPage, WebError, form_of, redirect
+from service.web.core import MunicipalityPage, WebError, form_of, redirect, secure_cookies
 from service.web.forms import as_list, field_errors, finnish_date, number, words
 
 router = APIRouter(prefix="/municipality", include_in_schema=False)
@@ -48,7 +48,14 @@ async def choose_unit(request: Request, page: MunicipalityPage) -> Response:
     if chosen not in page.user.organisations:
         raise WebError(403, "error.forbidden")
     response = redirect("/municipality/placements")
-    response.set_cookie("paikka_org", chosen, httponly=True, samesite="lax", path="/")
+    response.set_cookie(
+        "paikka_org",
+        chosen,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=secure_cookies(request),
+    )
     return response
 
 

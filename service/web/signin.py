@@ -101,7 +101,14 @@ async def login(request: Request, page: Anonymous) -> Response:
         secure=secure_cookies(request),
         path="/",
     )
-    response.set_cookie(LANGUAGE_COOKIE, result.user.language, samesite="lax", path="/")
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        result.user.language,
+        samesite="lax",
+        path="/",
+        secure=secure_cookies(request),
+        max_age=365 * 86400,
+    )
     return response
 
 
@@ -193,5 +200,12 @@ async def language(request: Request, page: Anonymous) -> Response:
         if not cookie or not hmac.compare_digest(cookie, token):
             raise WebError(403, "error.csrf")
     response = redirect(back)
-    response.set_cookie(LANGUAGE_COOKIE, chosen, samesite="lax", path="/", max_age=365 * 86400)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        chosen,
+        samesite="lax",
+        path="/",
+        secure=secure_cookies(request),
+        max_age=365 * 86400,
+    )
     return response
