@@ -346,3 +346,22 @@ def test_board_starts_a_run_and_keeps_the_open_proposals_meanwhile(
     with sessions_of(app)() as session:
         newest = session.scalars(select(RunRow).order_by(RunRow.id.desc())).first()
         assert newest is not None and str(newest.planning_date) == "2026-01-12"
+
+
+def test_demo_names_a_user_per_role_who_can_sign_in(tmp_path: object, capsys: object) -> None:
+    from service.__main__ import _load_demo
+    from service.app import create_app
+    from service.config import Settings
+
+    demo = create_app(Settings(database_url=f"sqlite:///{tmp_path}/demo.db"))
+    assert _load_demo(demo.state.session_factory)
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    found = dict(re.findall(r"^\s+\w+\s+(\S+)\s+password: (\S+)$", out, re.MULTILINE))
+    assert set(found) == {"koordinaattori", "kunta", "suunnittelija", "paakayttaja"}
+    assert "otpauth://totp/" in out
+    with TestClient(demo) as browser:
+        response = sign_in(browser, "koordinaattori", found["koordinaattori"])
+        assert response.headers["location"] == "/coordinator/board"  # type: ignore[attr-defined]
+        assert "Viikon ehdotukset" in browser.get("/coordinator/board").text
+        response = sign_in(browser, "kunta", found["kunta"])
+        assert response.headers["location"] == "/municipality/placements"  # type: ignore[attr-defined]
