@@ -6,6 +6,7 @@ import argparse
 import os
 
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.app import create_app
@@ -27,29 +28,65 @@ def main(argv: list[str] | None = None) -> None:
         env["PAIKKA_DATABASE_URL"] = args.db
     settings = Settings.from_env(env)
     app = create_app(settings)
-    if args.demo:
-        _load_demo(app.state.session_factory)
+    if args.demo and _load_demo(app.state.session_factory):
+        _first_run_when_up(app, args.host, args.port)
+    print(f"the web app: http://{args.host}:{args.port}/  (the JSON API: /docs)")
     uvicorn.run(app, host=args.host, port=args.port)
 
 
-def _load_demo(sessions: sessionmaker[Session]) -> None:
-    """Load the sample county into an empty database (never over existing data)."""
+def _load_demo(sessions: sessionmaker[Session]) -> bool:
+    """Load the sample county into an empty database (never over existing data), with
+    synthetic client names and one demo user per role; print how to sign in."""
     from sqlalchemy import select
 
     from service.db.tables import PlacementRow
-    from service.demo import load_problem, sample_problem
+    from service.demo import demo_names, demo_users, load_problem, sample_problem
 
     with sessions() as session:
         if session.scalar(select(PlacementRow.id).limit(1)) is not None:
             print("the database already has data; --demo loads nothing")
-            return
+            return False
         problem = sample_problem()
         load_problem(session, problem)
+        demo_names(session, problem)
+        users = demo_users(session, problem)
         session.commit()
     print(
         f"loaded the sample county: {len(problem.clients)} clients, "
         f"{len(problem.placements)} placements; issue a token with python -m service.admin"
     )
+    print("demo users (passwords made now, for this demo only):")
+    for username, role, password, totp in users:
+        print(f"  {role:<13} {username:<15} password: {password}")
+        if totp:
+            print(f"  {'':<13} {'':<15} authenticator key: {totp}")
+    return True
+
+
+def _first_run_when_up(app: FastAPI, host: str, port: int) -> None:
+    """Start the week's first run once the server answers, so the board has proposals."""
+    import threading
+    import time
+    import urllib.request
+
+    from service.auth import Principal, Role
+    from service.crud import runs as run_store
+    from service.schemas.runs import RunCreate
+
+    def start() -> None:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"http://{host}:{port}/health", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        with app.state.session_factory() as session:
+            demo = Principal(token_id=0, name="demo", role=Role.COORDINATOR, organisation=None)
+            row = run_store.create(session, demo, RunCreate(), app.state.settings)
+            session.commit()
+        app.state.jobs.start(row.id)
+
+    threading.Thread(target=start, name="demo-first-run", daemon=True).start()
 
 
 if __name__ == "__main__":

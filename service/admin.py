@@ -4,19 +4,30 @@
     python -m service.admin create-token --role municipality --name bob --organisation O001
     python -m service.admin list-tokens
     python -m service.admin revoke-token --id 3
+    python -m service.admin create-user --username kaisa --name "Kaisa K" --role coordinator \
+        --caseload C-0001,C-0002
+    python -m service.admin create-user --username kalle --name "Kalle K" --role municipality \
+        --organisation O001 --organisation O002
+    python -m service.admin list-users
 
-The secret is printed once; only its SHA-256 is stored.
+The secret is printed once; only its SHA-256 is stored. A new user's one-time password (and,
+for admins or with --totp, the authenticator key) is printed once; only its Argon2id hash is
+stored.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import secrets
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from service.accounts import AccountError, create_user, totp_uri
 from service.auth import Role, issue_token
 from service.config import Settings
+from service.db.accounts import UserRow
 from service.db.session import make_engine, make_session_factory, upgrade
 from service.db.tables import OrganisationRow, TokenRow
 
@@ -33,6 +44,20 @@ def main(argv: list[str] | None = None) -> int:
     revoke = commands.add_parser("revoke-token", help="revoke a token by id")
     revoke.add_argument("--id", type=int, required=True)
     commands.add_parser("list-tokens", help="list tokens (never their secrets)")
+    user = commands.add_parser("create-user", help="create a web user; prints a password once")
+    user.add_argument("--username", required=True)
+    user.add_argument("--name", required=True, help="full name shown in the app")
+    user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    user.add_argument(
+        "--organisation",
+        action="append",
+        default=[],
+        help="municipality contacts: a unit (repeat for several units of one municipality)",
+    )
+    user.add_argument("--caseload", default="", help="coordinators: client ids, comma-separated")
+    user.add_argument("--totp", action="store_true", help="require a TOTP code (always: admin)")
+    user.add_argument("--language", default="fi", choices=["fi", "sv", "en"])
+    commands.add_parser("list-users", help="list web users")
     args = parser.parse_args(argv)
 
     env = dict(os.environ)
@@ -53,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
                 secret = issue_token(session, role, args.name, args.organisation)
                 session.commit()
                 print(secret)
+            elif args.command == "create-user":
+                return _create_user(session, args)
+            elif args.command == "list-users":
+                for user_row in session.scalars(select(UserRow).order_by(UserRow.username)):
+                    orgs = ",".join(user_row.organisations)
+                    print(f"{user_row.username}\t{user_row.role}\t{user_row.full_name}\t{orgs}")
             elif args.command == "revoke-token":
                 row = session.get(TokenRow, args.id)
                 if row is None:
@@ -68,6 +99,32 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{row.id}\t{row.role}\t{row.name}\t{state}{org}\t{row.created_at}")
     finally:
         engine.dispose()
+    return 0
+
+
+def _create_user(session: Session, args: argparse.Namespace) -> int:
+    """Create a web user with a generated one-time password, printed once."""
+    password = secrets.token_urlsafe(12)
+    try:
+        user = create_user(
+            session,
+            username=args.username,
+            full_name=args.name,
+            role=Role(args.role),
+            password=password,
+            organisations=args.organisation,
+            caseload=[c.strip() for c in args.caseload.split(",") if c.strip()],
+            totp=args.totp,
+            language=args.language,
+        )
+    except AccountError as exc:
+        print(f"error: {exc.field}: {exc}")
+        return 2
+    session.commit()
+    print(f"created {user.username} ({user.role}); password: {password}")
+    uri = totp_uri(user)
+    if uri:
+        print(f"authenticator key (add it to an authenticator app): {uri}")
     return 0
 
 

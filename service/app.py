@@ -17,6 +17,7 @@ from service.db.session import make_engine, make_session_factory, upgrade
 from service.jobs import Engine, JobManager
 from service.routes import api_router
 from service.scenario_jobs import ScenarioEngine, ScenarioJobManager
+from service.web.app import mount as mount_web
 
 log = logging.getLogger(__name__)
 
@@ -77,4 +78,5 @@ def create_app(
     app.state.scenario_jobs = scenario_jobs
     errors.install(app)
     app.include_router(api_router)
+    mount_web(app)  # the web app for people at /; the JSON API keeps its paths
     return app

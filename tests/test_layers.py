@@ -32,6 +32,9 @@ LAZY_IMPORTS_ALLOWED = {
     # generator is optional in a wheel without it.
     ("service.__main__", "service.db.tables"),
     ("service.__main__", "service.demo"),
+    ("service.__main__", "service.auth"),
+    ("service.__main__", "service.crud"),
+    ("service.__main__", "service.schemas.runs"),
     ("service.demo", "matching.sample"),
 }
 

@@ -7,6 +7,7 @@ import os
 from alembic import context
 from sqlalchemy import create_engine
 
+from service.db import accounts as _accounts  # noqa: F401  (registers the account tables)
 from service.db.tables import Base
 
 config = context.config

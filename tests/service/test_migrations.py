@@ -7,6 +7,7 @@ from alembic.command import downgrade, upgrade
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
+from service.db import accounts as _accounts  # noqa: F401  (registers the account tables)
 from service.db.session import alembic_config
 from service.db.tables import Base
 

@@ -1,0 +1,60 @@
+"""The admin's page: the users, and a form to create one (the same function as
+``python -m service.admin create-user``)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from service import accounts
+from service.auth import Role
+from service.db.accounts import UserRow
+from service.db.tables import OrganisationRow
+from service.web.core import AdminPage, form_of
+from service.web.forms import as_list, words
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+def _page(page: AdminPage, **extra: Any) -> Response:
+    users = page.session.scalars(select(UserRow).order_by(UserRow.username)).all()
+    orgs = page.session.scalars(select(OrganisationRow).order_by(OrganisationRow.name)).all()
+    values = extra.pop("values", {"role": "coordinator", "language": "fi"})
+    return page.render(
+        "admin/users.html", users=users, orgs=orgs, roles=list(Role), values=values, **extra
+    )
+
+
+@router.get("/users")
+def users(page: AdminPage) -> Response:
+    """Every user, and the form for a new one."""
+    return _page(page, error=None, created=None)
+
+
+@router.post("/users")
+async def create(request: Request, page: AdminPage) -> Response:
+    """Create a user; the one-time password (and TOTP key) is shown once."""
+    form = await form_of(request, page)
+    password = secrets.token_urlsafe(12)
+    try:
+        user = accounts.create_user(
+            page.session,
+            username=str(form.get("username", "")),
+            full_name=str(form.get("full_name", "")),
+            role=Role(str(form.get("role", ""))),
+            password=password,
+            organisations=as_list(form.get("organisations")),
+            caseload=words(form.get("caseload")),
+            totp=form.get("totp") == "on",
+            language=str(form.get("language", "fi")),
+        )
+    except (accounts.AccountError, ValueError) as exc:
+        page.session.rollback()
+        field = getattr(exc, "field", "role")
+        return _page(page, error=(field, str(exc)), created=None, values=form, status=422)
+    page.session.commit()
+    return _page(page, error=None, created=(user, password, accounts.totp_uri(user)))

@@ -1,0 +1,748 @@
+"""The coordinator's pages: the week's board, one proposal (accept / choose another
+placement), the client record, and attendance per period."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from matching.check import pair_violations
+from service import audit
+from service.audit import Action
+from service.crud import clients as client_store
+from service.crud import decisions as decision_store
+from service.crud import runs as run_store
+from service.crud.convert import client_domain
+from service.db.accounts import AttendanceCorrectionRow, UserRow
+from service.db.tables import (
+    AssignmentRow,
+    AttendanceRow,
+    ClientPersonalRow,
+    ClientRow,
+    MunicipalityRow,
+    OrganisationRow,
+    PlacementRow,
+    ProposalRow,
+    RunRow,
+)
+from service.errors import ServiceError
+from service.schemas.clients import ClientUpdate, SharedField
+from service.schemas.runs import (
+    AbsenceReason,
+    AttendanceIn,
+    AttendanceStatus,
+    DecisionIn,
+    ReasonCode,
+    RunCreate,
+)
+from service.web.core import CoordinatorPage, WebError, form_of, redirect
+from service.web.decisions import _problem, admissible_placements, preview_decision
+from service.web.forms import as_list, field_errors, finnish_date, number, words
+
+router = APIRouter(prefix="/coordinator", include_in_schema=False)
+
+PAGE_SIZE = 50
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass
+class PlacementInfo:
+    """What a coordinator needs to see of a placement (not its id)."""
+
+    id: str
+    name: str
+    organisation: str
+    municipality: str
+    contact: str
+    weekdays: list[str]
+    min_hours: float
+    max_hours: float
+    seats: int
+    task_category: str
+    closed: bool
+
+
+def placement_infos(session: Session, ids: set[str] | None = None) -> dict[str, PlacementInfo]:
+    """Placements by id with their organisation's name, municipality and contact person.
+
+    Plain column rows, not ORM objects: the board lists every placement in its filter."""
+    orgs = dict(session.execute(select(OrganisationRow.id, OrganisationRow.name)).all())
+    munis = dict(session.execute(select(MunicipalityRow.code, MunicipalityRow.name_fi)).all())
+    contacts: dict[str, list[str]] = {}
+    for name, organisations in session.execute(
+        select(UserRow.full_name, UserRow.organisations).where(UserRow.role == "municipality")
+    ):
+        for org in organisations:
+            contacts.setdefault(org, []).append(name)
+    query = select(
+        PlacementRow.id,
+        PlacementRow.organisation_id,
+        PlacementRow.municipality_code,
+        PlacementRow.closed,
+        PlacementRow.attributes,
+    )
+    if ids is not None:
+        query = query.where(PlacementRow.id.in_(ids))
+    out = {}
+    for pid, org_id, muni, closed, a in session.execute(query):
+        out[pid] = PlacementInfo(
+            id=pid,
+            name=str(a.get("department", pid)),
+            organisation=orgs.get(org_id, org_id),
+            municipality=munis.get(muni, muni),
+            contact=", ".join(contacts.get(org_id, [])),
+            weekdays=[d for d in WEEKDAYS if d in a.get("weekdays", [])],
+            min_hours=float(a.get("min_hours_per_day", 0)),
+            max_hours=float(a.get("max_hours_per_day", 0)),
+            seats=int(a.get("seats", 0)),
+            task_category=str(a.get("task_category", "")),
+            closed=bool(closed),
+        )
+    return out
+
+
+def names_of(session: Session, ids: list[str]) -> dict[str, str]:
+    """Client id → display name (the id where no name is on record)."""
+    rows = session.execute(
+        select(ClientPersonalRow.client_id, ClientPersonalRow.display_name).where(
+            ClientPersonalRow.client_id.in_(ids)
+        )
+    ).all()
+    found = {cid: name for cid, name in rows if name}
+    return {cid: found.get(cid, cid) for cid in ids}
+
+
+def latest_run(session: Session) -> RunRow | None:
+    """The newest run (its proposals are the week's board)."""
+    return session.scalar(select(RunRow).order_by(RunRow.id.desc()).limit(1))
+
+
+@router.get("/board")
+def board(
+    page: CoordinatorPage,
+    municipality: str = "",
+    placement: str = "",
+    status: str = "proposed",
+    scope: str = "own",
+    purpose: str = "",
+    n: int = 1,
+) -> Response:
+    """The week's board: proposals of the newest run, own caseload first."""
+    session = page.session
+    newest = latest_run(session)
+    # The proposals open for decisions are the newest succeeded run's; a newer run that is
+    # still going or has failed is shown above them.
+    run = session.scalar(
+        select(RunRow)
+        .where(RunRow.status == "succeeded", RunRow.superseded.is_(False))
+        .order_by(RunRow.id.desc())
+        .limit(1)
+    )
+    user = page.user
+    assert user is not None
+    caseload = set(user.caseload)
+    others = scope == "all" and purpose.strip() != ""
+    rows: Sequence[Any] = []
+    total = 0
+    counts: dict[str, int] = {}
+    if run is not None and run.status == "succeeded":
+        query = select(
+            ProposalRow.id,
+            ProposalRow.client_id,
+            ProposalRow.placement_id,
+            ProposalRow.status,
+            ProposalRow.decided_placement_id,
+            ProposalRow.score,
+            ProposalRow.travel_minutes,
+            ProposalRow.preference_rank,
+            ProposalRow.kept_ongoing,
+        ).where(ProposalRow.run_id == run.id)
+        if not others:
+            query = query.where(ProposalRow.client_id.in_(caseload))
+        counted = query.subquery()
+        status_counts = session.execute(
+            select(counted.c.status, func.count()).group_by(counted.c.status)
+        ).all()
+        counts = {str(k): int(v) for k, v in status_counts}
+        if municipality:
+            query = query.where(ProposalRow.municipality_code == municipality)
+        if placement:
+            query = query.where(ProposalRow.placement_id == placement)
+        if status in ("proposed", "accepted", "overridden", "superseded"):
+            query = query.where(ProposalRow.status == status)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        n = max(1, n)
+        rows = session.execute(
+            query.order_by(ProposalRow.id).offset((n - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        ).all()
+        if others:
+            audit.record(
+                session,
+                page.principal,
+                Action.READ,
+                "proposals",
+                purpose.strip(),
+                record_id=f"run:{run.id}",
+                ids=[r.client_id for r in rows],
+                web=True,
+            )
+        elif rows:
+            audit.record(
+                session,
+                page.principal,
+                Action.READ,
+                "proposals",
+                "reviewing proposals",
+                record_id=f"run:{run.id}",
+                ids=[r.client_id for r in rows],
+                web=True,
+            )
+        session.commit()
+    ids = {r.placement_id for r in rows} | {
+        r.decided_placement_id for r in rows if r.decided_placement_id
+    }
+    every = placement_infos(session)
+    infos = {pid: every[pid] for pid in ids if pid in every}
+    names = names_of(session, [r.client_id for r in rows])
+    clients = dict(
+        session.execute(
+            select(ClientRow.id, ClientRow.attributes).where(
+                ClientRow.id.in_([r.client_id for r in rows])
+            )
+        ).all()
+    )
+    municipalities = session.execute(
+        select(MunicipalityRow.code, MunicipalityRow.name_fi).order_by(MunicipalityRow.name_fi)
+    ).all()
+    all_placements = sorted(every.values(), key=lambda p: (p.name, p.id))
+    return page.render(
+        "coordinator/board.html",
+        run=run,
+        rows=rows,
+        total=total,
+        counts=counts,
+        infos=infos,
+        names=names,
+        clients=clients,
+        municipalities=municipalities,
+        placements=all_placements,
+        filters={
+            "municipality": municipality,
+            "placement": placement,
+            "status": status,
+            "scope": "all" if others else "own",
+            "purpose": purpose if others else "",
+        },
+        n=n,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        reasons=list(ReasonCode),
+        caseload_size=len(caseload),
+        newest=newest,
+    )
+
+
+@router.post("/board/run")
+async def start_run(request: Request, page: CoordinatorPage) -> Response:
+    """Start the week's run (for next Monday, or the date given)."""
+    form = await form_of(request, page)
+    body_data: dict[str, Any] = {}
+    if form.get("planning_date"):
+        body_data["planning_date"] = finnish_date(form["planning_date"])
+    try:
+        body = RunCreate.model_validate(body_data)
+        row = run_store.create(page.session, page.principal, body, page.settings)
+    except (ValidationError, ServiceError) as exc:
+        page.session.rollback()
+        raise WebError(409, "board.run_refused", detail=str(exc)) from exc
+    audit.record(
+        page.session,
+        page.principal,
+        Action.RUN,
+        "runs",
+        "weekly allocation",
+        record_id=str(row.id),
+        web=True,
+    )
+    page.session.commit()
+    request.app.state.jobs.start(row.id)
+    return redirect("/coordinator/board")
+
+
+@router.post("/board/accept")
+async def accept_many(request: Request, page: CoordinatorPage) -> Response:
+    """Accept the ticked proposals with one reason."""
+    form = await form_of(request, page)
+    ids = [int(i) for i in as_list(form.get("proposal")) if i.isdigit()]
+    if not ids:
+        raise WebError(422, "board.none_ticked")
+    body = _decision("accept", form)
+    done = 0
+    for proposal_id in ids:
+        try:
+            _decide(page, proposal_id, body)
+            done += 1
+        except ServiceError:
+            page.session.rollback()
+    return redirect(f"/coordinator/board?accepted={done}")
+
+
+def _decision(kind: str, form: dict[str, Any], placement: str | None = None) -> DecisionIn:
+    try:
+        return DecisionIn.model_validate(
+            {
+                "decision": kind,
+                "reason_code": form.get("reason_code") or "client_agreed",
+                "text": str(form.get("text", "")),
+                "placement": placement,
+            }
+        )
+    except ValidationError as exc:
+        raise WebError(422, "error.form") from exc
+
+
+def _decide(page: Any, proposal_id: int, body: DecisionIn) -> ProposalRow:
+    session = page.session
+    proposal = decision_store.get_proposal(session, page.principal, proposal_id)
+    target = proposal.placement_id if body.decision == "accept" else body.placement
+    if target is not None:
+        preview = preview_decision(session, page.settings, proposal, target)
+        if preview.rules:
+            raise WebError(409, "proposal.refused_rules")
+    row = decision_store.decide(session, page.principal, proposal_id, body)
+    audit.record(
+        session,
+        page.principal,
+        Action.DECIDE,
+        "proposals",
+        "placement decision",
+        record_id=str(proposal_id),
+        client=row.client_id,
+        decision=body.decision,
+        reason_code=body.reason_code.value,
+        web=True,
+    )
+    session.commit()
+    return row
+
+
+def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
+    session = page.session
+    try:
+        proposal = decision_store.get_proposal(session, page.principal, proposal_id)
+    except ServiceError as exc:
+        raise WebError(404, "error.not_found") from exc
+    run = session.get(RunRow, proposal.run_id)
+    assert run is not None
+    client = client_store.get(session, proposal.client_id)
+    audit.record(
+        session,
+        page.principal,
+        Action.READ,
+        "proposals",
+        "reviewing proposals",
+        record_id=str(proposal_id),
+        client=proposal.client_id,
+        web=True,
+    )
+    session.commit()
+    explanation = proposal.explanation or {}
+    alternatives = [a for a in explanation.get("alternatives", [])][:3]
+    options = admissible_placements(session, page.settings, proposal.client_id, run.planning_date)
+    ids = set(options) | {proposal.placement_id} | {a["placement"] for a in alternatives}
+    if proposal.decided_placement_id:
+        ids.add(proposal.decided_placement_id)
+    infos = placement_infos(session, ids)
+    return page.render(
+        "coordinator/proposal.html",
+        proposal=proposal,
+        run=run,
+        client=client.attributes,
+        name=names_of(session, [proposal.client_id])[proposal.client_id],
+        info=infos.get(proposal.placement_id),
+        infos=infos,
+        explanation=explanation,
+        alternatives=alternatives,
+        admissible=sorted(
+            (p for p, rules in options.items() if not rules), key=lambda p: infos[p].name
+        ),
+        inadmissible=sorted(
+            (p for p, rules in options.items() if rules), key=lambda p: infos[p].name
+        ),
+        option_rules=options,
+        reasons=list(ReasonCode),
+        **extra,
+    )
+
+
+@router.get("/proposals/{proposal_id}")
+def proposal_page(page: CoordinatorPage, proposal_id: int) -> Response:
+    """One proposal: who, where, why, the top alternatives, and the decision forms."""
+    return _proposal_page(page, proposal_id)
+
+
+@router.post("/proposals/{proposal_id}/accept")
+async def accept(request: Request, page: CoordinatorPage, proposal_id: int) -> Response:
+    """Accept one proposal."""
+    form = await form_of(request, page)
+    try:
+        _decide(page, proposal_id, _decision("accept", form))
+    except ServiceError as exc:
+        page.session.rollback()
+        raise WebError(409, "proposal.conflict", detail=exc.message) from exc
+    return redirect(f"/coordinator/proposals/{proposal_id}?done=accepted")
+
+
+@router.post("/proposals/{proposal_id}/preview")
+async def override_preview(request: Request, page: CoordinatorPage, proposal_id: int) -> Response:
+    """Before an override: the rules the chosen placement breaks and what it does to the
+    week; the confirm button appears only when no rule is broken."""
+    form = await form_of(request, page)
+    chosen = str(form.get("placement", ""))
+    proposal = decision_store.get_proposal(page.session, page.principal, proposal_id)
+    preview = preview_decision(page.session, page.settings, proposal, chosen)
+    displaced_names = names_of(page.session, [d.client_id for d in preview.displaced])
+    return _proposal_page(
+        page,
+        proposal_id,
+        preview=preview,
+        chosen=chosen,
+        chosen_reason=form.get("reason_code"),
+        chosen_text=form.get("text", ""),
+        displaced_names=displaced_names,
+        status=422 if preview.rules else 200,
+    )
+
+
+@router.post("/proposals/{proposal_id}/override")
+async def override(request: Request, page: CoordinatorPage, proposal_id: int) -> Response:
+    """Choose another placement (checked again: no broken rule, reason given)."""
+    form = await form_of(request, page)
+    body = _decision("override", form, str(form.get("placement", "")) or None)
+    try:
+        _decide(page, proposal_id, body)
+    except ServiceError as exc:
+        page.session.rollback()
+        raise WebError(409, "proposal.conflict", detail=exc.message) from exc
+    return redirect(f"/coordinator/proposals/{proposal_id}?done=overridden")
+
+
+# --- the client record -------------------------------------------------------------------
+
+CLIENT_FIELDS = (
+    "referral_basis",
+    "days_per_week",
+    "hours_per_day",
+    "available_weekdays",
+    "max_travel_minutes",
+    "aptitudes",
+    "interests",
+    "work_constraints",
+    "languages",
+    "support_units",
+    "coach",
+    "consent_outside_commuting_area",
+    "shared_fields",
+)
+
+
+def _client_page(page: Any, client_id: str, **extra: Any) -> Response:
+    session = page.session
+    try:
+        row = client_store.get(session, client_id)
+    except ServiceError as exc:
+        raise WebError(404, "error.not_found") from exc
+    out = client_store.view(session, page.principal, row)
+    audit.record(
+        session,
+        page.principal,
+        Action.READ,
+        "clients",
+        "client record",
+        record_id=client_id,
+        web=True,
+    )
+    session.commit()
+    assignments = session.scalars(
+        select(AssignmentRow)
+        .where(AssignmentRow.client_id == client_id)
+        .order_by(AssignmentRow.start_date.desc())
+    ).all()
+    wished = [p.placement for p in out.preferences if p.placement]  # type: ignore[union-attr]
+    infos = placement_infos(session, {a.placement_id for a in assignments} | set(wished))
+    return page.render(
+        "coordinator/client.html",
+        client=out,
+        assignments=assignments,
+        infos=infos,
+        weekdays=WEEKDAYS,
+        shared_choices=list(SharedField),
+        **extra,
+    )
+
+
+@router.get("/clients/{client_id}")
+def client_page(page: CoordinatorPage, client_id: str) -> Response:
+    """The client record with its edit form and periods."""
+    return _client_page(page, client_id, errors={}, broken=[])
+
+
+@router.post("/clients/{client_id}")
+async def client_save(request: Request, page: CoordinatorPage, client_id: str) -> Response:
+    """Save the client record; a value the API would refuse, or one that breaks a rule of the
+    client's ongoing placement, is shown at its field before anything is saved."""
+    form = await form_of(request, page)
+    data: dict[str, Any] = {
+        "referral_basis": form.get("referral_basis") or None,
+        "days_per_week": number(form.get("days_per_week")),
+        "hours_per_day": number(form.get("hours_per_day")),
+        "available_weekdays": as_list(form.get("available_weekdays")),
+        "max_travel_minutes": number(form.get("max_travel_minutes")),
+        "aptitudes": words(form.get("aptitudes")),
+        "work_constraints": as_list(form.get("work_constraints")),
+        "languages": words(form.get("languages")),
+        "support_units": number(form.get("support_units")),
+        "coach": form.get("coach") or None,
+        "consent_outside_commuting_area": form.get("consent_outside_commuting_area") == "on",
+        "shared_fields": as_list(form.get("shared_fields")),
+    }
+    try:
+        body = ClientUpdate.model_validate(data)
+    except ValidationError as exc:
+        return _client_page(
+            page, client_id, errors=field_errors(page.t, exc), broken=[], status=422, pending=form
+        )
+    session = page.session
+    row = client_store.get(session, client_id)
+    merged = {**row.attributes, **body.model_dump(exclude_unset=True, mode="json")}
+    for personal in ("shared_fields", "active"):
+        merged.pop(personal, None)
+    broken: list[tuple[str, str]] = []
+    current = session.scalar(
+        select(AssignmentRow).where(
+            AssignmentRow.client_id == client_id, AssignmentRow.status == "active"
+        )
+    )
+    if current is not None:
+        try:
+            candidate = client_domain(
+                ClientRow(
+                    id=client_id,
+                    attributes={**merged, "id": client_id},
+                    home_municipality=row.home_municipality,
+                )
+            )
+        except ValidationError as exc:
+            return _client_page(
+                page,
+                client_id,
+                errors=field_errors(page.t, exc),
+                broken=[],
+                status=422,
+                pending=form,
+            )
+        problem = _problem(session, page.settings, client_id, current.placement_id, date.today())
+        placement = problem.placements[0]
+        problem = problem.model_copy(update={"clients": (candidate,)})
+        broken = [(v.rule, v.message) for v in pair_violations(problem, candidate, placement)]
+        if broken and form.get("confirm") != "yes":
+            return _client_page(page, client_id, errors={}, broken=broken, status=409, pending=form)
+    try:
+        client_store.update(session, client_id, body)
+    except ServiceError as exc:
+        session.rollback()
+        raise WebError(422, "error.form_detail", detail=exc.message) from exc
+    audit.record(
+        session,
+        page.principal,
+        Action.UPDATE,
+        "clients",
+        "client record",
+        record_id=client_id,
+        web=True,
+        broken_rules=[r for r, _ in broken] or None,
+    )
+    session.commit()
+    return redirect(f"/coordinator/clients/{client_id}?saved=1")
+
+
+# --- attendance --------------------------------------------------------------------------
+
+
+def allowance_days(days: list[AttendanceRow]) -> int:
+    """Days that earn the expense allowance: present days, at most 5 in a calendar week
+    (Kela; absences and 'service not arranged' earn none)."""
+    per_week: dict[tuple[int, int], int] = {}
+    for row in days:
+        if row.status == AttendanceStatus.PRESENT:
+            key = row.day.isocalendar()[:2]
+            per_week[key] = per_week.get(key, 0) + 1
+    return sum(min(n, 5) for n in per_week.values())
+
+
+@router.get("/assignments/{assignment_id}/attendance")
+def attendance_page(page: CoordinatorPage, assignment_id: int, month: str = "") -> Response:
+    """A month calendar of one period with Kela's categories and the allowance total."""
+    session = page.session
+    try:
+        assignment = decision_store.get_assignment(session, page.principal, assignment_id)
+    except ServiceError as exc:
+        raise WebError(404, "error.not_found") from exc
+    today = date.today()
+    try:
+        first = date.fromisoformat(month + "-01") if month else None
+    except ValueError:
+        first = None
+    if first is None:
+        anchor = min(max(today, assignment.start_date), assignment.end_date or today)
+        first = anchor.replace(day=1)
+    days = decision_store.list_attendance(session, page.principal, assignment_id)
+    audit.record(
+        session,
+        page.principal,
+        Action.READ,
+        "attendance",
+        "attendance record",
+        record_id=str(assignment_id),
+        client=assignment.client_id,
+        web=True,
+    )
+    session.commit()
+    by_day = {d.day: d for d in days}
+    _, length = calendar.monthrange(first.year, first.month)
+    last = first.replace(day=length)
+    weeks = calendar.Calendar().monthdatescalendar(first.year, first.month)
+    in_month = [d for d in days if first <= d.day <= last]
+    corrections = session.scalars(
+        select(AttendanceCorrectionRow)
+        .where(AttendanceCorrectionRow.attendance_id.in_([d.id for d in days]))
+        .order_by(AttendanceCorrectionRow.corrected_at.desc())
+    ).all()
+    info = placement_infos(session, {assignment.placement_id}).get(assignment.placement_id)
+    return page.render(
+        "coordinator/attendance.html",
+        assignment=assignment,
+        name=names_of(session, [assignment.client_id])[assignment.client_id],
+        info=info,
+        first=first,
+        last=last,
+        weeks=weeks,
+        by_day=by_day,
+        prev_month=(first - timedelta(days=1)).strftime("%Y-%m"),
+        next_month=(last + timedelta(days=1)).strftime("%Y-%m"),
+        statuses=list(AttendanceStatus),
+        reasons=list(AbsenceReason),
+        totals={
+            "present": sum(1 for d in in_month if d.status == "present"),
+            "absent": sum(1 for d in in_month if d.status == "absent"),
+            "not_arranged": sum(1 for d in in_month if d.status == "service_not_arranged"),
+            "allowance": allowance_days(in_month),
+            "allowance_period": allowance_days(list(days)),
+        },
+        corrections=corrections,
+        error=None,
+    )
+
+
+@router.post("/assignments/{assignment_id}/attendance")
+async def attendance_save(request: Request, page: CoordinatorPage, assignment_id: int) -> Response:
+    """Record a day, or correct a recorded one (then a reason is required and the old
+    marking, who, when and why are kept)."""
+    form = await form_of(request, page)
+    session = page.session
+    reason = form.get("absence_reason") or None
+    try:
+        body = AttendanceIn.model_validate(
+            {
+                "day": finnish_date(form.get("day")),
+                "status": form.get("status"),
+                "absence_reason": reason if form.get("status") == "absent" else None,
+            }
+        )
+    except ValidationError as exc:
+        raise WebError(
+            422, "attendance.invalid", detail="; ".join(field_errors(page.t, exc).values())
+        ) from exc
+    month = body.day.strftime("%Y-%m")
+    existing = session.scalar(
+        select(AttendanceRow).where(
+            AttendanceRow.assignment_id == assignment_id, AttendanceRow.day == body.day
+        )
+    )
+    try:
+        if existing is None:
+            decision_store.record_attendance(session, page.principal, assignment_id, body)
+        else:
+            decision_store.get_assignment(session, page.principal, assignment_id)
+            why = str(form.get("correction_reason", "")).strip()
+            if not why:
+                raise WebError(422, "attendance.reason_needed")
+            session.add(
+                AttendanceCorrectionRow(
+                    attendance_id=existing.id,
+                    day=existing.day,
+                    old_status=existing.status,
+                    old_reason=existing.absence_reason,
+                    new_status=body.status.value,
+                    new_reason=body.absence_reason.value if body.absence_reason else None,
+                    reason_text=why[:2000],
+                    corrected_by=page.principal.name,
+                )
+            )
+            existing.status = body.status.value
+            existing.absence_reason = body.absence_reason.value if body.absence_reason else None
+            existing.recorded_by = page.principal.name
+    except ServiceError as exc:
+        session.rollback()
+        raise WebError(422, "attendance.invalid", detail=exc.message) from exc
+    audit.record(
+        session,
+        page.principal,
+        Action.UPDATE,
+        "attendance",
+        "attendance record",
+        record_id=str(assignment_id),
+        day=body.day.isoformat(),
+        web=True,
+    )
+    session.commit()
+    return redirect(f"/coordinator/assignments/{assignment_id}/attendance?month={month}")
+
+
+@router.get("/clients")
+def client_list(page: CoordinatorPage, q: str = "") -> Response:
+    """The coordinator's own clients (caseload), with their ongoing periods."""
+    session = page.session
+    user = page.user
+    assert user is not None
+    ids = list(user.caseload)
+    names = names_of(session, ids)
+    if q:
+        ids = [c for c in ids if q.lower() in names[c].lower()]
+    active = {
+        a.client_id: a
+        for a in session.scalars(
+            select(AssignmentRow).where(
+                AssignmentRow.client_id.in_(ids), AssignmentRow.status == "active"
+            )
+        )
+    }
+    infos = placement_infos(session, {a.placement_id for a in active.values()})
+    audit.record(session, page.principal, Action.READ, "clients", "own caseload", ids=ids, web=True)
+    session.commit()
+    return page.render(
+        "coordinator/clients.html",
+        ids=sorted(ids, key=lambda c: names[c]),
+        names=names,
+        active=active,
+        infos=infos,
+        q=q,
+    )
