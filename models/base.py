@@ -10,6 +10,7 @@ from enum import Enum, StrEnum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -49,6 +50,21 @@ RecordId = Annotated[
     StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$"),
 ]
 """Identifier of a record: letters, digits and ``_ . : -``; pseudonymous for clients."""
+
+
+
+def _language_code(value: str) -> str:
+    return value.lower()
+
+
+LanguageCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]{2,3}$"),
+    AfterValidator(_language_code),
+]
+"""An ISO 639 language code, normalised to lower case at the edge: ``"FI"`` and ``"fi"`` are
+the same language, so a capitalised code in an import still matches (ISO 639 codes are written
+in lower case; case carries no meaning)."""
 
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^\d{3}$")]
 """Statistics Finland's three-digit municipality number (kuntanumero), e.g. ``"564"`` Oulu."""

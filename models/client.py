@@ -7,7 +7,15 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from models.base import DomainModel, Location, MunicipalityCode, RecordId, SortedSet, Weekday
+from models.base import (
+    DomainModel,
+    LanguageCode,
+    Location,
+    MunicipalityCode,
+    RecordId,
+    SortedSet,
+    Weekday,
+)
 from models.placement import TaskCategory, WorkDemand
 
 
@@ -57,7 +65,7 @@ class Client(DomainModel):
     work_constraints: SortedSet[WorkDemand] = Field(
         default=frozenset(), description="Demands the client must avoid (opaque flags)."
     )
-    languages: SortedSet[str] = Field(default=frozenset({"fi"}), min_length=1)
+    languages: SortedSet[LanguageCode] = Field(default=frozenset({"fi"}), min_length=1)
     support_units: int = Field(default=1, ge=0, le=100, description="Support need, units.")
     waiting_since: date = Field(description="Date the client became ready to start.")
     coach: RecordId | None = Field(default=None, description="Individual coach id.")

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from models.base import (
     DomainModel,
+    LanguageCode,
     Location,
     MunicipalityCode,
     RecordId,
@@ -92,7 +93,7 @@ class Placement(DomainModel):
     youth_workshop: bool = Field(
         default=False, description="A youth workshop: only for clients under the youth age limit."
     )
-    languages: SortedSet[str] = Field(
+    languages: SortedSet[LanguageCode] = Field(
         default=frozenset({"fi"}),
         description="Languages of work (ISO 639-1); empty means any language will do.",
     )
