@@ -52,7 +52,6 @@ RecordId = Annotated[
 """Identifier of a record: letters, digits and ``_ . : -``; pseudonymous for clients."""
 
 
-
 def _language_code(value: str) -> str:
     return value.lower()
 
