@@ -88,3 +88,53 @@ def test_completeness() -> None:
     result = make_result(problem, {"C1": "P1"})
     broken = result.model_copy(update={"unassigned": ()})
     assert [v.rule for v in check_allocation(problem, broken)] == ["completeness"]
+
+
+def test_an_inflated_score_is_caught_even_when_the_parts_add_up() -> None:
+    from matching.solve import allocate
+    from models import Criterion
+
+    problem = make_problem(clients=[client("C1"), client("C2")])
+    result = allocate(problem)
+    assert check_allocation(problem, result) == []
+    first = result.assignments[0]
+    breakdown = {**first.breakdown, Criterion.PREFERENCE: first.breakdown[Criterion.PREFERENCE] + 1}
+    inflated = first.model_copy(update={"breakdown": breakdown, "score": first.score + 1})
+    objective = result.objective.model_copy(update={"quality": result.objective.quality + 1})
+    forged = result.model_copy(
+        update={"assignments": (inflated, *result.assignments[1:]), "objective": objective}
+    )
+    assert [v.rule for v in check_allocation(problem, forged)] == ["score"]
+
+
+def test_an_objective_off_by_one_is_caught() -> None:
+    from matching.solve import allocate
+
+    problem = make_problem(clients=[client("C1"), client("C2")])
+    result = allocate(problem)
+    for change in (
+        {"quality": result.objective.quality + 1},
+        {"placed_value": result.objective.placed_value - 1},
+    ):
+        forged = result.model_copy(update={"objective": result.objective.model_copy(update=change)})
+        assert [v.rule for v in check_allocation(problem, forged)] == ["objective"]
+
+
+def test_a_client_in_an_ongoing_placement_earns_no_waiting_points() -> None:
+    from matching.check import expected_points
+    from matching.solve import allocate
+    from models import Criterion
+
+    ongoing = [{"client": "C1", "placement": "P1", "start_date": "2026-10-01"}]
+    problem = make_problem(
+        clients=[
+            client("C1", waiting_since="2024-01-01"),
+            client("C2", waiting_since="2024-01-01"),
+        ],
+        ongoing=ongoing,
+    )
+    points = {a.client: a.breakdown for a in allocate(problem).assignments}
+    assert points["C1"][Criterion.WAITING] == 0
+    assert points["C2"][Criterion.WAITING] == 250  # 24+ months waited: the full quarter
+    c1, p1 = problem.clients[0], problem.placements[0]
+    assert expected_points(problem, c1, p1)[Criterion.WAITING] == 0
