@@ -22,6 +22,13 @@ def placement_period(pairs: Pairs) -> BoolArray:
 
     Source: 189/2001 § 13 (142/2015): a period lasts 3–24 months, so a position that closes
     before three months have passed cannot host one.
+
+    The months are counted as the Act on calculating statutory time limits (150/1930 § 3)
+    counts them: a period of months ends on the day whose number matches the start day, or on
+    the last day of that month when it has no such day. A start on 30.11. therefore reaches
+    its three months on 28.2. (29.2. in a leap year), and a placement open until that day
+    (``available_until``, its last day, inclusive) is open long enough; one closing on 27.2.
+    is not. ``matching.tables.add_months`` implements this count.
     """
     return pairs.tables.placement_period_ok[pairs.placement]
 

@@ -138,3 +138,14 @@ def test_a_client_in_an_ongoing_placement_earns_no_waiting_points() -> None:
     assert points["C2"][Criterion.WAITING] == 250  # 24+ months waited: the full quarter
     c1, p1 = problem.clients[0], problem.placements[0]
     assert expected_points(problem, c1, p1)[Criterion.WAITING] == 0
+
+
+def test_minimum_period_boundary_follows_act_150_1930() -> None:
+    # Planning date 30.11.2026: three months end on 28.2.2027 (Feb has no 30th).
+    from matching.solve import allocate
+
+    for until, placed in (("2027-02-28", ["C1"]), ("2027-02-27", [])):
+        problem = make_problem(placements=[placement(available_until=until)])
+        assert [a.client for a in allocate(problem).assignments] == placed
+        rules = _rules(problem, {"C1": "P1"})
+        assert rules == ([] if placed else ["placement_period"])
