@@ -282,6 +282,21 @@ def _reexamine_periods(problem: AllocationProblem, notes: list[SetAside]) -> All
                 )
             )
             continue
+        if a.end_date is not None and a.end_date < on:
+            notes.append(
+                SetAside(
+                    kind="period",
+                    id=a.client,
+                    action="released",
+                    rule="period_ended",
+                    field="end_date",
+                    value=a.end_date.isoformat(),
+                    message=f"the agreed period ended on {a.end_date}; it is released and the "
+                    "client can be proposed again",
+                    **who,
+                )
+            )
+            continue
         last = add_months(a.start_date, regime.max_period_months)
         if last <= on:
             notes.append(

@@ -94,8 +94,16 @@ class Coach(DomainModel):
 
 
 class OngoingAssignment(DomainModel):
-    """A client already working at a placement since ``start_date``."""
+    """A client already working at a placement since ``start_date``, for a period agreed to
+    end on ``end_date`` (its last day; None = not agreed, the regime's maximum applies)."""
 
     client: RecordId
     placement: RecordId
     start_date: date
+    end_date: date | None = Field(default=None, description="Agreed last day of the period.")
+
+    @model_validator(mode="after")
+    def _period_is_ordered(self) -> Self:
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError(f"the period ends {self.end_date}, before it starts {self.start_date}")
+        return self

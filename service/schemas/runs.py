@@ -91,6 +91,13 @@ class RunOut(WireOut):
     stats: dict[str, Any] | None
     timings: dict[str, Any] | None
     unassigned: list[str] | None
+    set_aside: list[dict[str, Any]] | None = Field(
+        default=None,
+        description=(
+            "Stored records the run left out or changed, each with its reason (kind, id, "
+            "action set_aside/released/review, rule, field, value, message)."
+        ),
+    )
     message: str | None
     error: str | None
     matches_previous: bool | None = Field(
