@@ -353,6 +353,7 @@ def _fit_kept_periods(problem: AllocationProblem, notes: list[SetAside]) -> Allo
                 "decide by hand who continues",
                 clients=first.clients,
                 placements=first.placements,
+                coach=first.coach,
             )
         )
     return problem.model_copy(

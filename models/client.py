@@ -15,6 +15,7 @@ from models.base import (
     RecordId,
     SortedSet,
     Weekday,
+    YesNo,
 )
 from models.placement import TaskCategory, WorkDemand
 
@@ -48,7 +49,7 @@ class Client(DomainModel):
     commuting_area: RecordId | None = Field(
         default=None, description="Defaults to the home municipality's commuting area."
     )
-    consent_outside_commuting_area: bool = Field(
+    consent_outside_commuting_area: YesNo = Field(
         default=False, description="Client agreed to work outside their commuting area (THL)."
     )
     location: Location

@@ -16,6 +16,7 @@ from models.base import (
     RecordId,
     SortedSet,
     Weekday,
+    YesNo,
     field_error,
 )
 
@@ -90,7 +91,7 @@ class Placement(DomainModel):
     support_units: int = Field(
         ge=0, le=1000, description="Supervisor support capacity, in support units."
     )
-    youth_workshop: bool = Field(
+    youth_workshop: YesNo = Field(
         default=False, description="A youth workshop: only for clients under the youth age limit."
     )
     languages: SortedSet[LanguageCode] = Field(
@@ -99,7 +100,7 @@ class Placement(DomainModel):
     )
     available_from: date
     available_until: date | None = Field(default=None, description="Last day; None = open-ended.")
-    closed: bool = Field(default=False, description="Closed positions take no new clients.")
+    closed: YesNo = Field(default=False, description="Closed positions take no new clients.")
     no_replacement_attested_on: date | None = Field(
         default=None,
         description=(

@@ -121,3 +121,4 @@ class SetAside(DomainModel):
     message: str
     clients: tuple[str, ...] = ()
     placements: tuple[str, ...] = ()
+    coach: str | None = Field(default=None, description="The coach whose caseload is full.")
