@@ -125,6 +125,18 @@ def read_proposal(
     return out
 
 
+@router.post("/proposals/{proposal_id}/decision-preview")
+def preview_decision(
+    session: SessionDep, user: Coordinator, why: DecidePurpose, proposal_id: IntId, body: DecisionIn
+) -> dict[str, Any]:
+    """What a decision would do, without storing it: the rules it would break (with the
+    clients and placements involved) and the other proposals of the week it would displace."""
+    out = store.preview(session, user, proposal_id, body)
+    audit.record(session, user, Action.READ, "proposals", why, record_id=str(proposal_id))
+    session.commit()
+    return out
+
+
 @router.post("/proposals/{proposal_id}/decision")
 def decide_proposal(
     session: SessionDep, user: Coordinator, why: DecidePurpose, proposal_id: IntId, body: DecisionIn
