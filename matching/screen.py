@@ -33,7 +33,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
-from matching.decision import fit_in_order
+from matching.decision import Breach, fit_in_order
 from matching.tables import Tables, add_months
 from models import (
     AllocationProblem,
@@ -333,11 +333,24 @@ def _reexamine_periods(problem: AllocationProblem, notes: list[SetAside]) -> All
     return _fit_kept_periods(problem, notes)
 
 
-def _fit_kept_periods(problem: AllocationProblem, notes: list[SetAside]) -> AllocationProblem:
-    tables = Tables(problem)
+def _kept_clashes(
+    problem: AllocationProblem, tables: Tables
+) -> dict[tuple[str, str], list[Breach]]:
     kept = [a for a in problem.ongoing if tables.client_pinned[tables.client_index[a.client]]]
     order = sorted(kept, key=lambda a: (a.start_date, a.client))
-    _, refused = fit_in_order(problem, [(a.client, a.placement) for a in order], tables)
+    return fit_in_order(problem, [(a.client, a.placement) for a in order], tables)[1]
+
+
+def commitment_clashes(problem: AllocationProblem, tables: Tables | None = None) -> list[Breach]:
+    """The capacities that the periods the engine must keep over-use, each naming the
+    clients and the placement or coach (empty when they fit). Periods are put in force oldest
+    first, so the breach names the newest period that no longer fits."""
+    refused = _kept_clashes(problem, tables or Tables(problem))
+    return [b for _pair, breaches in sorted(refused.items()) for b in breaches]
+
+
+def _fit_kept_periods(problem: AllocationProblem, notes: list[SetAside]) -> AllocationProblem:
+    refused = _kept_clashes(problem, Tables(problem))
     if not refused:
         return problem
     out = {client for client, _ in refused}

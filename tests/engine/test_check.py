@@ -149,3 +149,24 @@ def test_minimum_period_boundary_follows_act_150_1930() -> None:
         assert [a.client for a in allocate(problem).assignments] == placed
         rules = _rules(problem, {"C1": "P1"})
         assert rules == ([] if placed else ["placement_period"])
+
+
+def test_an_infeasible_input_names_the_clash_and_keeps_nothing() -> None:
+    from matching.solve import allocate
+    from models import SolveStatus
+
+    problem = make_problem(
+        clients=[client("C1"), client("C2"), client("C3")],
+        placements=[placement("P1", seats=1), placement("P2")],
+        ongoing=[
+            {"client": "C1", "placement": "P1", "start_date": "2026-10-15"},
+            {"client": "C2", "placement": "P1", "start_date": "2026-10-20"},
+            {"client": "C3", "placement": "P2", "start_date": "2026-10-20"},
+        ],
+    )
+    result = allocate(problem)
+    assert result.status is SolveStatus.INFEASIBLE_INPUT
+    message = result.message or ""
+    assert "placement 'P1'" in message and "'C2'" in message and "C1" in message
+    assert "row" not in message and "item" not in message  # no internal numbering
+    assert result.stats.placed == 0 and result.stats.kept_ongoing == 0
