@@ -89,7 +89,11 @@ class DecisionRefused(InvalidInput):
 
 
 def check(
-    session: Session, proposal: ProposalRow, run: RunRow, body: DecisionIn
+    session: Session,
+    proposal: ProposalRow,
+    run: RunRow,
+    body: DecisionIn,
+    regime: LegalRegime | None = None,
 ) -> tuple[DecisionCheck | None, dict[str, int]]:
     """The decision checked by ``matching.decision.check_decision`` against the county as the
     run's planning date sees it (the decision's own data, such as the consent given at the
@@ -106,7 +110,7 @@ def check(
     ids = {client: pid for client, _placement, pid in pending_rows}
     if target is None:
         return None, ids
-    screened = screened_county(session, run.planning_date)
+    screened = screened_county(session, run.planning_date, regime)
     in_force = {a.client: a.placement for a in screened.problem.ongoing}
     verdict = check_decision(
         screened.problem,
@@ -179,7 +183,13 @@ def _refuse(verdict: DecisionCheck) -> None:
     )
 
 
-def decide(session: Session, user: Principal, proposal_id: int, body: DecisionIn) -> ProposalRow:
+def decide(
+    session: Session,
+    user: Principal,
+    proposal_id: int,
+    body: DecisionIn,
+    regime: LegalRegime | None = None,
+) -> ProposalRow:
     """Record a coordinator's decision; an accepted (or overriding) placement becomes the
     client's ongoing assignment from the run's planning date.
 
@@ -214,7 +224,7 @@ def decide(session: Session, user: Principal, proposal_id: int, body: DecisionIn
             raise Conflict(f"placement '{target}' is closed")
     planned_end = _period_end(run, body)
     _apply_decision_data(session, proposal, body)
-    verdict, pending_ids = check(session, proposal, run, body)
+    verdict, pending_ids = check(session, proposal, run, body, regime)
     if verdict is not None and not verdict.lawful:
         session.rollback()
         _refuse(verdict)
@@ -239,7 +249,11 @@ def decide(session: Session, user: Principal, proposal_id: int, body: DecisionIn
 
 
 def preview(
-    session: Session, user: Principal, proposal_id: int, body: DecisionIn
+    session: Session,
+    user: Principal,
+    proposal_id: int,
+    body: DecisionIn,
+    regime: LegalRegime | None = None,
 ) -> dict[str, Any]:
     """What ``decide`` would answer, without storing anything (for a confirmation screen)."""
     proposal = get_proposal(session, user, proposal_id)
@@ -247,7 +261,7 @@ def preview(
     assert run is not None
     _apply_decision_data(session, proposal, body)
     try:
-        verdict, pending_ids = check(session, proposal, run, body)
+        verdict, pending_ids = check(session, proposal, run, body, regime)
     finally:
         session.rollback()
     if verdict is None:

@@ -62,3 +62,12 @@ def test_fit_in_order_keeps_the_first_that_fit() -> None:
     kept, refused = fit_in_order(problem, [("C1", "P1"), ("C2", "P1")])
     assert kept == [("C1", "P1")]
     assert [b.rule for b in refused[("C2", "P1")]] == ["seats"]
+
+
+def test_the_regime_of_the_county_applies_to_decisions() -> None:
+    from models import LegalRegime
+
+    regime = LegalRegime(no_replacement_attestation_months=12).model_dump()
+    problem = make_problem(clients=[client("C1")], placements=[placement("P1")], regime=regime)
+    rules = [b.rule for b in check_decision(problem, {}, "C1", "P1").breaches]
+    assert rules == ["no_replacement_attestation"]
