@@ -48,8 +48,8 @@ class LegalRegime(DomainModel):
         le=120,
         description=(
             "Youngest client, years on the planning date: the activity is a service for "
-            "unemployed adults referred by an activation or employment plan (189/2001 § 3); "
-            "a younger age is a data error (e.g. a birth date in the wrong century)."
+            "unemployed adults referred by an activation or employment plan (189/2001 § 3, "
+            "domain.md § 1.2); a younger age is a data error (e.g. a birth date in 2020)."
         ),
     )
     max_client_age: int = Field(
@@ -57,8 +57,10 @@ class LegalRegime(DomainModel):
         ge=15,
         le=120,
         description=(
-            "Oldest client, years on the planning date: the upper limit of the old-age pension "
-            "age (Työeläkelaki 395/2006 § 11); an older age is a data error."
+            "Oldest client, years on the planning date: clients are of working age and on "
+            "unemployment benefits or social assistance, which end with the old-age pension "
+            "(at the latest around 65-68 under the earnings-related pension acts); an older "
+            "age is a data error. A plausibility limit, not a legal rule: a setting."
         ),
     )
     youth_age_limit: int = Field(
