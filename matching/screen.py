@@ -350,9 +350,12 @@ def commitment_clashes(problem: AllocationProblem, tables: Tables | None = None)
 
 
 def _fit_kept_periods(problem: AllocationProblem, notes: list[SetAside]) -> AllocationProblem:
-    refused = _kept_clashes(problem, Tables(problem))
-    if not refused:
-        return problem
+    """Set aside the kept periods that no longer fit, then release the periods that may move
+    (``allow_moving_ongoing``, past the commitment) and no longer fit where they are: such a
+    client must otherwise be placed somewhere, which may be impossible; released, they are
+    proposed like anyone else."""
+    tables = Tables(problem)
+    refused = _kept_clashes(problem, tables)
     out = {client for client, _ in refused}
     for (client, placement), breaches in sorted(refused.items()):
         first = breaches[0]
@@ -369,10 +372,38 @@ def _fit_kept_periods(problem: AllocationProblem, notes: list[SetAside]) -> Allo
                 coach=first.coach,
             )
         )
+    pinned = [a for a in problem.ongoing if tables.client_pinned[tables.client_index[a.client]]]
+    movable = [a for a in problem.ongoing if a not in pinned]
+    released: set[str] = set()
+    if movable:
+        order = sorted(pinned, key=lambda a: (a.start_date, a.client))
+        order += sorted(movable, key=lambda a: (a.start_date, a.client))
+        _, clashes = fit_in_order(problem, [(a.client, a.placement) for a in order], tables)
+        for (client, placement), breaches in sorted(clashes.items()):
+            if client in out:
+                continue
+            released.add(client)
+            notes.append(
+                SetAside(
+                    kind="period",
+                    id=client,
+                    action="released",
+                    rule=breaches[0].rule,
+                    message=f"the period at '{placement}' may move and no longer fits there: "
+                    f"{breaches[0].message}; it is released and the client can be proposed again",
+                    clients=breaches[0].clients,
+                    placements=breaches[0].placements,
+                    coach=breaches[0].coach,
+                )
+            )
+    if not out and not released:
+        return problem
     return problem.model_copy(
         update={
             "clients": tuple(_without_clients(c, out) for c in problem.clients if c.id not in out),
-            "ongoing": tuple(a for a in problem.ongoing if a.client not in out),
+            "ongoing": tuple(
+                a for a in problem.ongoing if a.client not in out and a.client not in released
+            ),
         }
     )
 

@@ -107,3 +107,28 @@ def test_kept_periods_beyond_cut_seats_are_set_aside_newest_first() -> None:
     assert notes == [("client", "C2", "seats")]
     assert placed == ["C1", "C3"]
     assert screen(records).set_aside[0].clients == ("C1", "C2")
+
+
+def test_periods_that_may_move_and_no_longer_fit_are_released() -> None:
+    ongoing = [
+        {"client": "C1", "placement": "P1", "start_date": "2026-01-01"},
+        {"client": "C2", "placement": "P1", "start_date": "2026-02-01"},
+    ]
+    data = problem_dict(clients=[client("C1"), client("C2")], placements=[placement("P1", seats=1)])
+    records = CountyRecords(
+        name="test",
+        planning_date=date(2026, 11, 30),
+        regime=LegalRegime(),
+        options=SolveOptions(allow_moving_ongoing=True),
+        commuting_areas=data["commuting_areas"],
+        municipalities=data["municipalities"],
+        organisations=data["organisations"],
+        placements=data["placements"],
+        clients=data["clients"],
+        ongoing=ongoing,
+    )
+    out = screen(records)
+    assert [(n.id, n.action, n.rule) for n in out.set_aside] == [("C2", "released", "seats")]
+    result = allocate(out.problem)
+    assert result.status.value == "optimal"
+    assert check_allocation(out.problem, result) == []
