@@ -108,8 +108,9 @@ def _machine(client: TestClient, app: FastAPI) -> type[RuleBasedStateMachine]:
             if response.status_code == 422:
                 assert response.json().get("errors") or response.json().get("detail")
 
-        def _run(self) -> dict[str, Any]:
-            response = client.post("/runs", json=RUN, headers=self.h())
+        def _run(self, **options: Any) -> dict[str, Any]:
+            body = {**RUN, "options": {**RUN["options"], **options}}  # type: ignore[dict-item]
+            response = client.post("/runs", json=body, headers=self.h())
             assert response.status_code == 202, response.text
             run = poll(client, response.headers["Location"], self.h())
             assert run["status"] == "succeeded", (run["error"], run.get("set_aside"))
@@ -160,9 +161,9 @@ def _machine(client: TestClient, app: FastAPI) -> type[RuleBasedStateMachine]:
             }
             self._write(client.put("/reference", json=body, headers=self.h("admin")))
 
-        @rule()
-        def run_mid_sequence(self) -> None:
-            self._run()
+        @rule(moving=st.booleans(), waiting=st.booleans())
+        def run_mid_sequence(self, moving: bool, waiting: bool) -> None:
+            self._run(allow_moving_ongoing=moving, waiting_priority=waiting)
 
         @rule(
             index=st.integers(0, 20),
