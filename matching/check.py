@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from models import AllocationProblem, AllocationResult, Client, Placement
+from models import AllocationProblem, AllocationResult, Client, Criterion, Placement
 
 
 @dataclass(frozen=True, order=True)
@@ -42,6 +42,57 @@ def _age(client: Client, on: date) -> int:
         return client.age or 0
     b = client.birth_date
     return on.year - b.year - (1 if (on.month, on.day) < (b.month, b.day) else 0)
+
+
+def _whole_months(start: date, end: date) -> int:
+    """Whole months from ``start`` to ``end``, counted one month at a time (0 if earlier)."""
+    months = 0
+    while _months_later(start, months + 1) <= end:
+        months += 1
+    return months
+
+
+def expected_points(
+    problem: AllocationProblem, client: Client, placement: Placement
+) -> dict[Criterion, int]:
+    """Points per soft criterion of a pair, as the objective defines them (README, Weights).
+
+    Written from the definitions, not from ``matching.rules.soft``: each criterion's fit in
+    [0, 1] times 1,000 times its weight, rounded half to even.
+    """
+    weights = problem.options.weights
+    ongoing = {a.client: a.placement for a in problem.ongoing}
+    rank = 0
+    for k, wish in enumerate(client.preferences, start=1):
+        if wish.placement == placement.id or wish.task_category == placement.task_category:
+            rank = k
+            break
+    preference = (6 - rank) / 5 if 1 <= rank <= 5 else 0.0
+    interested = 1.0 if placement.task_category in client.interests else 0.0
+    skills = (
+        len(placement.skills & client.aptitudes) / len(placement.skills)
+        if (placement.skills)
+        else 0.5
+    )
+    minutes = _trip_minutes(problem, client, placement)
+    travel = min(1.0, max(0.0, 1.0 - minutes / client.max_travel_minutes))
+    waiting = 0.0
+    if problem.options.waiting_priority and client.id not in ongoing:
+        waiting = min(_whole_months(client.waiting_since, problem.planning_date), 24) / 24
+    per_seat = placement.support_units / max(placement.seats, 1)
+    need = client.support_units
+    fits = {
+        Criterion.PREFERENCE: preference,
+        Criterion.APTITUDE: 0.5 * interested + 0.5 * skills,
+        Criterion.TRAVEL: travel,
+        Criterion.WAITING: waiting,
+        Criterion.CONTINUITY: 1.0 if ongoing.get(client.id) == placement.id else 0.0,
+        Criterion.SUPPORT_FIT: min(1.0, per_seat / max(need, 1)) if need > 0 else 1.0,
+    }
+    return {
+        criterion: round(1000.0 * getattr(weights, criterion.value) * fit)
+        for criterion, fit in fits.items()
+    }
 
 
 def _trip_minutes(problem: AllocationProblem, client: Client, placement: Placement) -> int:
@@ -142,11 +193,53 @@ def check_allocation(problem: AllocationProblem, result: AllocationResult) -> li
             out.extend(pair_violations(problem, client, placement))
         if a.score != sum(a.breakdown.values()):
             out.append(Violation("score_sum", client.id, placement.id, "parts do not add up"))
+        expected = expected_points(problem, client, placement)
+        for criterion in sorted(set(expected) | set(a.breakdown)):
+            if a.breakdown.get(criterion, 0) != expected.get(criterion, 0):
+                out.append(
+                    Violation(
+                        "score",
+                        client.id,
+                        placement.id,
+                        f"{criterion.value}: {a.breakdown.get(criterion, 0)} points reported, "
+                        f"{expected.get(criterion, 0)} by the definition",
+                    )
+                )
         if a.travel_minutes != _trip_minutes(problem, client, placement):
             out.append(Violation("travel_minutes", client.id, placement.id, "wrong trip time"))
+    out.extend(_objective_violations(result))
     out.extend(_ongoing_violations(problem, result))
     out.extend(_capacity_violations(problem, placed_at))
     return sorted(out)
+
+
+def _objective_violations(result: AllocationResult) -> list[Violation]:
+    """The reported objective is what the assignments add up to: one per placed client, and
+    the sum of their scores (README: the objective)."""
+    out = []
+    placed = len({a.client for a in result.assignments})
+    quality = sum(a.score for a in result.assignments)
+    if result.objective.placed_value != placed:
+        out.append(
+            Violation(
+                "objective",
+                None,
+                None,
+                f"{result.objective.placed_value} placed reported, the assignments place {placed}",
+            )
+        )
+    if result.objective.quality != quality:
+        out.append(
+            Violation(
+                "objective",
+                None,
+                None,
+                f"quality {result.objective.quality} reported, the scores add up to {quality}",
+            )
+        )
+    if result.stats.placed != placed:
+        out.append(Violation("objective", None, None, "stats.placed differs from the assignments"))
+    return out
 
 
 def _ongoing_violations(problem: AllocationProblem, result: AllocationResult) -> list[Violation]:

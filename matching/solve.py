@@ -10,6 +10,7 @@ import numpy as np
 
 from matching import core
 from matching.compile import CompiledProblem, compile_problem
+from matching.screen import commitment_clashes
 from matching.tables import IntArray
 from matching.version import __version__
 from models import (
@@ -177,9 +178,11 @@ def _unsolved(
     items = error.items if isinstance(error, core.InfeasibleInput) else ()
     clients = ", ".join(t.client_ids[i] for i in items[:20])
     if status is SolveStatus.INFEASIBLE_INPUT:
+        clashes = commitment_clashes(problem, t)
+        named = "; ".join(b.message for b in clashes[:10])
         message = (
-            "the placements that must be kept (commitment period) do not fit the capacities; "
-            f"clients involved: {clients or 'unknown'}."
+            "the placements that must be kept (commitment period) do not fit the capacities: "
+            + (named or f"clients involved: {clients or 'unknown'}")
         )
     else:  # the solver's own wording (item indices, bins) stays out of texts for people
         message = "no allocation keeping every committed placement was found in time"
@@ -195,7 +198,7 @@ def _unsolved(
         gap=0.0,
         assignments=(),
         unassigned=tuple(t.client_ids),
-        stats=_stats(compiled, 0, 0),
+        stats=_stats(compiled, 0, 0).model_copy(update={"kept_ongoing": 0}),  # none kept
         message=message,
         timings=Timings(total_s=round(finished - started, 6)),
     )

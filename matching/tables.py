@@ -49,8 +49,15 @@ def age_on(birth: date, day: date) -> int:
 
 
 def months_between(start: date, end: date) -> int:
-    """Whole months from ``start`` to ``end`` (0 if end is earlier)."""
-    months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+    """Whole months from ``start`` to ``end`` (0 if end is earlier): the largest ``m`` with
+    ``add_months(start, m) <= end``.
+
+    Counted with the same month-end clamping as ``add_months``, so the two always agree: from
+    30.11. to 28.2. is 3 whole months (30.11. + 3 mo = 28.2.), not 2.
+    """
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if months > 0 and add_months(start, months) > end:
+        months -= 1
     return max(months, 0)
 
 

@@ -17,6 +17,7 @@ from models.result import (
     Criterion,
     Objective,
     RunStats,
+    SetAside,
     SolveStatus,
     Timings,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "Preference",
     "RecordId",
     "RunStats",
+    "SetAside",
     "SolveOptions",
     "SolveStatus",
     "TaskCategory",

@@ -10,7 +10,9 @@ from enum import Enum, StrEnum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -49,6 +51,45 @@ RecordId = Annotated[
     StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$"),
 ]
 """Identifier of a record: letters, digits and ``_ . : -``; pseudonymous for clients."""
+
+
+def _language_code(value: str) -> str:
+    return value.lower()
+
+
+LanguageCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]{2,3}$"),
+    AfterValidator(_language_code),
+]
+"""An ISO 639 language code, normalised to lower case at the edge: ``"FI"`` and ``"fi"`` are
+the same language, so a capitalised code in an import still matches (ISO 639 codes are written
+in lower case; case carries no meaning)."""
+
+YES_WORDS = frozenset({"kyllä", "k", "ja", "j", "yes", "y", "x", "1", "true", "tosi"})
+NO_WORDS = frozenset({"ei", "e", "nej", "n", "no", "0", "false", "epätosi"})
+
+
+def yes_no(value: Any) -> Any:
+    """A yes/no answer as a bool: Finnish (kyllä/ei), Swedish (ja/nej), English (yes/no), a
+    cross ``x``, 1/0 or true/false, in any case; anything else is refused, never guessed."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in YES_WORDS:
+            return True
+        if word in NO_WORDS:
+            return False
+    raise ValueError(
+        f"{value!r} is not a yes/no answer (kyllä/ei, ja/nej, yes/no, x, 1/0, true/false)"
+    )
+
+
+YesNo = Annotated[bool, BeforeValidator(yes_no)]
+"""A yes/no field that reads the answers of Finnish and Swedish forms and spreadsheets."""
 
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^\d{3}$")]
 """Statistics Finland's three-digit municipality number (kuntanumero), e.g. ``"564"`` Oulu."""

@@ -7,7 +7,16 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from models.base import DomainModel, Location, MunicipalityCode, RecordId, SortedSet, Weekday
+from models.base import (
+    DomainModel,
+    LanguageCode,
+    Location,
+    MunicipalityCode,
+    RecordId,
+    SortedSet,
+    Weekday,
+    YesNo,
+)
 from models.placement import TaskCategory, WorkDemand
 
 
@@ -40,7 +49,7 @@ class Client(DomainModel):
     commuting_area: RecordId | None = Field(
         default=None, description="Defaults to the home municipality's commuting area."
     )
-    consent_outside_commuting_area: bool = Field(
+    consent_outside_commuting_area: YesNo = Field(
         default=False, description="Client agreed to work outside their commuting area (THL)."
     )
     location: Location
@@ -57,7 +66,7 @@ class Client(DomainModel):
     work_constraints: SortedSet[WorkDemand] = Field(
         default=frozenset(), description="Demands the client must avoid (opaque flags)."
     )
-    languages: SortedSet[str] = Field(default=frozenset({"fi"}), min_length=1)
+    languages: SortedSet[LanguageCode] = Field(default=frozenset({"fi"}), min_length=1)
     support_units: int = Field(default=1, ge=0, le=100, description="Support need, units.")
     waiting_since: date = Field(description="Date the client became ready to start.")
     coach: RecordId | None = Field(default=None, description="Individual coach id.")
@@ -86,8 +95,16 @@ class Coach(DomainModel):
 
 
 class OngoingAssignment(DomainModel):
-    """A client already working at a placement since ``start_date``."""
+    """A client already working at a placement since ``start_date``, for a period agreed to
+    end on ``end_date`` (its last day; None = not agreed, the regime's maximum applies)."""
 
     client: RecordId
     placement: RecordId
     start_date: date
+    end_date: date | None = Field(default=None, description="Agreed last day of the period.")
+
+    @model_validator(mode="after")
+    def _period_is_ordered(self) -> Self:
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError(f"the period ends {self.end_date}, before it starts {self.start_date}")
+        return self

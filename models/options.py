@@ -21,7 +21,12 @@ class Weights(DomainModel):
     aptitude: float = Field(default=0.15, ge=0, le=10, description="Aptitudes and interests.")
     travel: float = Field(default=0.15, ge=0, le=10, description="Shorter trips score higher.")
     waiting: float = Field(
-        default=0.25, ge=0, le=10, description="Months waited (up to 24): longest first."
+        default=0.25,
+        ge=0,
+        le=10,
+        description=(
+            "Months waited (up to 24): longest first; 0 for a client already in a placement."
+        ),
     )
     continuity: float = Field(default=0.10, ge=0, le=10, description="Staying where one is.")
     support_fit: float = Field(default=0.05, ge=0, le=10, description="Supervision per seat.")

@@ -10,11 +10,13 @@ from pydantic import Field, model_validator
 
 from models.base import (
     DomainModel,
+    LanguageCode,
     Location,
     MunicipalityCode,
     RecordId,
     SortedSet,
     Weekday,
+    YesNo,
     field_error,
 )
 
@@ -89,16 +91,16 @@ class Placement(DomainModel):
     support_units: int = Field(
         ge=0, le=1000, description="Supervisor support capacity, in support units."
     )
-    youth_workshop: bool = Field(
+    youth_workshop: YesNo = Field(
         default=False, description="A youth workshop: only for clients under the youth age limit."
     )
-    languages: SortedSet[str] = Field(
+    languages: SortedSet[LanguageCode] = Field(
         default=frozenset({"fi"}),
         description="Languages of work (ISO 639-1); empty means any language will do.",
     )
     available_from: date
     available_until: date | None = Field(default=None, description="Last day; None = open-ended.")
-    closed: bool = Field(default=False, description="Closed positions take no new clients.")
+    closed: YesNo = Field(default=False, description="Closed positions take no new clients.")
     no_replacement_attested_on: date | None = Field(
         default=None,
         description=(

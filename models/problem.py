@@ -62,6 +62,14 @@ class AllocationProblem(DomainModel):
         raise KeyError(client.home_municipality)
 
 
+def client_age(client: Client, on: date) -> int:
+    """The client's age in whole years on ``on`` (from the birth date, or the age given)."""
+    if client.birth_date is None:
+        return client.age or 0
+    born = client.birth_date
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 def _issue(loc: Loc, code: str, message: str, value: Any) -> InitErrorDetails:
     return InitErrorDetails(
         type=PydanticCustomError(code, message),
@@ -205,6 +213,19 @@ def _client_issues(problem: AllocationProblem) -> Iterable[InitErrorDetails]:
                 f"{c.hours_per_day:g} is below the legal minimum of "
                 f"{regime.min_hours_per_day:g} hours a day {who}",
                 c.hours_per_day,
+            )
+        age = client_age(c, problem.planning_date)
+        if not regime.min_client_age <= age <= regime.max_client_age:
+            field, value = (
+                ("birth_date", c.birth_date.isoformat()) if c.birth_date else ("age", c.age)
+            )
+            yield _issue(
+                at(field),
+                "age_out_of_range",
+                f"{value} makes the client {age} years old on {problem.planning_date}, outside "
+                f"the {regime.min_client_age}–{regime.max_client_age} years of an adult client "
+                f"{who}",
+                value,
             )
         if len(c.available_weekdays) < c.days_per_week:
             yield _issue(

@@ -42,6 +42,27 @@ class LegalRegime(DomainModel):
     )
     min_period_months: int = Field(default=3, ge=1, le=60, description="189/2001 § 13, 3–24 mo.")
     max_period_months: int = Field(default=24, ge=1, le=120, description="189/2001 § 13.")
+    min_client_age: int = Field(
+        default=18,
+        ge=15,
+        le=120,
+        description=(
+            "Youngest client, years on the planning date: the activity is a service for "
+            "unemployed adults referred by an activation or employment plan (189/2001 § 3, "
+            "domain.md § 1.2); a younger age is a data error (e.g. a birth date in 2020)."
+        ),
+    )
+    max_client_age: int = Field(
+        default=68,
+        ge=15,
+        le=120,
+        description=(
+            "Oldest client, years on the planning date: clients are of working age and on "
+            "unemployment benefits or social assistance, which end with the old-age pension "
+            "(at the latest around 65-68 under the earnings-related pension acts); an older "
+            "age is a data error. A plausibility limit, not a legal rule: a setting."
+        ),
+    )
     youth_age_limit: int = Field(
         default=29, ge=1, le=120, description="Youth Act 1285/2016 § 3: young = under 29."
     )
@@ -77,6 +98,8 @@ class LegalRegime(DomainModel):
             raise ValueError("min_days_per_week is above max_days_per_week")
         if self.min_hours_per_day > self.max_hours_per_day:
             raise ValueError("min_hours_per_day is above max_hours_per_day")
+        if self.min_client_age > self.max_client_age:
+            raise ValueError("min_client_age is above max_client_age")
         if self.min_period_months > self.max_period_months:
             raise ValueError("min_period_months is above max_period_months")
         return self

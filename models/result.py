@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field
 
@@ -99,3 +100,25 @@ class AllocationResult(DomainModel):
     stats: RunStats
     message: str | None = None
     timings: Timings = Timings()
+
+
+class SetAside(DomainModel):
+    """A stored record a run left out or changed, and why, for a coordinator to review.
+
+    ``action``: ``set_aside`` = left out of this run (the rest was solved without it);
+    ``released`` = an ongoing period that ended under the rules (the client is free to be
+    proposed again); ``review`` = kept as the rules say, but a person should look at it.
+    """
+
+    kind: Literal[
+        "client", "placement", "organisation", "municipality", "commuting_area", "coach", "period"
+    ]
+    id: str = Field(description="Id of the record (for a period: the client id).")
+    action: Literal["set_aside", "released", "review"]
+    rule: str = Field(description="Code of the rule, e.g. 'above_legal_maximum' or 'seats'.")
+    field: str | None = Field(default=None, description="The offending field, if one.")
+    value: str | None = Field(default=None, description="Its stored value, as text.")
+    message: str
+    clients: tuple[str, ...] = ()
+    placements: tuple[str, ...] = ()
+    coach: str | None = Field(default=None, description="The coach whose caseload is full.")

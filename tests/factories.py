@@ -96,19 +96,23 @@ def make_problem(
 def make_result(problem: AllocationProblem, pairs: dict[str, str]) -> AllocationResult:
     """A hand-written result placing ``client id → placement id`` (for checker tests).
 
-    Trip times are the checker's own estimate, so that only the rule under test can fail.
+    Trip times, points and the objective are the checker's own, so that only the rule under
+    test can fail.
     """
-    from matching.check import _trip_minutes
+    from matching.check import _trip_minutes, expected_points
 
     clients = {c.id: c for c in problem.clients}
     placements = {p.id: p for p in problem.placements}
     ongoing = {a.client: a.placement for a in problem.ongoing}
+    points = {
+        cid: expected_points(problem, clients[cid], placements[pid]) for cid, pid in pairs.items()
+    }
     assignments = tuple(
         Assignment(
             client=cid,
             placement=pid,
-            score=0,
-            breakdown={},
+            score=sum(points[cid].values()),
+            breakdown=points[cid],
             travel_minutes=_trip_minutes(problem, clients[cid], placements[pid]),
             kept_ongoing=ongoing.get(cid) == pid,
         )
@@ -120,7 +124,9 @@ def make_result(problem: AllocationProblem, pairs: dict[str, str]) -> Allocation
         engine_version="-",
         status=SolveStatus.FEASIBLE,
         method="hand",
-        objective=Objective(placed_value=0, quality=0),
+        objective=Objective(
+            placed_value=len(assignments), quality=sum(a.score for a in assignments)
+        ),
         bound=Objective(placed_value=0, quality=0),
         gap=0.0,
         assignments=assignments,

@@ -25,11 +25,18 @@ def placement_open(pairs: Pairs) -> BoolArray:
 def placement_period(pairs: Pairs) -> BoolArray:
     """Hard: the placement is open on the start date and for at least the minimum period.
 
-    Source: Act 189/2001 § 13 (142/2015).
+    Source: Act 189/2001 § 13 (142/2015); Act 150/1930 § 3.
 
     A period lasts 3–24 months, so a position that closes before the minimum period
     (``LegalRegime.min_period_months``, 3) has passed from the planning date cannot host one.
     The start date of every proposal is the planning date; an open-ended position always lasts.
+
+    The months are counted as the Act on calculating statutory time limits (150/1930 § 3)
+    counts them: a period of months ends on the day whose number matches the start day, or on
+    the last day of that month when it has no such day. A start on 30.11. therefore reaches
+    its three months on 28.2. (29.2. in a leap year), and a placement open until that day
+    (``available_until``, its last day, inclusive) is open long enough; one closing on 27.2.
+    is not. ``matching.tables.add_months`` implements this count.
     """
     t = pairs.tables
     start = t.problem.planning_date

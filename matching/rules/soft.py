@@ -80,13 +80,17 @@ def waiting(pairs: Pairs) -> FloatArray:
     Source: Paikka, waiting priority (SolveOptions.waiting_priority).
 
     Months waited by the planning date, up to 24, as a share of 24; 0 for every pair when
-    ``SolveOptions.waiting_priority`` is off. It depends only on the client, so it never
-    changes where a client goes, only who is placed when seats are short.
+    ``SolveOptions.waiting_priority`` is off. A client in an ongoing placement is not waiting
+    (their period is running), so they earn no waiting points: otherwise a client who has
+    worked for a year would still outrank a newcomer by the months waited before starting. It
+    depends only on the client, so it never changes where a client goes, only who is placed
+    when seats are short.
     """
     t = pairs.tables
     if not t.problem.options.waiting_priority:
         return np.zeros(len(pairs), dtype=np.float64)
     months = np.minimum(t.client_waiting_months[pairs.client], WAITING_CAP_MONTHS)
+    months = np.where(t.client_ongoing[pairs.client] >= 0, 0, months)
     return months.astype(np.float64) / WAITING_CAP_MONTHS
 
 

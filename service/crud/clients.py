@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from models import Client, TaskCategory
 from service.auth import Principal, Role
 from service.crud.convert import client_attributes, client_record
+from service.crud.integrity import Touched, refuse_if_breaking
 from service.db.tables import (
     AssignmentRow,
     ClientPersonalRow,
@@ -119,6 +120,7 @@ def create(session: Session, body: ClientCreate) -> ClientRow:
     session.flush()
     session.add(personal)
     session.flush()
+    refuse_if_breaking(session, Touched(clients={client.id}))
     return row
 
 
@@ -133,6 +135,8 @@ def update(session: Session, client_id: str, body: ClientUpdate) -> ClientRow:
         row.home_municipality = client.home_municipality
         row.attributes = client_attributes(client)
     if "active" in changes and changes["active"] is not None:
+        if row.active and not changes["active"]:
+            _end_periods(session, client_id)
         row.active = changes["active"]
     personal = _personal(session, client_id)
     for name in PERSONAL & changes.keys():
@@ -142,13 +146,29 @@ def update(session: Session, client_id: str, body: ClientUpdate) -> ClientRow:
         setattr(personal, name, value)
     row.updated_at = utcnow()
     session.flush()
+    refuse_if_breaking(session, Touched(clients={client_id}))
     return row
+
+
+def _end_periods(session: Session, client_id: str) -> None:
+    """A client who leaves the service ends their ongoing period today (not before it
+    started); clients who avoid them need no change, since the avoidance only matters while
+    both are in the service (runs ignore it while the client is inactive)."""
+    today = date.today()
+    for period in session.scalars(
+        select(AssignmentRow).where(
+            AssignmentRow.client_id == client_id, AssignmentRow.status == "active"
+        )
+    ):
+        period.status = "ended"
+        period.end_date = max(period.start_date, today)
 
 
 def deactivate(session: Session, client_id: str) -> None:
     """'Delete': the client leaves the service; identifying data is erased, while the
     pseudonymous record stays for the runs and decisions that refer to it."""
     row = get(session, client_id)
+    _end_periods(session, client_id)
     row.active = False
     personal = _personal(session, client_id)
     personal.display_name = personal.phone = personal.email = None
@@ -287,9 +307,6 @@ def _row_to_record(cells: dict[str, Any]) -> dict[str, Any]:
         parsed = cell_list(value) if column in LIST_COLUMNS else cell_text(value)
         if parsed is not None:
             record[column] = parsed
-    if "consent_outside_commuting_area" in record:
-        flag = str(record["consent_outside_commuting_area"]).lower()
-        record["consent_outside_commuting_area"] = flag in ("1", "true", "yes")
     lat, lon = cell_text(cells.get("lat")), cell_text(cells.get("lon"))
     if lat is not None or lon is not None:
         record["location"] = {"lat": lat, "lon": lon}
@@ -336,4 +353,5 @@ def import_file(session: Session, filename: str, content: bytes) -> list[ClientR
     session.flush()
     session.add_all(personal for _, personal in pairs)
     session.flush()
+    refuse_if_breaking(session, Touched(clients={row.id for row, _ in pairs}))
     return [row for row, _ in pairs]

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from matching.decision import DecisionCheck, check_decision
+from matching.tables import add_months
+from models import LegalRegime
 from service.auth import Principal, Role
+from service.crud.integrity import screened_county
 from service.db.tables import (
     AssignmentRow,
     AttendanceRow,
+    ClientRow,
     PlacementRow,
     ProposalRow,
     RunRow,
@@ -77,9 +82,121 @@ def get_proposal(session: Session, user: Principal, proposal_id: int) -> Proposa
     return _require_visible(session, user, row, f"proposal {proposal_id} not found")
 
 
-def decide(session: Session, user: Principal, proposal_id: int, body: DecisionIn) -> ProposalRow:
+class DecisionRefused(InvalidInput):
+    """A decision that would break a hard rule or a capacity with the periods in force."""
+
+    status = 409
+
+
+def check(
+    session: Session,
+    proposal: ProposalRow,
+    run: RunRow,
+    body: DecisionIn,
+    regime: LegalRegime | None = None,
+) -> tuple[DecisionCheck | None, dict[str, int]]:
+    """The decision checked by ``matching.decision.check_decision`` against the county as the
+    run's planning date sees it (the decision's own data, such as the consent given at the
+    meeting, already applied), and the pending proposals of the week (client → proposal id).
+    ``None`` when the decision places nobody (it breaks nothing and displaces nobody)."""
+    target = proposal.placement_id if body.decision == "accept" else body.placement
+    pending_rows = session.execute(
+        select(ProposalRow.client_id, ProposalRow.placement_id, ProposalRow.id).where(
+            ProposalRow.run_id == run.id,
+            ProposalRow.status == ProposalStatus.PROPOSED.value,
+            ProposalRow.id != proposal.id,
+        )
+    ).all()
+    ids = {client: pid for client, _placement, pid in pending_rows}
+    if target is None:
+        return None, ids
+    screened = screened_county(session, run.planning_date, regime)
+    in_force = {a.client: a.placement for a in screened.problem.ongoing}
+    verdict = check_decision(
+        screened.problem,
+        in_force,
+        proposal.client_id,
+        target,
+        pending={client: placement for client, placement, _pid in pending_rows},
+    )
+    return verdict, ids
+
+
+def _apply_decision_data(session: Session, proposal: ProposalRow, body: DecisionIn) -> None:
+    """What the coordinator recorded at the meeting becomes data on the client's record."""
+    if body.consent_outside_commuting_area is None:
+        return
+    client = session.get(ClientRow, proposal.client_id)
+    if client is None:
+        return
+    client.attributes = {
+        **client.attributes,
+        "consent_outside_commuting_area": body.consent_outside_commuting_area,
+    }
+    client.updated_at = utcnow()
+    session.flush()
+
+
+def _period_end(run: RunRow, body: DecisionIn) -> date | None:
+    if body.period_months is None:
+        return None
+    regime = LegalRegime()
+    if not regime.min_period_months <= body.period_months <= regime.max_period_months:
+        raise InvalidInput(
+            "period outside the law",
+            [
+                {
+                    "loc": ["body", "period_months"],
+                    "field": "body.period_months",
+                    "msg": f"{body.period_months} months is outside the "
+                    f"{regime.min_period_months}-{regime.max_period_months} months of a period "
+                    "(189/2001 § 13)",
+                    "type": "period_length",
+                    "rule": "period_length",
+                    "value": str(body.period_months),
+                }
+            ],
+        )
+    return add_months(run.planning_date, body.period_months)
+
+
+def _refuse(verdict: DecisionCheck) -> None:
+    errors = [
+        {
+            "loc": ["body", "placement"],
+            "field": "body.placement",
+            "msg": b.message,
+            "type": b.rule,
+            "rule": b.rule,
+            "value": verdict.placement,
+            "clients": list(b.clients),
+            "placements": list(b.placements),
+            **({"coach": b.coach} if b.coach else {}),
+        }
+        for b in verdict.breaches
+    ]
+    first = verdict.breaches[0]
+    raise DecisionRefused(
+        f"refused: placing '{verdict.client}' at '{verdict.placement}' breaks {first.rule}: "
+        f"{first.message}",
+        errors,
+    )
+
+
+def decide(
+    session: Session,
+    user: Principal,
+    proposal_id: int,
+    body: DecisionIn,
+    regime: LegalRegime | None = None,
+) -> ProposalRow:
     """Record a coordinator's decision; an accepted (or overriding) placement becomes the
-    client's ongoing assignment from the run's planning date."""
+    client's ongoing assignment from the run's planning date.
+
+    The decision is checked first against every hard rule and capacity with the periods in
+    force (``matching.decision``); a breach is refused (409) naming the rule, the clients and
+    the placements, and nothing is stored. The returned row carries ``displaces``: the other
+    pending proposals of the week that can no longer be accepted after it."""
     get_proposal(session, user, proposal_id)
     # Lock the row (PostgreSQL) so that two coordinators cannot both decide it.
     proposal = session.get_one(ProposalRow, proposal_id, with_for_update=True)
@@ -105,6 +222,12 @@ def decide(session: Session, user: Principal, proposal_id: int, body: DecisionIn
             )
         if placement.closed and not _works_at(session, proposal.client_id, target):
             raise Conflict(f"placement '{target}' is closed")
+    planned_end = _period_end(run, body)
+    _apply_decision_data(session, proposal, body)
+    verdict, pending_ids = check(session, proposal, run, body, regime)
+    if verdict is not None and not verdict.lawful:
+        session.rollback()
+        _refuse(verdict)
     proposal.status = (
         ProposalStatus.ACCEPTED.value if body.decision == "accept" else ProposalStatus.OVERRIDDEN
     )
@@ -114,9 +237,53 @@ def decide(session: Session, user: Principal, proposal_id: int, body: DecisionIn
     proposal.decided_by = user.name
     proposal.decided_at = utcnow()
     if target is not None:
-        _assign(session, proposal, target, run)
+        _assign(session, proposal, target, run, planned_end)
     session.flush()
+    displaced = verdict.displaced if verdict is not None else ()
+    proposal.displaces = [  # type: ignore[attr-defined]
+        {"proposal_id": pending_ids[client], "client_id": client, "placement_id": placement}
+        for client, placement in displaced
+        if client in pending_ids
+    ]
     return proposal
+
+
+def preview(
+    session: Session,
+    user: Principal,
+    proposal_id: int,
+    body: DecisionIn,
+    regime: LegalRegime | None = None,
+) -> dict[str, Any]:
+    """What ``decide`` would answer, without storing anything (for a confirmation screen)."""
+    proposal = get_proposal(session, user, proposal_id)
+    run = session.get(RunRow, proposal.run_id)
+    assert run is not None
+    _apply_decision_data(session, proposal, body)
+    try:
+        verdict, pending_ids = check(session, proposal, run, body, regime)
+    finally:
+        session.rollback()
+    if verdict is None:
+        return {"lawful": True, "breaches": [], "displaces": []}
+    return {
+        "lawful": verdict.lawful,
+        "breaches": [
+            {
+                "rule": b.rule,
+                "clients": list(b.clients),
+                "placements": list(b.placements),
+                "coach": b.coach,
+                "message": b.message,
+            }
+            for b in verdict.breaches
+        ],
+        "displaces": [
+            {"proposal_id": pending_ids[c], "client_id": c, "placement_id": p}
+            for c, p in verdict.displaced
+            if c in pending_ids
+        ],
+    }
 
 
 def _works_at(session: Session, client_id: str, placement_id: str) -> bool:
@@ -133,7 +300,13 @@ def _works_at(session: Session, client_id: str, placement_id: str) -> bool:
     )
 
 
-def _assign(session: Session, proposal: ProposalRow, placement_id: str, run: RunRow) -> None:
+def _assign(
+    session: Session,
+    proposal: ProposalRow,
+    placement_id: str,
+    run: RunRow,
+    planned_end: date | None = None,
+) -> None:
     current = session.scalar(
         select(AssignmentRow).where(
             AssignmentRow.client_id == proposal.client_id, AssignmentRow.status == "active"
@@ -149,6 +322,7 @@ def _assign(session: Session, proposal: ProposalRow, placement_id: str, run: Run
             client_id=proposal.client_id,
             placement_id=placement_id,
             start_date=run.planning_date,
+            planned_end_date=planned_end,
             status="active",
             proposal_id=proposal.id,
         )

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from models import Placement
 from service.auth import Principal, Role
 from service.crud.convert import placement_attributes, placement_record, placement_row
+from service.crud.integrity import Touched, refuse_if_breaking
 from service.db.tables import MunicipalityRow, OrganisationRow, PlacementRow, utcnow
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.imports import (
@@ -97,6 +98,7 @@ def create(session: Session, user: Principal, body: PlacementCreate) -> Placemen
     row = placement_row(placement)
     session.add(row)
     session.flush()
+    refuse_if_breaking(session, Touched(placements={placement.id}))
     return row
 
 
@@ -115,6 +117,7 @@ def update(
     row.attributes = placement_attributes(placement)
     row.updated_at = utcnow()
     session.flush()
+    refuse_if_breaking(session, Touched(placements={placement_id}))
     return row
 
 
@@ -137,8 +140,6 @@ def _row_to_record(cells: dict[str, Any]) -> dict[str, Any]:
         parsed = cell_list(value) if column in LIST_COLUMNS else cell_text(value)
         if parsed is not None:
             record[column] = parsed
-    if "youth_workshop" in record:
-        record["youth_workshop"] = str(record["youth_workshop"]).lower() in ("1", "true", "yes")
     lat, lon = cell_text(cells.get("lat")), cell_text(cells.get("lon"))
     if lat is not None or lon is not None:
         record["location"] = {"lat": lat, "lon": lon}
@@ -179,4 +180,5 @@ def import_file(
         session.add(row)
         created.append(row)
     session.flush()
+    refuse_if_breaking(session, Touched(placements={row.id for row in created}))
     return created

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.crud.integrity import Touched, refuse_if_breaking
 from service.db.tables import CoachRow, CommutingAreaRow, MunicipalityRow, OrganisationRow
 from service.errors import InvalidInput
 from service.schemas.reference import (
@@ -58,6 +59,15 @@ def upsert(session: Session, data: ReferenceData) -> None:
             )
         )
     session.flush()
+    refuse_if_breaking(
+        session,
+        Touched(
+            commuting_areas={a.id for a in data.commuting_areas},
+            municipalities={m.code for m in data.municipalities},
+            organisations={o.id for o in data.organisations},
+            coaches={c.id for c in data.coaches},
+        ),
+    )
 
 
 def read(session: Session) -> ReferenceData:

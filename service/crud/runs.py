@@ -4,27 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from matching.screen import CountyRecords, Screened, screen
 from models import (
     AllocationProblem,
     AllocationResult,
-    Coach,
-    CommutingArea,
     LegalRegime,
-    Location,
-    Municipality,
-    OngoingAssignment,
-    Organisation,
-    Placement,
     SolveOptions,
 )
 from service.auth import Principal
 from service.config import Settings
-from service.crud.convert import client_domain, placement_domain
+from service.crud.convert import client_record, placement_record
 from service.db.tables import (
     AssignmentRow,
     ClientRow,
@@ -97,23 +91,118 @@ def county_regime(settings: Settings) -> LegalRegime:
 def build_problem(
     session: Session, run: RunRow, regime: LegalRegime
 ) -> tuple[AllocationProblem, dict[str, str]]:
-    """The run's ``AllocationProblem`` from the database, and last week's placements as hint."""
-    return county_problem(
+    """The run's ``AllocationProblem`` from the database, and last week's placements as hint.
+
+    Records that break a rule are set aside (``matching.screen``); the notes are stored on the
+    run (``RunRow.set_aside``, committed with the run's start) for the coordinator.
+    """
+    screened, hint = county_problem(
         session,
         run.county,  # not the run id: equal database states must hash equally
         run.planning_date,
         SolveOptions.model_validate(run.options),
         regime,
+        with_notes=True,
+    )
+    run.set_aside = [n.model_dump(mode="json") for n in screened.set_aside]
+    return screened.problem, hint
+
+
+def placement_as_of(placement: dict[str, Any], planning_date: date) -> dict[str, Any]:
+    """The placement as known on ``planning_date``: an attestation dated later did not exist
+    yet (only the latest attestation is stored), so the placement had none on record."""
+    attested = placement.get("no_replacement_attested_on")
+    if attested is not None and date.fromisoformat(str(attested)) > planning_date:
+        return {**placement, "no_replacement_attested_on": None}
+    return placement
+
+
+def county_records(
+    session: Session,
+    name: str,
+    planning_date: date,
+    options: SolveOptions,
+    regime: LegalRegime,
+) -> CountyRecords:
+    """The county as stored, as plain records for ``matching.screen``.
+
+    Clients: every active one (those with an ongoing placement too, which the engine keeps
+    within the commitment). Placements: all, closed ones included so that ongoing placements
+    refer to a known record; the engine gives closed placements no new clients, nor, where
+    ``regime`` requires one, placements without a recent no-replacement attestation.
+    """
+    client_rows = session.scalars(select(ClientRow).order_by(ClientRow.id)).all()
+    clients = [client_record(r) for r in client_rows if r.active]
+    client_ids = {c["id"] for c in clients}
+    placements = [
+        placement_as_of(placement_record(r), planning_date)
+        for r in session.scalars(select(PlacementRow).order_by(PlacementRow.id))
+    ]
+    latest: dict[str, dict[str, Any]] = {}
+    for a in session.scalars(
+        select(AssignmentRow)
+        .where(AssignmentRow.status == "active", AssignmentRow.start_date <= planning_date)
+        .order_by(AssignmentRow.client_id, AssignmentRow.start_date.desc(), AssignmentRow.id)
+    ):
+        if a.client_id in client_ids:  # newest first per client: one ongoing placement each
+            latest.setdefault(
+                a.client_id,
+                {
+                    "client": a.client_id,
+                    "placement": a.placement_id,
+                    "start_date": a.start_date,
+                    "end_date": a.planned_end_date,
+                },
+            )
+    return CountyRecords(
+        name=name,
+        planning_date=planning_date,
+        regime=regime,
+        options=options,
+        commuting_areas=[
+            {"id": a.id, "name": a.name}
+            for a in session.scalars(select(CommutingAreaRow).order_by(CommutingAreaRow.id))
+        ],
+        municipalities=municipalities_of(session),
+        organisations=[
+            {"id": o.id, "name": o.name, "type": o.type, "municipality": o.municipality_code}
+            for o in session.scalars(select(OrganisationRow).order_by(OrganisationRow.id))
+        ],
+        placements=placements,
+        clients=clients,
+        coaches=[
+            {
+                "id": c.id,
+                "caseload_capacity": c.caseload_capacity,
+                "municipalities": c.municipalities,
+            }
+            for c in session.scalars(select(CoachRow).order_by(CoachRow.id))
+        ],
+        ongoing=list(latest.values()),
+        known_clients=frozenset(r.id for r in client_rows),
     )
 
 
-def _as_of(placement: Placement, planning_date: date) -> Placement:
-    """The placement as known on ``planning_date``: an attestation dated later did not exist
-    yet (only the latest attestation is stored), so the placement had none on record."""
-    attested = placement.no_replacement_attested_on
-    if attested is not None and attested > planning_date:
-        return placement.model_copy(update={"no_replacement_attested_on": None})
-    return placement
+@overload
+def county_problem(
+    session: Session,
+    name: str,
+    planning_date: date,
+    options: SolveOptions,
+    regime: LegalRegime,
+    with_notes: Literal[False] = False,
+) -> tuple[AllocationProblem, dict[str, str]]: ...
+
+
+@overload
+def county_problem(
+    session: Session,
+    name: str,
+    planning_date: date,
+    options: SolveOptions,
+    regime: LegalRegime,
+    with_notes: Literal[True],
+) -> tuple[Screened, dict[str, str]]: ...
 
 
 def county_problem(
@@ -122,87 +211,33 @@ def county_problem(
     planning_date: date,
     options: SolveOptions,
     regime: LegalRegime,
-) -> tuple[AllocationProblem, dict[str, str]]:
-    """The county's ``AllocationProblem`` on ``planning_date`` as stored, and the ongoing
-    placements as hint.
-
-    Clients: every active one (those with an ongoing placement too, which the engine keeps
-    within the commitment). Placements: all, closed ones included so that ongoing placements
-    refer to a known record; the engine gives closed placements no new clients, nor, where
-    ``regime`` requires one, placements without a recent no-replacement attestation.
+    with_notes: bool = False,
+) -> tuple[AllocationProblem | Screened, dict[str, str]]:
+    """The county's ``AllocationProblem`` on ``planning_date`` as stored, screened
+    (``matching.screen``: what breaks a rule is set aside, ongoing periods re-examined), and
+    the ongoing placements as hint. ``with_notes``: the ``Screened`` with the set-aside notes.
     """
-    clients = [
-        client_domain(r)
-        for r in session.scalars(
-            select(ClientRow).where(ClientRow.active.is_(True)).order_by(ClientRow.id)
-        )
-    ]
-    client_ids = {c.id for c in clients}
-    placements = [
-        _as_of(placement_domain(r), planning_date)
-        for r in session.scalars(select(PlacementRow).order_by(PlacementRow.id))
-    ]
-    ongoing = [
-        OngoingAssignment(client=a.client_id, placement=a.placement_id, start_date=a.start_date)
-        for a in session.scalars(
-            select(AssignmentRow)
-            .where(AssignmentRow.status == "active", AssignmentRow.start_date <= planning_date)
-            .order_by(AssignmentRow.client_id, AssignmentRow.start_date.desc())
-        )
-        if a.client_id in client_ids
-    ]
-    latest: dict[str, OngoingAssignment] = {}
-    for assignment in ongoing:  # newest first per client: keep one ongoing placement each
-        latest.setdefault(assignment.client, assignment)
-    ongoing = list(latest.values())
-    problem = AllocationProblem(
-        name=name,
-        planning_date=planning_date,
-        regime=regime,
-        commuting_areas=tuple(
-            CommutingArea(id=a.id, name=a.name)
-            for a in session.scalars(select(CommutingAreaRow).order_by(CommutingAreaRow.id))
-        ),
-        municipalities=tuple(_municipalities(session)),
-        organisations=tuple(
-            Organisation.model_validate(
-                {"id": o.id, "name": o.name, "type": o.type, "municipality": o.municipality_code}
-            )
-            for o in session.scalars(select(OrganisationRow).order_by(OrganisationRow.id))
-        ),
-        placements=tuple(placements),
-        clients=tuple(clients),
-        coaches=tuple(
-            Coach(
-                id=c.id,
-                caseload_capacity=c.caseload_capacity,
-                municipalities=frozenset(c.municipalities),
-            )
-            for c in session.scalars(select(CoachRow).order_by(CoachRow.id))
-        ),
-        ongoing=tuple(ongoing),
-        options=options,
-    )
-    hint = {a.client: a.placement for a in ongoing}
-    return problem, hint
+    screened = screen(county_records(session, name, planning_date, options, regime))
+    hint = {a.client: a.placement for a in screened.problem.ongoing}
+    return (screened if with_notes else screened.problem), hint
 
 
-def _municipalities(session: Session) -> list[Municipality]:
+def municipalities_of(session: Session) -> list[dict[str, Any]]:
     out = []
     for m in session.scalars(select(MunicipalityRow).order_by(MunicipalityRow.code)):
         centre = (
-            Location(lat=m.centre_lat, lon=m.centre_lon)
+            {"lat": m.centre_lat, "lon": m.centre_lon}
             if m.centre_lat is not None and m.centre_lon is not None
             else None
         )
         out.append(
-            Municipality(
-                code=m.code,
-                name_fi=m.name_fi,
-                name_sv=m.name_sv,
-                commuting_area=m.commuting_area_id,
-                centre=centre,
-            )
+            {
+                "code": m.code,
+                "name_fi": m.name_fi,
+                "name_sv": m.name_sv,
+                "commuting_area": m.commuting_area_id,
+                "centre": centre,
+            }
         )
     return out
 

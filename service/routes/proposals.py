@@ -125,12 +125,34 @@ def read_proposal(
     return out
 
 
+@router.post("/proposals/{proposal_id}/decision-preview")
+def preview_decision(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Coordinator,
+    why: DecidePurpose,
+    proposal_id: IntId,
+    body: DecisionIn,
+) -> dict[str, Any]:
+    """What a decision would do, without storing it: the rules it would break (with the
+    clients and placements involved) and the other proposals of the week it would displace."""
+    out = store.preview(session, user, proposal_id, body, run_store.county_regime(settings))
+    audit.record(session, user, Action.READ, "proposals", why, record_id=str(proposal_id))
+    session.commit()
+    return out
+
+
 @router.post("/proposals/{proposal_id}/decision")
 def decide_proposal(
-    session: SessionDep, user: Coordinator, why: DecidePurpose, proposal_id: IntId, body: DecisionIn
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Coordinator,
+    why: DecidePurpose,
+    proposal_id: IntId,
+    body: DecisionIn,
 ) -> ProposalOut:
     """Accept or override a proposal (409 if decided already or its run is superseded)."""
-    row = store.decide(session, user, proposal_id, body)
+    row = store.decide(session, user, proposal_id, body, run_store.county_regime(settings))
     audit.record(
         session,
         user,

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from models import TaskCategory, Weekday, WorkDemand
+from models.base import YesNo
 from service.schemas.common import Code, Id, LocationIn, Name, Tag, WireIn, WireOut
 
 Phone = Annotated[str, StringConstraints(max_length=50, pattern=r"^[0-9 +()\-]*$")]
@@ -66,7 +67,7 @@ class ClientFields(WireIn):
     age: int | None = Field(default=None, ge=15, le=100)
     home_municipality: Code
     commuting_area: Id | None = None
-    consent_outside_commuting_area: bool = False
+    consent_outside_commuting_area: YesNo = False
     location: LocationIn
     max_travel_minutes: int = Field(default=60, ge=5, le=240)
     referral_basis: Tag = "activation_plan"
@@ -113,7 +114,7 @@ class ClientUpdate(WireIn):
     age: int | None = Field(default=None, ge=15, le=100)
     home_municipality: Code | None = None
     commuting_area: Id | None = None
-    consent_outside_commuting_area: bool | None = None
+    consent_outside_commuting_area: YesNo | None = None
     location: LocationIn | None = None
     max_travel_minutes: int | None = Field(default=None, ge=5, le=240)
     referral_basis: Tag | None = None

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, ConfigDict, Field
 
 from models import TaskCategory, Weekday, WorkDemand
+from models.base import YesNo
 from service.schemas.common import Code, Id, LocationIn, Name, Tag, Text, WireIn, WireOut
 
 PLACEMENT_EXAMPLE: dict[str, Any] = {
@@ -68,7 +69,7 @@ class PlacementFields(WireIn):
     demands: list[WorkDemand] = Field(default_factory=list, max_length=20)
     skills: list[Tag] = Field(default_factory=list, max_length=50)
     support_units: int = Field(ge=0, le=1000)
-    youth_workshop: bool = False
+    youth_workshop: YesNo = False
     languages: list[Tag] = Field(default_factory=lambda: ["fi"], max_length=20)
     available_from: date
     available_until: date | None = None
@@ -101,7 +102,7 @@ class PlacementUpdate(WireIn):
     demands: list[WorkDemand] | None = Field(default=None, max_length=20)
     skills: list[Tag] | None = Field(default=None, max_length=50)
     support_units: int | None = Field(default=None, ge=0, le=1000)
-    youth_workshop: bool | None = None
+    youth_workshop: YesNo | None = None
     languages: list[Tag] | None = Field(default=None, max_length=20)
     available_from: date | None = None
     available_until: date | None = None

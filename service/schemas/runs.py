@@ -91,6 +91,13 @@ class RunOut(WireOut):
     stats: dict[str, Any] | None
     timings: dict[str, Any] | None
     unassigned: list[str] | None
+    set_aside: list[dict[str, Any]] | None = Field(
+        default=None,
+        description=(
+            "Stored records the run left out or changed, each with its reason (kind, id, "
+            "action set_aside/released/review, rule, field, value, message)."
+        ),
+    )
     message: str | None
     error: str | None
     matches_previous: bool | None = Field(
@@ -116,6 +123,14 @@ class ProposalStatus(StrEnum):
     SUPERSEDED = "superseded"
 
 
+class DisplacedProposal(WireOut):
+    """A pending proposal that a decision displaces."""
+
+    proposal_id: int
+    client_id: str
+    placement_id: str
+
+
 class ProposalOut(WireOut):
     """One proposed placement with its score breakdown (points per criterion)."""
 
@@ -136,6 +151,13 @@ class ProposalOut(WireOut):
     decided_placement_id: str | None
     decided_by: str | None
     decided_at: datetime | None
+    displaces: list[DisplacedProposal] = Field(
+        default_factory=list,
+        description=(
+            "In a decision's response: the other pending proposals of the week that can no "
+            "longer be accepted after this decision (capacity or avoided clients)."
+        ),
+    )
 
 
 class ReasonCode(StrEnum):
@@ -174,6 +196,23 @@ class DecisionIn(WireIn):
     reason_code: ReasonCode
     text: Text = ""
     placement: Id | None = None
+    consent_outside_commuting_area: bool | None = Field(
+        default=None,
+        description=(
+            "The client gave their consent at the meeting to work outside their commuting "
+            "area (THL). Recorded on the client's record, which the rules then see; it is not "
+            "a bypass of any other rule."
+        ),
+    )
+    period_months: int | None = Field(
+        default=None,
+        ge=1,
+        le=120,
+        description=(
+            "Agreed length of the period in months (3-24 by 189/2001 § 13, checked against "
+            "the legal regime); its last day is stored. None: not agreed, 24 months at most."
+        ),
+    )
 
     @model_validator(mode="after")
     def _placement_only_for_override(self) -> DecisionIn:

@@ -45,7 +45,7 @@ from service.schemas.runs import (
     RunCreate,
 )
 from service.web.core import CoordinatorPage, WebError, form_of, redirect
-from service.web.decisions import _problem, admissible_placements, preview_decision
+from service.web.decisions import admissible_placements, preview_decision, single_client_problem
 from service.web.forms import as_list, field_errors, finnish_date, number, words
 
 router = APIRouter(prefix="/coordinator", include_in_schema=False)
@@ -549,7 +549,9 @@ async def client_save(request: Request, page: CoordinatorPage, client_id: str) -
                 status=422,
                 pending=form,
             )
-        problem = _problem(session, page.settings, client_id, current.placement_id, date.today())
+        problem = single_client_problem(
+            session, page.settings, client_id, current.placement_id, date.today()
+        )
         placement = problem.placements[0]
         problem = problem.model_copy(update={"clients": (candidate,)})
         broken = [(v.rule, v.message) for v in pair_violations(problem, candidate, placement)]

@@ -2,26 +2,29 @@
 chosen placement breaks for the client, and what the decision does to the rest of the week.
 
 ``preview_decision`` is the one function the web pages call before a decision, and again
-when it is confirmed. It is the place to call the service layer's shared decision check
-(issue #9: ``matching`` computes which proposals an accept/override displaces) once that
-is merged; until then it uses ``matching.check.pair_violations`` (the rules, one
-implementation) and counts the seats and support units here.
+when it is confirmed. The verdict is the service's shared decision check
+(``service.crud.decisions.check`` → ``matching.decision.check_decision``: the engine's pair
+rules and capacity families with the periods in force), the same one the JSON API applies;
+this module adds only what the page shows beside it (seats and support units in use).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matching.check import pair_violations
-from models import AllocationProblem, CommutingArea, Placement, SolveOptions
+from matching.decision import pair_breaches
+from matching.tables import Tables
+from models import AllocationProblem, CommutingArea, Municipality, Placement, SolveOptions
 from service.config import Settings
 from service.crud import clients as client_store
-from service.crud.convert import client_domain, placement_domain
-from service.crud.runs import _as_of, _municipalities, county_regime
+from service.crud import decisions as decision_store
+from service.crud.convert import client_domain, placement_record
+from service.crud.runs import county_regime, municipalities_of, placement_as_of
 from service.db.tables import (
     AssignmentRow,
     CommutingAreaRow,
@@ -29,6 +32,7 @@ from service.db.tables import (
     ProposalRow,
     RunRow,
 )
+from service.schemas.runs import DecisionIn, ReasonCode
 
 
 @dataclass(frozen=True)
@@ -61,23 +65,23 @@ class DecisionPreview:
 
     @property
     def allowed(self) -> bool:
-        """No hard rule broken and a seat left."""
-        return not self.rules and self.taken < self.seats
+        """No hard rule or capacity broken (the shared decision check's verdict)."""
+        return not self.rules
 
 
 def admissible_placements(
     session: Session, settings: Settings, client_id: str, planning_date: object
 ) -> dict[str, list[tuple[str, str]]]:
     """Every open placement and the hard rules it breaks for the client (empty: admissible)."""
-    problem = _problem(session, settings, client_id, None, planning_date)
-    client = problem.clients[0]
+    problem = single_client_problem(session, settings, client_id, None, planning_date)
+    tables = Tables(problem)
     return {
-        p.id: [(v.rule, v.message) for v in pair_violations(problem, client, p)]
-        for p in problem.placements
+        p.id: [(b.rule, b.message) for b in pair_breaches(tables, 0, k)]
+        for k, p in enumerate(problem.placements)
     }
 
 
-def _problem(
+def single_client_problem(
     session: Session,
     settings: Settings,
     client_id: str,
@@ -86,8 +90,6 @@ def _problem(
 ) -> AllocationProblem:
     """A problem of the one client and the placement (or all open placements): enough for the
     single-pair rules, without reading the whole county."""
-    from datetime import date
-
     assert isinstance(planning_date, date)
     client = client_domain(client_store.get(session, client_id))
     query = select(PlacementRow)
@@ -96,7 +98,7 @@ def _problem(
     else:
         query = query.where(PlacementRow.closed.is_(False))
     placements = tuple(
-        _as_of(_domain(r), planning_date) for r in session.scalars(query.order_by(PlacementRow.id))
+        _domain(r, planning_date) for r in session.scalars(query.order_by(PlacementRow.id))
     )
     return AllocationProblem.model_construct(
         name="decision",
@@ -105,7 +107,7 @@ def _problem(
         commuting_areas=tuple(
             CommutingArea(id=a.id, name=a.name) for a in session.scalars(select(CommutingAreaRow))
         ),
-        municipalities=tuple(_municipalities(session)),
+        municipalities=tuple(Municipality.model_validate(m) for m in municipalities_of(session)),
         organisations=(),
         placements=placements,
         clients=(client,),
@@ -115,23 +117,26 @@ def _problem(
     )
 
 
-_DOMAIN: dict[tuple[str, str, bool, str], Placement] = {}
+_DOMAIN: dict[tuple[str, str, bool, str, date], Placement] = {}
 
 
-def _domain(row: PlacementRow) -> Placement:
-    """The domain record of a stored placement, kept while its stored fields are the same:
-    validating a few hundred placements per page is most of a proposal page's time otherwise."""
+def _domain(row: PlacementRow, planning_date: date) -> Placement:
+    """The domain record of a stored placement as known on ``planning_date``, kept while its
+    stored fields are the same: validating a few hundred placements per page is most of a
+    proposal page's time otherwise."""
     key = (
         row.id,
         json.dumps(row.attributes, sort_keys=True, default=str),
         row.closed,
         str(row.no_replacement_attested_on),
+        planning_date,
     )
     found = _DOMAIN.get(key)
     if found is None:
         if len(_DOMAIN) > 20_000:
             _DOMAIN.clear()
-        found = _DOMAIN[key] = placement_domain(row)
+        record = placement_as_of(placement_record(row), planning_date)
+        found = _DOMAIN[key] = Placement.model_validate(record)
     return found
 
 
@@ -146,11 +151,22 @@ def preview_decision(
     if row is None:
         preview.rules.append(("unknown_placement", placement_id))
         return preview
-    problem = _problem(session, settings, proposal.client_id, placement_id, run.planning_date)
+    problem = single_client_problem(
+        session, settings, proposal.client_id, placement_id, run.planning_date
+    )
     placement = problem.placements[0]
-    preview.rules = [
-        (v.rule, v.message) for v in pair_violations(problem, problem.clients[0], placement)
-    ]
+    if placement_id == proposal.placement_id:
+        body = DecisionIn(decision="accept", reason_code=ReasonCode.OTHER)
+    else:
+        body = DecisionIn(decision="override", reason_code=ReasonCode.OTHER, placement=placement_id)
+    verdict, pending_ids = decision_store.check(
+        session, proposal, run, body, county_regime(settings)
+    )
+    if verdict is not None:
+        preview.rules = [(b.rule, b.message) for b in verdict.breaches]
+        preview.displaced = [
+            Displaced(pending_ids[c], c) for c, _p in verdict.displaced if c in pending_ids
+        ]
     if row.closed and "placement_open" not in {r for r, _ in preview.rules}:
         preview.rules.append(("placement_open", "the placement is closed to new clients"))
     ongoing = (
@@ -176,22 +192,6 @@ def preview_decision(
     preview.taken = len(ongoing)
     units = {c.id: c.support_units for c in problem.clients}
     preview.support_taken = sum(_support(session, c, units) for c in ongoing)
-    # Pending proposals of the week at the placement (their clients do not work there yet):
-    # once this decision takes a seat, the ones beyond the seats left would not fit.
-    pending = session.execute(
-        select(ProposalRow.id, ProposalRow.client_id)
-        .where(
-            ProposalRow.run_id == run.id,
-            ProposalRow.placement_id == placement_id,
-            ProposalRow.status == "proposed",
-            ProposalRow.id != proposal.id,
-            ProposalRow.kept_ongoing.is_(False),
-        )
-        .order_by(ProposalRow.score.desc(), ProposalRow.id)
-    ).all()
-    left = preview.seats - preview.taken - 1
-    waiting = [p for p in pending if p.client_id not in set(ongoing)]
-    preview.displaced = [Displaced(p.id, p.client_id) for p in waiting[max(left, 0) :]]
     return preview
 
 

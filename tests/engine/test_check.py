@@ -88,3 +88,85 @@ def test_completeness() -> None:
     result = make_result(problem, {"C1": "P1"})
     broken = result.model_copy(update={"unassigned": ()})
     assert [v.rule for v in check_allocation(problem, broken)] == ["completeness"]
+
+
+def test_an_inflated_score_is_caught_even_when_the_parts_add_up() -> None:
+    from matching.solve import allocate
+    from models import Criterion
+
+    problem = make_problem(clients=[client("C1"), client("C2")])
+    result = allocate(problem)
+    assert check_allocation(problem, result) == []
+    first = result.assignments[0]
+    breakdown = {**first.breakdown, Criterion.PREFERENCE: first.breakdown[Criterion.PREFERENCE] + 1}
+    inflated = first.model_copy(update={"breakdown": breakdown, "score": first.score + 1})
+    objective = result.objective.model_copy(update={"quality": result.objective.quality + 1})
+    forged = result.model_copy(
+        update={"assignments": (inflated, *result.assignments[1:]), "objective": objective}
+    )
+    assert [v.rule for v in check_allocation(problem, forged)] == ["score"]
+
+
+def test_an_objective_off_by_one_is_caught() -> None:
+    from matching.solve import allocate
+
+    problem = make_problem(clients=[client("C1"), client("C2")])
+    result = allocate(problem)
+    for change in (
+        {"quality": result.objective.quality + 1},
+        {"placed_value": result.objective.placed_value - 1},
+    ):
+        forged = result.model_copy(update={"objective": result.objective.model_copy(update=change)})
+        assert [v.rule for v in check_allocation(problem, forged)] == ["objective"]
+
+
+def test_a_client_in_an_ongoing_placement_earns_no_waiting_points() -> None:
+    from matching.check import expected_points
+    from matching.solve import allocate
+    from models import Criterion
+
+    ongoing = [{"client": "C1", "placement": "P1", "start_date": "2026-10-01"}]
+    problem = make_problem(
+        clients=[
+            client("C1", waiting_since="2024-01-01"),
+            client("C2", waiting_since="2024-01-01"),
+        ],
+        ongoing=ongoing,
+    )
+    points = {a.client: a.breakdown for a in allocate(problem).assignments}
+    assert points["C1"][Criterion.WAITING] == 0
+    assert points["C2"][Criterion.WAITING] == 250  # 24+ months waited: the full quarter
+    c1, p1 = problem.clients[0], problem.placements[0]
+    assert expected_points(problem, c1, p1)[Criterion.WAITING] == 0
+
+
+def test_minimum_period_boundary_follows_act_150_1930() -> None:
+    # Planning date 30.11.2026: three months end on 28.2.2027 (Feb has no 30th).
+    from matching.solve import allocate
+
+    for until, placed in (("2027-02-28", ["C1"]), ("2027-02-27", [])):
+        problem = make_problem(placements=[placement(available_until=until)])
+        assert [a.client for a in allocate(problem).assignments] == placed
+        rules = _rules(problem, {"C1": "P1"})
+        assert rules == ([] if placed else ["placement_period"])
+
+
+def test_an_infeasible_input_names_the_clash_and_keeps_nothing() -> None:
+    from matching.solve import allocate
+    from models import SolveStatus
+
+    problem = make_problem(
+        clients=[client("C1"), client("C2"), client("C3")],
+        placements=[placement("P1", seats=1), placement("P2")],
+        ongoing=[
+            {"client": "C1", "placement": "P1", "start_date": "2026-10-15"},
+            {"client": "C2", "placement": "P1", "start_date": "2026-10-20"},
+            {"client": "C3", "placement": "P2", "start_date": "2026-10-20"},
+        ],
+    )
+    result = allocate(problem)
+    assert result.status is SolveStatus.INFEASIBLE_INPUT
+    message = result.message or ""
+    assert "placement 'P1'" in message and "'C2'" in message and "C1" in message
+    assert "row" not in message and "item" not in message  # no internal numbering
+    assert result.stats.placed == 0 and result.stats.kept_ongoing == 0

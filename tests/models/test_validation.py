@@ -7,6 +7,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
+from matching.solve import allocate
 from models import AllocationProblem, LegalRegime
 from tests.factories import client, placement, problem_dict
 
@@ -126,3 +127,40 @@ def test_schema_is_exportable() -> None:
     schema = AllocationProblem.model_json_schema()
     assert schema["additionalProperties"] is False
     assert "Client" in schema["$defs"]
+
+
+@pytest.mark.parametrize("born", ["2030-05-01", "2020-05-01", "1900-01-01"])
+def test_a_birth_date_outside_adult_working_age_is_refused(born: str) -> None:
+    c = client("C1", birth_date=born)
+    del c["age"]
+    errors = _errors(problem_dict(clients=[c]))
+    assert len(errors) == 1
+    loc, msg = errors[0]
+    assert loc == "clients.0.birth_date"
+    assert born in msg and "18–68" in msg and "'C1'" in msg
+
+
+def test_an_adult_birth_date_is_accepted_and_the_limits_are_regime_data() -> None:
+    c = client("C1", birth_date="2000-05-01")
+    del c["age"]
+    assert AllocationProblem.model_validate(problem_dict(clients=[c])).clients[0].birth_date
+    young = client("C2", age=17)
+    assert _errors(problem_dict(clients=[young]))[0][0] == "clients.0.age"
+    regime = LegalRegime(min_client_age=17).model_dump()
+    assert AllocationProblem.model_validate(problem_dict(clients=[young], regime=regime))
+
+
+def test_language_codes_are_normalised_to_lower_case_at_the_edge() -> None:
+    data = problem_dict(
+        clients=[client("C1", languages=["FI", " Sv "])],
+        placements=[placement("P1", languages=["Fi"])],
+    )
+    problem = AllocationProblem.model_validate(data)
+    assert problem.clients[0].languages == frozenset({"fi", "sv"})
+    assert problem.placements[0].languages == frozenset({"fi"})
+    assert [a.client for a in allocate(problem).assignments] == ["C1"]
+
+
+def test_a_language_that_is_no_code_is_refused() -> None:
+    errors = _errors(problem_dict(clients=[client("C1", languages=["finnish"])]))
+    assert errors[0][0] == "clients.0.languages.0"

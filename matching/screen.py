@@ -1,0 +1,417 @@
+"""Screening the stored county before a run: one bad record never stops the county.
+
+Stored data can become inconsistent however carefully every write is checked: records from
+before a rule change, a law change in ``LegalRegime`` (a shorter maximum of days a week), a
+placement closed or cut by its municipality. ``screen`` takes the county's records as plain
+dicts, validates each with the domain models and the problem's cross-record rules
+(``models.problem.consistency_issues``, the same rules every write passes), sets aside each
+record that breaks one, re-examines every ongoing period, and returns a valid
+``AllocationProblem`` of the rest with one ``SetAside`` note per record left out or changed.
+
+Ongoing periods are re-examined every run:
+
+- at a placement that has ended (``available_until`` before the planning date), or that has
+  lasted ``regime.max_period_months`` (24), the period is *released* (it has ended under the
+  rules; the client may be proposed elsewhere);
+- at a closed placement the period is *kept* (closing stops new clients only) and flagged for
+  review;
+- periods the engine must keep (``matching.rules.capacity.ongoing_commitment``) are put in
+  force oldest first against the capacities (seats, support units, coach caseloads, avoided
+  clients, ``matching.decision``); a period that no longer fits (seats were cut) is set aside
+  with its client, for a person to decide.
+
+Pure: no database, no clock. The service calls it where it builds a run's problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
+
+from matching.decision import Breach, fit_in_order
+from matching.tables import Tables, add_months
+from models import (
+    AllocationProblem,
+    Client,
+    Coach,
+    CommutingArea,
+    LegalRegime,
+    Municipality,
+    OngoingAssignment,
+    Organisation,
+    Placement,
+    SetAside,
+    SolveOptions,
+)
+from models.problem import consistency_issues
+
+Record = Mapping[str, Any]
+
+_KINDS: tuple[tuple[str, str, type[BaseModel], str], ...] = (
+    # (problem field, SetAside kind, model, id field)
+    ("commuting_areas", "commuting_area", CommutingArea, "id"),
+    ("municipalities", "municipality", Municipality, "code"),
+    ("organisations", "organisation", Organisation, "id"),
+    ("placements", "placement", Placement, "id"),
+    ("clients", "client", Client, "id"),
+    ("coaches", "coach", Coach, "id"),
+    ("ongoing", "period", OngoingAssignment, "client"),
+)
+
+
+@dataclass(frozen=True)
+class CountyRecords:
+    """The stored county as plain records (dicts of the domain models' fields)."""
+
+    name: str
+    planning_date: date
+    regime: LegalRegime
+    options: SolveOptions
+    commuting_areas: Sequence[Record] = ()
+    municipalities: Sequence[Record] = ()
+    organisations: Sequence[Record] = ()
+    placements: Sequence[Record] = ()
+    clients: Sequence[Record] = ()
+    coaches: Sequence[Record] = ()
+    ongoing: Sequence[Record] = ()
+    """Ongoing periods: ``client``, ``placement``, ``start_date``."""
+    known_clients: frozenset[str] = frozenset()
+    """Ids stored but not in this run (inactive clients): references to them are dropped,
+    since a client who has left the service cannot share a placement with anyone."""
+
+
+@dataclass
+class Screened:
+    """A valid problem of the records that passed, and a note for each one that did not."""
+
+    problem: AllocationProblem
+    set_aside: list[SetAside] = field(default_factory=list)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _note_from_error(
+    kind: str, record_id: str, error: Any, clients: tuple[str, ...] = ()
+) -> SetAside:
+    loc = [str(part) for part in error.get("loc", ())]
+    return SetAside(
+        kind=kind,
+        id=record_id,
+        action="set_aside",
+        rule=str(error.get("type", "invalid")),
+        field=".".join(loc) or None,
+        value=_text(error.get("input")) if not isinstance(error.get("input"), dict) else None,
+        message=str(error.get("msg", "")),
+        clients=clients,
+    )
+
+
+def screen(records: CountyRecords) -> Screened:
+    """Set aside what breaks a rule, re-examine ongoing periods, and return the valid rest."""
+    notes: list[SetAside] = []
+    parsed: dict[str, list[Any]] = {}
+    for name, kind, model, key in _KINDS:
+        parsed[name] = []
+        for raw in getattr(records, name):
+            record_id = str(raw.get(key, "?"))
+            try:
+                parsed[name].append(model.model_validate(raw))
+            except ValidationError as exc:
+                first = exc.errors(include_url=False)[0]
+                notes.append(_note_from_error(kind, record_id, first))
+    parsed = _drop_dangling(parsed, records.known_clients, notes)
+    problem = _consistent(records, parsed, notes)
+    problem = _reexamine_periods(problem, notes)
+    return Screened(problem, notes)
+
+
+def _drop_dangling(
+    parsed: dict[str, list[Any]], known_clients: frozenset[str], notes: list[SetAside]
+) -> dict[str, list[Any]]:
+    """Periods of clients set aside go with them; avoided clients who are no longer in the
+    service are dropped (they share no placement with anyone)."""
+    present = {c.id for c in parsed["clients"]}
+    gone = known_clients - present
+    clients = []
+    for c in parsed["clients"]:
+        if c.avoid_clients & gone:
+            c = c.model_copy(update={"avoid_clients": c.avoid_clients - gone})
+        clients.append(c)
+    set_aside = {n.id for n in notes if n.kind == "client"}
+    ongoing = [a for a in parsed["ongoing"] if a.client not in set_aside]
+    return {**parsed, "clients": clients, "ongoing": ongoing}
+
+
+def _construct(records: CountyRecords, parsed: Mapping[str, list[Any]]) -> AllocationProblem:
+    values: dict[str, Any] = {name: tuple(parsed[name]) for name, *_ in _KINDS}
+    values.update(
+        name=records.name,
+        planning_date=records.planning_date,
+        regime=records.regime,
+        options=records.options,
+    )
+    return AllocationProblem.model_construct(**values)
+
+
+def _consistent(
+    records: CountyRecords, parsed: dict[str, list[Any]], notes: list[SetAside]
+) -> AllocationProblem:
+    """Remove the records the cross-record rules name until none is named, then validate."""
+    kinds = {name: (kind, key) for name, kind, _, key in _KINDS}
+    for _ in range(8):  # each round removes records; references cascade a few levels at most
+        issues = list(consistency_issues(_construct(records, parsed)))
+        if not issues:
+            break
+        drop: dict[str, set[int]] = {}
+        for issue in issues:
+            loc = issue["loc"]
+            name, index = str(loc[0]), int(loc[1])
+            if index in drop.get(name, set()):
+                continue
+            drop.setdefault(name, set()).add(index)
+            record = parsed[name][index]
+            kind, key = kinds[name]
+            record_id = str(getattr(record, key))
+            error = issue["type"]
+            assert isinstance(error, PydanticCustomError)
+            message, rule = error.message(), error.type
+            extra: dict[str, Any] = {}
+            if name == "ongoing":
+                extra = {"clients": (record.client,), "placements": (record.placement,)}
+            notes.append(
+                SetAside(
+                    kind=kind,
+                    id=record_id,
+                    action="set_aside",
+                    rule=rule,
+                    field=".".join(str(p) for p in loc[2:]) or None,
+                    value=_text(issue.get("input")),
+                    message=message,
+                    **extra,
+                )
+            )
+        # A client set aside takes their period along; a period set aside takes its client
+        # (a person decides where someone goes whose placement cannot be kept).
+        clients_out = {parsed["clients"][i].id for i in drop.get("clients", set())} | {
+            parsed["ongoing"][i].client for i in drop.get("ongoing", set())
+        }
+        for i in drop.get("ongoing", set()):
+            a = parsed["ongoing"][i]
+            if a.client not in {parsed["clients"][j].id for j in drop.get("clients", set())}:
+                notes.append(
+                    SetAside(
+                        kind="client",
+                        id=a.client,
+                        action="set_aside",
+                        rule="period_set_aside",
+                        message=f"the ongoing period at '{a.placement}' was set aside; "
+                        "decide the client's placement by hand",
+                        clients=(a.client,),
+                        placements=(a.placement,),
+                    )
+                )
+        parsed = {
+            name: [r for i, r in enumerate(rows) if i not in drop.get(name, set())]
+            for name, rows in parsed.items()
+        }
+        parsed["clients"] = [
+            _without_clients(c, clients_out) for c in parsed["clients"] if c.id not in clients_out
+        ]
+        parsed["ongoing"] = [a for a in parsed["ongoing"] if a.client not in clients_out]
+        present = {p.id for p in parsed["placements"]}
+        parsed["clients"] = [_without_absent_placements(c, present) for c in parsed["clients"]]
+    return AllocationProblem.model_validate(
+        {
+            "name": records.name,
+            "planning_date": records.planning_date,
+            "regime": records.regime,
+            "options": records.options,
+            **{name: tuple(parsed[name]) for name, *_ in _KINDS},
+        }
+    )
+
+
+def _without_clients(client: Client, gone: set[str]) -> Client:
+    """A client set aside is not in the run: avoiding them there is moot."""
+    if not client.avoid_clients & gone:
+        return client
+    return client.model_copy(update={"avoid_clients": client.avoid_clients - gone})
+
+
+def _without_absent_placements(client: Client, present: set[str]) -> Client:
+    """A set-aside placement cannot be proposed: wishes for it and avoidances of it go."""
+    wishes = tuple(w for w in client.preferences if w.placement is None or w.placement in present)
+    avoid = client.avoid_placements & present
+    if wishes == client.preferences and avoid == client.avoid_placements:
+        return client
+    return client.model_copy(update={"preferences": wishes, "avoid_placements": avoid})
+
+
+def _reexamine_periods(problem: AllocationProblem, notes: list[SetAside]) -> AllocationProblem:
+    """Release periods that ended under the rules, flag closed placements, and set aside the
+    kept periods that no longer fit the capacities."""
+    regime, on = problem.regime, problem.planning_date
+    placements = {p.id: p for p in problem.placements}
+    ongoing: list[OngoingAssignment] = []
+    for a in problem.ongoing:
+        p = placements[a.placement]
+        who = {"clients": (a.client,), "placements": (a.placement,)}
+        if p.available_until is not None and p.available_until < on:
+            notes.append(
+                SetAside(
+                    kind="period",
+                    id=a.client,
+                    action="released",
+                    rule="placement_ended",
+                    field="available_until",
+                    value=p.available_until.isoformat(),
+                    message=f"placement '{p.id}' ended on {p.available_until}; the period is "
+                    "released and the client can be proposed again",
+                    **who,
+                )
+            )
+            continue
+        if a.end_date is not None and a.end_date < on:
+            notes.append(
+                SetAside(
+                    kind="period",
+                    id=a.client,
+                    action="released",
+                    rule="period_ended",
+                    field="end_date",
+                    value=a.end_date.isoformat(),
+                    message=f"the agreed period ended on {a.end_date}; it is released and the "
+                    "client can be proposed again",
+                    **who,
+                )
+            )
+            continue
+        last = add_months(a.start_date, regime.max_period_months)
+        if last <= on:
+            notes.append(
+                SetAside(
+                    kind="period",
+                    id=a.client,
+                    action="released",
+                    rule="max_period",
+                    field="start_date",
+                    value=a.start_date.isoformat(),
+                    message=f"the period started {a.start_date} and reached the maximum of "
+                    f"{regime.max_period_months} months on {last} (189/2001 § 13); it is "
+                    "released and a new period can be agreed",
+                    **who,
+                )
+            )
+            continue
+        if p.closed:
+            notes.append(
+                SetAside(
+                    kind="period",
+                    id=a.client,
+                    action="review",
+                    rule="placement_closed",
+                    field="closed",
+                    value="true",
+                    message=f"placement '{p.id}' is closed to new clients; the ongoing period "
+                    "is kept, review whether it continues",
+                    **who,
+                )
+            )
+        ongoing.append(a)
+    problem = problem.model_copy(update={"ongoing": tuple(ongoing)})
+    return _fit_kept_periods(problem, notes)
+
+
+def _kept_clashes(
+    problem: AllocationProblem, tables: Tables
+) -> dict[tuple[str, str], list[Breach]]:
+    kept = [a for a in problem.ongoing if tables.client_pinned[tables.client_index[a.client]]]
+    order = sorted(kept, key=lambda a: (a.start_date, a.client))
+    return fit_in_order(problem, [(a.client, a.placement) for a in order], tables)[1]
+
+
+def commitment_clashes(problem: AllocationProblem, tables: Tables | None = None) -> list[Breach]:
+    """The capacities that the periods the engine must keep over-use, each naming the
+    clients and the placement or coach (empty when they fit). Periods are put in force oldest
+    first, so the breach names the newest period that no longer fits."""
+    refused = _kept_clashes(problem, tables or Tables(problem))
+    return [b for _pair, breaches in sorted(refused.items()) for b in breaches]
+
+
+def _fit_kept_periods(problem: AllocationProblem, notes: list[SetAside]) -> AllocationProblem:
+    """Set aside the kept periods that no longer fit, then release the periods that may move
+    (``allow_moving_ongoing``, past the commitment) and no longer fit where they are: such a
+    client must otherwise be placed somewhere, which may be impossible; released, they are
+    proposed like anyone else."""
+    tables = Tables(problem)
+    refused = _kept_clashes(problem, tables)
+    out = {client for client, _ in refused}
+    for (client, placement), breaches in sorted(refused.items()):
+        first = breaches[0]
+        notes.append(
+            SetAside(
+                kind="client",
+                id=client,
+                action="set_aside",
+                rule=first.rule,
+                message=f"the ongoing period at '{placement}' no longer fits: {first.message}; "
+                "decide by hand who continues",
+                clients=first.clients,
+                placements=first.placements,
+                coach=first.coach,
+            )
+        )
+    pinned = [a for a in problem.ongoing if tables.client_pinned[tables.client_index[a.client]]]
+    movable = [a for a in problem.ongoing if a not in pinned]
+    released: set[str] = set()
+    if movable:
+        order = sorted(pinned, key=lambda a: (a.start_date, a.client))
+        order += sorted(movable, key=lambda a: (a.start_date, a.client))
+        _, clashes = fit_in_order(problem, [(a.client, a.placement) for a in order], tables)
+        for (client, placement), breaches in sorted(clashes.items()):
+            if client in out:
+                continue
+            released.add(client)
+            notes.append(
+                SetAside(
+                    kind="period",
+                    id=client,
+                    action="released",
+                    rule=breaches[0].rule,
+                    message=f"the period at '{placement}' may move and no longer fits there: "
+                    f"{breaches[0].message}; it is released and the client can be proposed again",
+                    clients=breaches[0].clients,
+                    placements=breaches[0].placements,
+                    coach=breaches[0].coach,
+                )
+            )
+    if not out and not released:
+        return problem
+    return problem.model_copy(
+        update={
+            "clients": tuple(_without_clients(c, out) for c in problem.clients if c.id not in out),
+            "ongoing": tuple(
+                a for a in problem.ongoing if a.client not in out and a.client not in released
+            ),
+        }
+    )
+
+
+def set_aside_ids(notes: Iterable[SetAside]) -> dict[str, set[str]]:
+    """Ids left out of the run, by kind (released and review notes are not left out)."""
+    out: dict[str, set[str]] = {}
+    for n in notes:
+        if n.action == "set_aside":
+            out.setdefault(n.kind, set()).add(n.id)
+    return out
