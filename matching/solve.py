@@ -35,11 +35,17 @@ def input_hash(problem: AllocationProblem) -> str:
     return hashlib.sha256(problem.model_dump_json().encode()).hexdigest()
 
 
-def core_options(problem: AllocationProblem) -> core.CoreOptions:
-    """The generic layer's options from the domain's solve options."""
+MIN_SOLVE_SHARE = 0.1
+"""Share of the time limit the solver keeps when building the candidates took nearly all of
+it: enough for the relaxation and a greedy answer, so that a result still comes back."""
+
+
+def core_options(problem: AllocationProblem, spent_s: float = 0.0) -> core.CoreOptions:
+    """The generic layer's options from the domain's solve options, with `spent_s` seconds
+    of the time limit already used (building the candidates)."""
     o = problem.options
     return core.CoreOptions(
-        time_limit_s=o.time_limit_s,
+        time_limit_s=max(o.time_limit_s - spent_s, MIN_SOLVE_SHARE * o.time_limit_s),
         method=o.method,
         seed=o.seed,
         num_workers=o.num_workers,
@@ -103,8 +109,11 @@ def allocate(
     Parameters
     ----------
     problem:
-        The validated county state and options. Solves are bounded by
-        ``problem.options.time_limit_s`` and seeded by ``problem.options.seed``.
+        The validated county state and options. The whole call is bounded by
+        ``problem.options.time_limit_s`` (candidates first, the solver gets the rest, at
+        least ``MIN_SOLVE_SHARE`` of it; a pre-built `compiled` costs nothing) and seeded by
+        ``problem.options.seed``. Whatever the limit, the answer is never worse than the
+        greedy warm start, in clients placed first and quality second.
     hint:
         Last week's assignments (client id → placement id) to warm-start the exact solver.
         A hint never changes an optimal answer, only how fast it is found.
@@ -121,7 +130,8 @@ def allocate(
     compiled = compiled or compile_problem(problem)
     compiled_at = time.perf_counter()
     try:
-        solution = core.solve(compiled.core, core_options(problem), hint=hint_arcs(compiled, hint))
+        options = core_options(problem, compiled_at - started)
+        solution = core.solve(compiled.core, options, hint=hint_arcs(compiled, hint))
     except core.InfeasibleInput as error:
         return _unsolved(problem, compiled, error, SolveStatus.INFEASIBLE_INPUT, started)
     except core.NoSolutionFound as error:

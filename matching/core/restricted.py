@@ -45,7 +45,6 @@ Reproducibility: a fixed number of rounds, stable sorts, and deterministic HiGHS
 depends on the machine only when a time limit binds.
 """
 
-import datetime
 import math
 import time
 from collections.abc import MutableMapping
@@ -54,8 +53,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from ortools.math_opt import model_parameters_pb2
-from ortools.math_opt.python import mathopt
 
 from matching.core.cpsat import CpSatPhaseSolver
 from matching.core.errors import SolverError
@@ -65,12 +62,15 @@ from matching.core.linear import (
     ROW_CONFLICT,
     ROW_RESOURCE,
     ROW_SEAT,
-    LinearModel,
-    build_linear_model,
+    LinearProgram,
+    build_linear_program,
 )
-from matching.core.mip import HighsPhaseSolver, _model_proto, highs_can_solve, solve_highs_proto
+from matching.core.lp import solve_lp_relaxation
+from matching.core.mip import HighsPhaseSolver, highs_can_solve
+from matching.core.options import CoreOptions
+from matching.core.pace import Pace
 from matching.core.problem import AssignmentProblem, IntArray, objective_of
-from matching.core.rounding import round_lp
+from matching.core.rounding import lp_start
 
 FloatArray = NDArray[np.float64]
 
@@ -108,10 +108,6 @@ LP_SECONDS_PER_ARC = 4e-5
 for 78,000 arcs; later rounds use the measured rate. A round is only started when the time
 left covers it, since an LP stopped by its time limit proves nothing."""
 
-LP_START_SHARE = 0.5
-"""Most of phase 2's time the LP-guided start (``rounding``) may use: the small MIP over the
-items where the LP and phase 1's answer differ."""
-
 _PRICE_TOL = 1e-6
 
 
@@ -144,7 +140,7 @@ class _Pricer:
     def reduced(
         self,
         keep: IntArray,
-        model: LinearModel,
+        model: LinearProgram,
         duals: FloatArray,
         objective: FloatArray,
     ) -> tuple[FloatArray, float]:
@@ -231,26 +227,6 @@ def _resource_rows_of(problem: AssignmentProblem, keep: IntArray) -> IntArray:
     return np.flatnonzero(total > problem.resource_capacity)
 
 
-def restrict(problem: AssignmentProblem, keep: IntArray) -> AssignmentProblem:
-    """The sub-problem on the arcs `keep` (sorted): same items, bins, resources, conflicts."""
-    local = np.full(problem.n_arcs, -1, dtype=np.int64)
-    local[keep] = np.arange(len(keep), dtype=np.int64)
-    uses = np.flatnonzero(local[problem.use_arc] >= 0)
-    return AssignmentProblem(
-        item_value=problem.item_value,
-        item_required=problem.item_required,
-        bin_capacity=problem.bin_capacity,
-        arc_item=problem.arc_item[keep],
-        arc_bin=problem.arc_bin[keep],
-        arc_score=problem.arc_score[keep],
-        resource_capacity=problem.resource_capacity,
-        use_arc=local[problem.use_arc[uses]],
-        use_resource=problem.use_resource[uses],
-        use_amount=problem.use_amount[uses],
-        conflicts=problem.conflicts,
-    )
-
-
 def initial_arcs(
     problem: AssignmentProblem, k: int, starts: list[IntArray | None]
 ) -> NDArray[np.bool_]:
@@ -265,60 +241,6 @@ def initial_arcs(
         if start is not None:
             kept[start[start >= 0]] = True
     return kept
-
-
-def _solve_lp(
-    model: LinearModel,
-    objective: FloatArray,
-    min_placed: int | None,
-    time_limit_s: float,
-) -> tuple[FloatArray, float, FloatArray] | None:
-    """LP relaxation of a restricted phase model: row duals, the placed-row multiplier and
-    the primal values (one per arc variable).
-
-    Returns None when HiGHS returned no dual solution (time limit before any).
-    """
-    proto = _model_proto(model)
-    variables = proto.variables
-    variables.ClearField("integers")
-    variables.integers.extend(np.zeros(model.n_vars, dtype=np.bool_))
-    if min_placed is not None:
-        columns = np.flatnonzero(model.placed_coef)
-        row = model.n_rows
-        proto.linear_constraints.ids.append(row)
-        proto.linear_constraints.lower_bounds.append(float(min_placed))
-        proto.linear_constraints.upper_bounds.append(np.inf)
-        matrix = proto.linear_constraint_matrix
-        matrix.row_ids.extend(np.full(len(columns), row, dtype=np.int64))
-        matrix.column_ids.extend(columns.astype(np.int64))
-        matrix.coefficients.extend(model.placed_coef[columns].astype(np.float64))
-    ids = np.flatnonzero(objective)
-    proto.objective.linear_coefficients.ids.extend(ids.astype(np.int64))
-    proto.objective.linear_coefficients.values.extend(objective[ids])
-    params = mathopt.SolveParameters(
-        time_limit=datetime.timedelta(seconds=max(time_limit_s, 0.05)),
-        enable_output=False,
-        lp_algorithm=mathopt.LPAlgorithm.BARRIER,
-    )
-    model_params = model_parameters_pb2.ModelSolveParametersProto()
-    model_params.variable_values_filter.skip_zero_values = True
-    result = solve_highs_proto(proto, params, model_params)
-    n_rows = model.n_rows + (min_placed is not None)
-    for solution in result.solutions:
-        dual = solution.dual_solution
-        if not dual.HasField("dual_values"):
-            continue
-        values = np.zeros(n_rows)
-        ids_ = np.asarray(dual.dual_values.ids, dtype=np.int64)
-        values[ids_] = np.asarray(dual.dual_values.values, dtype=np.float64)
-        # For a maximisation a binding ">=" row has a non-positive dual in MathOpt.
-        mu = max(-values[-1], 0.0) if min_placed is not None else 0.0
-        primal = np.zeros(model.n_vars)
-        if solution.HasField("primal_solution"):
-            found = solution.primal_solution.variable_values
-            primal[np.asarray(found.ids, dtype=np.int64)] = np.asarray(found.values)
-        return values, mu, primal
-    return None
 
 
 def _price_phase(
@@ -350,10 +272,10 @@ def _price_phase(
         keep = np.flatnonzero(kept)
         if left < rate[0] * len(keep):
             break
-        sub = restrict(pricer.problem, keep)
-        model = build_linear_model(sub)
+        sub = pricer.problem.subproblem(keep)
+        model = build_linear_program(sub)
         objective = base_objective[keep]
-        lp = _solve_lp(model, objective, min_placed, left)
+        lp = solve_lp_relaxation(model, objective, min_placed, left)
         rate[0] = max(rate[0], (time.perf_counter() - started) / max(len(keep), 1))
         if lp is None:
             break
@@ -412,23 +334,11 @@ def _full_bound(restricted_bound: int, bound: _Bound, fallback: int) -> int:
     return min(fallback, integer_floor(bound.total), combined)
 
 
-def solve_restricted(
-    problem: AssignmentProblem,
-    starts: list[IntArray | None],
-    warm: IntArray | None,
-    upper: tuple[int, int],
-    quality_cap_of: tuple[int, int],
-    mip_name: str,
-    options_seed: int,
-    num_workers: int,
-    relative_gap: float,
-    budget: float,
-    timings: MutableMapping[str, float],
-    k: int | None = None,
-) -> RestrictedOutcome | None:
-    """Solve `problem` over a priced restriction of its arcs (see the module docstring).
+@dataclass(frozen=True)
+class Known:
+    """What the component solver knows before the restricted master runs.
 
-    Parameters
+    Attributes
     ----------
     starts:
         Assignments whose arcs are always kept (hint, relaxation optimum, warm start).
@@ -436,144 +346,227 @@ def solve_restricted(
         A feasible full assignment placing every required item (or None).
     upper:
         ``(placed, quality)`` of the seats-only relaxation (or trivial bounds).
-    quality_cap_of:
+    quality_caps:
         ``(relaxation quality, quality ceiling)``: the quality bound when the placed value
         reaches ``upper[0]``, and otherwise.
+    """
+
+    starts: list[IntArray | None]
+    warm: IntArray | None
+    upper: tuple[int, int]
+    quality_caps: tuple[int, int]
+
+
+@dataclass
+class _Master:
+    """State shared by the stages of one restricted solve."""
+
+    problem: AssignmentProblem
+    known: Known
+    options: CoreOptions
+    deadline: float
+    budget: float
+    timings: MutableMapping[str, float]
+    pricer: _Pricer
+    kept: NDArray[np.bool_]
+    rate: list[float]
+    stats: dict[str, Any]
+    log: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class _Priced:
+    """The proven bounds of the column generation, per phase, and phase 2's LP guide."""
+
+    phase1: list[tuple[_Bound, float]]
+    phase2: list[tuple[_Bound, float]]
+    target: int
+    guide: FloatArray
+
+
+def solve_restricted(
+    problem: AssignmentProblem,
+    known: Known,
+    options: CoreOptions,
+    budget: float,
+    timings: MutableMapping[str, float],
+    *,
+    k: int | None = None,
+    pace: Pace | None = None,
+) -> RestrictedOutcome | None:
+    """Solve `problem` over a priced restriction of its arcs (see the module docstring).
+
+    Stages: the initial restriction (``k`` best arcs per item and every start's), column
+    generation for both phases (``_price``), the restricted two-phase MIP with its LP-guided
+    phase-2 start (``_solve_master``), and bounds for the full problem (``_prove``). The MIP
+    back end is CP-SAT when ``options.method == "cpsat"``, else HiGHS; `pace` (the machine's
+    measured slowdown) scales the first LP cost estimate.
 
     Returns None when the budget does not cover one priced LP, or when the restricted MIP
     would not fit HiGHS's coefficient range.
     """
     started = time.perf_counter()
-    deadline = started + budget
     n = max(problem.n_items, 1)
     k = DEFAULT_K if k is None else k
     k = max(1, min(k, max(MIN_K, MAX_RESTRICTED_ARCS // n)))
-    pricer = _Pricer(problem)
-    kept = initial_arcs(problem, k, starts)
-    rate = [LP_SECONDS_PER_ARC]
+    kept = initial_arcs(problem, k, known.starts)
+    rate = [LP_SECONDS_PER_ARC * (1.0 if pace is None else pace.slowdown)]
     if LP_SHARE[1] * budget < rate[0] * int(kept.sum()):
         # Not even one priced LP fits: without bounds beyond the relaxation's, the MIP over
         # the kept arcs alone did no better than neighbourhood search (20,000 items, 10 M
         # arcs, 13 s left of 60 s: placed 8,816 against 8,824).
         return None
     log: list[dict[str, Any]] = []
-    stats: dict[str, Any] = {"k": k, "initial_arcs": int(kept.sum()), "pricing": log}
+    master = _Master(
+        problem=problem,
+        known=known,
+        options=options,
+        deadline=started + budget,
+        budget=budget,
+        timings=timings,
+        pricer=_Pricer(problem),
+        kept=kept,
+        rate=rate,
+        stats={"k": k, "initial_arcs": int(kept.sum()), "pricing": log},
+        log=log,
+    )
+    priced = _price(master)
+    solved = _solve_master(master, priced)
+    if solved is None:
+        return None
+    keep, result = solved
+    if result.chosen_arc is None:
+        upper = known.upper
+        nothing = np.full(problem.n_items, -1, dtype=np.int64)
+        return RestrictedOutcome(nothing, 0, 0, upper[0], upper[1], result, master.stats)
+    chosen = np.where(result.chosen_arc >= 0, keep[np.maximum(result.chosen_arc, 0)], -1)
+    placed_bound, quality_bound = _prove(master, priced, result, chosen)
+    placed, quality = objective_of(problem, chosen)
+    return RestrictedOutcome(
+        chosen, placed, quality, placed_bound, quality_bound, result, master.stats
+    )
 
-    # Column generation: phase 1 (placed), then phase 2 (quality at the LP's placed value).
+
+def _price(master: _Master) -> _Priced:
+    """Column generation: phase 1 (placed), then phase 2 (quality at the warm start's
+    placed value, which the MIP's answer reaches or beats: that only tightens the bounds)."""
     t = time.perf_counter()
+    budget, kept, rate = master.budget, master.kept, master.rate
     # A single round rarely beats the relaxation's placed bound; without time for several,
     # the phase-2 bound and the MIP get the time instead.
     enough = budget >= PHASE1_MIN_LPS * rate[0] * int(kept.sum())
-    bounds1 = _price_phase(
+    pricer = master.pricer
+    phase1 = _price_phase(
         pricer,
         kept,
         pricer.placed_coef,
         None,
-        min(deadline, time.perf_counter() + LP_SHARE[0] * budget),
+        min(master.deadline, time.perf_counter() + LP_SHARE[0] * budget),
         PRICING_ROUNDS if enough else 0,
-        log,
+        master.log,
         rate,
     )
-    # Phase 2 at the warm start's placed value: the MIP's result places at least as much,
-    # which only tightens these bounds (see below).
-    target = 0 if warm is None else objective_of(problem, warm)[0]
-    guide = np.full(problem.n_arcs, np.nan)
-    bounds2 = _price_phase(
+    warm = master.known.warm
+    target = 0 if warm is None else objective_of(master.problem, warm)[0]
+    guide = np.full(master.problem.n_arcs, np.nan)
+    phase2 = _price_phase(
         pricer,
         kept,
         pricer.score,
         target,
-        min(deadline, time.perf_counter() + LP_SHARE[1] * budget),
+        min(master.deadline, time.perf_counter() + LP_SHARE[1] * budget),
         PRICING_ROUNDS,
-        log,
+        master.log,
         rate,
         primal_out=guide,
     )
-    timings["pricing"] += time.perf_counter() - t
+    master.timings["pricing"] += time.perf_counter() - t
+    return _Priced(phase1, phase2, target, guide)
 
-    # The restricted MIP.
+
+def _solve_master(master: _Master, priced: _Priced) -> tuple[IntArray, ExactResult] | None:
+    """The two-phase MIP over the kept arcs, warm-started, with the LP-guided phase-2
+    start; the kept arcs and the result (local arcs), or None if HiGHS cannot hold it."""
     t = time.perf_counter()
-    keep = np.flatnonzero(kept)
-    sub = restrict(problem, keep)
-    model = build_linear_model(sub)
-    if mip_name == "highs" and not highs_can_solve(model):
+    problem, options = master.problem, master.options
+    keep = np.flatnonzero(master.kept)
+    sub = problem.subproblem(keep)
+    program = build_linear_program(sub)
+    cpsat = options.method == "cpsat"
+    if not cpsat and not highs_can_solve(program):
         return None
     backend: PhaseSolver
-    if mip_name == "cpsat":
-        backend = CpSatPhaseSolver(model, options_seed, num_workers)
+    if cpsat:
+        backend = CpSatPhaseSolver(program, options.seed, options.num_workers)
     else:
-        backend = HighsPhaseSolver(model, options_seed)
+        backend = HighsPhaseSolver(program, options.seed)
+    warm = master.known.warm
     local = np.full(problem.n_arcs, -1, dtype=np.int64)
     local[keep] = np.arange(len(keep), dtype=np.int64)
     local_warm = None if warm is None else np.where(warm >= 0, local[np.maximum(warm, 0)], -1)
-    timings["build"] += time.perf_counter() - t
-    reserve = FINAL_LP_RESERVE * budget
-    left = max(deadline - time.perf_counter() - reserve, 0.05)
+    master.timings["build"] += time.perf_counter() - t
+    reserve = FINAL_LP_RESERVE * master.budget
+    left = max(master.deadline - time.perf_counter() - reserve, 0.05)
+    guide = priced.guide
 
-    def lp_start(start: IntArray, placed: int, seconds: float) -> IntArray | None:
-        """Phase 2's start: phase 1's answer improved where an LP of phase 2 disagrees with
-        it (``rounding``). The LP at phase 1's placed value guides best; when the time does
-        not cover it comfortably, the last LP of the pricing (at the warm start's placed
-        value) serves instead and costs nothing more."""
-        began = time.perf_counter()
-        share = seconds * LP_START_SHARE
-        primal = None
-        if share > 2 * rate[0] * len(keep):
-            lp = _solve_lp(model, sub.arc_score.astype(np.float64), placed, share / 2)
-            primal = None if lp is None else lp[2]
-        if primal is None and not np.isnan(guide).any():
-            primal = guide[keep]
-        if primal is None:
-            return None
-        left = share - (time.perf_counter() - began)
-        return round_lp(sub, primal, start, max(left, 0.05), options_seed)
+    def improve(start: IntArray, placed: int, seconds: float) -> IntArray | None:
+        """Phase 2's LP-guided start; the last LP of the pricing (at the warm start's placed
+        value) guides when the time does not cover an LP at phase 1's placed value."""
+        fallback = None if np.isnan(guide).any() else guide[keep]
+        return lp_start(sub, program, start, placed, seconds, options.seed, master.rate, fallback)
 
-    improve = lp_start if mip_name == "highs" else None
     result = solve_lexicographic(
-        sub, backend, local_warm, upper, left, relative_gap, improve=improve
+        sub,
+        backend,
+        local_warm,
+        master.known.upper,
+        left,
+        options.relative_gap,
+        improve=None if cpsat else improve,
     )
-    stats["restricted_arcs"] = len(keep)
-    stats["mip"] = result.stats
-    if result.chosen_arc is None:
-        return RestrictedOutcome(
-            np.full(problem.n_items, -1, dtype=np.int64), 0, 0, upper[0], upper[1], result, stats
-        )
-    chosen = np.where(result.chosen_arc >= 0, keep[np.maximum(result.chosen_arc, 0)], -1)
-    placed, quality = objective_of(problem, chosen)
+    master.stats["restricted_arcs"] = len(keep)
+    master.stats["mip"] = result.stats
+    return keep, result
 
-    # Bounds for the full problem. Phase 1.
+
+def _prove(
+    master: _Master, priced: _Priced, result: ExactResult, chosen: IntArray
+) -> tuple[int, int]:
+    """Bounds for the full problem from the restricted MIP's and the pricing's; phase 2's
+    LP is priced again at the placed value reached when time is left (it then tightens)."""
+    problem, upper = master.problem, master.known.upper
+    placed, quality = objective_of(problem, chosen)
     placed_bound = upper[0]
-    for bound, _ in bounds1:
+    for bound, _ in priced.phase1:
         placed_bound = min(placed_bound, _full_bound(result.placed_bound, bound, upper[0]))
     placed_bound = max(placed_bound, placed)
-    # Phase 2 at the placed value reached: recompute with the actual row if time allows.
-    quality_cap = quality_cap_of[0] if placed == upper[0] else quality_cap_of[1]
+    caps = master.known.quality_caps
+    quality_cap = caps[0] if placed == upper[0] else caps[1]
     t = time.perf_counter()
     candidates: list[_Bound] = []
-    for bound, mu in bounds2:
+    for bound, mu in priced.phase2:
         # The duals stay valid for the row placed >= placed; only its constant changes.
-        adjusted = mu * (target - placed)
+        adjusted = mu * (priced.target - placed)
         candidates.append(_Bound(bound.total + adjusted, bound.pruned_best + adjusted))
-    if deadline - time.perf_counter() > 0.1:
+    if master.deadline - time.perf_counter() > 0.1:
         final_log: list[dict[str, Any]] = []
         final = _price_phase(
-            pricer,
-            kept.copy(),
-            pricer.score,
+            master.pricer,
+            master.kept.copy(),
+            master.pricer.score,
             placed,
-            deadline,
+            master.deadline,
             PRICING_ROUNDS,
             final_log,
-            rate,
-            kept,
+            master.rate,
+            master.kept,
         )
-        stats["final_lp"] = final_log
+        master.stats["final_lp"] = final_log
         candidates.extend(bound for bound, _ in final)
-    timings["pricing"] += time.perf_counter() - t
+    master.timings["pricing"] += time.perf_counter() - t
     quality_bound = quality_cap
     for candidate in candidates:
         quality_bound = min(
             quality_bound, _full_bound(result.quality_bound, candidate, quality_cap)
         )
-    quality_bound = max(quality_bound, quality)
-    return RestrictedOutcome(chosen, placed, quality, placed_bound, quality_bound, result, stats)
+    return placed_bound, max(quality_bound, quality)

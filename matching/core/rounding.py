@@ -11,11 +11,14 @@ neighbourhood search). The combined assignment is feasible by construction and n
 than the incumbent; it is only a start: phase 2 still runs and still proves its own bound.
 """
 
+import time
+
 import numpy as np
 from numpy.typing import NDArray
 
 from matching.core.exact import solve_lexicographic
-from matching.core.linear import build_linear_model
+from matching.core.linear import LinearProgram, build_linear_program
+from matching.core.lp import solve_lp_relaxation
 from matching.core.mip import HighsPhaseSolver, highs_can_solve
 from matching.core.problem import AssignmentProblem, IntArray, objective_of, quality_ceiling
 
@@ -25,6 +28,10 @@ WHOLE = 1.0 - 1e-6
 """An arc counts as taken whole from this LP value up."""
 PRESENT = 1e-6
 """An item takes part in the LP solution from this total value up."""
+
+LP_START_SHARE = 0.5
+"""Most of phase 2's time the LP-guided start may use (the LP, then the small MIP over the
+items where the LP and phase 1's answer differ); phase 2's own MIP keeps the rest."""
 
 
 def split_items(
@@ -71,23 +78,14 @@ def residual_problem(
         problem.use_resource[live], weights=problem.use_amount[live], minlength=problem.n_resources
     ).astype(np.int64)
     index = np.flatnonzero(arcs).astype(np.int64)
-    local = np.full(problem.n_arcs, -1, dtype=np.int64)
-    local[index] = np.arange(len(index), dtype=np.int64)
-    uses = np.flatnonzero(arcs[problem.use_arc])
     pairs = problem.conflicts
     both_open = is_open[pairs[:, 0]] & is_open[pairs[:, 1]] if len(pairs) else np.zeros(0, bool)
-    residual = AssignmentProblem(
-        item_value=problem.item_value,
+    residual = problem.subproblem(
+        index,
+        conflicts=pairs[both_open],
         item_required=problem.item_required & is_open,
         bin_capacity=np.maximum(seats, 0),
-        arc_item=problem.arc_item[index],
-        arc_bin=problem.arc_bin[index],
-        arc_score=problem.arc_score[index],
         resource_capacity=np.maximum(problem.resource_capacity - used, 0),
-        use_arc=local[problem.use_arc[uses]],
-        use_resource=problem.use_resource[uses],
-        use_amount=problem.use_amount[uses],
-        conflicts=pairs[both_open],
     )
     return residual, index
 
@@ -105,7 +103,7 @@ def round_lp(
     if open_items.size == 0:
         return kept
     residual, index = residual_problem(problem, kept, open_items)
-    model = build_linear_model(residual)
+    model = build_linear_program(residual)
     if not highs_can_solve(model):
         return None
     local = np.full(problem.n_arcs, -1, dtype=np.int64)
@@ -126,3 +124,39 @@ def round_lp(
     placed_here = result.chosen_arc >= 0
     chosen[placed_here] = index[result.chosen_arc[placed_here]]
     return chosen
+
+
+def lp_start(
+    problem: AssignmentProblem,
+    program: LinearProgram,
+    start: IntArray,
+    placed: int,
+    seconds: float,
+    seed: int,
+    lp_rate: list[float],
+    fallback: FloatArray | None = None,
+) -> IntArray | None:
+    """Phase 2's start: `start` (phase 1's answer) improved where the LP of phase 2 at
+    `placed` disagrees with it (``round_lp``), within ``LP_START_SHARE`` of `seconds`.
+
+    `lp_rate` holds the expected LP seconds per arc (measured, updated in place): the LP runs
+    only when half the share covers twice that estimate, since an LP stopped by its limit
+    gives nothing. Without it, the primal `fallback` (an older LP's, one value per arc of
+    `program`) guides instead, and without that, None.
+    """
+    began = time.perf_counter()
+    share = seconds * LP_START_SHARE
+    primal = None
+    if share > 2 * lp_rate[0] * max(program.n_vars, 1):
+        lp = solve_lp_relaxation(program, problem.arc_score.astype(np.float64), placed, share / 2)
+        spent = time.perf_counter() - began
+        lp_rate[0] = max(lp_rate[0], spent / max(program.n_vars, 1))
+        primal = None if lp is None else lp[2]
+    if primal is None:
+        primal = fallback
+    if primal is None:
+        return None
+    left = share - (time.perf_counter() - began)
+    if left <= 0.05:
+        return None
+    return round_lp(problem, primal, start, left, seed)

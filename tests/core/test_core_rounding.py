@@ -10,7 +10,7 @@ from matching.core import AssignmentProblem, core_violations, objective_of
 from matching.core.errors import SolverError
 from matching.core.exact import solve_lexicographic
 from matching.core.greedy import greedy_assign
-from matching.core.linear import build_linear_model
+from matching.core.linear import build_linear_program
 from matching.core.mip import HighsPhaseSolver
 from matching.core.problem import quality_ceiling
 from matching.core.rounding import residual_problem, round_lp, split_items
@@ -72,7 +72,7 @@ def test_a_conflict_partner_kept_in_a_bin_closes_it() -> None:
 
 
 def _driver(problem: AssignmentProblem, improve):  # type: ignore[no-untyped-def]
-    model = build_linear_model(problem)
+    model = build_linear_program(problem)
     upper = (int(problem.item_value.sum()), quality_ceiling(problem))
     return solve_lexicographic(
         problem, HighsPhaseSolver(model), None, upper, 5.0, 0.0, improve=improve
