@@ -18,18 +18,27 @@ from matching.core.mip import model_proto, solve_highs_proto
 
 FloatArray = NDArray[np.float64]
 
+_ALGORITHMS = {
+    "barrier": mathopt.LPAlgorithm.BARRIER,
+    "dual_simplex": mathopt.LPAlgorithm.DUAL_SIMPLEX,
+}
+
 
 def solve_lp_relaxation(
     program: LinearProgram,
     objective: FloatArray,
     min_placed: int | None,
     time_limit_s: float,
+    algorithm: str = "barrier",
 ) -> tuple[FloatArray, float, FloatArray] | None:
     """LP relaxation of one phase of `program`: row duals, the placed-row multiplier and
     the primal values (one per arc variable).
 
     `objective` is maximised; with `min_placed`, the row ``placed_coef . x >= min_placed`` is
-    added (phase 2). Returns None when HiGHS returned no dual solution (time limit before any).
+    added (phase 2). `algorithm` is ``"barrier"`` (with crossover; the pricing's LPs of
+    250k arcs and more) or ``"dual_simplex"`` (2.3x faster on the 32k-arc phase-2 LP of a
+    1,000-client county). Returns None when HiGHS returned no dual solution (time limit
+    before any).
     """
     proto = model_proto(program)
     variables = proto.variables
@@ -51,7 +60,7 @@ def solve_lp_relaxation(
     params = mathopt.SolveParameters(
         time_limit=datetime.timedelta(seconds=max(time_limit_s, 0.05)),
         enable_output=False,
-        lp_algorithm=mathopt.LPAlgorithm.BARRIER,
+        lp_algorithm=_ALGORITHMS[algorithm],
     )
     model_params = model_parameters_pb2.ModelSolveParametersProto()
     model_params.variable_values_filter.skip_zero_values = True
