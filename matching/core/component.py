@@ -31,7 +31,7 @@ from matching.core.options import CoreOptions
 from matching.core.pace import Pace
 from matching.core.problem import AssignmentProblem, IntArray, objective_of, quality_ceiling
 from matching.core.restricted import Known, solve_restricted
-from matching.core.rounding import lp_start
+from matching.core.rounding import START_LP_SECONDS_PER_ARC, lp_start
 from matching.core.status import SolveStatus
 
 DEFAULT_MIP = "highs"
@@ -60,10 +60,6 @@ step limit usually ends the search sooner on components the MIP can then prove o
 tight components of ~70,000 arcs the MIP did not even finish its root LP in the time left,
 while the search kept improving (2,000-item benchmark, 10 s: placed 2,984 with half the time
 for the search, 3,022-3,043 with all of it)."""
-
-MONOLITHIC_LP_SECONDS_PER_ARC = 1.5e-5
-"""First guess of the phase-2 LP's cost per arc (dual simplex, building included): measured
-0.4 s for 32k arcs on a quiet machine; the LP-guided start runs it only when it fits."""
 
 MIN_BUDGET_S = 0.05
 _MIN_MIP_S = 0.5  # below this, a large MIP's fixed costs alone would overrun the budget
@@ -206,13 +202,10 @@ def _solve_from(
     left = max(deadline - time.perf_counter(), MIN_BUDGET_S)
     improve = None
     if name == "highs":
-        rate = [MONOLITHIC_LP_SECONDS_PER_ARC * pace.slowdown]
+        rate = [START_LP_SECONDS_PER_ARC * pace.slowdown]
 
         def improve(start: IntArray, placed: int, seconds: float) -> IntArray | None:
-            seed = options.seed
-            return lp_start(
-                problem, model, start, placed, seconds, seed, rate, None, "dual_simplex"
-            )
+            return lp_start(problem, model, start, placed, seconds, options.seed, rate)
 
     result = solve_lexicographic(
         problem, backend, warm, upper, left, options.relative_gap, improve=improve

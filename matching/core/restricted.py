@@ -70,7 +70,7 @@ from matching.core.mip import HighsPhaseSolver, highs_can_solve
 from matching.core.options import CoreOptions
 from matching.core.pace import Pace
 from matching.core.problem import AssignmentProblem, IntArray, objective_of
-from matching.core.rounding import lp_start
+from matching.core.rounding import START_LP_SECONDS_PER_ARC, lp_start
 
 FloatArray = NDArray[np.float64]
 
@@ -370,6 +370,7 @@ class _Master:
     pricer: _Pricer
     kept: NDArray[np.bool_]
     rate: list[float]
+    start_rate: list[float]
     stats: dict[str, Any]
     log: list[dict[str, Any]]
 
@@ -410,7 +411,8 @@ def solve_restricted(
     k = DEFAULT_K if k is None else k
     k = max(1, min(k, max(MIN_K, MAX_RESTRICTED_ARCS // n)))
     kept = initial_arcs(problem, k, known.starts)
-    rate = [LP_SECONDS_PER_ARC * (1.0 if pace is None else pace.slowdown)]
+    slowdown = 1.0 if pace is None else pace.slowdown
+    rate = [LP_SECONDS_PER_ARC * slowdown]
     if LP_SHARE[1] * budget < rate[0] * int(kept.sum()):
         # Not even one priced LP fits: without bounds beyond the relaxation's, the MIP over
         # the kept arcs alone did no better than neighbourhood search (20,000 items, 10 M
@@ -427,6 +429,7 @@ def solve_restricted(
         pricer=_Pricer(problem),
         kept=kept,
         rate=rate,
+        start_rate=[START_LP_SECONDS_PER_ARC * slowdown],
         stats={"k": k, "initial_arcs": int(kept.sum()), "pricing": log},
         log=log,
     )
@@ -513,7 +516,9 @@ def _solve_master(master: _Master, priced: _Priced) -> tuple[IntArray, ExactResu
         """Phase 2's LP-guided start; the last LP of the pricing (at the warm start's placed
         value) guides when the time does not cover an LP at phase 1's placed value."""
         fallback = None if np.isnan(guide).any() else guide[keep]
-        return lp_start(sub, program, start, placed, seconds, options.seed, master.rate, fallback)
+        return lp_start(
+            sub, program, start, placed, seconds, options.seed, master.start_rate, fallback
+        )
 
     result = solve_lexicographic(
         sub,

@@ -60,7 +60,7 @@ from matching.core.problem import (
 from matching.core.solution import AssignmentSolution
 from matching.core.status import SolveStatus
 
-GLOBAL_GREEDY_MAX_ARCS = 1_000_000
+GLOBAL_GREEDY_MAX_ARCS = 250_000
 """Up to this many arcs the greedy answer of the whole problem (about a second per million
 arcs) is computed and handed to every component as a start, so that the result is never worse
 than it, in clients placed first and quality second. Larger problems start from the greedy
