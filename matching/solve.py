@@ -79,7 +79,9 @@ def decode(compiled: CompiledProblem, chosen_arc: IntArray) -> list[Assignment]:
     since = {a.client: a.start_date for a in t.problem.ongoing}
     out = []
     criteria = cand.criteria
-    for i in np.flatnonzero(chosen_arc >= 0):
+    placed = np.flatnonzero(chosen_arc >= 0)
+    parts = cand.parts_of(chosen_arc[placed])
+    for k, i in enumerate(placed):
         a = int(chosen_arc[i])
         j = int(cand.arcs.placement[a])
         kept = bool(t.client_ongoing[i] == j)
@@ -88,7 +90,7 @@ def decode(compiled: CompiledProblem, chosen_arc: IntArray) -> list[Assignment]:
                 client=t.client_ids[i],
                 placement=t.placement_ids[j],
                 score=int(cand.score[a]),
-                breakdown={c: int(v) for c, v in zip(criteria, cand.parts[a], strict=True)},
+                breakdown={c: int(v) for c, v in zip(criteria, parts[k], strict=True)},
                 travel_minutes=int(cand.arcs.travel_minutes[a]),
                 preference_rank=int(cand.rank[a]) or None,
                 kept_ongoing=kept,

@@ -23,23 +23,23 @@ bound, never invalidate it; the duals of the restricted LP relaxation make it ti
 ``A_a . y`` that the restricted model lacks (a conflict row for a pruned arc, a row the
 restricted model does not need) are left out, which only raises ``c'_a``: still safe.
 
-Column generation: before the MIP, the LP relaxation of the restricted phase model is solved
-(HiGHS via MathOpt, continuous variables), every pruned arc priced, and those with positive
-reduced cost (the best few per item) added, for a bounded number of rounds. When no pruned arc
-prices out, ``L`` equals the LP optimum of the full problem. Phase 1 prices first (only when
-the budget covers several LPs), then phase 2 at the warm start's placed value: the MIP places
-at least that much, and with the row at the larger value found the same duals still bound
-(the constant ``-mu * placed`` only falls). After the MIP, if time is left, the phase-2 LP at
-the placed value found is priced again, its bounds taken relative to the MIP's arcs.
+Column generation: the LP relaxation of the restricted phase model is solved (HiGHS via
+MathOpt, continuous variables), every pruned arc priced, and those with positive reduced cost
+(the best few per item) added, for a bounded number of rounds. When no pruned arc prices out,
+``L`` equals the LP optimum of the full problem.
 
-Phase 2 starts from the restricted LP at phase 1's placed value, rounded (``rounding``): the
-arcs it and phase 1's answer agree on are kept, the rest re-solved exactly.
+Stages, each with its share of the budget: phase 1's pricing (only when the budget covers
+several LPs); phase 1's MIP over the kept arcs; phase 2's pricing *at the placed value phase 1
+found* (its bounds then hold for every assignment placing that much, with no adjustment, and
+its last LP is exactly the guide phase 2's start needs); phase 2's MIP over the arcs kept now,
+started from phase 1's answer improved by rounding that LP (``rounding``: the LP's whole arcs
+completed exactly); then, if time is left, phase 2's LP priced again for a tighter bound.
 
-Measured (5,000 items, 977k arcs, two shared cores, 20 s): placed 3,065 against a proven
-3,073 (the relaxation says 3,271) and a quality gap of 0.08 %; without the LP-guided start the
-phase-2 MIP ended 14 % below the bound (it needed 60 s for 0.07 %). Neighbourhood search had
-placed 3,029 (gap 39 %). The LPs (about 0.8 s each at 35k arcs, barrier with crossover) take
-half of the budget.
+Measured earlier (5,000 items, 977k arcs, two shared cores, 20 s, phase 2 priced before
+phase 1's MIP): placed 3,065 against a proven 3,073 and a quality gap of 0.08 %; without an
+LP-guided start the phase-2 MIP ended 14 % below the bound. With the phase-2 LP priced at the
+warm start's placed value, the start had to be rounded from an LP placing less than phase 1,
+and on a loaded machine (load 7-9) that left 14-21 % gaps: hence the order above.
 
 Reproducibility: a fixed number of rounds, stable sorts, and deterministic HiGHS; the result
 depends on the machine only when a time limit binds.
@@ -56,7 +56,13 @@ from numpy.typing import NDArray
 
 from matching.core.cpsat import CpSatPhaseSolver
 from matching.core.errors import SolverError
-from matching.core.exact import ExactResult, PhaseSolver, solve_lexicographic
+from matching.core.exact import (
+    ExactResult,
+    PhaseSolver,
+    PlacedResult,
+    solve_placed,
+    solve_quality,
+)
 from matching.core.indexing import sorted_arcs_by_item
 from matching.core.linear import (
     ROW_CONFLICT,
@@ -98,15 +104,20 @@ Each starts a round only if the time left covers its estimated duration."""
 PHASE1_MIN_LPS = 6
 """Phase-1 pricing runs only when the budget covers this many estimated LP solves."""
 
+PLACED_SHARE = 0.45
+"""Most of the time left after phase 1's pricing that phase 1's MIP may use; phase 2's
+pricing, its start and its MIP share the rest."""
+
 FINAL_LP_RESERVE = 0.1
 """Share of the budget kept after the MIP: slack for HiGHS, whose MIP overran a 4.5 s limit by
 up to 1.5 s on the 977k-arc instance, and time for a phase-2 LP at the placed value found (run
 only if its estimated duration fits; it then tightens the quality bound)."""
 
-LP_SECONDS_PER_ARC = 4e-5
-"""First guess of a restricted LP's cost (build and solve) per kept arc, measured about 3 s
-for 78,000 arcs; later rounds use the measured rate. A round is only started when the time
-left covers it, since an LP stopped by its time limit proves nothing."""
+LP_SECONDS_PER_ARC = 2.5e-5
+"""First guess of a restricted LP's cost (build and solve) per kept arc on a quiet machine
+(0.8 s at 35k arcs), times the measured slowdown (``pace``); later rounds use the measured
+rate. A round is only started when the time left covers it, since an LP stopped by its time
+limit proves nothing."""
 
 _PRICE_TOL = 1e-6
 
@@ -375,16 +386,6 @@ class _Master:
     log: list[dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class _Priced:
-    """The proven bounds of the column generation, per phase, and phase 2's LP guide."""
-
-    phase1: list[tuple[_Bound, float]]
-    phase2: list[tuple[_Bound, float]]
-    target: int
-    guide: FloatArray
-
-
 def solve_restricted(
     problem: AssignmentProblem,
     known: Known,
@@ -433,33 +434,46 @@ def solve_restricted(
         stats={"k": k, "initial_arcs": int(kept.sum()), "pricing": log},
         log=log,
     )
-    priced = _price(master)
-    solved = _solve_master(master, priced)
-    if solved is None:
+    bounds1 = _price_placed(master)
+    phase1 = _solve_placed(master)
+    if phase1 is None:
         return None
-    keep, result = solved
+    keep1, first, placed_bound = phase1
+    if first.x is None:
+        # Infeasible or nothing found over the kept arcs: neither says anything about the
+        # full problem, which the component solver's other paths then handle.
+        return _nothing(master)
+    chosen1 = keep1[np.flatnonzero(first.x)]
+    placed = int(problem.item_value[problem.arc_item[chosen1]].sum())
+    placed_bound = _placed_bound(master, bounds1, placed_bound, placed)
+    bounds2, guide = _price_quality(master, chosen1, placed)
+    result, keep = _solve_quality(master, chosen1, placed_bound, guide)
     if result.chosen_arc is None:
-        upper = known.upper
-        nothing = np.full(problem.n_items, -1, dtype=np.int64)
-        return RestrictedOutcome(nothing, 0, 0, upper[0], upper[1], result, master.stats)
+        return _nothing(master)
     chosen = np.where(result.chosen_arc >= 0, keep[np.maximum(result.chosen_arc, 0)], -1)
-    placed_bound, quality_bound = _prove(master, priced, result, chosen)
+    quality_bound = _quality_bound(master, bounds2, result, chosen)
     placed, quality = objective_of(problem, chosen)
     return RestrictedOutcome(
         chosen, placed, quality, placed_bound, quality_bound, result, master.stats
     )
 
 
-def _price(master: _Master) -> _Priced:
-    """Column generation: phase 1 (placed), then phase 2 (quality at the warm start's
-    placed value, which the MIP's answer reaches or beats: that only tightens the bounds)."""
+def _nothing(master: _Master) -> RestrictedOutcome:
+    """The outcome when the restricted MIP found nothing (the relaxation's bounds)."""
+    upper = master.known.upper
+    nothing = np.full(master.problem.n_items, -1, dtype=np.int64)
+    result = ExactResult(None, None, 0, 0, upper[0], upper[1])
+    return RestrictedOutcome(nothing, 0, 0, upper[0], upper[1], result, master.stats)
+
+
+def _price_placed(master: _Master) -> list[tuple[_Bound, float]]:
+    """Column generation of phase 1 (placed), when the budget covers several LPs: a single
+    round rarely beats the relaxation's placed bound; the MIP gets the time instead."""
     t = time.perf_counter()
     budget, kept, rate = master.budget, master.kept, master.rate
-    # A single round rarely beats the relaxation's placed bound; without time for several,
-    # the phase-2 bound and the MIP get the time instead.
     enough = budget >= PHASE1_MIN_LPS * rate[0] * int(kept.sum())
     pricer = master.pricer
-    phase1 = _price_phase(
+    bounds = _price_phase(
         pricer,
         kept,
         pricer.placed_coef,
@@ -469,90 +483,161 @@ def _price(master: _Master) -> _Priced:
         master.log,
         rate,
     )
-    warm = master.known.warm
-    target = 0 if warm is None else objective_of(master.problem, warm)[0]
+    master.timings["pricing"] += time.perf_counter() - t
+    return bounds
+
+
+def _backend(
+    master: _Master, keep: IntArray
+) -> tuple[AssignmentProblem, LinearProgram, PhaseSolver] | None:
+    """The restricted problem on `keep`, its program and its MIP back end (None if HiGHS
+    cannot hold its coefficients)."""
+    t = time.perf_counter()
+    options = master.options
+    sub = master.problem.subproblem(keep)
+    program = build_linear_program(sub)
+    backend: PhaseSolver
+    if options.method == "cpsat":
+        backend = CpSatPhaseSolver(program, options.seed, options.num_workers)
+    elif highs_can_solve(program):
+        backend = HighsPhaseSolver(program, options.seed)
+    else:
+        return None
+    master.timings["build"] += time.perf_counter() - t
+    return sub, program, backend
+
+
+def _local(keep: IntArray, chosen: IntArray | None, n_arcs: int) -> IntArray | None:
+    """An assignment in full arc indices, in the indices of the restriction `keep`."""
+    if chosen is None:
+        return None
+    local = np.full(n_arcs, -1, dtype=np.int64)
+    local[keep] = np.arange(len(keep), dtype=np.int64)
+    return np.where(chosen >= 0, local[np.maximum(chosen, 0)], -1)
+
+
+def _solve_placed(master: _Master) -> tuple[IntArray, PlacedResult, int] | None:
+    """Phase 1's MIP over the kept arcs, warm-started: the kept arcs, its answer (local,
+    polished) and its placed bound (valid over the kept arcs only); None if it cannot run."""
+    keep = np.flatnonzero(master.kept)
+    built = _backend(master, keep)
+    if built is None:
+        return None
+    sub, _, backend = built
+    left = master.deadline - time.perf_counter()
+    warm = _local(keep, master.known.warm, master.problem.n_arcs)
+    stats: dict[str, Any] = {}
+    timings: dict[str, float] = {}
+    first = solve_placed(
+        sub, backend, warm, master.known.upper[0], left * PLACED_SHARE, timings, stats
+    )
+    timings_add(master.timings, timings)
+    master.stats["mip"] = stats
+    return keep, first, first.placed_bound
+
+
+def _placed_bound(
+    master: _Master, bounds: list[tuple[_Bound, float]], restricted_bound: int, placed: int
+) -> int:
+    """The full problem's placed bound from the restricted MIP's and the pricing's."""
+    upper = master.known.upper[0]
+    bound = upper
+    for priced, _ in bounds:
+        bound = min(bound, _full_bound(restricted_bound, priced, upper))
+    return max(bound, placed)
+
+
+def _price_quality(
+    master: _Master, chosen1: IntArray, placed: int
+) -> tuple[list[tuple[_Bound, float]], FloatArray]:
+    """Column generation of phase 2 at phase 1's placed value, with phase 1's arcs kept: its
+    bounds hold for every assignment placing that much, and its last LP guides phase 2's
+    start (no LP of its own needed)."""
+    t = time.perf_counter()
+    master.kept[chosen1] = True
     guide = np.full(master.problem.n_arcs, np.nan)
-    phase2 = _price_phase(
-        pricer,
-        kept,
-        pricer.score,
-        target,
-        min(master.deadline, time.perf_counter() + LP_SHARE[1] * budget),
+    left = master.deadline - time.perf_counter()
+    bounds = _price_phase(
+        master.pricer,
+        master.kept,
+        master.pricer.score,
+        placed,
+        time.perf_counter() + LP_SHARE[1] * left,
         PRICING_ROUNDS,
         master.log,
-        rate,
+        master.rate,
         primal_out=guide,
     )
     master.timings["pricing"] += time.perf_counter() - t
-    return _Priced(phase1, phase2, target, guide)
+    return bounds, guide
 
 
-def _solve_master(master: _Master, priced: _Priced) -> tuple[IntArray, ExactResult] | None:
-    """The two-phase MIP over the kept arcs, warm-started, with the LP-guided phase-2
-    start; the kept arcs and the result (local arcs), or None if HiGHS cannot hold it."""
-    t = time.perf_counter()
+def _solve_quality(
+    master: _Master, chosen1: IntArray, placed_bound: int, guide: FloatArray
+) -> tuple[ExactResult, IntArray]:
+    """Phase 2's MIP over the arcs kept now (phase 1's and the priced ones), from phase 1's
+    answer improved by rounding the pricing's LP (or an LP of its own when there is none)."""
     problem, options = master.problem, master.options
     keep = np.flatnonzero(master.kept)
-    sub = problem.subproblem(keep)
-    program = build_linear_program(sub)
-    cpsat = options.method == "cpsat"
-    if not cpsat and not highs_can_solve(program):
-        return None
-    backend: PhaseSolver
-    if cpsat:
-        backend = CpSatPhaseSolver(program, options.seed, options.num_workers)
-    else:
-        backend = HighsPhaseSolver(program, options.seed)
-    warm = master.known.warm
-    local = np.full(problem.n_arcs, -1, dtype=np.int64)
-    local[keep] = np.arange(len(keep), dtype=np.int64)
-    local_warm = None if warm is None else np.where(warm >= 0, local[np.maximum(warm, 0)], -1)
-    master.timings["build"] += time.perf_counter() - t
-    reserve = FINAL_LP_RESERVE * master.budget
-    left = max(master.deadline - time.perf_counter() - reserve, 0.05)
-    guide = priced.guide
+    built = _backend(master, keep)
+    if built is None:  # cannot happen: phase 1's model fitted, and scores are the same
+        raise SolverError("internal: the restricted phase-2 model does not fit HiGHS")
+    sub, program, backend = built
+    local1 = _local(keep, np.full(problem.n_items, -1, dtype=np.int64), problem.n_arcs)
+    assert local1 is not None
+    local1[problem.arc_item[chosen1]] = np.searchsorted(keep, chosen1)
+    guided = None if np.isnan(guide).any() else guide[keep]
 
     def improve(start: IntArray, placed: int, seconds: float) -> IntArray | None:
-        """Phase 2's LP-guided start; the last LP of the pricing (at the warm start's placed
-        value) guides when the time does not cover an LP at phase 1's placed value."""
-        fallback = None if np.isnan(guide).any() else guide[keep]
-        return lp_start(
-            sub, program, start, placed, seconds, options.seed, master.start_rate, fallback
-        )
+        """Phase 2's start: the pricing's last LP (at this placed value) rounded."""
+        rate = master.start_rate
+        if guided is not None:
+            rate = [math.inf]  # the guide is the LP at this placed value: no second LP
+        return lp_start(sub, program, start, placed, seconds, options.seed, rate, guided)
 
-    result = solve_lexicographic(
+    timings: dict[str, float] = {}
+    stats = master.stats["mip"]
+    first = PlacedResult(_mask_of(sub, local1), placed_bound)
+    reserve = FINAL_LP_RESERVE * master.budget
+    deadline = max(master.deadline - reserve, time.perf_counter() + 0.05)
+    result = solve_quality(
         sub,
         backend,
-        local_warm,
+        first,
         master.known.upper,
-        left,
+        deadline,
         options.relative_gap,
-        improve=None if cpsat else improve,
+        None if options.method == "cpsat" else improve,
+        timings,
+        stats,
     )
+    timings_add(master.timings, timings)
     master.stats["restricted_arcs"] = len(keep)
-    master.stats["mip"] = result.stats
-    return keep, result
+    return result, keep
 
 
-def _prove(
-    master: _Master, priced: _Priced, result: ExactResult, chosen: IntArray
-) -> tuple[int, int]:
-    """Bounds for the full problem from the restricted MIP's and the pricing's; phase 2's
-    LP is priced again at the placed value reached when time is left (it then tightens)."""
+def _mask_of(problem: AssignmentProblem, chosen: IntArray) -> NDArray[np.bool_]:
+    """A chosen-arc mask of an arc-per-item assignment."""
+    x = np.zeros(problem.n_arcs, dtype=np.bool_)
+    x[chosen[chosen >= 0]] = True
+    return x
+
+
+def _quality_bound(
+    master: _Master,
+    bounds: list[tuple[_Bound, float]],
+    result: ExactResult,
+    chosen: IntArray,
+) -> int:
+    """The full problem's quality bound at the placed value reached, from the restricted
+    MIP's and the pricing's; phase 2's LP is priced again when time is left after the MIP
+    (its bounds then taken relative to the MIP's arcs)."""
     problem, upper = master.problem, master.known.upper
     placed, quality = objective_of(problem, chosen)
-    placed_bound = upper[0]
-    for bound, _ in priced.phase1:
-        placed_bound = min(placed_bound, _full_bound(result.placed_bound, bound, upper[0]))
-    placed_bound = max(placed_bound, placed)
     caps = master.known.quality_caps
     quality_cap = caps[0] if placed == upper[0] else caps[1]
     t = time.perf_counter()
-    candidates: list[_Bound] = []
-    for bound, mu in priced.phase2:
-        # The duals stay valid for the row placed >= placed; only its constant changes.
-        adjusted = mu * (priced.target - placed)
-        candidates.append(_Bound(bound.total + adjusted, bound.pruned_best + adjusted))
+    candidates = [bound for bound, _ in bounds]
     if master.deadline - time.perf_counter() > 0.1:
         final_log: list[dict[str, Any]] = []
         final = _price_phase(
@@ -574,4 +659,10 @@ def _prove(
         quality_bound = min(
             quality_bound, _full_bound(result.quality_bound, candidate, quality_cap)
         )
-    return placed_bound, max(quality_bound, quality)
+    return max(quality_bound, quality)
+
+
+def timings_add(timings: MutableMapping[str, float], more: dict[str, float]) -> None:
+    """Add the seconds of `more` to `timings`, key by key."""
+    for key, seconds in more.items():
+        timings[key] += seconds
