@@ -14,24 +14,30 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from matching.core.cpsat import CpSatPhaseSolver
 from matching.core.errors import InfeasibleInput, NoSolutionFound
-from matching.core.exact import PhaseSolver, solve_lexicographic
+from matching.core.exact import ExactResult, PhaseSolver, solve_lexicographic
 from matching.core.flow import FlowResult
 from matching.core.greedy import greedy_assign
-from matching.core.linear import build_linear_program
+from matching.core.linear import LinearProgram, build_linear_program
+from matching.core.lp import solve_lp_relaxation
 from matching.core.mip import HighsPhaseSolver, highs_can_solve
 from matching.core.neighbourhood import TARGET_ARCS, SubSolver, improve_by_neighbourhoods
 from matching.core.options import CoreOptions
 from matching.core.pace import Pace
 from matching.core.problem import AssignmentProblem, IntArray, objective_of, quality_ceiling
-from matching.core.restricted import Known, solve_restricted
-from matching.core.rounding import START_LP_SECONDS_PER_ARC, lp_start
+from matching.core.restricted import Known, integer_floor, lp_bound, solve_restricted
+from matching.core.rounding import (
+    LP_START_SHARE,
+    LP_TIME_SHARE,
+    START_LP_SECONDS_PER_ARC,
+    round_lp,
+)
 from matching.core.status import SolveStatus
 
 DEFAULT_MIP = "highs"
@@ -201,15 +207,19 @@ def _solve_from(
 
     left = max(deadline - time.perf_counter(), MIN_BUDGET_S)
     improve = None
+    lp_bounds: list[tuple[int, float]] = []
     if name == "highs":
         rate = [START_LP_SECONDS_PER_ARC * pace.slowdown]
 
         def improve(start: IntArray, placed: int, seconds: float) -> IntArray | None:
-            return lp_start(problem, model, start, placed, seconds, options.seed, rate)
+            return _lp_start_with_bound(
+                problem, model, start, placed, seconds, options.seed, rate, lp_bounds
+            )
 
     result = solve_lexicographic(
         problem, backend, warm, upper, left, options.relative_gap, improve=improve
     )
+    result = _with_lp_bound(result, lp_bounds)
     for key, seconds in result.timings.items():
         timings[key] += seconds
     stats.setdefault("mip", []).append(
@@ -229,6 +239,54 @@ def _solve_from(
         quality_bound=result.quality_bound,
         optimal=result.status is SolveStatus.OPTIMAL,
         method=name,
+    )
+
+
+def _lp_start_with_bound(
+    problem: AssignmentProblem,
+    program: LinearProgram,
+    start: IntArray,
+    placed: int,
+    seconds: float,
+    seed: int,
+    rate: list[float],
+    bounds: list[tuple[int, float]],
+) -> IntArray | None:
+    """Phase 2's LP-guided start (``rounding``), from an LP over all the component's arcs
+    whose duals also prove a quality bound at `placed` (appended to `bounds`)."""
+    began = time.perf_counter()
+    share = seconds * LP_START_SHARE
+    lp_limit = share * LP_TIME_SHARE
+    if lp_limit <= rate[0] * max(program.n_vars, 1):
+        return None
+    objective = problem.arc_score.astype(np.float64)
+    lp = solve_lp_relaxation(program, objective, placed, lp_limit, "dual_simplex")
+    if lp is None:
+        return None
+    rate[0] = max(rate[0], (time.perf_counter() - began) / max(program.n_vars, 1))
+    duals, mu, primal = lp
+    bounds.append((placed, lp_bound(problem, program, duals, mu, placed)))
+    left = share - (time.perf_counter() - began)
+    return round_lp(problem, primal, start, left, seed) if left > 0.05 else None
+
+
+def _with_lp_bound(result: ExactResult, bounds: list[tuple[int, float]]) -> ExactResult:
+    """`result` with its quality bound tightened by the LP's, which holds for assignments
+    placing at least what phase 1 placed, as the MIP's does."""
+    if result.chosen_arc is None:
+        return result
+    quality_bound = result.quality_bound
+    for placed, bound in bounds:
+        if placed == result.placed and math.isfinite(bound):
+            quality_bound = min(quality_bound, integer_floor(bound))
+    quality_bound = max(quality_bound, result.quality)
+    if quality_bound == result.quality_bound:
+        return result
+    proven = result.placed == result.placed_bound and result.quality == quality_bound
+    return replace(
+        result,
+        quality_bound=quality_bound,
+        status=SolveStatus.OPTIMAL if proven else result.status,
     )
 
 

@@ -225,6 +225,26 @@ def _bound(pricer: _Pricer, cp: FloatArray, rhs: float, kept: NDArray[np.bool_])
     return _Bound(total, total - float(loss.min()))
 
 
+def lp_bound(
+    problem: AssignmentProblem,
+    program: LinearProgram,
+    duals: FloatArray,
+    mu: float,
+    placed: int,
+) -> float:
+    """Proven bound on the quality of any assignment of `problem` placing at least `placed`,
+    from the duals of phase 2's LP over all of its arcs (`program` is its whole 0-1
+    program): the Lagrangian bound of the module docstring, valid for any duals, and the LP
+    optimum itself for exact ones. When phase 2's MIP is stopped before its root LP, this
+    keeps the reported gap near the LP's instead of the relaxation's."""
+    pricer = _Pricer(problem)
+    keep = np.arange(problem.n_arcs, dtype=np.int64)
+    objective = pricer.score + mu * pricer.placed_coef
+    cp, rhs = pricer.reduced(keep, program, duals, objective)
+    kept = np.ones(problem.n_arcs, dtype=np.bool_)
+    return _bound(pricer, cp, rhs - mu * placed, kept).total
+
+
 def _resource_rows_of(problem: AssignmentProblem, keep: IntArray) -> IntArray:
     """Resources with a row in the restricted model (same rule as ``linear._resource_rows``)."""
     kept = np.zeros(problem.n_arcs, dtype=np.bool_)

@@ -1,8 +1,10 @@
 """Anytime: whatever the time limit, the answer is feasible, never lexicographically worse
 than greedy's, and its bounds stay true (checked against the brute force)."""
 
+import sys
+
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from matching.core import (
@@ -16,8 +18,14 @@ from matching.core import (
     solve,
 )
 from matching.core.component import ComponentOutcome, at_least_warm
+from matching.core.exact import ExactResult
+from matching.core.linear import build_linear_program
+from matching.core.lp import solve_lp_relaxation
+from matching.core.restricted import integer_floor, lp_bound
+from matching.core.status import SolveStatus
 from tests.core.core_helpers import brute_force, make_problem, random_problem, tiny_problems
 
+COMPONENT = sys.modules["matching.core.component"]
 TINY_LIMITS = st.floats(min_value=1e-4, max_value=0.05)
 PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -94,3 +102,34 @@ def test_a_worse_outcome_gives_way_to_the_warm_start_with_its_bounds() -> None:
         method="highs",
     )
     assert at_least_warm(problem, better, np.array([0, -1], dtype=np.int64)) is better
+
+
+@PROPERTY
+@given(tiny_problems(min_items=2, binding=True))
+def test_the_phase_2_lp_bound_holds_at_the_optimal_placed_value(
+    problem: AssignmentProblem,
+) -> None:
+    """The Lagrangian bound from phase 2's LP over all arcs is at least the optimal quality
+    (brute force) among assignments placing the optimal value, and the driver takes it."""
+    optimum = brute_force(problem)
+    assume(optimum is not None)
+    assert optimum is not None
+    program = build_linear_program(problem)
+    objective = problem.arc_score.astype(np.float64)
+    lp = solve_lp_relaxation(program, objective, optimum[0], 5.0, "dual_simplex")
+    assume(lp is not None)
+    assert lp is not None
+    duals, mu, _ = lp
+    bound = lp_bound(problem, program, duals, mu, optimum[0])
+    assert bound >= optimum[1] - 1e-6
+    loose = ExactResult(
+        SolveStatus.FEASIBLE,
+        np.full(problem.n_items, -1, dtype=np.int64),
+        optimum[0],
+        optimum[1],
+        optimum[0],
+        optimum[1] + 10**6,
+    )
+    tightened = COMPONENT._with_lp_bound(loose, [(optimum[0], bound)])
+    assert optimum[1] <= tightened.quality_bound <= max(integer_floor(bound), optimum[1])
+    assert COMPONENT._with_lp_bound(loose, [(optimum[0] + 1, bound)]) is loose
