@@ -424,8 +424,12 @@ def solve_restricted(
     back end is CP-SAT when ``options.method == "cpsat"``, else HiGHS; `pace` (the machine's
     measured slowdown) scales the first LP cost estimate.
 
-    Returns None when the budget does not cover one priced LP, or when the restricted MIP
-    would not fit HiGHS's coefficient range.
+    A budget too short for a priced LP (a slow machine, a large component) takes the
+    cheaper path: no pricing, the MIP over the kept arcs with its own LP-guided start, and
+    the relaxation's bounds. It replaced neighbourhood search there: on the 5,000-client
+    county at load 7-11, the search ended 40 % below its bound.
+
+    Returns None when the restricted MIP would not fit HiGHS's coefficient range.
     """
     started = time.perf_counter()
     n = max(problem.n_items, 1)
@@ -434,11 +438,6 @@ def solve_restricted(
     kept = initial_arcs(problem, k, known.starts)
     slowdown = 1.0 if pace is None else pace.slowdown
     rate = [LP_SECONDS_PER_ARC * slowdown]
-    if LP_SHARE[1] * budget < rate[0] * int(kept.sum()):
-        # Not even one priced LP fits: without bounds beyond the relaxation's, the MIP over
-        # the kept arcs alone did no better than neighbourhood search (20,000 items, 10 M
-        # arcs, 13 s left of 60 s: placed 8,816 against 8,824).
-        return None
     log: list[dict[str, Any]] = []
     master = _Master(
         problem=problem,
