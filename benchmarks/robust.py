@@ -21,7 +21,7 @@ summary reports the worst case of each figure per size and mode, beside the targ
     python -m benchmarks.robust --summarise results/robust-runs.jsonl
 
 Runs are appended to ``results/robust-runs.jsonl`` as they finish (a long sweep that is cut
-short keeps what it measured); the summary goes to ``results/robust-latest.md``.
+short keeps what it measured); the summary goes to ``results/robust.md``.
 """
 
 from __future__ import annotations
@@ -391,7 +391,7 @@ def main() -> None:
         "is shared by six developers).\n"
     )
     (RESULTS / f"robust-{stamp:%Y%m%d-%H%M}.md").write_text(text)
-    (RESULTS / "robust-latest.md").write_text(text)
+    (RESULTS / "robust.md").write_text(text)
     print(text)
 
 
