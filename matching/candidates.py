@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -26,15 +27,30 @@ BLOCK_PAIRS = 2_000_000
 
 @dataclass(frozen=True)
 class Candidates:
-    """Admissible arcs, sorted by (client, placement), with per-criterion points."""
+    """Admissible arcs, sorted by (client, placement), with their points.
+
+    The points per criterion are not kept for every arc: on a 20,000-client county they
+    would take 0.6 GB (9 M arcs x 8 criteria x 8 bytes) for the few arcs anyone reads. An
+    allocation reads the chosen arcs' (``parts_of``); explanations that compare many arcs
+    read ``parts``, computed once on first use.
+    """
 
     arcs: Pairs
-    parts: IntArray
-    """Points per criterion, shape (arcs, criteria), in ``CRITERIA`` order."""
     score: IntArray
-    """Sum of ``parts`` per arc, points."""
+    """Sum of the criteria's points per arc."""
     rank: IntArray
     """Best preference rank of each arc (0 = unranked)."""
+
+    @cached_property
+    def parts(self) -> IntArray:
+        """Points per criterion, shape (arcs, criteria), in ``CRITERIA`` order."""
+        return score(self.arcs)[0]
+
+    def parts_of(self, arcs: IntArray) -> IntArray:
+        """Points per criterion of the arcs `arcs` only, shape (len(arcs), criteria)."""
+        if "parts" in self.__dict__:
+            return self.parts[arcs]
+        return score(self.arcs.subset(np.asarray(arcs, dtype=np.int64)))[0]
 
     @property
     def criteria(self) -> list[Criterion]:
@@ -75,6 +91,18 @@ def score(pairs: Pairs) -> tuple[IntArray, IntArray]:
     return parts, parts.sum(axis=1)
 
 
+def total_score(pairs: Pairs) -> IntArray:
+    """The sum of ``score``'s columns, one criterion at a time (no pairs x criteria array).
+
+    Each column is rounded before summing, exactly as in ``score``, so the totals agree.
+    """
+    weights = pairs.tables.problem.options.weights
+    total = np.zeros(len(pairs), dtype=np.int64)
+    for criterion, fn in CRITERIA:
+        total += np.rint(1000.0 * getattr(weights, criterion.value) * fn(pairs)).astype(np.int64)
+    return total
+
+
 def build_candidates(tables: Tables, extra: Pairs | None = None) -> Candidates:
     """All admissible pairs of the problem (plus ``extra`` pairs, e.g. kept placements).
 
@@ -95,5 +123,4 @@ def build_candidates(tables: Tables, extra: Pairs | None = None) -> Candidates:
     keys = unique_sorted(tables.pair_key(client, placement))
     width = max(len(tables.placement_ids), 1)
     arcs = Pairs.of(tables, keys // width, keys % width)
-    parts, total = score(arcs)
-    return Candidates(arcs=arcs, parts=parts, score=total, rank=preference_rank(arcs))
+    return Candidates(arcs=arcs, score=total_score(arcs), rank=preference_rank(arcs))

@@ -62,10 +62,7 @@ def _restrict_pinned(candidates: Candidates, pinned: BoolArray) -> Candidates:
     t = arcs.tables
     keep = ~pinned[arcs.client] | (t.client_ongoing[arcs.client] == arcs.placement)
     return Candidates(
-        arcs=arcs.subset(keep),
-        parts=candidates.parts[keep],
-        score=candidates.score[keep],
-        rank=candidates.rank[keep],
+        arcs=arcs.subset(keep), score=candidates.score[keep], rank=candidates.rank[keep]
     )
 
 

@@ -9,8 +9,13 @@ import numpy as np
 from matching.core.problem import AssignmentProblem
 
 
-def core_violations(problem: AssignmentProblem, chosen_arc: object) -> list[str]:
+def core_violations(
+    problem: AssignmentProblem, chosen_arc: object, *, require: bool = True
+) -> list[str]:
     """Return a description of every violated constraint; empty means feasible.
+
+    With ``require=False`` unassigned required items are not reported: the check of a
+    partial assignment that is still to be completed.
 
     Parameters
     ----------
@@ -43,8 +48,9 @@ def core_violations(problem: AssignmentProblem, chosen_arc: object) -> list[str]
     owner = problem.arc_item[arcs]
     for k in np.flatnonzero(owner != items).tolist():
         out.append(f"item {items[k]}: arc {arcs[k]} belongs to item {owner[k]}")
-    for i in np.flatnonzero(problem.item_required & (chosen < 0)).tolist():
-        out.append(f"item {i}: required but unassigned")
+    if require:
+        for i in np.flatnonzero(problem.item_required & (chosen < 0)).tolist():
+            out.append(f"item {i}: required but unassigned")
 
     seats = np.bincount(problem.arc_bin[arcs], minlength=problem.n_bins)
     for b in np.flatnonzero(seats > problem.bin_capacity).tolist():

@@ -14,22 +14,30 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from matching.core.cpsat import CpSatPhaseSolver
 from matching.core.errors import InfeasibleInput, NoSolutionFound
-from matching.core.exact import PhaseSolver, solve_lexicographic
+from matching.core.exact import ExactResult, PhaseSolver, solve_lexicographic
 from matching.core.flow import FlowResult
 from matching.core.greedy import greedy_assign
-from matching.core.linear import build_linear_model
+from matching.core.linear import LinearProgram, build_linear_program
+from matching.core.lp import solve_lp_relaxation
 from matching.core.mip import HighsPhaseSolver, highs_can_solve
 from matching.core.neighbourhood import TARGET_ARCS, SubSolver, improve_by_neighbourhoods
 from matching.core.options import CoreOptions
+from matching.core.pace import Pace
 from matching.core.problem import AssignmentProblem, IntArray, objective_of, quality_ceiling
-from matching.core.restricted import solve_restricted
+from matching.core.restricted import Known, integer_floor, lp_bound, solve_restricted
+from matching.core.rounding import (
+    LP_START_SHARE,
+    LP_TIME_SHARE,
+    START_LP_SECONDS_PER_ARC,
+    round_lp,
+)
 from matching.core.status import SolveStatus
 
 DEFAULT_MIP = "highs"
@@ -83,8 +91,13 @@ def solve_component(
     step_solver: SubSolver | None,
     timings: MutableMapping[str, float],
     stats: dict[str, Any],
+    pace: Pace | None = None,
+    greedy: IntArray | None = None,
 ) -> ComponentOutcome:
     """Solve one component within `budget` seconds (see the module docstring).
+
+    Anytime: the outcome is never lexicographically worse than the best greedy warm start,
+    whichever path ran and wherever the time limit stopped it.
 
     Parameters
     ----------
@@ -96,6 +109,11 @@ def solve_component(
         Solves a neighbourhood; None disables neighbourhood search (inside a step).
     timings, stats:
         Accumulated in place: seconds per phase, and diagnostics.
+    pace:
+        The machine's measured slowdown, which scales the solvers' cost estimates.
+    greedy:
+        The whole problem's greedy answer on this component (local arcs), or None: the
+        outcome is then never worse than it either.
 
     Raises
     ------
@@ -104,10 +122,50 @@ def solve_component(
     NoSolutionFound
         No assignment placing every required item was found in time.
     """
+    pace = pace or Pace()
     started = time.perf_counter()
-    deadline = started + budget
-    warm = warm_start(problem, hint, relaxed)
+    warm = warm_start(problem, hint, relaxed, greedy)
     timings["greedy"] += time.perf_counter() - started
+    outcome = _solve_from(
+        problem, relaxed, hint, warm, options, started + budget, step_solver, timings, stats, pace
+    )
+    return at_least_warm(problem, outcome, warm)
+
+
+def at_least_warm(
+    problem: AssignmentProblem, outcome: ComponentOutcome, warm: IntArray | None
+) -> ComponentOutcome:
+    """`outcome`, or the warm start with `outcome`'s bounds where the warm start is
+    lexicographically better (a solver stopped by its time limit can return less than its
+    hint). The bounds stay valid: they bound the component, whatever assignment is kept."""
+    if warm is None:
+        return outcome
+    found = objective_of(problem, outcome.chosen_arc)
+    kept = objective_of(problem, warm)
+    if kept <= found:
+        return outcome
+    return ComponentOutcome(
+        chosen_arc=warm,
+        placed_bound=max(outcome.placed_bound, kept[0]),
+        quality_bound=max(outcome.quality_bound, kept[1]),
+        optimal=kept == (outcome.placed_bound, outcome.quality_bound),
+        method=outcome.method,
+    )
+
+
+def _solve_from(
+    problem: AssignmentProblem,
+    relaxed: FlowResult | None,
+    hint: IntArray | None,
+    warm: IntArray | None,
+    options: CoreOptions,
+    deadline: float,
+    step_solver: SubSolver | None,
+    timings: MutableMapping[str, float],
+    stats: dict[str, Any],
+    pace: Pace,
+) -> ComponentOutcome:
+    """The paths of ``solve_component`` after the warm start."""
     name = options.method if options.method in ("highs", "cpsat") else DEFAULT_MIP
     if relaxed is None:  # trivial bounds: everything placed, each at its best score
         upper = (int(problem.item_value.sum()), quality_ceiling(problem))
@@ -117,7 +175,7 @@ def solve_component(
     monolithic = 2 * problem.n_arcs + len(problem.use_arc) <= MONOLITHIC_MAX_NONZEROS
     large = problem.n_arcs > NEIGHBOURHOOD_MIN_ARCS
     if large and name == "highs":
-        outcome = _restricted_outcome(problem, relaxed, hint, warm, upper, options, deadline)
+        outcome = _restricted_outcome(problem, relaxed, hint, warm, upper, options, deadline, pace)
         if outcome is not None:
             timings_add(timings, outcome[1])
             stats.setdefault("restricted", []).append(outcome[2])
@@ -137,7 +195,7 @@ def solve_component(
         return _heuristic_outcome(problem, warm, upper, f"{name}-lns")
 
     t = time.perf_counter()
-    model = build_linear_model(problem)
+    model = build_linear_program(problem)
     if name == "highs" and not highs_can_solve(model):
         name = "cpsat"  # HiGHS cannot hold such coefficients exactly; CP-SAT can
     backend: PhaseSolver
@@ -148,7 +206,20 @@ def solve_component(
     timings["build"] += time.perf_counter() - t
 
     left = max(deadline - time.perf_counter(), MIN_BUDGET_S)
-    result = solve_lexicographic(problem, backend, warm, upper, left, options.relative_gap)
+    improve = None
+    lp_bounds: list[tuple[int, float]] = []
+    if name == "highs":
+        rate = [START_LP_SECONDS_PER_ARC * pace.slowdown]
+
+        def improve(start: IntArray, placed: int, seconds: float) -> IntArray | None:
+            return _lp_start_with_bound(
+                problem, model, start, placed, seconds, options.seed, rate, lp_bounds
+            )
+
+    result = solve_lexicographic(
+        problem, backend, warm, upper, left, options.relative_gap, improve=improve
+    )
+    result = _with_lp_bound(result, lp_bounds)
     for key, seconds in result.timings.items():
         timings[key] += seconds
     stats.setdefault("mip", []).append(
@@ -171,6 +242,54 @@ def solve_component(
     )
 
 
+def _lp_start_with_bound(
+    problem: AssignmentProblem,
+    program: LinearProgram,
+    start: IntArray,
+    placed: int,
+    seconds: float,
+    seed: int,
+    rate: list[float],
+    bounds: list[tuple[int, float]],
+) -> IntArray | None:
+    """Phase 2's LP-guided start (``rounding``), from an LP over all the component's arcs
+    whose duals also prove a quality bound at `placed` (appended to `bounds`)."""
+    began = time.perf_counter()
+    share = seconds * LP_START_SHARE
+    lp_limit = share * LP_TIME_SHARE
+    if lp_limit <= rate[0] * max(program.n_vars, 1):
+        return None
+    objective = problem.arc_score.astype(np.float64)
+    lp = solve_lp_relaxation(program, objective, placed, lp_limit, "dual_simplex")
+    if lp is None:
+        return None
+    rate[0] = max(rate[0], (time.perf_counter() - began) / max(program.n_vars, 1))
+    duals, mu, primal = lp
+    bounds.append((placed, lp_bound(problem, program, duals, mu, placed)))
+    left = share - (time.perf_counter() - began)
+    return round_lp(problem, primal, start, left, seed) if left > 0.05 else None
+
+
+def _with_lp_bound(result: ExactResult, bounds: list[tuple[int, float]]) -> ExactResult:
+    """`result` with its quality bound tightened by the LP's, which holds for assignments
+    placing at least what phase 1 placed, as the MIP's does."""
+    if result.chosen_arc is None:
+        return result
+    quality_bound = result.quality_bound
+    for placed, bound in bounds:
+        if placed == result.placed and math.isfinite(bound):
+            quality_bound = min(quality_bound, integer_floor(bound))
+    quality_bound = max(quality_bound, result.quality)
+    if quality_bound == result.quality_bound:
+        return result
+    proven = result.placed == result.placed_bound and result.quality == quality_bound
+    return replace(
+        result,
+        quality_bound=quality_bound,
+        status=SolveStatus.OPTIMAL if proven else result.status,
+    )
+
+
 def timings_add(timings: MutableMapping[str, float], more: dict[str, float]) -> None:
     """Add the seconds of `more` to `timings`, key by key."""
     for key, seconds in more.items():
@@ -185,25 +304,15 @@ def _restricted_outcome(
     upper: tuple[int, int],
     options: CoreOptions,
     deadline: float,
+    pace: Pace,
 ) -> tuple[ComponentOutcome, dict[str, float], dict[str, Any]] | None:
     """The restricted master with pricing (``restricted``); None if it does not apply."""
     starts = [hint, None if relaxed is None else relaxed.chosen_arc, warm]
     caps = (upper[1], quality_ceiling(problem))
     timings: dict[str, float] = defaultdict(float)
     budget = max(deadline - time.perf_counter(), MIN_BUDGET_S)
-    found = solve_restricted(
-        problem,
-        starts,
-        warm,
-        upper,
-        caps,
-        "highs",
-        options.seed,
-        options.num_workers,
-        options.relative_gap,
-        budget,
-        timings,
-    )
+    known = Known(starts=starts, warm=warm, upper=upper, quality_caps=caps)
+    found = solve_restricted(problem, known, options, budget, timings, pace=pace)
     if found is None:
         return None
     result = found.result
@@ -223,10 +332,14 @@ def _restricted_outcome(
 
 
 def warm_start(
-    problem: AssignmentProblem, hint: IntArray | None, relaxed: FlowResult | None
+    problem: AssignmentProblem,
+    hint: IntArray | None,
+    relaxed: FlowResult | None,
+    greedy: IntArray | None = None,
 ) -> IntArray | None:
     """Best greedy assignment placing every required item: from the hint, from the
-    relaxation optimum, or from scratch (ties prefer that order).
+    relaxation optimum, from the whole problem's greedy answer restricted to the component
+    (`greedy`, which greedy then reproduces), or from scratch (ties prefer that order).
 
     Returns None if none places every required item (a greedy can fail where an assignment
     exists); the MIP then starts without a hint.
@@ -236,6 +349,8 @@ def warm_start(
         starts.append(hint)
     if relaxed is not None:
         starts.append(relaxed.chosen_arc)
+    if greedy is not None:
+        starts.append(greedy)
     # From scratch too, unless the component is large and another start exists: each run
     # costs about a second per million arcs, and the relaxation start usually wins.
     if not starts or problem.n_arcs <= 2 * TARGET_ARCS:

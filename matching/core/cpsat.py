@@ -20,16 +20,16 @@ from ortools.sat.python import cp_model_helper as cmh
 
 from matching.core.errors import SolverError
 from matching.core.exact import PhaseOutcome
-from matching.core.linear import ROW_CONFLICT, ROW_ITEM, LinearModel
+from matching.core.linear import ROW_CONFLICT, ROW_ITEM, LinearProgram
 from matching.core.problem import BoolArray, IntArray
 
 
 class CpSatPhaseSolver:
-    """Solves the phases of one ``LinearModel`` with CP-SAT; implements ``PhaseSolver``."""
+    """Solves the phases of one ``LinearProgram`` with CP-SAT; implements ``PhaseSolver``."""
 
     name = "cpsat"
 
-    def __init__(self, model: LinearModel, seed: int = 0, num_workers: int = 1) -> None:
+    def __init__(self, model: LinearProgram, seed: int = 0, num_workers: int = 1) -> None:
         self._model = model
         self._seed = seed
         self._num_workers = num_workers
@@ -96,7 +96,7 @@ class CpSatPhaseSolver:
         domain.extend([min_placed, int(coef.sum())])
 
 
-def _add_variables(cp: cp_model.CpModel, model: LinearModel) -> None:
+def _add_variables(cp: cp_model.CpModel, model: LinearProgram) -> None:
     """One 0-1 variable per arc (fixed to 1 where ``var_lower`` says so)."""
     free = cmh.IntegerVariableProto()
     free.domain.extend([0, 1])
@@ -105,7 +105,7 @@ def _add_variables(cp: cp_model.CpModel, model: LinearModel) -> None:
     cp.proto.variables.extend([fixed if low else free for low in model.var_lower.tolist()])
 
 
-def _add_rows(cp: cp_model.CpModel, model: LinearModel) -> None:
+def _add_rows(cp: cp_model.CpModel, model: LinearProgram) -> None:
     """Item and conflict rows as clique constraints, the others as linear constraints."""
     indptr = model.matrix.indptr.tolist()
     columns = model.matrix.indices.tolist()

@@ -215,47 +215,35 @@ def _split(
     slot[labels] = np.arange(len(labels))
     k = len(labels)
 
-    def grouped(node_label: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-        """Order, group starts and local index of the entries, by component slot."""
+    def grouped(node_label: IntArray) -> tuple[IntArray, IntArray]:
+        """Order and group starts of the entries, by component slot (ascending within)."""
         keys = slot[node_label]
         keep = np.flatnonzero(keys >= 0)
         order, starts = group(keys[keep], k)
-        order = keep[order]
-        local = np.full(len(node_label), -1, dtype=np.int64)
-        local[order] = np.arange(len(order)) - np.repeat(starts[:-1], np.diff(starts))
-        return order, starts, local
+        return keep[order], starts
 
-    item_order, item_starts, item_local = grouped(label[:n])
-    bin_order, bin_starts, bin_local = grouped(label[n : n + nb])
-    res_order, res_starts, res_local = grouped(label[n + nb :])
+    item_order, item_starts = grouped(label[:n])
+    bin_order, bin_starts = grouped(label[n : n + nb])
+    res_order, res_starts = grouped(label[n + nb :])
     arc_label = np.full(problem.n_arcs, -1, dtype=np.int64)
     arc_label[arcs] = label[problem.arc_item[arcs]]
-    arc_order, arc_starts, arc_local = grouped(arc_label)
-    use_order, use_starts, _ = grouped(label[problem.arc_item[problem.use_arc[uses]]])
+    arc_order, arc_starts = grouped(arc_label)
+    use_order, use_starts = grouped(label[problem.arc_item[problem.use_arc[uses]]])
     use_order = uses[use_order]
     pairs = np.unique(triples[:, :2], axis=0) if len(triples) else np.zeros((0, 2), np.int64)
-    pair_order, pair_starts, _ = grouped(label[pairs[:, 0]])
+    pair_order, pair_starts = grouped(label[pairs[:, 0]])
 
     components = []
     for c in range(k):
         items = item_order[item_starts[c] : item_starts[c + 1]]
         comp_arcs = arc_order[arc_starts[c] : arc_starts[c + 1]]
-        comp_uses = use_order[use_starts[c] : use_starts[c + 1]]
-        comp_pairs = pairs[pair_order[pair_starts[c] : pair_starts[c + 1]]]
-        bins = bin_order[bin_starts[c] : bin_starts[c + 1]]
-        resources = res_order[res_starts[c] : res_starts[c + 1]]
-        sub = AssignmentProblem(
-            item_value=problem.item_value[items],
-            item_required=problem.item_required[items],
-            bin_capacity=problem.bin_capacity[bins],
-            arc_item=item_local[problem.arc_item[comp_arcs]],
-            arc_bin=bin_local[problem.arc_bin[comp_arcs]],
-            arc_score=problem.arc_score[comp_arcs],
-            resource_capacity=problem.resource_capacity[resources],
-            use_arc=arc_local[problem.use_arc[comp_uses]],
-            use_resource=res_local[problem.use_resource[comp_uses]],
-            use_amount=problem.use_amount[comp_uses],
-            conflicts=item_local[comp_pairs].reshape(-1, 2),
+        sub = problem.subproblem(
+            comp_arcs,
+            items=items,
+            bins=bin_order[bin_starts[c] : bin_starts[c + 1]],
+            resources=res_order[res_starts[c] : res_starts[c + 1]],
+            uses=use_order[use_starts[c] : use_starts[c + 1]],
+            conflicts=pairs[pair_order[pair_starts[c] : pair_starts[c + 1]]],
         )
         components.append(Component(problem=sub, items=items, arcs=comp_arcs))
     return components

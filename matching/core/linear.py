@@ -1,4 +1,4 @@
-"""The 0-1 linear model shared by the MIP (HiGHS) and CP-SAT back ends.
+"""The 0-1 linear program shared by the MIP (HiGHS) and CP-SAT back ends.
 
 One binary variable per arc. Rows, all of the form ``lower <= sum(coef * x) <= upper``:
 
@@ -28,7 +28,7 @@ ROW_ITEM, ROW_SEAT, ROW_RESOURCE, ROW_CONFLICT = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
-class LinearModel:
+class LinearProgram:
     """A 0-1 linear program over arc variables, with both objectives as coefficient vectors.
 
     Attributes
@@ -69,7 +69,7 @@ class LinearModel:
         return rows, self.matrix.indices.astype(np.int64), self.matrix.data.astype(np.int64)
 
 
-def build_linear_model(problem: AssignmentProblem) -> LinearModel:
+def build_linear_program(problem: AssignmentProblem) -> LinearProgram:
     """Build the 0-1 model of `problem` (see the module docstring for the rows)."""
     m = problem.n_arcs
     blocks = [
@@ -98,7 +98,7 @@ def build_linear_model(problem: AssignmentProblem) -> LinearModel:
 
     counts = np.bincount(problem.arc_item, minlength=problem.n_items)
     var_lower = (problem.item_required & (counts == 1))[problem.arc_item].astype(np.int64)
-    return LinearModel(
+    return LinearProgram(
         var_lower=var_lower,
         row_kind=np.concatenate(kinds),
         row_lower=np.concatenate(lowers),

@@ -34,7 +34,7 @@ from ortools.math_opt.python import mathopt
 
 from matching.core.errors import SolverError
 from matching.core.exact import PhaseOutcome
-from matching.core.linear import LinearModel
+from matching.core.linear import LinearProgram
 from matching.core.problem import BoolArray, IntArray
 
 # Integer objectives: a gap below 1 already proves optimality; 0.5 leaves room for float noise.
@@ -50,7 +50,7 @@ which computes in exact integers.
 """
 
 
-def highs_can_solve(model: LinearModel) -> bool:
+def highs_can_solve(model: LinearProgram) -> bool:
     """True when every coefficient and bound of `model` is at most HIGHS_MAX_COEFFICIENT."""
     largest = max(
         int(np.abs(model.matrix.data).max(initial=0)),
@@ -62,15 +62,15 @@ def highs_can_solve(model: LinearModel) -> bool:
 
 
 class HighsPhaseSolver:
-    """Solves the phases of one ``LinearModel`` with HiGHS; implements ``PhaseSolver``."""
+    """Solves the phases of one ``LinearProgram`` with HiGHS; implements ``PhaseSolver``."""
 
     name = "highs"
 
-    def __init__(self, model: LinearModel, seed: int = 0, presolve: bool = False) -> None:
+    def __init__(self, model: LinearProgram, seed: int = 0, presolve: bool = False) -> None:
         self._model = model
         self._seed = seed
         self._presolve = presolve
-        self._proto = _model_proto(model)
+        self._proto = model_proto(model)
         self._placed_row: int | None = None
 
     def solve_phase(
@@ -122,7 +122,7 @@ class HighsPhaseSolver:
             rows.lower_bounds[self._placed_row] = float(min_placed)
 
 
-def _model_proto(model: LinearModel) -> model_pb2.ModelProto:
+def model_proto(model: LinearProgram) -> model_pb2.ModelProto:
     """The variables, rows and matrix of `model` as a MathOpt ``ModelProto``."""
     proto = model_pb2.ModelProto()
     m = model.n_vars

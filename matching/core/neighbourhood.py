@@ -52,17 +52,13 @@ class _Index:
     item_starts: IntArray
     uses_by_arc: IntArray
     use_starts: IntArray
-    mates: IntArray
-    mate_starts: IntArray
 
     @classmethod
     def of(cls, problem: AssignmentProblem) -> "_Index":
-        """Index arcs by bin, uses by arc, and conflict mates by item."""
+        """Index arcs by bin and by item, and uses by arc."""
         arcs_by_bin, bin_starts = group(problem.arc_bin, problem.n_bins)
         arcs_by_item, item_starts = group(problem.arc_item, problem.n_items)
         uses_by_arc, use_starts = group(problem.use_arc, problem.n_arcs)
-        both = np.concatenate((problem.conflicts, problem.conflicts[:, ::-1]))
-        mate_order, mate_starts = group(both[:, 0], problem.n_items)
         return cls(
             arcs_by_bin,
             bin_starts,
@@ -70,8 +66,6 @@ class _Index:
             item_starts,
             uses_by_arc,
             use_starts,
-            both[mate_order, 1],
-            mate_starts,
         )
 
 
@@ -198,28 +192,14 @@ def _neighbourhood(
         minlength=problem.n_resources,
     ).astype(np.int64)
 
-    mates = index.mates[
-        ragged_arange(
-            index.mate_starts[items], index.mate_starts[items + 1] - index.mate_starts[items]
-        )
-    ]
-    mate_owner = np.repeat(items, index.mate_starts[items + 1] - index.mate_starts[items])
-    both_free = local_item[mates] >= 0
-    pairs = np.column_stack((local_item[mate_owner[both_free]], local_item[mates[both_free]]))
-    pairs = pairs[pairs[:, 0] < pairs[:, 1]]
-
-    sub = AssignmentProblem(
-        item_value=problem.item_value[items],
-        item_required=problem.item_required[items],
-        bin_capacity=problem.bin_capacity[bins],
-        arc_item=local_item[problem.arc_item[arcs]],
-        arc_bin=local_bin[problem.arc_bin[arcs]],
-        arc_score=problem.arc_score[arcs],
+    # Conflicts between two free items are kept; a fixed item never sits in a freed bin.
+    sub = problem.subproblem(
+        arcs,
+        items=items,
+        bins=bins,
+        resources=resources,
+        uses=uses,
         resource_capacity=problem.resource_capacity[resources] - fixed_use[resources],
-        use_arc=np.searchsorted(arcs, problem.use_arc[uses]),
-        use_resource=local_resource[problem.use_resource[uses]],
-        use_amount=problem.use_amount[uses],
-        conflicts=pairs,
     )
     current = chosen[items]
     hint = np.where(current >= 0, np.searchsorted(arcs, np.maximum(current, 0)), -1)

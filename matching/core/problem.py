@@ -220,6 +220,74 @@ class AssignmentProblem:
         """True when there are resource uses or conflict pairs besides the seats."""
         return len(self.use_arc) > 0 or len(self.conflicts) > 0
 
+    def subproblem(
+        self,
+        arcs: IntArray,
+        *,
+        items: IntArray | None = None,
+        bins: IntArray | None = None,
+        resources: IntArray | None = None,
+        uses: IntArray | None = None,
+        conflicts: IntArray | None = None,
+        item_required: BoolArray | None = None,
+        bin_capacity: IntArray | None = None,
+        resource_capacity: IntArray | None = None,
+    ) -> "AssignmentProblem":
+        """The problem on the arcs `arcs` (sorted original indices), re-indexed.
+
+        Items, bins and resources keep their indices unless `items`, `bins` or `resources`
+        (sorted original indices, covering every kept arc's) name the ones to keep; they are
+        then numbered in that order. Resource uses follow their arcs: those of the kept arcs
+        (or exactly `uses`, original use indices of kept arcs, when the caller has them
+        grouped already). Conflicts are the pairs of `conflicts` (original item indices,
+        default all) whose two items are kept. `item_required`, `bin_capacity` and
+        `resource_capacity` replace those arrays (given in the new numbering), e.g. the seats
+        and units that fixed items leave. Every re-solve of a part (components,
+        neighbourhoods, restricted masters, residuals, explanations) is built here.
+        """
+        arcs = np.asarray(arcs, dtype=np.int64)
+        if uses is None:
+            uses = np.flatnonzero(_positions(arcs, self.use_arc) >= 0)
+        use_arc = np.searchsorted(arcs, self.use_arc[uses])
+        pairs = self.conflicts if conflicts is None else np.asarray(conflicts, np.int64)
+        arc_item = self.arc_item[arcs]
+        arc_bin = self.arc_bin[arcs]
+        use_resource = self.use_resource[uses]
+        item_value, required = self.item_value, self.item_required
+        capacity, units = self.bin_capacity, self.resource_capacity
+        if items is not None:
+            arc_item = np.searchsorted(items, arc_item)
+            item_value, required = item_value[items], required[items]
+            local = _positions(items, pairs.reshape(-1)).reshape(-1, 2)
+            pairs = local[(local >= 0).all(axis=1)]
+        if bins is not None:
+            arc_bin = np.searchsorted(bins, arc_bin)
+            capacity = capacity[bins]
+        if resources is not None:
+            use_resource = np.searchsorted(resources, use_resource)
+            units = units[resources]
+        return AssignmentProblem(
+            item_value=item_value,
+            item_required=required if item_required is None else item_required,
+            bin_capacity=capacity if bin_capacity is None else bin_capacity,
+            arc_item=arc_item,
+            arc_bin=arc_bin,
+            arc_score=self.arc_score[arcs],
+            resource_capacity=units if resource_capacity is None else resource_capacity,
+            use_arc=use_arc,
+            use_resource=use_resource,
+            use_amount=self.use_amount[uses],
+            conflicts=pairs,
+        )
+
+
+def _positions(sorted_values: IntArray, values: IntArray) -> IntArray:
+    """Index of each of `values` in `sorted_values` (ascending), or -1 where it is absent."""
+    if sorted_values.size == 0:
+        return np.full(len(values), -1, dtype=np.int64)
+    position = np.minimum(np.searchsorted(sorted_values, values), sorted_values.size - 1)
+    return np.where(sorted_values[position] == values, position, -1).astype(np.int64)
+
 
 def objective_of(problem: AssignmentProblem, chosen_arc: IntArray) -> tuple[int, int]:
     """Return ``(placed value, quality)`` of an assignment given as arc index or -1 per item."""

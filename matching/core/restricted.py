@@ -23,29 +23,28 @@ bound, never invalidate it; the duals of the restricted LP relaxation make it ti
 ``A_a . y`` that the restricted model lacks (a conflict row for a pruned arc, a row the
 restricted model does not need) are left out, which only raises ``c'_a``: still safe.
 
-Column generation: before the MIP, the LP relaxation of the restricted phase model is solved
-(HiGHS via MathOpt, continuous variables), every pruned arc priced, and those with positive
-reduced cost (the best few per item) added, for a bounded number of rounds. When no pruned arc
-prices out, ``L`` equals the LP optimum of the full problem. Phase 1 prices first (only when
-the budget covers several LPs), then phase 2 at the warm start's placed value: the MIP places
-at least that much, and with the row at the larger value found the same duals still bound
-(the constant ``-mu * placed`` only falls). After the MIP, if time is left, the phase-2 LP at
-the placed value found is priced again, its bounds taken relative to the MIP's arcs.
+Column generation: the LP relaxation of the restricted phase model is solved (HiGHS via
+MathOpt, continuous variables), every pruned arc priced, and those with positive reduced cost
+(the best few per item) added, for a bounded number of rounds. When no pruned arc prices out,
+``L`` equals the LP optimum of the full problem.
 
-Phase 2 starts from the restricted LP at phase 1's placed value, rounded (``rounding``): the
-arcs it and phase 1's answer agree on are kept, the rest re-solved exactly.
+Stages, each with its share of the budget: phase 1's pricing (only when the budget covers
+several LPs); phase 1's MIP over the kept arcs; phase 2's pricing *at the placed value phase 1
+found* (its bounds then hold for every assignment placing that much, with no adjustment, and
+its last LP is exactly the guide phase 2's start needs); phase 2's MIP over the arcs kept now,
+started from phase 1's answer improved by rounding that LP (``rounding``: the LP's whole arcs
+completed exactly); then, if time is left, phase 2's LP priced again for a tighter bound.
 
-Measured (5,000 items, 977k arcs, two shared cores, 20 s): placed 3,065 against a proven
-3,073 (the relaxation says 3,271) and a quality gap of 0.08 %; without the LP-guided start the
-phase-2 MIP ended 14 % below the bound (it needed 60 s for 0.07 %). Neighbourhood search had
-placed 3,029 (gap 39 %). The LPs (about 0.8 s each at 35k arcs, barrier with crossover) take
-half of the budget.
+Measured earlier (5,000 items, 977k arcs, two shared cores, 20 s, phase 2 priced before
+phase 1's MIP): placed 3,065 against a proven 3,073 and a quality gap of 0.08 %; without an
+LP-guided start the phase-2 MIP ended 14 % below the bound. With the phase-2 LP priced at the
+warm start's placed value, the start had to be rounded from an LP placing less than phase 1,
+and on a loaded machine (load 7-9) that left 14-21 % gaps: hence the order above.
 
 Reproducibility: a fixed number of rounds, stable sorts, and deterministic HiGHS; the result
 depends on the machine only when a time limit binds.
 """
 
-import datetime
 import math
 import time
 from collections.abc import MutableMapping
@@ -54,23 +53,30 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from ortools.math_opt import model_parameters_pb2
-from ortools.math_opt.python import mathopt
 
 from matching.core.cpsat import CpSatPhaseSolver
 from matching.core.errors import SolverError
-from matching.core.exact import ExactResult, PhaseSolver, solve_lexicographic
+from matching.core.exact import (
+    ExactResult,
+    PhaseSolver,
+    PlacedResult,
+    solve_placed,
+    solve_quality,
+)
 from matching.core.indexing import sorted_arcs_by_item
 from matching.core.linear import (
     ROW_CONFLICT,
     ROW_RESOURCE,
     ROW_SEAT,
-    LinearModel,
-    build_linear_model,
+    LinearProgram,
+    build_linear_program,
 )
-from matching.core.mip import HighsPhaseSolver, _model_proto, highs_can_solve, solve_highs_proto
+from matching.core.lp import solve_lp_relaxation
+from matching.core.mip import HighsPhaseSolver, highs_can_solve
+from matching.core.options import CoreOptions
+from matching.core.pace import Pace
 from matching.core.problem import AssignmentProblem, IntArray, objective_of
-from matching.core.rounding import round_lp
+from matching.core.rounding import START_LP_SECONDS_PER_ARC, lp_start
 
 FloatArray = NDArray[np.float64]
 
@@ -98,19 +104,20 @@ Each starts a round only if the time left covers its estimated duration."""
 PHASE1_MIN_LPS = 6
 """Phase-1 pricing runs only when the budget covers this many estimated LP solves."""
 
+PLACED_SHARE = 0.45
+"""Most of the time left after phase 1's pricing that phase 1's MIP may use; phase 2's
+pricing, its start and its MIP share the rest."""
+
 FINAL_LP_RESERVE = 0.1
 """Share of the budget kept after the MIP: slack for HiGHS, whose MIP overran a 4.5 s limit by
 up to 1.5 s on the 977k-arc instance, and time for a phase-2 LP at the placed value found (run
 only if its estimated duration fits; it then tightens the quality bound)."""
 
-LP_SECONDS_PER_ARC = 4e-5
-"""First guess of a restricted LP's cost (build and solve) per kept arc, measured about 3 s
-for 78,000 arcs; later rounds use the measured rate. A round is only started when the time
-left covers it, since an LP stopped by its time limit proves nothing."""
-
-LP_START_SHARE = 0.5
-"""Most of phase 2's time the LP-guided start (``rounding``) may use: the small MIP over the
-items where the LP and phase 1's answer differ."""
+LP_SECONDS_PER_ARC = 2.5e-5
+"""First guess of a restricted LP's cost (build and solve) per kept arc on a quiet machine
+(0.8 s at 35k arcs), times the measured slowdown (``pace``); later rounds use the measured
+rate. A round is only started when the time left covers it, since an LP stopped by its time
+limit proves nothing."""
 
 _PRICE_TOL = 1e-6
 
@@ -144,7 +151,7 @@ class _Pricer:
     def reduced(
         self,
         keep: IntArray,
-        model: LinearModel,
+        model: LinearProgram,
         duals: FloatArray,
         objective: FloatArray,
     ) -> tuple[FloatArray, float]:
@@ -218,6 +225,26 @@ def _bound(pricer: _Pricer, cp: FloatArray, rhs: float, kept: NDArray[np.bool_])
     return _Bound(total, total - float(loss.min()))
 
 
+def lp_bound(
+    problem: AssignmentProblem,
+    program: LinearProgram,
+    duals: FloatArray,
+    mu: float,
+    placed: int,
+) -> float:
+    """Proven bound on the quality of any assignment of `problem` placing at least `placed`,
+    from the duals of phase 2's LP over all of its arcs (`program` is its whole 0-1
+    program): the Lagrangian bound of the module docstring, valid for any duals, and the LP
+    optimum itself for exact ones. When phase 2's MIP is stopped before its root LP, this
+    keeps the reported gap near the LP's instead of the relaxation's."""
+    pricer = _Pricer(problem)
+    keep = np.arange(problem.n_arcs, dtype=np.int64)
+    objective = pricer.score + mu * pricer.placed_coef
+    cp, rhs = pricer.reduced(keep, program, duals, objective)
+    kept = np.ones(problem.n_arcs, dtype=np.bool_)
+    return _bound(pricer, cp, rhs - mu * placed, kept).total
+
+
 def _resource_rows_of(problem: AssignmentProblem, keep: IntArray) -> IntArray:
     """Resources with a row in the restricted model (same rule as ``linear._resource_rows``)."""
     kept = np.zeros(problem.n_arcs, dtype=np.bool_)
@@ -229,26 +256,6 @@ def _resource_rows_of(problem: AssignmentProblem, keep: IntArray) -> IntArray:
         minlength=problem.n_resources,
     )
     return np.flatnonzero(total > problem.resource_capacity)
-
-
-def restrict(problem: AssignmentProblem, keep: IntArray) -> AssignmentProblem:
-    """The sub-problem on the arcs `keep` (sorted): same items, bins, resources, conflicts."""
-    local = np.full(problem.n_arcs, -1, dtype=np.int64)
-    local[keep] = np.arange(len(keep), dtype=np.int64)
-    uses = np.flatnonzero(local[problem.use_arc] >= 0)
-    return AssignmentProblem(
-        item_value=problem.item_value,
-        item_required=problem.item_required,
-        bin_capacity=problem.bin_capacity,
-        arc_item=problem.arc_item[keep],
-        arc_bin=problem.arc_bin[keep],
-        arc_score=problem.arc_score[keep],
-        resource_capacity=problem.resource_capacity,
-        use_arc=local[problem.use_arc[uses]],
-        use_resource=problem.use_resource[uses],
-        use_amount=problem.use_amount[uses],
-        conflicts=problem.conflicts,
-    )
 
 
 def initial_arcs(
@@ -265,60 +272,6 @@ def initial_arcs(
         if start is not None:
             kept[start[start >= 0]] = True
     return kept
-
-
-def _solve_lp(
-    model: LinearModel,
-    objective: FloatArray,
-    min_placed: int | None,
-    time_limit_s: float,
-) -> tuple[FloatArray, float, FloatArray] | None:
-    """LP relaxation of a restricted phase model: row duals, the placed-row multiplier and
-    the primal values (one per arc variable).
-
-    Returns None when HiGHS returned no dual solution (time limit before any).
-    """
-    proto = _model_proto(model)
-    variables = proto.variables
-    variables.ClearField("integers")
-    variables.integers.extend(np.zeros(model.n_vars, dtype=np.bool_))
-    if min_placed is not None:
-        columns = np.flatnonzero(model.placed_coef)
-        row = model.n_rows
-        proto.linear_constraints.ids.append(row)
-        proto.linear_constraints.lower_bounds.append(float(min_placed))
-        proto.linear_constraints.upper_bounds.append(np.inf)
-        matrix = proto.linear_constraint_matrix
-        matrix.row_ids.extend(np.full(len(columns), row, dtype=np.int64))
-        matrix.column_ids.extend(columns.astype(np.int64))
-        matrix.coefficients.extend(model.placed_coef[columns].astype(np.float64))
-    ids = np.flatnonzero(objective)
-    proto.objective.linear_coefficients.ids.extend(ids.astype(np.int64))
-    proto.objective.linear_coefficients.values.extend(objective[ids])
-    params = mathopt.SolveParameters(
-        time_limit=datetime.timedelta(seconds=max(time_limit_s, 0.05)),
-        enable_output=False,
-        lp_algorithm=mathopt.LPAlgorithm.BARRIER,
-    )
-    model_params = model_parameters_pb2.ModelSolveParametersProto()
-    model_params.variable_values_filter.skip_zero_values = True
-    result = solve_highs_proto(proto, params, model_params)
-    n_rows = model.n_rows + (min_placed is not None)
-    for solution in result.solutions:
-        dual = solution.dual_solution
-        if not dual.HasField("dual_values"):
-            continue
-        values = np.zeros(n_rows)
-        ids_ = np.asarray(dual.dual_values.ids, dtype=np.int64)
-        values[ids_] = np.asarray(dual.dual_values.values, dtype=np.float64)
-        # For a maximisation a binding ">=" row has a non-positive dual in MathOpt.
-        mu = max(-values[-1], 0.0) if min_placed is not None else 0.0
-        primal = np.zeros(model.n_vars)
-        if solution.HasField("primal_solution"):
-            found = solution.primal_solution.variable_values
-            primal[np.asarray(found.ids, dtype=np.int64)] = np.asarray(found.values)
-        return values, mu, primal
-    return None
 
 
 def _price_phase(
@@ -350,10 +303,10 @@ def _price_phase(
         keep = np.flatnonzero(kept)
         if left < rate[0] * len(keep):
             break
-        sub = restrict(pricer.problem, keep)
-        model = build_linear_model(sub)
+        sub = pricer.problem.subproblem(keep)
+        model = build_linear_program(sub)
         objective = base_objective[keep]
-        lp = _solve_lp(model, objective, min_placed, left)
+        lp = solve_lp_relaxation(model, objective, min_placed, left)
         rate[0] = max(rate[0], (time.perf_counter() - started) / max(len(keep), 1))
         if lp is None:
             break
@@ -412,23 +365,11 @@ def _full_bound(restricted_bound: int, bound: _Bound, fallback: int) -> int:
     return min(fallback, integer_floor(bound.total), combined)
 
 
-def solve_restricted(
-    problem: AssignmentProblem,
-    starts: list[IntArray | None],
-    warm: IntArray | None,
-    upper: tuple[int, int],
-    quality_cap_of: tuple[int, int],
-    mip_name: str,
-    options_seed: int,
-    num_workers: int,
-    relative_gap: float,
-    budget: float,
-    timings: MutableMapping[str, float],
-    k: int | None = None,
-) -> RestrictedOutcome | None:
-    """Solve `problem` over a priced restriction of its arcs (see the module docstring).
+@dataclass(frozen=True)
+class Known:
+    """What the component solver knows before the restricted master runs.
 
-    Parameters
+    Attributes
     ----------
     starts:
         Assignments whose arcs are always kept (hint, relaxation optimum, warm start).
@@ -436,144 +377,311 @@ def solve_restricted(
         A feasible full assignment placing every required item (or None).
     upper:
         ``(placed, quality)`` of the seats-only relaxation (or trivial bounds).
-    quality_cap_of:
+    quality_caps:
         ``(relaxation quality, quality ceiling)``: the quality bound when the placed value
         reaches ``upper[0]``, and otherwise.
+    """
 
-    Returns None when the budget does not cover one priced LP, or when the restricted MIP
-    would not fit HiGHS's coefficient range.
+    starts: list[IntArray | None]
+    warm: IntArray | None
+    upper: tuple[int, int]
+    quality_caps: tuple[int, int]
+
+
+@dataclass
+class _Master:
+    """State shared by the stages of one restricted solve."""
+
+    problem: AssignmentProblem
+    known: Known
+    options: CoreOptions
+    deadline: float
+    budget: float
+    timings: MutableMapping[str, float]
+    pricer: _Pricer
+    kept: NDArray[np.bool_]
+    rate: list[float]
+    start_rate: list[float]
+    stats: dict[str, Any]
+    log: list[dict[str, Any]]
+
+
+def solve_restricted(
+    problem: AssignmentProblem,
+    known: Known,
+    options: CoreOptions,
+    budget: float,
+    timings: MutableMapping[str, float],
+    *,
+    k: int | None = None,
+    pace: Pace | None = None,
+) -> RestrictedOutcome | None:
+    """Solve `problem` over a priced restriction of its arcs (see the module docstring).
+
+    Stages: the initial restriction (``k`` best arcs per item and every start's), column
+    generation for both phases (``_price``), the restricted two-phase MIP with its LP-guided
+    phase-2 start (``_solve_master``), and bounds for the full problem (``_prove``). The MIP
+    back end is CP-SAT when ``options.method == "cpsat"``, else HiGHS; `pace` (the machine's
+    measured slowdown) scales the first LP cost estimate.
+
+    A budget too short for a priced LP (a slow machine, a large component) takes the
+    cheaper path: no pricing, the MIP over the kept arcs with its own LP-guided start, and
+    the relaxation's bounds. It replaced neighbourhood search there: on the 5,000-client
+    county at load 7-11, the search ended 40 % below its bound.
+
+    Returns None when the restricted MIP would not fit HiGHS's coefficient range.
     """
     started = time.perf_counter()
-    deadline = started + budget
     n = max(problem.n_items, 1)
     k = DEFAULT_K if k is None else k
     k = max(1, min(k, max(MIN_K, MAX_RESTRICTED_ARCS // n)))
-    pricer = _Pricer(problem)
-    kept = initial_arcs(problem, k, starts)
-    rate = [LP_SECONDS_PER_ARC]
-    if LP_SHARE[1] * budget < rate[0] * int(kept.sum()):
-        # Not even one priced LP fits: without bounds beyond the relaxation's, the MIP over
-        # the kept arcs alone did no better than neighbourhood search (20,000 items, 10 M
-        # arcs, 13 s left of 60 s: placed 8,816 against 8,824).
-        return None
+    kept = initial_arcs(problem, k, known.starts)
+    slowdown = 1.0 if pace is None else pace.slowdown
+    rate = [LP_SECONDS_PER_ARC * slowdown]
     log: list[dict[str, Any]] = []
-    stats: dict[str, Any] = {"k": k, "initial_arcs": int(kept.sum()), "pricing": log}
+    master = _Master(
+        problem=problem,
+        known=known,
+        options=options,
+        deadline=started + budget,
+        budget=budget,
+        timings=timings,
+        pricer=_Pricer(problem),
+        kept=kept,
+        rate=rate,
+        start_rate=[START_LP_SECONDS_PER_ARC * slowdown],
+        stats={"k": k, "initial_arcs": int(kept.sum()), "pricing": log},
+        log=log,
+    )
+    bounds1 = _price_placed(master)
+    phase1 = _solve_placed(master)
+    if phase1 is None:
+        return None
+    keep1, first, placed_bound = phase1
+    if first.x is None:
+        # Infeasible or nothing found over the kept arcs: neither says anything about the
+        # full problem, which the component solver's other paths then handle.
+        return _nothing(master)
+    chosen1 = keep1[np.flatnonzero(first.x)]
+    placed = int(problem.item_value[problem.arc_item[chosen1]].sum())
+    placed_bound = _placed_bound(master, bounds1, placed_bound, placed)
+    bounds2, guide = _price_quality(master, chosen1, placed)
+    result, keep = _solve_quality(master, chosen1, placed_bound, guide)
+    if result.chosen_arc is None:
+        return _nothing(master)
+    chosen = np.where(result.chosen_arc >= 0, keep[np.maximum(result.chosen_arc, 0)], -1)
+    quality_bound = _quality_bound(master, bounds2, result, chosen)
+    placed, quality = objective_of(problem, chosen)
+    return RestrictedOutcome(
+        chosen, placed, quality, placed_bound, quality_bound, result, master.stats
+    )
 
-    # Column generation: phase 1 (placed), then phase 2 (quality at the LP's placed value).
+
+def _nothing(master: _Master) -> RestrictedOutcome:
+    """The outcome when the restricted MIP found nothing (the relaxation's bounds)."""
+    upper = master.known.upper
+    nothing = np.full(master.problem.n_items, -1, dtype=np.int64)
+    result = ExactResult(None, None, 0, 0, upper[0], upper[1])
+    return RestrictedOutcome(nothing, 0, 0, upper[0], upper[1], result, master.stats)
+
+
+def _price_placed(master: _Master) -> list[tuple[_Bound, float]]:
+    """Column generation of phase 1 (placed), when the budget covers several LPs: a single
+    round rarely beats the relaxation's placed bound; the MIP gets the time instead."""
     t = time.perf_counter()
-    # A single round rarely beats the relaxation's placed bound; without time for several,
-    # the phase-2 bound and the MIP get the time instead.
+    budget, kept, rate = master.budget, master.kept, master.rate
     enough = budget >= PHASE1_MIN_LPS * rate[0] * int(kept.sum())
-    bounds1 = _price_phase(
+    pricer = master.pricer
+    bounds = _price_phase(
         pricer,
         kept,
         pricer.placed_coef,
         None,
-        min(deadline, time.perf_counter() + LP_SHARE[0] * budget),
+        min(master.deadline, time.perf_counter() + LP_SHARE[0] * budget),
         PRICING_ROUNDS if enough else 0,
-        log,
+        master.log,
         rate,
     )
-    # Phase 2 at the warm start's placed value: the MIP's result places at least as much,
-    # which only tightens these bounds (see below).
-    target = 0 if warm is None else objective_of(problem, warm)[0]
-    guide = np.full(problem.n_arcs, np.nan)
-    bounds2 = _price_phase(
-        pricer,
-        kept,
-        pricer.score,
-        target,
-        min(deadline, time.perf_counter() + LP_SHARE[1] * budget),
+    master.timings["pricing"] += time.perf_counter() - t
+    return bounds
+
+
+def _backend(
+    master: _Master, keep: IntArray
+) -> tuple[AssignmentProblem, LinearProgram, PhaseSolver] | None:
+    """The restricted problem on `keep`, its program and its MIP back end (None if HiGHS
+    cannot hold its coefficients)."""
+    t = time.perf_counter()
+    options = master.options
+    sub = master.problem.subproblem(keep)
+    program = build_linear_program(sub)
+    backend: PhaseSolver
+    if options.method == "cpsat":
+        backend = CpSatPhaseSolver(program, options.seed, options.num_workers)
+    elif highs_can_solve(program):
+        backend = HighsPhaseSolver(program, options.seed)
+    else:
+        return None
+    master.timings["build"] += time.perf_counter() - t
+    return sub, program, backend
+
+
+def _local(keep: IntArray, chosen: IntArray | None, n_arcs: int) -> IntArray | None:
+    """An assignment in full arc indices, in the indices of the restriction `keep`."""
+    if chosen is None:
+        return None
+    local = np.full(n_arcs, -1, dtype=np.int64)
+    local[keep] = np.arange(len(keep), dtype=np.int64)
+    return np.where(chosen >= 0, local[np.maximum(chosen, 0)], -1)
+
+
+def _solve_placed(master: _Master) -> tuple[IntArray, PlacedResult, int] | None:
+    """Phase 1's MIP over the kept arcs, warm-started: the kept arcs, its answer (local,
+    polished) and its placed bound (valid over the kept arcs only); None if it cannot run."""
+    keep = np.flatnonzero(master.kept)
+    built = _backend(master, keep)
+    if built is None:
+        return None
+    sub, _, backend = built
+    left = master.deadline - time.perf_counter()
+    warm = _local(keep, master.known.warm, master.problem.n_arcs)
+    stats: dict[str, Any] = {}
+    timings: dict[str, float] = {}
+    first = solve_placed(
+        sub, backend, warm, master.known.upper[0], left * PLACED_SHARE, timings, stats
+    )
+    timings_add(master.timings, timings)
+    master.stats["mip"] = stats
+    return keep, first, first.placed_bound
+
+
+def _placed_bound(
+    master: _Master, bounds: list[tuple[_Bound, float]], restricted_bound: int, placed: int
+) -> int:
+    """The full problem's placed bound from the restricted MIP's and the pricing's."""
+    upper = master.known.upper[0]
+    bound = upper
+    for priced, _ in bounds:
+        bound = min(bound, _full_bound(restricted_bound, priced, upper))
+    return max(bound, placed)
+
+
+def _price_quality(
+    master: _Master, chosen1: IntArray, placed: int
+) -> tuple[list[tuple[_Bound, float]], FloatArray]:
+    """Column generation of phase 2 at phase 1's placed value, with phase 1's arcs kept: its
+    bounds hold for every assignment placing that much, and its last LP guides phase 2's
+    start (no LP of its own needed)."""
+    t = time.perf_counter()
+    master.kept[chosen1] = True
+    guide = np.full(master.problem.n_arcs, np.nan)
+    left = master.deadline - time.perf_counter()
+    bounds = _price_phase(
+        master.pricer,
+        master.kept,
+        master.pricer.score,
+        placed,
+        time.perf_counter() + LP_SHARE[1] * left,
         PRICING_ROUNDS,
-        log,
-        rate,
+        master.log,
+        master.rate,
         primal_out=guide,
     )
-    timings["pricing"] += time.perf_counter() - t
+    master.timings["pricing"] += time.perf_counter() - t
+    return bounds, guide
 
-    # The restricted MIP.
-    t = time.perf_counter()
-    keep = np.flatnonzero(kept)
-    sub = restrict(problem, keep)
-    model = build_linear_model(sub)
-    if mip_name == "highs" and not highs_can_solve(model):
-        return None
-    backend: PhaseSolver
-    if mip_name == "cpsat":
-        backend = CpSatPhaseSolver(model, options_seed, num_workers)
-    else:
-        backend = HighsPhaseSolver(model, options_seed)
-    local = np.full(problem.n_arcs, -1, dtype=np.int64)
-    local[keep] = np.arange(len(keep), dtype=np.int64)
-    local_warm = None if warm is None else np.where(warm >= 0, local[np.maximum(warm, 0)], -1)
-    timings["build"] += time.perf_counter() - t
-    reserve = FINAL_LP_RESERVE * budget
-    left = max(deadline - time.perf_counter() - reserve, 0.05)
 
-    def lp_start(start: IntArray, placed: int, seconds: float) -> IntArray | None:
-        """Phase 2's start: phase 1's answer improved where an LP of phase 2 disagrees with
-        it (``rounding``). The LP at phase 1's placed value guides best; when the time does
-        not cover it comfortably, the last LP of the pricing (at the warm start's placed
-        value) serves instead and costs nothing more."""
-        began = time.perf_counter()
-        share = seconds * LP_START_SHARE
-        primal = None
-        if share > 2 * rate[0] * len(keep):
-            lp = _solve_lp(model, sub.arc_score.astype(np.float64), placed, share / 2)
-            primal = None if lp is None else lp[2]
-        if primal is None and not np.isnan(guide).any():
-            primal = guide[keep]
-        if primal is None:
-            return None
-        left = share - (time.perf_counter() - began)
-        return round_lp(sub, primal, start, max(left, 0.05), options_seed)
+def _solve_quality(
+    master: _Master, chosen1: IntArray, placed_bound: int, guide: FloatArray
+) -> tuple[ExactResult, IntArray]:
+    """Phase 2's MIP over the arcs kept now (phase 1's and the priced ones), from phase 1's
+    answer improved by rounding the pricing's LP (or an LP of its own when there is none)."""
+    problem, options = master.problem, master.options
+    keep = np.flatnonzero(master.kept)
+    built = _backend(master, keep)
+    if built is None:  # cannot happen: phase 1's model fitted, and scores are the same
+        raise SolverError("internal: the restricted phase-2 model does not fit HiGHS")
+    sub, program, backend = built
+    local1 = _local(keep, np.full(problem.n_items, -1, dtype=np.int64), problem.n_arcs)
+    assert local1 is not None
+    local1[problem.arc_item[chosen1]] = np.searchsorted(keep, chosen1)
+    guided = None if np.isnan(guide).any() else guide[keep]
 
-    improve = lp_start if mip_name == "highs" else None
-    result = solve_lexicographic(
-        sub, backend, local_warm, upper, left, relative_gap, improve=improve
+    def improve(start: IntArray, placed: int, seconds: float) -> IntArray | None:
+        """Phase 2's start: the pricing's last LP (at this placed value) rounded."""
+        rate = master.start_rate
+        if guided is not None:
+            rate = [math.inf]  # the guide is the LP at this placed value: no second LP
+        return lp_start(sub, program, start, placed, seconds, options.seed, rate, guided)
+
+    timings: dict[str, float] = {}
+    stats = master.stats["mip"]
+    first = PlacedResult(_mask_of(sub, local1), placed_bound)
+    reserve = FINAL_LP_RESERVE * master.budget
+    deadline = max(master.deadline - reserve, time.perf_counter() + 0.05)
+    result = solve_quality(
+        sub,
+        backend,
+        first,
+        master.known.upper,
+        deadline,
+        options.relative_gap,
+        None if options.method == "cpsat" else improve,
+        timings,
+        stats,
     )
-    stats["restricted_arcs"] = len(keep)
-    stats["mip"] = result.stats
-    if result.chosen_arc is None:
-        return RestrictedOutcome(
-            np.full(problem.n_items, -1, dtype=np.int64), 0, 0, upper[0], upper[1], result, stats
-        )
-    chosen = np.where(result.chosen_arc >= 0, keep[np.maximum(result.chosen_arc, 0)], -1)
-    placed, quality = objective_of(problem, chosen)
+    timings_add(master.timings, timings)
+    master.stats["restricted_arcs"] = len(keep)
+    return result, keep
 
-    # Bounds for the full problem. Phase 1.
-    placed_bound = upper[0]
-    for bound, _ in bounds1:
-        placed_bound = min(placed_bound, _full_bound(result.placed_bound, bound, upper[0]))
-    placed_bound = max(placed_bound, placed)
-    # Phase 2 at the placed value reached: recompute with the actual row if time allows.
-    quality_cap = quality_cap_of[0] if placed == upper[0] else quality_cap_of[1]
+
+def _mask_of(problem: AssignmentProblem, chosen: IntArray) -> NDArray[np.bool_]:
+    """A chosen-arc mask of an arc-per-item assignment."""
+    x = np.zeros(problem.n_arcs, dtype=np.bool_)
+    x[chosen[chosen >= 0]] = True
+    return x
+
+
+def _quality_bound(
+    master: _Master,
+    bounds: list[tuple[_Bound, float]],
+    result: ExactResult,
+    chosen: IntArray,
+) -> int:
+    """The full problem's quality bound at the placed value reached, from the restricted
+    MIP's and the pricing's; phase 2's LP is priced again when time is left after the MIP
+    (its bounds then taken relative to the MIP's arcs)."""
+    problem, upper = master.problem, master.known.upper
+    placed, quality = objective_of(problem, chosen)
+    caps = master.known.quality_caps
+    quality_cap = caps[0] if placed == upper[0] else caps[1]
     t = time.perf_counter()
-    candidates: list[_Bound] = []
-    for bound, mu in bounds2:
-        # The duals stay valid for the row placed >= placed; only its constant changes.
-        adjusted = mu * (target - placed)
-        candidates.append(_Bound(bound.total + adjusted, bound.pruned_best + adjusted))
-    if deadline - time.perf_counter() > 0.1:
+    candidates = [bound for bound, _ in bounds]
+    if master.deadline - time.perf_counter() > 0.1:
         final_log: list[dict[str, Any]] = []
         final = _price_phase(
-            pricer,
-            kept.copy(),
-            pricer.score,
+            master.pricer,
+            master.kept.copy(),
+            master.pricer.score,
             placed,
-            deadline,
+            master.deadline,
             PRICING_ROUNDS,
             final_log,
-            rate,
-            kept,
+            master.rate,
+            master.kept,
         )
-        stats["final_lp"] = final_log
+        master.stats["final_lp"] = final_log
         candidates.extend(bound for bound, _ in final)
-    timings["pricing"] += time.perf_counter() - t
+    master.timings["pricing"] += time.perf_counter() - t
     quality_bound = quality_cap
     for candidate in candidates:
         quality_bound = min(
             quality_bound, _full_bound(result.quality_bound, candidate, quality_cap)
         )
-    quality_bound = max(quality_bound, quality)
-    return RestrictedOutcome(chosen, placed, quality, placed_bound, quality_bound, result, stats)
+    return max(quality_bound, quality)
+
+
+def timings_add(timings: MutableMapping[str, float], more: dict[str, float]) -> None:
+    """Add the seconds of `more` to `timings`, key by key."""
+    for key, seconds in more.items():
+        timings[key] += seconds

@@ -15,7 +15,7 @@ import numpy as np
 
 from matching import core
 from matching.core.decompose import Component, decompose
-from matching.core.problem import AssignmentProblem, objective_of
+from matching.core.problem import AssignmentProblem
 from matching.explain.context import Context
 from matching.solve import core_options
 from matching.tables import BoolArray, IntArray
@@ -34,23 +34,11 @@ def subset_arcs(
     Returns the new problem and the original index of each of its arcs.
     """
     index = np.flatnonzero(keep).astype(np.int64)
-    local = np.full(problem.n_arcs, -1, dtype=np.int64)
-    local[index] = np.arange(index.size)
-    uses = keep[problem.use_arc] if problem.use_arc.size else np.zeros(0, np.bool_)
-    sub = AssignmentProblem(
-        item_value=problem.item_value,
-        item_required=problem.item_required if required is None else required,
-        bin_capacity=problem.bin_capacity if bin_capacity is None else bin_capacity,
-        arc_item=problem.arc_item[index],
-        arc_bin=problem.arc_bin[index],
-        arc_score=problem.arc_score[index],
-        resource_capacity=(
-            problem.resource_capacity if resource_capacity is None else resource_capacity
-        ),
-        use_arc=local[problem.use_arc[uses]],
-        use_resource=problem.use_resource[uses],
-        use_amount=problem.use_amount[uses],
-        conflicts=problem.conflicts,
+    sub = problem.subproblem(
+        index,
+        item_required=required,
+        bin_capacity=bin_capacity,
+        resource_capacity=resource_capacity,
     )
     return sub, index
 
@@ -103,10 +91,6 @@ class Components:
         pos = np.minimum(pos, max(len(part.arcs) - 1, 0))
         found = (arcs >= 0) & (part.arcs[pos] == arcs)
         return np.where(found, pos, -1).astype(np.int64)
-
-    def result_value(self, k: int) -> tuple[int, int]:
-        """The result's (placed value, quality) on component ``k``."""
-        return objective_of(self.parts[k].problem, self.local_chosen(k))
 
     def solve(self, k: int, problem: AssignmentProblem, time_limit: float) -> Outcome:
         """Solve a modified version of component ``k`` (same items, arcs may differ)."""

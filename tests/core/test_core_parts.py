@@ -20,7 +20,13 @@ from matching.core.exact import integer_bound
 from matching.core.flow import seat_clash, solve_seats_flow
 from matching.core.greedy import polish_quality
 from matching.core.indexing import conflict_triples, ragged_arange, unique_sorted
-from matching.core.linear import ROW_CONFLICT, ROW_ITEM, ROW_RESOURCE, ROW_SEAT, build_linear_model
+from matching.core.linear import (
+    ROW_CONFLICT,
+    ROW_ITEM,
+    ROW_RESOURCE,
+    ROW_SEAT,
+    build_linear_program,
+)
 from matching.core.problem import as_assignment
 from tests.core.core_helpers import brute_force, make_problem, tiny_problems
 
@@ -204,7 +210,7 @@ def test_linear_model_keeps_only_binding_rows() -> None:
         uses=[(1, 0, 1), (3, 0, 1), (4, 1, 1)],
         conflicts=[(0, 1)],
     )
-    model = build_linear_model(p)
+    model = build_linear_program(p)
     kinds = model.row_kind.tolist()
     assert kinds == [ROW_ITEM, ROW_ITEM, ROW_SEAT, ROW_RESOURCE, ROW_CONFLICT]
     dense = model.matrix.toarray().tolist()

@@ -17,7 +17,7 @@ from matching.core import (
 )
 from matching.core.cpsat import CpSatPhaseSolver
 from matching.core.exact import PhaseSolver, solve_lexicographic
-from matching.core.linear import build_linear_model
+from matching.core.linear import build_linear_program
 from matching.core.mip import HighsPhaseSolver
 from matching.core.problem import quality_ceiling
 from tests.core.core_helpers import brute_force, tiny_problems
@@ -65,7 +65,7 @@ def test_exact_methods_equal_the_brute_force_when_resources_bind(
 def test_mip_back_ends_alone_equal_the_brute_force(problem: AssignmentProblem) -> None:
     """The two-phase MIPs without the flow shortcut, warm start or decomposition."""
     expected = brute_force(problem)
-    model = build_linear_model(problem)
+    model = build_linear_program(problem)
     upper = (int(problem.item_value.sum()), quality_ceiling(problem))
     backends: list[PhaseSolver] = [HighsPhaseSolver(model), CpSatPhaseSolver(model)]
     for backend in backends:

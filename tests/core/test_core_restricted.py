@@ -20,7 +20,7 @@ from matching.core import (
     solve_seats_flow,
 )
 from matching.core import restricted as R
-from matching.core.linear import build_linear_model
+from matching.core.linear import build_linear_program
 from matching.core.problem import quality_ceiling
 from tests.core.core_helpers import brute_force, random_problem, tiny_problems
 
@@ -31,20 +31,14 @@ PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def run_restricted(problem: AssignmentProblem, k: int) -> R.RestrictedOutcome | None:
     """``solve_restricted`` as the component solver calls it, from the relaxation optimum."""
     relaxed = solve_seats_flow(problem)
-    return R.solve_restricted(
-        problem,
-        [relaxed.chosen_arc],
-        None,
-        (relaxed.placed, relaxed.quality),
-        (relaxed.quality, quality_ceiling(problem)),
-        "highs",
-        0,
-        1,
-        0.0,
-        10.0,
-        defaultdict(float),
-        k=k,
+    known = R.Known(
+        starts=[relaxed.chosen_arc],
+        warm=None,
+        upper=(relaxed.placed, relaxed.quality),
+        quality_caps=(relaxed.quality, quality_ceiling(problem)),
     )
+    options = CoreOptions(time_limit_s=10.0, relative_gap=0.0)
+    return R.solve_restricted(problem, known, options, 10.0, defaultdict(float), k=k)
 
 
 @PROPERTY
@@ -90,8 +84,8 @@ def test_lagrangian_bound_holds_for_any_duals(
     assert expected is not None
     kept = R.initial_arcs(problem, k, [])
     keep = np.flatnonzero(kept)
-    sub = R.restrict(problem, keep)
-    model = build_linear_model(sub)
+    sub = problem.subproblem(keep)
+    model = build_linear_program(sub)
     y = np.resize(np.array(duals), model.n_rows + 1)
     pricer = R._Pricer(problem)
     on_kept = brute_force(sub)

@@ -7,10 +7,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching.core import AssignmentProblem, core_violations, objective_of
+from matching.core import rounding as R
 from matching.core.errors import SolverError
 from matching.core.exact import solve_lexicographic
 from matching.core.greedy import greedy_assign
-from matching.core.linear import build_linear_model
+from matching.core.linear import build_linear_program
 from matching.core.mip import HighsPhaseSolver
 from matching.core.problem import quality_ceiling
 from matching.core.rounding import residual_problem, round_lp, split_items
@@ -72,7 +73,7 @@ def test_a_conflict_partner_kept_in_a_bin_closes_it() -> None:
 
 
 def _driver(problem: AssignmentProblem, improve):  # type: ignore[no-untyped-def]
-    model = build_linear_model(problem)
+    model = build_linear_program(problem)
     upper = (int(problem.item_value.sum()), quality_ceiling(problem))
     return solve_lexicographic(
         problem, HighsPhaseSolver(model), None, upper, 5.0, 0.0, improve=improve
@@ -90,3 +91,43 @@ def test_driver_keeps_its_own_start_when_the_offer_is_worse() -> None:
     result = _driver(problem, lambda start, placed, seconds: np.array([0, -1]))
     assert result.stats["improve"] == "no better"
     assert (result.placed, result.quality) == (2, 8)
+
+
+def test_the_lps_whole_arcs_are_kept_only_when_they_fit_together() -> None:
+    # items 0, 1; bin 0 (one seat), bin 1; arcs 0:(0,0) 1:(0,1) 2:(1,0) 3:(1,1)
+    problem = make_problem([1, 1], [1, 1], [(0, 0, 5), (0, 1, 3), (1, 0, 4), (1, 1, 4)])
+    assert R.lp_whole(problem, np.array([1.0, 0.0, 0.0, 0.5])).tolist() == [0, -1]
+    assert R.lp_whole(problem, np.array([1.0, 1.0, 0.0, 0.0])) is None  # item 0 twice
+    assert R.lp_whole(problem, np.array([1.0, 0.0, 1.0, 0.0])) is None  # bin 0 over
+
+
+def test_widening_releases_kept_items_in_the_fractional_items_bins_then_resources() -> None:
+    # items 0, 1, 2; arcs 0:(0,0) 1:(1,1) 2:(2,0) 3:(2,2); resource 0 used by arcs 1 and 3
+    problem = make_problem(
+        [1, 1, 1],
+        [1, 1, 1],
+        [(0, 0, 5), (1, 1, 5), (2, 0, 4), (2, 2, 4)],
+        resources=[1],
+        uses=[(1, 0, 1), (3, 0, 1)],
+    )
+    kept = np.array([0, 1, -1])
+    focus = np.array([2])  # item 2 could use bin 0 (item 0's) and resource 0 (item 1's)
+    wider, open_items = R._widen(problem, kept, focus, focus, 0)
+    assert wider.tolist() == [-1, 1, -1]
+    assert open_items.tolist() == [0, 2]
+    wider, open_items = R._widen(problem, kept, focus, focus, 1)
+    assert wider.tolist() == [-1, -1, -1]
+    assert open_items.tolist() == [0, 1, 2]
+
+
+def test_a_start_short_of_the_placed_value_is_completed_by_the_weighted_solve() -> None:
+    """Rounding the LP's whole arcs leaves item 1 without a seat; releasing item 0 (in the
+    bin item 1 needs) places both at the best quality."""
+    # items 0, 1; bins 0, 1; arcs 0:(0,0) 1:(0,1) 2:(1,0)
+    problem = make_problem([1, 1], [1, 1], [(0, 0, 9), (0, 1, 8), (1, 0, 1)])
+    incumbent = np.array([1, 2])  # placed 2, quality 9: phase 1's answer
+    primal = np.array([1.0, 0.0, 0.5])  # not an LP optimum at placed 2, but whole arcs fit
+    chosen = round_lp(problem, primal, incumbent, 5.0)
+    assert chosen is not None
+    assert objective_of(problem, chosen) == (2, 9)
+    assert chosen.tolist() == [1, 2]
