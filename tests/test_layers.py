@@ -50,8 +50,6 @@ def test_import_contracts_hold() -> None:
 
 # (module, private name it imports from another module of ours).
 PRIVATE_IMPORTS_ALLOWED = {
-    # KNOWN, owned by i15 (#15, matching/core): give `_model_proto` a public name in core/mip.py.
-    ("matching.core.restricted", "matching.core.mip._model_proto"),
     # KNOWN, owned by i13 (#13, scenario/apply.py): rename `_State` (the working copy a
     # scenario's changes edit) to a public name that horizon.py can import.
     ("matching.scenario.horizon", "matching.scenario.apply._State"),

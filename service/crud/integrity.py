@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from matching.screen import Screened
 from models import LegalRegime, SetAside, SolveOptions
+from service.crud.runs import county_problem, next_monday
 from service.errors import InvalidInput
 
 
@@ -54,8 +55,6 @@ class Touched:
 
 def planning_date_of_next_run(today: date | None = None) -> date:
     """The Monday after today: the date the next weekly run will be made for."""
-    from service.crud.runs import next_monday
-
     return next_monday(today or date.today())
 
 
@@ -63,8 +62,6 @@ def screened_county(
     session: Session, planning_date: date | None = None, regime: LegalRegime | None = None
 ) -> Screened:
     """The county as the next run will see it (flushed changes included)."""
-    from service.crud.runs import county_problem
-
     session.flush()
     screened, _hint = county_problem(
         session,
