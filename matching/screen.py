@@ -34,7 +34,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
 from matching.decision import Breach, fit_in_order
-from matching.tables import Tables, add_months
+from matching.tables import Tables
 from models import (
     AllocationProblem,
     Client,
@@ -48,6 +48,7 @@ from models import (
     SetAside,
     SolveOptions,
 )
+from models.dates import add_months
 from models.problem import consistency_issues
 
 Record = Mapping[str, Any]

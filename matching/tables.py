@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -18,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from models import AllocationProblem, TaskCategory, Weekday, WorkDemand
+from models.dates import add_months, age_on, months_between
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -29,36 +29,6 @@ DayArray = npt.NDArray[np.datetime64]
 WEEKDAY_BIT = {day: 1 << i for i, day in enumerate(Weekday)}
 DEMAND_BIT = {demand: 1 << i for i, demand in enumerate(WorkDemand)}
 CATEGORY_INDEX = {category: i for i, category in enumerate(TaskCategory)}
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later, clamped to the month's end (31.1. + 1 mo = 28./29.2.)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)  # unreachable: every month has a 28th
-
-
-def age_on(birth: date, day: date) -> int:
-    """Age in whole years on ``day``."""
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def months_between(start: date, end: date) -> int:
-    """Whole months from ``start`` to ``end`` (0 if end is earlier): the largest ``m`` with
-    ``add_months(start, m) <= end``.
-
-    Counted with the same month-end clamping as ``add_months``, so the two always agree: from
-    30.11. to 28.2. is 3 whole months (30.11. + 3 mo = 28.2.), not 2.
-    """
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if months > 0 and add_months(start, months) > end:
-        months -= 1
-    return max(months, 0)
 
 
 def _mask(values: Iterable[StrEnum], bits: Mapping[Any, int]) -> int:

@@ -27,31 +27,16 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from models.base import DomainModel, MunicipalityCode, RecordId, SortedSet, Weekday
 from models.benefits import BenefitPayer
+from models.dates import add_months
 from models.placement import TaskCategory
 from models.regime import LegalRegime
 
 Loc = tuple[str | int, ...]
 
 
-def months_later(day: date, months: int) -> date:
-    """The same day ``months`` later, clamped to the month's end (31.1. + 1 mo = 28./29.2.).
-
-    The engine has the same arithmetic in ``matching``; the records need it too and may not
-    import the engine (dependencies point inward).
-    """
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)  # unreachable: every month has a 28th
-
-
 def last_day_of_months(start: date, months: int) -> date:
     """The last day of a span of ``months`` that begins on ``start`` (1.6. + 3 mo → 31.8.)."""
-    return months_later(start, months) - timedelta(days=1)
+    return add_months(start, months) - timedelta(days=1)
 
 
 def regime_of(info: ValidationInfo | None) -> LegalRegime:

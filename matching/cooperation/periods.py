@@ -44,9 +44,9 @@ from models.cooperation import (
     StartNotice,
     issue,
     last_day_of_months,
-    months_later,
     refuse,
 )
+from models.dates import add_months
 from models.regime import LegalRegime
 
 __all__ = [
@@ -267,7 +267,7 @@ def plan_review_date(period: Period, regime: LegalRegime) -> date:
     """The day the client reaches ``max_period_months`` (24) in the activity: the activation
     plan must be reviewed by then. Earlier days in the activity (``prior_days``) bring it
     closer; it is counted in calendar days so that earlier periods of any length add up."""
-    return months_later(period.start_date, regime.max_period_months) - timedelta(
+    return add_months(period.start_date, regime.max_period_months) - timedelta(
         days=period.prior_days
     )
 

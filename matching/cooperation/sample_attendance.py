@@ -23,7 +23,7 @@ from models import AllocationProblem, LegalRegime
 from models.attendance import DayRecord
 from models.base import WEEKDAY_ORDER
 from models.benefits import BenefitPayer, DayStatus
-from models.cooperation import Period, last_day_of_months, months_later
+from models.cooperation import Period, add_months, last_day_of_months
 
 __all__ = ["sample_attendance", "sample_periods"]
 
@@ -75,7 +75,7 @@ def sample_periods(problem: AllocationProblem, seed: int = 0) -> list[Period]:
                     "days_per_week": len(weekdays),
                     "hours_per_day": hours,
                     "start_date": start,
-                    "first_review_date": months_later(start, 2),
+                    "first_review_date": add_months(start, 2),
                     "end_date": last_day_of_months(start, months),
                     "payer": payer,
                 },

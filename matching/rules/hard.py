@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import numpy as np
 
 from matching.pairs import Pairs
-from matching.tables import BoolArray, add_months
+from matching.tables import BoolArray
+from models.dates import add_months
 
 
 def placement_open(pairs: Pairs) -> BoolArray:
@@ -36,7 +37,7 @@ def placement_period(pairs: Pairs) -> BoolArray:
     the last day of that month when it has no such day. A start on 30.11. therefore reaches
     its three months on 28.2. (29.2. in a leap year), and a placement open until that day
     (``available_until``, its last day, inclusive) is open long enough; one closing on 27.2.
-    is not. ``matching.tables.add_months`` implements this count.
+    is not. ``models.dates.add_months`` implements this count.
     """
     t = pairs.tables
     start = t.problem.planning_date

@@ -19,9 +19,9 @@ from matching.scenario.apply import ScenarioError, _State
 from matching.scenario.compare import WeekFigures
 from matching.scenario.definition import Horizon
 from matching.solve import allocate
-from matching.tables import add_months
 from models import AllocationProblem
 from models.client import OngoingAssignment
+from models.dates import add_months
 
 
 def _open(problem: AllocationProblem, on: date) -> list[int]:

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matching.decision import DecisionCheck, check_decision
-from matching.tables import add_months
 from models import LegalRegime
+from models.dates import add_months
 from service.auth import Principal, Role
 from service.crud.integrity import screened_county
 from service.db.tables import (

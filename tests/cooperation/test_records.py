@@ -23,8 +23,8 @@ from models.cooperation import (
     SiteConfirmation,
     SiteDecision,
     last_day_of_months,
-    months_later,
 )
+from models.dates import add_months
 from tests.cooperation.helpers import agreement, day, meeting, period
 
 
@@ -33,7 +33,7 @@ def _fields(error: ValidationError) -> list[tuple[tuple[str | int, ...], str]]:
 
 
 def test_month_arithmetic_clamps_to_month_end() -> None:
-    assert months_later(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert last_day_of_months(date(2026, 6, 1), 3) == date(2026, 8, 31)
     assert last_day_of_months(date(2026, 1, 15), 24) == date(2028, 1, 14)
 

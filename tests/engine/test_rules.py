@@ -16,7 +16,8 @@ from matching.check import pair_violations
 from matching.pairs import Pairs
 from matching.rules import PAIR_RULES, REGISTRY
 from matching.rules.hard import earliest_valid_attestation
-from matching.tables import Tables, add_months
+from matching.tables import Tables
+from models.dates import add_months
 from tests.factories import KEMPELE, RAAHE, client, make_problem, placement
 
 Case = tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]

@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matching.tables import add_months, months_between
+from models.dates import add_months, months_between
 
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31))
 
