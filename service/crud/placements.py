@@ -14,7 +14,8 @@ from service.auth import Principal, Role
 from service.crud.convert import placement_attributes, placement_record, placement_row
 from service.db.tables import MunicipalityRow, OrganisationRow, PlacementRow, utcnow
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
-from service.imports import (
+from service.schemas.placements import PlacementCreate, PlacementOut, PlacementUpdate
+from service.uploads import (
     cell_list,
     cell_text,
     column_of,
@@ -22,7 +23,6 @@ from service.imports import (
     read_table,
     validate_rows,
 )
-from service.schemas.placements import PlacementCreate, PlacementOut, PlacementUpdate
 
 LIST_COLUMNS = ("weekdays", "demands", "skills", "languages")
 

@@ -15,7 +15,9 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 
-from tests.service.svc_helpers import Seed, wait_idle
+from service.crud import jobs as lifecycle
+from service.db.tables import ScenarioJobRow
+from tests.service.svc_helpers import Seed, sessions_of, wait_idle
 
 
 @pytest.fixture
@@ -72,5 +74,8 @@ def test_no_input_gives_a_server_error(case: Any, tokens: Seed, app: FastAPI) ->
         wait_idle(app)
     if case.path == "/scenario-jobs" and response.status_code == 202:
         # A generated batch may be long (horizons, scaled demand): stop it at once.
-        app.state.scenario_jobs.cancel(response.json()["id"])
+        with sessions_of(app)() as session:
+            job = session.get(ScenarioJobRow, response.json()["id"])
+            if job is not None and job.status in lifecycle.ACTIVE:
+                lifecycle.request_cancel(session, ScenarioJobRow, job, "scenario job")
         wait_idle(app)
