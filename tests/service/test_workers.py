@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from service.app import create_app
 from service.crud import jobs as lifecycle
-from service.db.session import make_engine, make_session_factory, upgrade
+from service.db.session import make_engine, make_session_factory
 from service.db.tables import RunRow
 from tests.service.svc_helpers import (
     PLANNING,
@@ -127,9 +127,7 @@ def test_cancel_in_one_web_process_stops_the_engine_of_a_worker_process(
         queued = two.get("/runs?status=queued", headers=h).json()
         for item in queued:
             two.post(f"/runs/{item['id']}/cancel", headers=h)
-        _wait(
-            lambda: not two.get("/runs?status=running", headers=h).json(), 20, "runs to end"
-        )
+        _wait(lambda: not two.get("/runs?status=running", headers=h).json(), 20, "runs to end")
 
 
 def test_a_killed_worker_leaves_no_engine_and_its_run_is_retried(
@@ -237,23 +235,34 @@ def test_exactly_one_of_many_workers_claims_a_job(database_url: str, seed: Seed)
         assert lifecycle.finish(session, RunRow, run_id, "cancelled", "x", owner=wins[0])
 
 
-def test_migrations_started_at_once_run_once() -> None:
-    """Several processes upgrading a fresh PostgreSQL database at once: the advisory lock
-    lets one migrate; the others find the schema at head."""
-    for url in postgres_database():
-        errors: list[BaseException] = []
-        barrier = threading.Barrier(4)
+@pytest.fixture
+def fresh_postgres() -> Iterator[str]:
+    """An empty PostgreSQL database."""
+    yield from postgres_database()
 
-        def migrate() -> None:
-            barrier.wait()
-            try:
-                upgrade(url)
-            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
-                errors.append(exc)
 
-        threads = [threading.Thread(target=migrate) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert errors == []
+def test_migrations_started_at_once_run_once(fresh_postgres: str) -> None:
+    """Four processes upgrading a fresh PostgreSQL database at once (web workers starting
+    together): the advisory lock lets one migrate; the others find the schema at head."""
+    script = (
+        "import sys, time; from service.db.session import upgrade, alembic_config; "
+        "import alembic.command; "
+        "time.sleep(max(0.0, float(sys.argv[2]) - time.time())); upgrade(sys.argv[1])"
+    )
+    start_at = time.time() + 10  # all have imported everything: they start together
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, fresh_postgres, str(start_at)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    failures = []
+    for process in processes:
+        _out, err = process.communicate(timeout=120)
+        if process.returncode != 0:
+            failures.append(err[-2000:])
+    assert failures == []
