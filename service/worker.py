@@ -135,9 +135,14 @@ class Loop:
     def recover(self) -> None:
         """Recover the jobs of this kind whose lease has expired."""
         with self.sessions() as session:
-            ids = lifecycle.recover_expired(session, self.table, self.settings.max_attempts)
-        if ids:
-            log.warning("recovered %s job(s) with an expired lease: %s", self.kind, ids)
+            found = lifecycle.recover_expired(session, self.table, self.settings.max_attempts)
+        if found:
+            log.warning(
+                "recovered %s job(s) with an expired lease: %s", self.kind, [r.id for r in found]
+            )
+        for job in found:
+            if job.queued and job.owner == self.owner and not self.poll:
+                self.submit(job.id)  # a loop that takes only its own jobs takes it again
 
     def step(self) -> bool:
         """Recover expired leases (now and then), claim one job and execute it; True if a

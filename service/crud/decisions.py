@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service.auth import Principal, Role
@@ -105,9 +105,21 @@ def decide(session: Session, user: Principal, proposal_id: int, body: DecisionIn
             )
         if placement.closed and not _works_at(session, proposal.client_id, target):
             raise Conflict(f"placement '{target}' is closed")
-    proposal.status = (
+    decided = (
         ProposalStatus.ACCEPTED.value if body.decision == "accept" else ProposalStatus.OVERRIDDEN
     )
+    # Conditional on the status (SQLite has no row locks): of decisions sent at once, only
+    # the first update finds the proposal still proposed; the others get 409.
+    won = session.execute(
+        update(ProposalRow)
+        .where(ProposalRow.id == proposal_id, ProposalRow.status == ProposalStatus.PROPOSED)
+        .values(status=decided)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(won, "rowcount", 0):
+        session.rollback()
+        raise Conflict(f"proposal {proposal_id} was decided meanwhile")
+    proposal.status = decided
     proposal.reason_code = body.reason_code.value
     proposal.reason_text = body.text
     proposal.decided_placement_id = target

@@ -142,10 +142,20 @@ def request_cancel(session: Session, table: JobTable, job: JobRow, what: str) ->
     # (conditional on the status: a job a worker claimed meanwhile is stopped by the worker)
 
 
-def recover_expired(session: Session, table: JobTable, max_attempts: int) -> list[int]:
+@dataclass(frozen=True)
+class Recovered:
+    """A job recovered from an expired lease: its id, the worker that held it, and whether
+    it went back to the queue."""
+
+    id: int
+    owner: str
+    queued: bool
+
+
+def recover_expired(session: Session, table: JobTable, max_attempts: int) -> list[Recovered]:
     """Jobs whose worker stopped renewing the lease: back to the queue while attempts are
     left, else failed with the reason. A run whose explanations were being made keeps its
-    result and gets ``explanation_status = failed``. Returns the ids recovered."""
+    result and gets ``explanation_status = failed``."""
     now = utcnow()
     expired = session.execute(
         select(table.id, table.status, table.attempts, table.lease_owner).where(
@@ -183,7 +193,9 @@ def recover_expired(session: Session, table: JobTable, max_attempts: int) -> lis
                 update(table).where(*stale).values(lease_owner=None, lease_until=None, **extra)
             )
         if _rows(done):
-            recovered.append(job_id)
+            recovered.append(
+                Recovered(job_id, owner, status == RUNNING and (attempts or 0) < max_attempts)
+            )
     session.commit()
     return recovered
 

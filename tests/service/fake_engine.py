@@ -124,3 +124,15 @@ def first_fit_solver() -> Any:
     from service.jobs import Solver
 
     return Solver(allocate=first_fit, check=check_ok, version="fake-1")
+
+
+def pause(problem: AllocationProblem, hint: Any = None) -> AllocationResult:
+    """First fit after three seconds: time for a fault to happen during the solve."""
+    time.sleep(3)
+    return first_fit(problem, hint)
+
+
+def slow_explain(problem: AllocationProblem, result: AllocationResult) -> dict[str, Any]:
+    """Explanations that take three seconds (one empty one per placed client)."""
+    time.sleep(3)
+    return {a.client: {"client": a.client} for a in result.assignments}

@@ -178,7 +178,8 @@ def test_a_killed_worker_out_of_attempts_fails_the_run_with_the_reason(
         sessions = make_session_factory(make_engine(database_url))
         _wait(lambda: _lease_expired(sessions, run["id"]), 10, "the lease to expire")
         with sessions() as session:
-            assert lifecycle.recover_expired(session, RunRow, max_attempts=1) == [run["id"]]
+            found = lifecycle.recover_expired(session, RunRow, max_attempts=1)
+            assert [(r.id, r.queued) for r in found] == [(run["id"], False)]
         body = client.get(f"/runs/{run['id']}", headers=h).json()
         assert body["status"] == "failed" and "lease expired" in body["error"]
         assert client.post("/runs", json=RUN, headers=h).status_code == 202  # lock released
