@@ -194,7 +194,7 @@ def recover_expired(session: Session, table: JobTable, max_attempts: int) -> lis
             )
         if _rows(done):
             recovered.append(
-                Recovered(job_id, owner, status == RUNNING and (attempts or 0) < max_attempts)
+                Recovered(job_id, owner or "", status == RUNNING and (attempts or 0) < max_attempts)
             )
     session.commit()
     return recovered
