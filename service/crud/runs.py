@@ -357,3 +357,13 @@ def _matches_previous(session: Session, run: RunRow, result: AllocationResult) -
         )
     }
     return before == {(a.client, a.placement) for a in result.assignments}
+
+
+def erase_client_texts(session: Session, client_id: str) -> None:
+    """Erasure: the coordinators' free-text reasons on the client's proposals may name or
+    describe the person; they go with the identifying data (the reason codes stay)."""
+    session.execute(
+        update(ProposalRow)
+        .where(ProposalRow.client_id == client_id, ProposalRow.reason_text.is_not(None))
+        .values(reason_text=None)
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from service import audit
 from service.audit import Action
@@ -61,27 +63,43 @@ def start_run(
     return run_once(session, user, idempotency_key, print_, produce)
 
 
+RunReadPurpose = Annotated[str, Depends(purpose("following the weekly run"))]
+
+
 @router.get("")
 def list_runs(
     session: SessionDep,
     settings: SettingsDep,
-    _user: RunReaders,
+    user: RunReaders,
+    why: RunReadPurpose,
     status: RunStatus | None = None,
     page: Page = 1,
     page_size: PageSize = None,
 ) -> list[RunOut]:
-    """List runs, newest first."""
+    """List runs, newest first. Summary columns only: the size of the answer and its cost
+    do not grow with the runs' explanations. The unplaced client ids it returns are
+    audited."""
     offset, limit = window(page, page_size, settings.default_page_size)
-    return [
-        RunOut.model_validate(r)
-        for r in store.list_(session, status=status, offset=offset, limit=limit)
-    ]
+    rows = store.list_(session, status=status, offset=offset, limit=limit)
+    _audit_unplaced(session, user, why, rows, "runs")
+    return [RunOut.model_validate(r) for r in rows]
 
 
 @router.get("/{run_id}")
-def read_run(session: SessionDep, _user: RunReaders, run_id: IntId) -> RunOut:
-    """Poll a run."""
-    return RunOut.model_validate(store.get(session, run_id))
+def read_run(session: SessionDep, user: RunReaders, why: RunReadPurpose, run_id: IntId) -> RunOut:
+    """Poll a run (its unplaced client ids are audited)."""
+    row = store.get(session, run_id)
+    _audit_unplaced(session, user, why, [row], str(run_id))
+    return RunOut.model_validate(row)
+
+
+def _audit_unplaced(
+    session: Session, user: Principal, why: str, rows: Sequence[RunRow], record: str
+) -> None:
+    ids = [client for row in rows for client in (row.unassigned or [])]
+    if ids:
+        audit.record(session, user, Action.READ, "runs", why, record_id=record, ids=ids)
+        session.commit()
 
 
 @router.post("/{run_id}/cancel")
