@@ -55,27 +55,34 @@ class BodyLimit:
                 await _refuse(send, limit)
                 return
         received = 0
-        started = False
+        exceeded = False
+        replaced = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message: Message = await receive()
             if message.get("type") == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    exceeded = True
                     raise BodyTooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message.get("type") == "http.response.start":
-                started = True
+        async def guarded_send(message: Message) -> None:
+            # A parser may turn the exception into its own error (FastAPI: 400): whatever
+            # the app answers once the limit was exceeded, the caller gets the 413.
+            nonlocal replaced
+            if exceeded:
+                if message.get("type") == "http.response.start" and not replaced:
+                    replaced = True
+                    await _refuse(send, limit)
+                return
             await send(message)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, guarded_send)
         except BodyTooLarge:
-            if not started:
+            if not replaced:
                 await _refuse(send, limit)
 
 

@@ -197,7 +197,7 @@ def validate_rows(
         nonlocal total
         total += 1
         if len(errors) < MAX_ERRORS:  # the rest are only counted: memory stays bounded
-            add(error)
+            errors.append(error)
 
     records: list[tuple[int, BaseModel]] = []
     seen: dict[str, int] = {}
