@@ -252,6 +252,12 @@ def layouts(args: argparse.Namespace) -> None:
                     if first["status"] != "succeeded":
                         raise SystemExit(f"run failed: {first['error']}")
                     total = http.get(f"/runs/{first['id']}/proposals?page_size=1").json()["total"]
+                    # The worker makes the first run's explanations before it takes the next
+                    # job: the readers start once they are there, as coordinators would.
+                    while (
+                        http.get(f"/runs/{first['id']}").json()["explanation_status"] == "pending"
+                    ):
+                        time.sleep(0.5)
                     second = http.post(
                         "/runs", json={**body, "options": {"time_limit_s": 3 * args.max_seconds}}
                     )
