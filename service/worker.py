@@ -98,6 +98,12 @@ class Loop:
             return not self._own and not self._busy.is_set()
 
     def start(self) -> None:
+        """Start the loop's thread (again, after a ``stop``)."""
+        if self.thread.ident is not None:  # started before: a thread runs only once
+            self.thread = threading.Thread(
+                target=self._run, name=f"worker-{self.kind}", daemon=True
+            )
+        self._stopping.clear()
         self.thread.start()
 
     def stop(self, timeout: float = 15) -> None:
@@ -222,6 +228,8 @@ class Workers:
             for kind in kinds
         }
         self.settings = settings
+        self._users = 0
+        self._users_lock = threading.Lock()
 
     def submit(self, kind: str, job_id: int) -> None:
         """Hand a job this process queued to its loop."""
@@ -230,7 +238,13 @@ class Workers:
             loop.submit(job_id)
 
     def start(self) -> None:
-        """Start the loops (and the fork server the engine's children come from)."""
+        """Start the loops (and the fork server the engine's children come from). Counted:
+        an app whose lifespan is entered twice (a test tool nesting it) starts them once,
+        and only the last ``stop`` stops them."""
+        with self._users_lock:
+            self._users += 1
+            if self._users > 1:
+                return
         if self.settings.run_executor == "process":
             from service.supervise import warm_up
 
@@ -240,6 +254,10 @@ class Workers:
 
     def stop(self) -> None:
         """Stop the loops; a job in progress goes back to the queue."""
+        with self._users_lock:
+            self._users -= 1
+            if self._users > 0:
+                return
         for loop in self.loops.values():
             loop._stopping.set()
         for loop in self.loops.values():
