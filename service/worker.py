@@ -141,7 +141,13 @@ class Loop:
     def recover(self) -> None:
         """Recover the jobs of this kind whose lease has expired."""
         with self.sessions() as session:
-            found = lifecycle.recover_expired(session, self.table, self.settings.max_attempts)
+            found = lifecycle.recover_expired(
+                session,
+                self.table,
+                self.settings.max_attempts,
+                # a loop taking only its own jobs recovers only its own (tests share a database)
+                owner=None if self.poll else self.owner,
+            )
         if found:
             log.warning(
                 "recovered %s job(s) with an expired lease: %s", self.kind, [r.id for r in found]

@@ -152,16 +152,19 @@ class Recovered:
     queued: bool
 
 
-def recover_expired(session: Session, table: JobTable, max_attempts: int) -> list[Recovered]:
+def recover_expired(
+    session: Session, table: JobTable, max_attempts: int, owner: str | None = None
+) -> list[Recovered]:
     """Jobs whose worker stopped renewing the lease: back to the queue while attempts are
     left, else failed with the reason. A run whose explanations were being made keeps its
-    result and gets ``explanation_status = failed``."""
+    result and gets ``explanation_status = failed``. With ``owner``, only that worker's."""
     now = utcnow()
-    expired = session.execute(
-        select(table.id, table.status, table.attempts, table.lease_owner).where(
-            table.lease_owner.is_not(None), table.lease_until < now
-        )
-    ).all()
+    query = select(table.id, table.status, table.attempts, table.lease_owner).where(
+        table.lease_owner.is_not(None), table.lease_until < now
+    )
+    if owner is not None:
+        query = query.where(table.lease_owner == owner)
+    expired = session.execute(query).all()
     recovered = []
     for job_id, status, attempts, owner in expired:
         stale = (table.id == job_id, table.lease_owner == owner, table.lease_until < now)

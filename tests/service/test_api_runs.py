@@ -388,7 +388,9 @@ def test_only_runs_with_an_expired_lease_are_recovered(
         session.add_all([dead, live])
         session.commit()
         dead_id, live_id = dead.id, live.id
-    other = create_app(settings_for(database_url), solver=fake_engine("first_fit"))
+    other = create_app(
+        settings_for(database_url, embedded_worker="all"), solver=fake_engine("first_fit")
+    )
     with TestClient(other) as client:
         h = seed.h("coordinator")
         deadline = time.monotonic() + 10
