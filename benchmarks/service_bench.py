@@ -8,6 +8,20 @@ with a throw-away SQLite database (``--db`` for another URL). The load test is b
 in requests and in seconds. Prints a small table; ``--json PATH`` also writes the numbers.
 
 Targets (issue 4): run ratio ≤ 1.5, listing p95 < 100 ms, readers p95 < 200 ms.
+
+``--layout`` (issue 10) measures instead the production layout on PostgreSQL beside the
+one-process layout, side by side in one invocation, on the same database and load:
+
+    python benchmarks/service_bench.py --layout --pg postgresql+psycopg://postgres@127.0.0.1/postgres
+
+- ``production``: ``uvicorn --workers 2`` web processes (no embedded worker) and one
+  ``python -m service.worker``;
+- ``single``: one web process that also runs the solver (the embedded worker), as before.
+
+A 1,000-client county; a first run gives the proposals to read; then a second run solves
+while ``--readers`` (50) concurrent readers list pages of proposals for ``--max-seconds``.
+Target (issue 10): production p95 < 200 ms, 0 errors. The machine's load average is printed
+with the figures (the machine is shared).
 """
 
 from __future__ import annotations
@@ -129,6 +143,178 @@ def readers(
     return latencies
 
 
+def _pg_database(admin_url: str) -> tuple[str, Any]:
+    """A fresh PostgreSQL database for the benchmark and a function that drops it."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy import make_url
+
+    url = make_url(admin_url)
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(False)
+    name = f"paikka_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return url.set(database=name).render_as_string(False), drop
+
+
+def _start_layout(layout: str, url: str, county: str, port: int) -> list[subprocess.Popen[bytes]]:
+    env = {
+        **os.environ,
+        "PAIKKA_DATABASE_URL": url,
+        "PAIKKA_COUNTY": county,
+        "PAIKKA_MAX_TIME_LIMIT_S": "3600",
+        "PAIKKA_MIGRATE_ON_START": "false",
+        "PAIKKA_EMBEDDED_WORKER": "off" if layout == "production" else "all",
+    }
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    web = [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"]
+    web += ["--port", str(port), "--log-level", "warning"]
+    if layout == "production":
+        web += ["--workers", "2"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    processes = [subprocess.Popen(web, env=env, **quiet)]  # type: ignore[call-overload]
+    if layout == "production":
+        worker = [sys.executable, "-m", "service.worker"]
+        processes.append(subprocess.Popen(worker, env=env, **quiet))  # type: ignore[call-overload]
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return processes
+        except httpx.TransportError:
+            time.sleep(0.2)
+    for process in processes:
+        process.kill()
+    raise RuntimeError(f"the {layout} layout did not start")
+
+
+def _proposal_readers(
+    base: str, headers: dict[str, str], run_id: int, pages: int, args: argparse.Namespace
+) -> tuple[list[float], int]:
+    """``args.readers`` concurrent readers listing pages of proposals for
+    ``args.max_seconds``; latencies and the number of errors (non-2xx answers and failed
+    requests). The readers are asyncio tasks on one connection pool, so that the load
+    generator takes little of the CPU the servers need (threads took as much as a server)."""
+    import asyncio
+
+    latencies: list[float] = []
+    errors = 0
+
+    async def run() -> None:
+        nonlocal errors
+        deadline = time.monotonic() + args.max_seconds
+        limits = httpx.Limits(max_connections=args.readers, max_keepalive_connections=args.readers)
+        async with httpx.AsyncClient(
+            base_url=base, headers=headers, timeout=60, limits=limits
+        ) as http:
+
+            async def reader(n: int) -> None:
+                nonlocal errors
+                i = n
+                while time.monotonic() < deadline:
+                    t0 = time.perf_counter()
+                    try:
+                        response = await http.get(
+                            f"/runs/{run_id}/proposals?page_size=50&page={1 + i % pages}"
+                        )
+                        ok = response.is_success
+                    except httpx.HTTPError:
+                        ok = False
+                    latencies.append(time.perf_counter() - t0)
+                    errors += not ok
+                    i += 1
+
+            await asyncio.gather(*(reader(n) for n in range(args.readers)))
+
+    asyncio.run(run())
+    return latencies, errors
+
+
+def layouts(args: argparse.Namespace) -> None:
+    """The production layout beside the one-process layout (issue 10), on PostgreSQL."""
+    problem = generate_county(args.clients, seed=args.seed)
+    rows = []
+    for layout in ("production", "single"):
+        url, drop = _pg_database(args.pg)
+        try:
+            app = create_app(Settings(database_url=url, county=problem.name, embedded_worker="off"))
+            with app.state.session_factory() as session:
+                load_problem(session, problem)
+                token = issue_token(session, Role.COORDINATOR, "bench")
+                session.commit()
+            app.state.db_engine.dispose()
+            processes = _start_layout(layout, url, problem.name, args.port)
+            base = f"http://127.0.0.1:{args.port}"
+            headers = {"Authorization": f"Bearer {token}"}
+            body = {
+                "planning_date": problem.planning_date.isoformat(),
+                "options": {"time_limit_s": 10},
+            }
+            try:
+                with httpx.Client(base_url=base, headers=headers, timeout=120) as http:
+                    _, first = run_through_api(http, body)
+                    if first["status"] != "succeeded":
+                        raise SystemExit(f"run failed: {first['error']}")
+                    total = http.get(f"/runs/{first['id']}/proposals?page_size=1").json()["total"]
+                    # The worker makes the first run's explanations before it takes the next
+                    # job: the readers start once they are there, as coordinators would.
+                    while (
+                        http.get(f"/runs/{first['id']}").json()["explanation_status"] == "pending"
+                    ):
+                        time.sleep(0.5)
+                    second = http.post(
+                        "/runs", json={**body, "options": {"time_limit_s": 3 * args.max_seconds}}
+                    )
+                    second.raise_for_status()
+                    time.sleep(1.0)
+                    solving = http.get(second.headers["Location"]).json()["status"]
+                    load_before = os.getloadavg()
+                    latencies, errors = _proposal_readers(
+                        base, headers, first["id"], max(1, total // 50), args
+                    )
+                    load_after = os.getloadavg()
+                    still = http.get(second.headers["Location"]).json()["status"]
+                    http.post(f"{second.headers['Location']}/cancel")
+            finally:
+                for process in processes:
+                    process.terminate()
+                for process in processes:
+                    try:
+                        process.wait(30)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+        finally:
+            drop()
+        rows.append(
+            {
+                "layout": layout,
+                "requests": len(latencies),
+                "errors": errors,
+                "p95_ms": round(p95(latencies), 1),
+                "median_ms": round(1000 * statistics.median(latencies), 1),
+                "per_s": round(len(latencies) / args.max_seconds, 1),
+                "run_during_load": f"{solving} → {still}",
+                "load_1min": f"{load_before[0]:.1f} → {load_after[0]:.1f}",
+            }
+        )
+    print(
+        f"{args.readers} readers listing proposals (pages of 50) for {args.max_seconds:g} s "
+        f"while a run solves; {args.clients} clients; PostgreSQL"
+    )
+    keys = list(rows[0])
+    print(" | ".join(keys))
+    for row in rows:
+        print(" | ".join(str(row[k]) for k in keys))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     """Run the three measurements and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -143,7 +329,20 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
     parser.add_argument("--json", type=Path, help="also write the numbers here")
+    parser.add_argument(
+        "--layout",
+        action="store_true",
+        help="measure the production layout beside the one-process layout (PostgreSQL)",
+    )
+    parser.add_argument(
+        "--pg",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="PostgreSQL server for --layout (a database is created and dropped)",
+    )
     args = parser.parse_args()
+    if args.layout:
+        layouts(args)
+        return
 
     problem = generate_county(args.clients, seed=args.seed)
     tmp = tempfile.mkdtemp(prefix="paikka-bench-")

@@ -84,7 +84,8 @@ def _first_run_when_up(app: FastAPI, host: str, port: int) -> None:
             demo = Principal(token_id=0, name="demo", role=Role.COORDINATOR, organisation=None)
             row = run_store.create(session, demo, RunCreate(), app.state.settings)
             session.commit()
-        app.state.jobs.start(row.id)
+        if app.state.workers is not None:  # else a `python -m service.worker` finds it queued
+            app.state.workers.submit("run", row.id)
 
     threading.Thread(target=start, name="demo-first-run", daemon=True).start()
 

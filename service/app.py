@@ -9,15 +9,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from matching.version import __version__
-from service import errors
+from service import errors, limits
 from service.config import Settings
-from service.crud import runs as run_store
-from service.crud import scenarios as scenario_store
 from service.db.session import make_engine, make_session_factory, upgrade
-from service.jobs import Engine, JobManager
+from service.jobs import Solver
 from service.routes import api_router
-from service.scenario_jobs import ScenarioEngine, ScenarioJobManager
+from service.scenario_jobs import ScenarioEngine
 from service.web.app import mount as mount_web
+from service.worker import Workers
 
 log = logging.getLogger(__name__)
 
@@ -32,37 +31,43 @@ purpose, taken from the `X-Purpose` header (each endpoint has a default).
 
 def create_app(
     settings: Settings | None = None,
-    engine: Engine | None = None,
+    solver: Solver | None = None,
     scenario_engine: ScenarioEngine | None = None,
 ) -> FastAPI:
     """Build the app for ``settings`` (default: from the environment).
 
     The schema is created or upgraded through the Alembic migrations, never ``create_all``,
-    so that the migrations are what every test exercises. ``engine`` replaces
-    ``matching.allocate``/``check_allocation`` and ``scenario_engine`` the scenario batch
-    (tests use them to run fakes).
+    so that the migrations are what every test exercises (under a lock on PostgreSQL: several
+    web workers starting at once migrate once). Runs and scenario jobs are queued in the
+    database for solver workers (``service.worker``); with ``embedded_worker`` other than
+    ``off`` this process runs worker loops too. ``solver`` replaces
+    ``matching.allocate``/``check_allocation`` and ``scenario_engine`` the scenario batch in
+    the embedded loops (tests use them to run fakes).
     """
     settings = settings or Settings.from_env()
     if settings.migrate_on_start:
         upgrade(settings.database_url)
     db_engine = make_engine(settings.database_url)
     sessions = make_session_factory(db_engine)
-    jobs = JobManager(settings, sessions, engine)
-    scenario_jobs = ScenarioJobManager(settings, sessions, scenario_engine)
+    workers = (
+        Workers(
+            settings,
+            sessions,
+            poll=settings.embedded_worker == "all",
+            solver=solver,
+            scenario_engine=scenario_engine,
+        )
+        if settings.embedded_worker != "off"
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        with sessions() as session:
-            stale = run_store.recover_orphans(session, settings.county)
-            stale_jobs = scenario_store.recover_orphans(session, settings.county)
-        if stale:
-            log.warning("%d run(s) left active by a stopped service were marked failed", stale)
-        if stale_jobs:
-            log.warning("%d scenario job(s) left active were marked failed", stale_jobs)
-        jobs.warm_up()
+        if workers is not None:
+            workers.start()
         yield
-        jobs.shutdown()
-        scenario_jobs.shutdown()
+        if workers is not None:
+            workers.stop()
         db_engine.dispose()
 
     app = FastAPI(
@@ -74,9 +79,9 @@ def create_app(
     app.state.settings = settings
     app.state.session_factory = sessions
     app.state.db_engine = db_engine
-    app.state.jobs = jobs
-    app.state.scenario_jobs = scenario_jobs
+    app.state.workers = workers
     errors.install(app)
+    limits.install(app, settings)
     app.include_router(api_router)
     mount_web(app)  # the web app for people at /; the JSON API keeps its paths
     return app

@@ -16,8 +16,6 @@ from sqlalchemy.orm import Session
 from service.auth import Principal
 from service.db.tables import AuditRow
 
-MAX_IDS = 1000
-
 
 class Action(StrEnum):
     """What was done with the data."""
@@ -41,10 +39,11 @@ def record(
     ids: Iterable[str] = (),
     **detail: Any,
 ) -> None:
-    """Append one audit row; ``ids`` lists the clients a list-read returned."""
+    """Append one audit row; ``ids`` lists every client a list-read returned (all of them:
+    an audit that stops at some count cannot answer "who saw this client")."""
     listed = list(ids)
     if listed:
-        detail["client_ids"] = listed[:MAX_IDS]
+        detail["client_ids"] = listed
         detail["count"] = len(listed)
     session.add(
         AuditRow(

@@ -73,8 +73,38 @@ class Settings(BaseModel):
             "old on the planning date; empty: no attestation required."
         ),
     )
+    embedded_worker: Literal["all", "own", "off"] = Field(
+        default="all",
+        description=(
+            "Solver worker loops inside the web process: 'all' takes every queued job (the "
+            "demo, one SQLite process), 'own' only the jobs this process queued, 'off' none "
+            "(production: run `python -m service.worker` processes beside the web workers)."
+        ),
+    )
+    lease_s: float = Field(
+        default=30.0,
+        ge=1,
+        le=3600,
+        description=(
+            "A solver worker's lease on a job, renewed every third of it; a job whose lease "
+            "expired (its worker died) is queued again or failed."
+        ),
+    )
+    max_attempts: int = Field(
+        default=2, ge=1, le=10, description="How often a job whose worker died is tried in all."
+    )
+    worker_poll_s: float = Field(
+        default=1.0, gt=0, le=60, description="How often an idle solver worker looks for jobs."
+    )
     default_page_size: int = Field(default=50, ge=1, le=1000)
-    max_upload_bytes: int = Field(default=5_000_000, ge=1_000)
+    max_upload_bytes: int = Field(
+        default=5_000_000, ge=1_000, description="Largest upload; refused (413) while streaming."
+    )
+    max_json_bytes: int = Field(
+        default=20_000_000,
+        ge=1_000,
+        description="Largest JSON request body (a scenario job's base problem is the largest).",
+    )
     migrate_on_start: bool = Field(
         default=True, description="Upgrade the schema with Alembic when the app starts."
     )

@@ -69,15 +69,27 @@ def purpose(default: str) -> Callable[[str | None], str]:
         x_purpose: Annotated[
             str | None,
             Header(
-                max_length=500,
-                description="Why client data is accessed; written to the audit log.",
+                max_length=1500,
+                description=(
+                    "Why client data is accessed; written to the audit log. UTF-8 is stored "
+                    "as sent (e.g. 'viikon sijoittelu, käsittelijä Åsa')."
+                ),
             ),
         ] = None,
     ) -> str:
-        text = (x_purpose or "").strip()
-        return text or default
+        return utf8_header(x_purpose or "").strip()[:500] or default
 
     return read
+
+
+def utf8_header(value: str) -> str:
+    """A header value as the client sent it: HTTP servers hand header bytes over as
+    ISO-8859-1, so UTF-8 text arrives mis-decoded; re-decode it as UTF-8 when it is valid
+    UTF-8 (ASCII is unchanged), else keep it."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
 
 
 IdempotencyKey = Annotated[

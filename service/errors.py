@@ -2,12 +2,16 @@
 
 Bad input is never a 500: request validation and domain validation give 422 with the path of
 each offending field, unknown ids 404, conflicts (a closed placement, a superseded run, a
-duplicate id, a second concurrent run) 409, missing rights 403.
+duplicate id, a second concurrent run) 409, missing rights 403. A database that cannot be
+reached (an outage, a dropped connection, an exhausted pool) is 503 with ``Retry-After``.
+Anything unexpected is a 500 whose body carries only an error id; the traceback and any SQL
+go to the log under that id, never to the caller.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +20,14 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +71,12 @@ class InvalidInput(ServiceError):
 
     status = 422
 
-    def __init__(self, message: str, errors: Sequence[dict[str, Any]] = ()) -> None:
+    def __init__(
+        self, message: str, errors: Sequence[dict[str, Any]] = (), *, more: int = 0
+    ) -> None:
         super().__init__(message)
         self.errors = list(errors)
+        self.more = more
 
 
 def field_errors(errors: Sequence[Any], prefix: tuple[str | int, ...] = ()) -> list[dict[str, Any]]:
@@ -81,17 +95,24 @@ def field_errors(errors: Sequence[Any], prefix: tuple[str | int, ...] = ()) -> l
     return out
 
 
-def _json(status: int, message: str, errors: Sequence[dict[str, Any]] = ()) -> JSONResponse:
+RETRY_AFTER_S = 5
+
+
+def _json(
+    status: int, message: str, errors: Sequence[dict[str, Any]] = (), **extra: Any
+) -> JSONResponse:
     body: dict[str, Any] = {"detail": message}
     if errors:
         body["errors"] = jsonable_encoder(list(errors))
+    body.update(extra)
     return JSONResponse(status_code=status, content=body)
 
 
 async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     errors = exc.errors if isinstance(exc, InvalidInput) else ()
-    response = _json(exc.status, exc.message, errors)
+    extra = {"more_errors": exc.more} if isinstance(exc, InvalidInput) and exc.more else {}
+    response = _json(exc.status, exc.message, errors, **extra)
     if isinstance(exc, Unauthorized):
         response.headers["WWW-Authenticate"] = "Bearer"
     return response
@@ -117,9 +138,41 @@ async def _data_error(_request: Request, exc: Exception) -> JSONResponse:
     return _json(422, "a value cannot be stored (out of range or invalid characters)")
 
 
-async def _operational(_request: Request, exc: Exception) -> JSONResponse:
-    log.warning("database unavailable: %s", exc)
-    return _json(503, "database temporarily unavailable")
+def unavailable(exc: BaseException) -> bool:
+    """Is ``exc`` the database being unreachable (rather than a bad statement)?"""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def _unavailable_response() -> JSONResponse:
+    response = _json(503, "the database is temporarily unavailable; try again shortly")
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
+async def _database(_request: Request, exc: Exception) -> JSONResponse:
+    if unavailable(exc):
+        log.warning("database unavailable: %s", exc)
+        return _unavailable_response()
+    return _unexpected(exc)
+
+
+def _unexpected(exc: BaseException) -> JSONResponse:
+    ident = uuid.uuid4().hex[:12]
+    log.error("unexpected error [error id %s]", ident, exc_info=exc)
+    return _json(
+        500,
+        f"an unexpected error (error id {ident}); the operator finds the details in the log",
+        error_id=ident,
+    )
+
+
+async def _any(_request: Request, exc: Exception) -> JSONResponse:
+    if unavailable(exc):
+        log.warning("database unavailable: %s", exc)
+        return _unavailable_response()
+    return _unexpected(exc)
 
 
 def install(app: FastAPI) -> None:
@@ -129,4 +182,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ValidationError, _domain_validation)
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(DataError, _data_error)
-    app.add_exception_handler(OperationalError, _operational)
+    app.add_exception_handler(DBAPIError, _database)
+    app.add_exception_handler(PoolTimeout, _database)
+    app.add_exception_handler(Exception, _any)

@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service.auth import Principal
@@ -89,3 +89,13 @@ def run_once(
     for action in outcome.after_commit:
         action()
     return _response(outcome.status_code, body, outcome.location)
+
+
+def erase_client(session: Session, client_id: str) -> int:
+    """Erasure: drop the stored responses that hold the client's record (the creating
+    request's answer carries the name, phone and email), so that a replay returns nothing
+    of them. The caller commits."""
+    done = session.execute(
+        delete(IdempotencyRow).where(IdempotencyRow.location == f"/clients/{client_id}")
+    )
+    return int(getattr(done, "rowcount", 0) or 0)

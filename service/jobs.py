@@ -1,71 +1,64 @@
-"""Execution of weekly runs as background jobs.
+"""Job execution shared by weekly runs and scenario jobs, and the weekly run's own job.
 
-Each run gets a supervisor thread in the service process. The supervisor builds the
-``AllocationProblem`` from the database, then (with ``run_executor="process"``, the default)
-starts the engine in a child process and waits for its answer, watching for a cancel request
-and for the wall-clock timeout; either terminates the child. The child only computes: it never
-touches the database, so killing it cannot corrupt or lose stored data, and the run row keeps
-its state (``cancelled``, ``timed_out`` or ``failed`` with the error).
+A solver worker (``service.worker``) claims a queued job (``service.crud.jobs.claim``) and
+executes it while a :class:`Lease` renews its lease in the background. The lease's heartbeat
+also reads the cancel flag: a cancel sent to any web process reaches the worker through the
+database, and the worker stops the engine's child process (``service.supervise``). If the
+heartbeats stop (the worker was killed, the database is unreachable for longer than the
+lease), another process recovers the job once its lease has expired: it is queued again while
+attempts are left, else failed with that reason.
 
-Child processes come from a ``forkserver`` that has already imported the engine, so starting
-one costs milliseconds instead of a fresh interpreter's imports. The fork server, the child and
-its watch (``start_child``, ``receive``) and the supervisor threads (``Supervision``) serve the
-planners' scenario jobs too (``service.scenario_jobs``).
+The weekly run: the worker builds the ``AllocationProblem`` from the database, the engine
+solves it in a child process that never touches the database, and the worker stores the
+result in one transaction that is conditional on still holding the lease. Explanations
+(``matching.explain``) are made by the same child after it has sent the result: the run is
+already ``succeeded`` and its proposals open for decisions while they are made;
+``explanation_status`` goes ``pending`` → ``ready`` (or ``failed``: the proposals stand
+without them).
 
-Explanations (``matching.explain``) are made by the same child after it has sent the result:
-the run is already ``succeeded`` and its proposals open for decisions while they are made, so
-they never slow the run down; ``explanation_status`` goes ``pending`` → ``ready`` (or
-``failed``, in which case the proposals stand without them).
+With ``run_executor="thread"`` the engine runs in the worker thread itself. A thread cannot be
+stopped in Python, so cancel and timeout there only take effect when the solve returns: the
+result is then discarded. The engine's own ``time_limit_s`` still bounds every solve.
 
-With ``run_executor="thread"`` the engine runs in the supervisor thread itself. A thread
-cannot be stopped in Python, so cancel and timeout there only take effect when the solve
-returns: the result is then discarded and the run marked ``cancelled``/``timed_out``.
-The engine's own ``time_limit_s`` still bounds every solve.
-
-Limitation: the jobs live in the process that accepted them. Run the service as one worker
-process (the default of ``python -m service``); a restarted service marks runs it finds still
-active as ``failed`` (``recover_orphans``).
+Errors: what a user sees (``run.error``) is a plain sentence with an error id; the traceback
+and any SQL go to the log under that id only.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
-import signal
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import AllocationProblem, AllocationResult
 from service.config import Settings
+from service.crud import jobs as lifecycle
 from service.crud import runs as run_store
-from service.db.tables import RunRow, ScenarioJobRow
-from service.schemas.runs import RunStatus
+from service.supervise import Child, Stopped, Watch, receive, start_child
 
 log = logging.getLogger(__name__)
 
-POLL_S = 0.05
-DB_POLL_S = 0.5
-
 Allocate = Callable[..., AllocationResult]
 Check = Callable[[AllocationProblem, AllocationResult], list[Any]]
-
-
 Explain = Callable[[AllocationProblem, AllocationResult], dict[str, Any]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Engine:
-    """The engine functions a run calls; tests inject fakes. In process mode they must be
-    importable module-level functions (they are sent to the child by reference).
+class Solver:
+    """The engine functions a weekly run calls; tests inject fakes. In process mode they must
+    be importable module-level functions (they are sent to the child by reference).
     ``explain`` (optional) maps client id → explanation JSON."""
 
     allocate: Allocate
@@ -84,11 +77,11 @@ def explain_clients(problem: AllocationProblem, result: AllocationResult) -> dic
     return {item.client: item.model_dump(mode="json") for item in explained.clients}
 
 
-def matching_engine() -> Engine:
+def matching_solver() -> Solver:
     """The real engine, ``matching.allocate`` and ``matching.check_allocation``."""
     import matching
 
-    return Engine(
+    return Solver(
         allocate=matching.allocate,
         check=matching.check_allocation,
         version=matching.__version__,
@@ -96,361 +89,268 @@ def matching_engine() -> Engine:
     )
 
 
-def _lazy_matching_engine() -> Engine | None:
-    try:
-        return matching_engine()
-    except (ImportError, AttributeError):
-        return None
-
-
-def solve(engine: Engine, problem: AllocationProblem, hint: dict[str, str]) -> tuple[str, str]:
+def solve(solver: Solver, problem: AllocationProblem, hint: dict[str, str]) -> tuple[str, str]:
     """Allocate and check; the result as JSON and the violations joined by newlines."""
-    result = engine.allocate(problem, hint=hint or None)
-    violations = [str(v) for v in engine.check(problem, result)]
+    result = solver.allocate(problem, hint=hint or None)
+    violations = [str(v) for v in solver.check(problem, result)]
     return result.model_dump_json(), "\n".join(violations)
 
 
-def _child(engine: Engine, problem_json: str, hint: dict[str, str], conn: Connection) -> None:
+def _child(solver: Solver, problem_json: str, hint: dict[str, str], conn: Connection) -> None:
     """Entry point of the child process: solve, send ("ok", result, violations) or an error;
     then, if the check passed, send ("explained", json) or ("unexplained", error)."""
     try:
         problem = AllocationProblem.model_validate_json(problem_json)
-        result_json, violations = solve(engine, problem, hint)
+        result_json, violations = solve(solver, problem, hint)
         conn.send(("ok", result_json, violations))
     except BaseException:
         conn.send(("error", traceback.format_exc(limit=20), ""))
         conn.close()
         return
-    if engine.explain is not None and not violations:
+    if solver.explain is not None and not violations:
         try:
             # Explanations are background work: let requests and the next solve go first.
             os.nice(10)
             result = AllocationResult.model_validate_json(result_json)
-            conn.send(("explained", json.dumps(engine.explain(problem, result)), ""))
+            conn.send(("explained", json.dumps(solver.explain(problem, result)), ""))
         except BaseException:
             conn.send(("unexplained", traceback.format_exc(limit=5), ""))
     conn.close()
 
 
-class Stopped(Exception):
-    """The job was cancelled or timed out; ``status`` says which."""
-
-    def __init__(self, status: RunStatus, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+class JobFailed(Exception):
+    """The job failed; the message is what the user sees (details are in the log)."""
 
 
-PRELOAD = ["matching", "models", "service.jobs", "service.scenario_jobs"]
-_context: Any = None
-_context_lock = threading.Lock()
+def error_id() -> str:
+    """A short id that ties what a user sees to the log entry with the details."""
+    return uuid.uuid4().hex[:12]
 
 
-def forkserver_context() -> Any:
-    """The ``forkserver`` context every kind of job starts its children from; the server
-    (one per service process) has already imported the engine."""
-    global _context
-    with _context_lock:
-        if _context is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(PRELOAD)
-            _context = context
-    return _context
+def shown_error(what: str, detail: str) -> str:
+    """Log ``detail`` (a traceback, SQL) under a new error id; the sentence a user sees."""
+    ident = error_id()
+    log.error("%s [error id %s]:\n%s", what, ident, detail)
+    return f"{what} (error id {ident}); the operator finds the details in the service log"
 
 
-@dataclass
-class Child:
-    """A running engine process and the pipe its answers come through. ``group``: the child
-    leads its own process group (it may start workers), which stopping it ends as a whole."""
-
-    process: Any
-    receiver: Connection
-    group: bool = False
-
-    def stop(self) -> None:
-        """Terminate the child (and its group) unless it has ended; close the pipe."""
-        process = self.process
-        if process.is_alive():
-            self._signal(signal.SIGTERM)
-            process.join(5)
-            if process.is_alive():
-                self._signal(signal.SIGKILL)
-        process.join(1)
-        self.receiver.close()
-
-    def _signal(self, sig: signal.Signals) -> None:
-        if self.group and self.process.pid is not None:
-            try:
-                os.killpg(self.process.pid, sig)
-                return
-            except (ProcessLookupError, PermissionError):
-                pass  # not (yet) a group leader: signal the child alone
-        if self.process.is_alive():
-            os.kill(self.process.pid, sig)
-
-
-def start_child(
-    target: Callable[..., None], args: tuple[Any, ...], name: str, *, group: bool = False
-) -> Child:
-    """Start ``target(*args, sender)`` in a child of the fork server. A ``group`` child must
-    call ``os.setpgid(0, 0)`` first; it is not a daemon, so that it may start processes."""
-    context = forkserver_context()
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=target, args=(*args, sender), name=name, daemon=not group)
-    process.start()
-    sender.close()
-    return Child(process, receiver, group)
-
-
-@dataclass(frozen=True)
-class Watch:
-    """What ends the wait for a child: a cancel (the event, or the flag in the database,
-    read every ``DB_POLL_S``) or the wall-clock ``deadline`` of a ``limit_s`` limit."""
-
-    cancel: threading.Event
-    flagged: Callable[[], bool]
-    deadline: float
-    limit_s: float
-
-
-def receive(child: Child, watch: Watch) -> tuple[str, Any, Any]:
-    """The child's next message ``(kind, payload, extra)``; raises ``Stopped`` on cancel or
-    timeout and ``RuntimeError`` if the child dies without an answer."""
-    process, receiver = child.process, child.receiver
-    next_db_poll = time.monotonic() + DB_POLL_S
-    while True:
-        if receiver.poll(POLL_S):
-            try:
-                kind, payload, extra = receiver.recv()
-            except EOFError:
-                raise RuntimeError(
-                    f"the engine process ended without an answer (exit code {process.exitcode})"
-                ) from None
-            return str(kind), payload, extra
-        now = time.monotonic()
-        if watch.cancel.is_set() or (now >= next_db_poll and watch.flagged()):
-            raise Stopped(RunStatus.CANCELLED, "cancelled while running")
-        if now >= next_db_poll:
-            next_db_poll = now + DB_POLL_S
-        if now > watch.deadline:
-            raise Stopped(
-                RunStatus.TIMED_OUT, f"stopped after the wall-clock limit of {watch.limit_s:g} s"
-            )
-        if not process.is_alive() and not receiver.poll(0):
-            raise RuntimeError(f"the engine process died (exit code {process.exitcode})")
-
-
-JobRow = RunRow | ScenarioJobRow
-"""A table row of a job with a ``cancel_requested`` flag."""
-
-
-class Supervision:
-    """Supervisor threads of one kind of job, by id, each with its cancel event."""
-
-    def __init__(self, sessions: sessionmaker[Session], row_type: type[JobRow]) -> None:
-        self.sessions = sessions
-        self._row_type = row_type
-        self._cancel: dict[int, threading.Event] = {}
-        self._threads: dict[int, threading.Thread] = {}
-        self._lock = threading.Lock()
-
-    def _cancelled(self, job_id: int, cancel: threading.Event) -> bool:
-        """Has this process or the database (another request) asked the job to stop?"""
-        if cancel.is_set():
-            return True
-        with self.sessions() as session:
-            row = session.get(self._row_type, job_id)
-            return isinstance(row, RunRow | ScenarioJobRow) and bool(row.cancel_requested)
-
-    def _launch(self, job_id: int, name: str, target: Callable[[threading.Event], None]) -> None:
-        """Start ``target(cancel_event)`` in a supervisor thread of the job."""
-        event = threading.Event()
-
-        def supervise() -> None:
-            try:
-                target(event)
-            finally:
-                with self._lock:
-                    self._cancel.pop(job_id, None)
-                    self._threads.pop(job_id, None)
-
-        thread = threading.Thread(target=supervise, name=name, daemon=True)
-        with self._lock:
-            self._cancel[job_id] = event
-            self._threads[job_id] = thread
-        thread.start()
-
-    def is_tracking(self, job_id: int) -> bool:
-        """Does a supervisor of this process watch the job?"""
-        with self._lock:
-            thread = self._threads.get(job_id)
-        return thread is not None and thread.is_alive()
-
-    def cancel(self, job_id: int) -> None:
-        """Wake the job's supervisor so it stops the job (the flag is in the database too)."""
-        with self._lock:
-            event = self._cancel.get(job_id)
-        if event is not None:
-            event.set()
-
-    def wait(self, job_id: int, timeout: float) -> None:
-        """Wait up to ``timeout`` seconds for the job's supervisor to finish."""
-        with self._lock:
-            thread = self._threads.get(job_id)
-        if thread is not None:
-            thread.join(timeout)
-
-    def active(self) -> list[threading.Thread]:
-        """The supervisor threads still registered."""
-        with self._lock:
-            return list(self._threads.values())
-
-    def shutdown(self) -> None:
-        """Cancel every active job (used when the service stops)."""
-        with self._lock:
-            events = list(self._cancel.values())
-            threads = list(self._threads.values())
-        for event in events:
-            event.set()
-        for thread in threads:
-            thread.join(10)
-
-
-class JobManager(Supervision):
-    """Starts, watches and cancels the runs of one service process."""
+class Lease:
+    """A worker's hold on one claimed job: a heartbeat thread renews the lease every third
+    of ``lease_s`` and watches the cancel flag. ``cancel`` is set on a cancel request, when
+    the lease was lost (another process recovered the job), or when no heartbeat got through
+    for the whole lease (the database is unreachable: another worker may take over)."""
 
     def __init__(
-        self, settings: Settings, sessions: sessionmaker[Session], engine: Engine | None
+        self,
+        sessions: sessionmaker[Session],
+        table: lifecycle.JobTable,
+        job_id: int,
+        owner: str,
+        lease_s: float,
     ) -> None:
-        super().__init__(sessions, RunRow)
-        self.settings = settings
-        self._engine = engine
+        self.sessions = sessions
+        self.table = table
+        self.job_id = job_id
+        self.owner = owner
+        self.lease_s = lease_s
+        self.cancel = threading.Event()
+        self.stopped: Stopped | None = None
+        self._done = threading.Event()
+        self._valid_until = time.monotonic() + lease_s
+        self._thread = threading.Thread(
+            target=self._beat, name=f"lease-{table.__tablename__}-{job_id}", daemon=True
+        )
 
-    @property
-    def engine(self) -> Engine | None:
-        """The engine, resolved when first needed (``matching.allocate`` may come later)."""
-        engine = self._engine or _lazy_matching_engine()
-        if engine is not None and not self.settings.explain_runs:
-            engine = replace(engine, explain=None)
-        return engine
+    def __enter__(self) -> Lease:
+        self._thread.start()
+        return self
 
-    def warm_up(self) -> None:
-        """Start the fork server in the background, so the first run does not wait for the
-        engine's imports (a few seconds)."""
-        if self.settings.run_executor != "process":
-            return
-        forkserver_context()
-        from multiprocessing import forkserver
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        self._thread.join(5)
 
-        threading.Thread(target=forkserver.ensure_running, name="forkserver", daemon=True).start()
+    def reason(self) -> Stopped:
+        """Why the job must stop (for ``supervise.receive``)."""
+        return self.stopped or Stopped("cancelled", "cancelled while running")
 
-    def start(self, run_id: int) -> None:
-        """Start the supervisor thread of a queued run."""
-        self._launch(run_id, f"run-{run_id}", lambda event: self._supervise(run_id, event))
+    def hand_back(self) -> None:
+        """The worker is shutting down: stop the engine and queue the job again."""
+        self._stop(Stopped(lifecycle.QUEUED, "the worker stopped; the job was queued again"))
 
-    def _supervise(self, run_id: int, cancel: threading.Event) -> None:
-        try:
-            self._execute(run_id, cancel)
-        except Stopped as stop:
-            self._finish(run_id, stop.status, str(stop))
-        except Exception:
-            log.exception("run %s failed", run_id)
-            self._finish(run_id, RunStatus.FAILED, traceback.format_exc(limit=20))
+    def _stop(self, stop: Stopped) -> None:
+        if self.stopped is None:
+            self.stopped = stop
+        self.cancel.set()
 
-    def _finish(self, run_id: int, status: RunStatus, error: str | None) -> None:
-        with self.sessions() as session:
-            run_store.finish(session, run_id, status, error)
-
-    def _execute(self, run_id: int, cancel: threading.Event) -> None:
-        deadline = time.monotonic() + self.settings.run_timeout_s
-        engine = self.engine
-        if engine is None:
-            raise RuntimeError("the engine is not available (matching.allocate is missing)")
-        with self.sessions() as session:
-            run = run_store.get(session, run_id)
-            if run.cancel_requested or cancel.is_set():
-                raise Stopped(RunStatus.CANCELLED, "cancelled before it started")
-            problem, hint = run_store.build_problem(
-                session, run, run_store.county_regime(self.settings)
-            )
-            run_store.mark_running(session, run_id, engine.version)
-        if self.settings.run_executor == "process":
-            child = self._start_child(engine, problem, hint, run_id)
-            try:
-                result_json, violations = self._await(child, "ok", run_id, cancel, deadline)
-                result = AllocationResult.model_validate_json(result_json)
-                ok = self._store_result(run_id, result, violations, engine)
-                if ok and engine.explain is not None:
-                    self._collect_explanations(child, run_id, cancel)
-            finally:
-                self._stop_child(child)
-            return
-        result_json, violations = solve(engine, problem, hint)
-        if self._cancelled(run_id, cancel):
-            raise Stopped(RunStatus.CANCELLED, "cancelled; the finished result was discarded")
-        if time.monotonic() > deadline:
-            raise Stopped(RunStatus.TIMED_OUT, "timed out; the late result was discarded")
-        result = AllocationResult.model_validate_json(result_json)
-        ok = self._store_result(run_id, result, violations, engine)
-        if ok and engine.explain is not None:
-            try:
-                explained: dict[str, Any] | None = engine.explain(problem, result)
-            except Exception:
-                log.exception("explaining run %s failed", run_id)
-                explained = None
-            self._store_explanations(run_id, explained)
-
-    def _store_result(
-        self, run_id: int, result: AllocationResult, violations: str, engine: Engine
-    ) -> bool:
-        """Store a run's result (False when the checker's violations failed the run)."""
-        with self.sessions() as session:
-            return run_store.store_result(
-                session,
-                run_id,
-                result,
-                violations.splitlines(),
-                explain=engine.explain is not None,
-            )
-
-    def _collect_explanations(self, child: Child, run_id: int, cancel: threading.Event) -> None:
-        """Wait for the child's explanations (the run is already final; a cancel or the
-        service stopping ends the wait, and the run's proposals stand without them)."""
-        deadline = time.monotonic() + self.settings.run_timeout_s
-        try:
-            payload, _ = self._await(child, "explained", run_id, cancel, deadline)
-        except (Stopped, RuntimeError) as exc:
-            log.warning("no explanations for run %s: %s", run_id, exc)
-            self._store_explanations(run_id, None)
-            return
-        self._store_explanations(run_id, json.loads(payload))
-
-    def _store_explanations(self, run_id: int, explained: dict[str, Any] | None) -> None:
-        """Store explanations; a failure here must not turn a succeeded run into a failed one."""
+    def beat(self) -> None:
+        """One heartbeat (also called by the executing thread at its checkpoints)."""
         try:
             with self.sessions() as session:
-                run_store.store_explanations(session, run_id, explained)
+                beat = lifecycle.heartbeat(
+                    session, self.table, self.job_id, self.owner, self.lease_s
+                )
+        except SQLAlchemyError as exc:
+            log.warning("heartbeat of %s %s failed: %s", self.table.__tablename__, self.job_id, exc)
+            if time.monotonic() > self._valid_until:
+                self._stop(Stopped("failed", "the database was unreachable for the whole lease"))
+            return
+        self._valid_until = time.monotonic() + self.lease_s
+        if not beat.held:
+            self._stop(Stopped("failed", "the lease was lost to another worker"))
+        elif beat.cancel:
+            self._stop(Stopped("cancelled", "cancelled while running"))
+
+    def _beat(self) -> None:
+        while not self._done.wait(self.lease_s / 3):
+            self.beat()
+
+    def persist(self, what: str, action: Callable[[Session], T]) -> T:
+        """``action`` in a session, retried while the database is unreachable and the lease
+        still holds (a stored result must not be lost to a short outage)."""
+        delay = 0.2
+        while True:
+            try:
+                with self.sessions() as session:
+                    return action(session)
+            except SQLAlchemyError as exc:
+                if time.monotonic() + delay > self._valid_until or self.stopped is not None:
+                    raise
+                log.warning("%s of %s failed, retrying: %s", what, self.job_id, exc)
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    def finish(self, status: str, error: str | None) -> bool:
+        """Put the job in a final state if this worker still holds it (retried over outages;
+        if the database stays away, the lease expires and the job is recovered elsewhere)."""
+
+        def act(session: Session) -> bool:
+            if status == lifecycle.QUEUED:  # the worker is stopping: hand the job back
+                return lifecycle.requeue(session, self.table, self.job_id, self.owner)
+            return lifecycle.finish(
+                session, self.table, self.job_id, status, error, owner=self.owner
+            )
+
+        try:
+            return self.persist("finishing", act)
+        except SQLAlchemyError:
+            log.exception("could not finish %s %s", self.table.__tablename__, self.job_id)
+            return False
+
+
+class RunJob:
+    """The weekly run of one claimed job: build the problem, solve it in a child, store."""
+
+    def __init__(self, settings: Settings, solver: Solver | None, lease: Lease) -> None:
+        self.settings = settings
+        self.solver = solver
+        self.lease = lease
+        self.run_id = lease.job_id
+
+    def execute(self) -> None:
+        """Run the job to a final state; never raises."""
+        try:
+            self._execute()
+        except Stopped as stop:
+            self.lease.finish(stop.status, str(stop))
+        except JobFailed as failed:
+            self.lease.finish("failed", str(failed))
+        except SQLAlchemyError as exc:
+            # Storing failed for longer than the lease: the job is recovered elsewhere, or,
+            # if the database is back, failed here with the reason.
+            self.lease.finish(
+                "failed", shown_error(f"run {self.run_id}: database error", repr(exc))
+            )
         except Exception:
-            log.exception("storing the explanations of run %s failed", run_id)
+            self.lease.finish(
+                "failed",
+                shown_error(f"run {self.run_id} failed unexpectedly", traceback.format_exc()),
+            )
 
-    def _start_child(
-        self, engine: Engine, problem: AllocationProblem, hint: dict[str, str], run_id: int
-    ) -> Child:
-        return start_child(
-            _child, (engine, problem.model_dump_json(), hint), f"paikka-run-{run_id}"
-        )
+    def _execute(self) -> None:
+        settings, lease = self.settings, self.lease
+        deadline = time.monotonic() + settings.run_timeout_s
+        solver = self.solver
+        if solver is None:
+            raise JobFailed("the engine is not available (matching.allocate is missing)")
 
-    def _await(
-        self, child: Child, expected: str, run_id: int, cancel: threading.Event, deadline: float
-    ) -> tuple[str, str]:
+        def build(session: Session) -> tuple[AllocationProblem, dict[str, str]]:
+            run = run_store.get(session, self.run_id)
+            return run_store.build_problem(session, run, run_store.county_regime(settings))
+
+        problem, hint = lease.persist("building the problem", build)
+        if settings.run_executor == "process":
+            child = start_child(
+                _child, (solver, problem.model_dump_json(), hint), f"paikka-run-{self.run_id}"
+            )
+            try:
+                result_json, violations = self._await(child, "ok", deadline)
+                result = AllocationResult.model_validate_json(result_json)
+                if self._store(result, violations, solver) and solver.explain is not None:
+                    self._collect_explanations(child)
+            finally:
+                child.stop()
+            return
+        result_json, violations = solve(solver, problem, hint)
+        lease.beat()
+        if lease.cancel.is_set():
+            raise lease.reason()
+        if time.monotonic() > deadline:
+            raise Stopped("timed_out", "timed out; the late result was discarded")
+        result = AllocationResult.model_validate_json(result_json)
+        if self._store(result, violations, solver) and solver.explain is not None:
+            try:
+                explained: dict[str, Any] | None = solver.explain(problem, result)
+            except Exception:
+                shown_error(f"explaining run {self.run_id} failed", traceback.format_exc())
+                explained = None
+            self._store_explanations(explained)
+
+    def _store(self, result: AllocationResult, violations: str, solver: Solver) -> bool:
+        """Store the result if this worker still holds the run; True if it succeeded."""
+
+        def act(session: Session) -> bool:
+            return run_store.store_result(
+                session,
+                self.run_id,
+                result,
+                violations.splitlines(),
+                explain=solver.explain is not None,
+                owner=self.lease.owner,
+            )
+
+        return self.lease.persist("storing the result", act)
+
+    def _collect_explanations(self, child: Child) -> None:
+        """Wait for the child's explanations (the run is already final; a cancel ends the
+        wait, and the run's proposals stand without them)."""
+        deadline = time.monotonic() + self.settings.run_timeout_s
+        try:
+            payload, _ = self._await(child, "explained", deadline)
+        except (Stopped, JobFailed) as exc:
+            log.warning("no explanations for run %s: %s", self.run_id, exc)
+            self._store_explanations(None)
+            return
+        self._store_explanations(json.loads(payload))
+
+    def _store_explanations(self, explained: dict[str, Any] | None) -> None:
+        """Store explanations; a failure here leaves the succeeded run as it is (its
+        ``explanation_status`` becomes ``failed`` once the lease expires)."""
+
+        def act(session: Session) -> None:
+            run_store.store_explanations(session, self.run_id, explained, owner=self.lease.owner)
+
+        try:
+            self.lease.persist("storing the explanations", act)
+        except SQLAlchemyError:
+            log.exception("storing the explanations of run %s failed", self.run_id)
+
+    def _await(self, child: Child, expected: str, deadline: float) -> tuple[str, str]:
         """The child's next message, watching for cancel, timeout and a dead child."""
-        watch = Watch(
-            cancel, lambda: self._cancelled(run_id, cancel), deadline, self.settings.run_timeout_s
-        )
-        kind, payload, violations = receive(child, watch)
+        watch = Watch(self.lease.cancel, self.lease.reason, deadline, self.settings.run_timeout_s)
+        try:
+            kind, payload, violations = receive(child, watch)
+        except RuntimeError as exc:  # the child died: its exit code, nothing else
+            raise JobFailed(str(exc)) from None
         if kind != expected:
-            raise RuntimeError(f"the engine process failed:\n{payload}")
+            raise JobFailed(shown_error(f"the engine failed in run {self.run_id}", str(payload)))
         return str(payload), str(violations)
-
-    @staticmethod
-    def _stop_child(child: Child) -> None:
-        child.stop()

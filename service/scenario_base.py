@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -37,6 +37,27 @@ class ScenarioWork:
     settings: RunSettings
     workers: int
     scheduler: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The work as stored with the queued job (a worker rebuilds it with ``from_json``);
+        the scheduler's address is the worker's own setting, never stored."""
+        return {
+            "base": self.base.model_dump(mode="json"),
+            "scenarios": [s.model_dump(mode="json") for s in self.scenarios],
+            "settings": asdict(self.settings),
+            "workers": self.workers,
+        }
+
+    @classmethod
+    def from_json(cls, stored: dict[str, Any], scheduler: str | None) -> ScenarioWork:
+        """The work a job was queued with, to run with ``scheduler`` (None: locally)."""
+        return cls(
+            base=AllocationProblem.model_validate(stored["base"]),
+            scenarios=tuple(Scenario.model_validate(s) for s in stored["scenarios"]),
+            settings=RunSettings(**stored["settings"]),
+            workers=int(stored["workers"]),
+            scheduler=scheduler,
+        )
 
     def options(self) -> dict[str, Any]:
         """The job's run options as stored with it (no scheduler address)."""

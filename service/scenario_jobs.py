@@ -1,12 +1,12 @@
 """Execution of scenario jobs, the planners' batches of what-if scenarios.
 
-A job is run like the weekly run (``service.jobs``): a supervisor thread in the service process
-starts the engine (``matching.scenario.run_batch`` and ``write_outputs``) in a child of the
-same fork server and waits for its answer, watching for a cancel request and for the job's
-wall-clock limit (``scenario_timeout_s``); either terminates the child. The child gets the
-already checked, pseudonymised base, computes, writes the output files to a temporary
-directory and sends their bytes back: it never touches the database. The supervisor stores
-the files in the database in one transaction with the job's final state.
+A job has the life cycle of every queued job (``service.crud.jobs``, ``service.jobs.Lease``):
+a solver worker claims it, reads the checked, pseudonymised work stored with it, and starts
+the engine (``matching.scenario.run_batch`` and ``write_outputs``) in a child of the fork
+server, watching the lease's cancel event and the job's wall-clock limit
+(``scenario_timeout_s``); either terminates the child. The child computes, writes the output
+files to a temporary directory and sends their bytes back: it never touches the database. The
+worker stores the files in one transaction with the job's final state.
 
 With ``scenario_workers`` > 1 the child solves the scenarios on a process pool; it then leads
 its own process group so that cancel and timeout stop the pool's workers with it. With
@@ -20,7 +20,6 @@ import json
 import logging
 import os
 import tempfile
-import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -29,15 +28,16 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from matching.scenario import ScenarioError, ScenarioMetrics
 from service.config import Settings
 from service.crud import scenarios as store
 from service.db.tables import ScenarioJobRow
-from service.jobs import Stopped, Supervision, Watch, receive, start_child
+from service.jobs import JobFailed, Lease, shown_error
 from service.scenario_base import ScenarioWork
 from service.schemas.scenarios import JobStatus
+from service.supervise import Stopped, Watch, receive, start_child
 
 log = logging.getLogger(__name__)
 
@@ -114,87 +114,77 @@ def _child(engine: ScenarioEngine, work: ScenarioWork, group: bool, conn: Connec
     conn.close()
 
 
-class ScenarioJobManager(Supervision):
-    """Starts, watches and cancels the scenario jobs of one service process (one at a time:
-    the database lock admits no second active job)."""
+class ScenarioJob:
+    """One claimed scenario job: run its batch in a child and store the outputs."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        sessions: sessionmaker[Session],
-        engine: ScenarioEngine | None = None,
-    ) -> None:
-        super().__init__(sessions, ScenarioJobRow)
+    def __init__(self, settings: Settings, engine: ScenarioEngine | None, lease: Lease) -> None:
         self.settings = settings
-        self._engine = engine
+        self.engine = engine or scenario_engine()
+        self.lease = lease
+        self.job_id = lease.job_id
 
-    @property
-    def engine(self) -> ScenarioEngine:
-        """The engine, resolved when first needed."""
-        return self._engine or scenario_engine()
-
-    def start(self, job_id: int, work: ScenarioWork) -> None:
-        """Start the supervisor thread of a queued job."""
-        self._launch(
-            job_id, f"scenario-job-{job_id}", lambda event: self._supervise(job_id, work, event)
-        )
-
-    def _supervise(self, job_id: int, work: ScenarioWork, cancel: threading.Event) -> None:
+    def execute(self) -> None:
+        """Run the job to a final state; never raises."""
         try:
-            self._execute(job_id, work, cancel)
+            self._execute()
         except Stopped as stop:
-            self._finish(job_id, stop.status, str(stop))
-        except ScenarioFailed as failed:
-            self._finish(job_id, JobStatus.FAILED, str(failed))
+            self.lease.finish(stop.status, str(stop))
+        except (ScenarioFailed, JobFailed) as failed:
+            self.lease.finish(JobStatus.FAILED.value, str(failed))
         except Exception:
-            log.exception("scenario job %s failed", job_id)
-            self._finish(job_id, JobStatus.FAILED, traceback.format_exc(limit=20))
+            self.lease.finish(
+                JobStatus.FAILED.value,
+                shown_error(f"scenario job {self.job_id} failed", traceback.format_exc()),
+            )
 
-    def _finish(self, job_id: int, status: JobStatus, error: str | None) -> None:
-        with self.sessions() as session:
-            store.finish(session, job_id, status, error)
+    def _work(self, session: Session) -> ScenarioWork:
+        row = session.get(ScenarioJobRow, self.job_id)
+        if row is None or row.work is None:
+            raise JobFailed("the job's scenarios were not stored with it; start it again")
+        return ScenarioWork.from_json(row.work, self.settings.dask_scheduler.strip() or None)
 
-    def _execute(self, job_id: int, work: ScenarioWork, cancel: threading.Event) -> None:
+    def _execute(self) -> None:
         limit = self.settings.scenario_timeout_s
         deadline = time.monotonic() + limit
-        engine = self.engine
-        with self.sessions() as session:
-            if cancel.is_set() or not store.mark_running(session, job_id, engine.version):
-                raise Stopped(JobStatus.CANCELLED, "cancelled before it started")
+        lease = self.lease
+        work = lease.persist("reading the work", self._work)
         if self.settings.run_executor == "process":
-            outputs = self._in_child(
-                engine,
-                work,
-                job_id,
-                Watch(cancel, lambda: self._cancelled(job_id, cancel), deadline, limit),
-            )
+            watch = Watch(lease.cancel, lease.reason, deadline, limit)
+            outputs = self._in_child(work, watch)
         else:
             try:
-                outputs = compute(engine, work)
+                outputs = compute(self.engine, work)
             except ScenarioError as error:
                 raise ScenarioFailed(str(error)) from error
-            if self._cancelled(job_id, cancel):
-                raise Stopped(JobStatus.CANCELLED, "cancelled; the finished outputs were discarded")
+            lease.beat()
+            if lease.cancel.is_set():
+                raise lease.reason()
             if time.monotonic() > deadline:
                 raise Stopped(JobStatus.TIMED_OUT, "timed out; the late outputs were discarded")
-        with self.sessions() as session:
-            store.store_outputs(session, job_id, outputs["summary"], outputs["files"])
 
-    @staticmethod
-    def _in_child(
-        engine: ScenarioEngine, work: ScenarioWork, job_id: int, watch: Watch
-    ) -> dict[str, Any]:
+        def act(session: Session) -> bool:
+            return store.store_outputs(
+                session, self.job_id, outputs["summary"], outputs["files"], owner=lease.owner
+            )
+
+        lease.persist("storing the outputs", act)
+
+    def _in_child(self, work: ScenarioWork, watch: Watch) -> dict[str, Any]:
         group = work.workers > 1 and work.scheduler is None
         child = start_child(
-            _child, (engine, work, group), f"paikka-scenarios-{job_id}", group=group
+            _child, (self.engine, work, group), f"paikka-scenarios-{self.job_id}", group=group
         )
         try:
             kind, payload, _ = receive(child, watch)
+        except RuntimeError as exc:
+            raise JobFailed(str(exc)) from None
         finally:
             child.stop()
         if kind == "scenario":
             raise ScenarioFailed(str(payload))
         if kind != "ok":
-            raise RuntimeError(f"the scenario engine failed:\n{payload}")
+            raise JobFailed(
+                shown_error(f"the scenario engine failed in job {self.job_id}", payload)
+            )
         outputs: dict[str, Any] = payload
         return outputs

@@ -28,7 +28,6 @@ from service.db.tables import (
     utcnow,
 )
 from service.errors import Conflict, InvalidInput, NotFound
-from service.imports import cell_list, cell_text, column_of, describe, read_table, validate_rows
 from service.schemas.clients import (
     AgeBand,
     ClientCreate,
@@ -40,6 +39,7 @@ from service.schemas.clients import (
     PersonalFields,
     SharedField,
 )
+from service.uploads import cell_list, cell_text, column_of, describe, read_table, validate_rows
 
 PERSONAL = frozenset(PersonalFields.model_fields)
 LIST_COLUMNS = frozenset(

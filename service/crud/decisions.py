@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from matching.decision import DecisionCheck, check_decision
@@ -228,9 +228,21 @@ def decide(
     if verdict is not None and not verdict.lawful:
         session.rollback()
         _refuse(verdict)
-    proposal.status = (
+    decided = (
         ProposalStatus.ACCEPTED.value if body.decision == "accept" else ProposalStatus.OVERRIDDEN
     )
+    # Conditional on the status (SQLite has no row locks): of decisions sent at once, only
+    # the first update finds the proposal still proposed; the others get 409.
+    won = session.execute(
+        update(ProposalRow)
+        .where(ProposalRow.id == proposal_id, ProposalRow.status == ProposalStatus.PROPOSED)
+        .values(status=decided)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(won, "rowcount", 0):
+        session.rollback()
+        raise Conflict(f"proposal {proposal_id} was decided meanwhile")
+    proposal.status = decided
     proposal.reason_code = body.reason_code.value
     proposal.reason_text = body.text
     proposal.decided_placement_id = target

@@ -15,7 +15,8 @@ from service.crud.convert import placement_attributes, placement_record, placeme
 from service.crud.integrity import Touched, refuse_if_breaking
 from service.db.tables import MunicipalityRow, OrganisationRow, PlacementRow, utcnow
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
-from service.imports import (
+from service.schemas.placements import PlacementCreate, PlacementOut, PlacementUpdate
+from service.uploads import (
     cell_list,
     cell_text,
     column_of,
@@ -23,7 +24,6 @@ from service.imports import (
     read_table,
     validate_rows,
 )
-from service.schemas.placements import PlacementCreate, PlacementOut, PlacementUpdate
 
 LIST_COLUMNS = ("weekdays", "demands", "skills", "languages")
 

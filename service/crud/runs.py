@@ -32,7 +32,7 @@ from service.db.tables import (
     utcnow,
 )
 from service.errors import Conflict, NotFound
-from service.schemas.runs import FINAL, RunCreate, RunStatus
+from service.schemas.runs import RunCreate, RunStatus
 
 
 def next_monday(today: date) -> date:
@@ -242,32 +242,6 @@ def municipalities_of(session: Session) -> list[dict[str, Any]]:
     return out
 
 
-def mark_running(session: Session, run_id: int, engine_version: str) -> None:
-    """queued → running."""
-    session.execute(
-        update(RunRow)
-        .where(RunRow.id == run_id)
-        .values(status=RunStatus.RUNNING.value, started_at=utcnow(), engine_version=engine_version)
-    )
-    session.commit()
-
-
-def finish(session: Session, run_id: int, status: RunStatus, error: str | None = None) -> None:
-    """Put a run in a final state and release the county's lock; stored data is kept."""
-    assert status in FINAL
-    session.execute(
-        update(RunRow)
-        .where(RunRow.id == run_id)
-        .values(
-            status=status.value,
-            error=error[:10_000] if error else None,
-            active_lock=None,
-            finished_at=utcnow(),
-        )
-    )
-    session.commit()
-
-
 def store_result(
     session: Session,
     run_id: int,
@@ -275,13 +249,33 @@ def store_result(
     violations: Sequence[str],
     *,
     explain: bool = False,
+    owner: str | None = None,
 ) -> bool:
     """Store a finished run: its outcome and, when the check passed, its proposals. True if
     the run succeeded.
 
     In the same transaction older runs become superseded and their undecided proposals too,
-    so at any moment exactly one run's proposals are open for decisions.
+    so at any moment exactly one run's proposals are open for decisions. The first statement
+    is the conditional move to the final state (still running, still ``owner``'s lease): a
+    worker that lost its lease stores nothing.
     """
+    status = RunStatus.FAILED if violations else RunStatus.SUCCEEDED
+    moved = session.execute(
+        update(RunRow)
+        .where(RunRow.id == run_id, RunRow.status == RunStatus.RUNNING.value)
+        .where(RunRow.lease_owner == owner if owner is not None else RunRow.id == run_id)
+        .values(
+            status=status.value,
+            active_lock=None,
+            finished_at=utcnow(),
+            explanation_status="pending" if explain and not violations else None,
+            # the worker keeps its lease while it makes the explanations
+            **({} if explain and not violations else {"lease_owner": None, "lease_until": None}),
+        )
+    )
+    if not getattr(moved, "rowcount", 0):
+        session.rollback()
+        return False
     run = get(session, run_id)
     run.engine_version = result.engine_version
     run.input_hash = result.input_hash
@@ -298,7 +292,7 @@ def store_result(
     run.message = result.message
     if violations:
         shown = "; ".join(violations[:20])
-        _final(run, RunStatus.FAILED, f"{len(violations)} check violation(s): {shown}")
+        run.error = f"{len(violations)} check violation(s): {shown}"
         session.commit()
         return False
     municipality_of = dict(
@@ -331,18 +325,33 @@ def store_result(
         .where(RunRow.id != run_id, RunRow.id < run_id, RunRow.superseded.is_(False))
         .values(superseded=True)
     )
-    _final(run, RunStatus.SUCCEEDED, None)
-    run.explanation_status = "pending" if explain else None
+    run.error = None
     session.commit()
     return True
 
 
-def store_explanations(session: Session, run_id: int, explained: dict[str, Any] | None) -> None:
+def store_explanations(
+    session: Session, run_id: int, explained: dict[str, Any] | None, owner: str | None = None
+) -> None:
     """Attach each client's explanation to the run's proposal for that client; those of the
-    unplaced clients go on the run. ``None``: explaining failed (the proposals stand)."""
+    unplaced clients go on the run. ``None``: explaining failed (the proposals stand).
+    Conditional on ``owner``'s lease (a recovered run's explanations stay ``failed``); the
+    lease is released with the same commit."""
+    moved = session.execute(
+        update(RunRow)
+        .where(RunRow.id == run_id, RunRow.explanation_status == "pending")
+        .where(RunRow.lease_owner == owner if owner is not None else RunRow.id == run_id)
+        .values(
+            explanation_status="failed" if explained is None else "ready",
+            lease_owner=None,
+            lease_until=None,
+        )
+    )
+    if not getattr(moved, "rowcount", 0):
+        session.rollback()
+        return
     run = get(session, run_id)
     if explained is None:
-        run.explanation_status = "failed"
         session.commit()
         return
     ids = dict(
@@ -358,15 +367,7 @@ def store_explanations(session: Session, run_id: int, explained: dict[str, Any] 
     if updates:
         session.execute(update(ProposalRow), updates)
     run.unassigned_explanations = {c: e for c, e in explained.items() if c not in ids}
-    run.explanation_status = "ready"
     session.commit()
-
-
-def _final(run: RunRow, status: RunStatus, error: str | None) -> None:
-    run.status = status.value
-    run.error = error
-    run.active_lock = None
-    run.finished_at = utcnow()
 
 
 def _matches_previous(session: Session, run: RunRow, result: AllocationResult) -> bool | None:
@@ -393,18 +394,11 @@ def _matches_previous(session: Session, run: RunRow, result: AllocationResult) -
     return before == {(a.client, a.placement) for a in result.assignments}
 
 
-def request_cancel(session: Session, run: RunRow) -> None:
-    """Flag a queued or running run for cancellation (the job stops it)."""
-    if RunStatus(run.status) in FINAL:
-        raise Conflict(f"run {run.id} is already {run.status}")
-    run.cancel_requested = True
-    session.commit()
-
-
-def recover_orphans(session: Session, county: str) -> int:
-    """Runs left queued or running by a stopped server become failed (their data is kept)."""
-    rows = session.scalars(select(RunRow).where(RunRow.active_lock == county)).all()
-    for row in rows:
-        _final(row, RunStatus.FAILED, "interrupted: the service stopped while the run was active")
-    session.commit()
-    return len(rows)
+def erase_client_texts(session: Session, client_id: str) -> None:
+    """Erasure: the coordinators' free-text reasons on the client's proposals may name or
+    describe the person; they go with the identifying data (the reason codes stay)."""
+    session.execute(
+        update(ProposalRow)
+        .where(ProposalRow.client_id == client_id, ProposalRow.reason_text.is_not(None))
+        .values(reason_text=None)
+    )

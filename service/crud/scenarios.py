@@ -14,7 +14,6 @@ from service.config import Settings
 from service.db.tables import ScenarioFileRow, ScenarioJobRow, utcnow
 from service.errors import Conflict, NotFound
 from service.scenario_base import PreparedJob
-from service.schemas.runs import FINAL
 from service.schemas.scenarios import JobStatus, ScenarioJobCreate
 
 ACTIVE = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
@@ -83,6 +82,7 @@ def create(
         base_placements=len(work.base.placements),
         scenarios=[s.model_dump(mode="json", exclude_none=True) for s in work.scenarios],
         options=work.options(),
+        work=work.to_json(),
         created_by=user.name,
     )
     session.add(row)
@@ -90,44 +90,37 @@ def create(
     return row
 
 
-def mark_running(session: Session, job_id: int, engine_version: str) -> bool:
-    """queued → running; False if the job is no longer queued (cancelled meanwhile)."""
-    done = session.execute(
-        update(ScenarioJobRow)
-        .where(
-            ScenarioJobRow.id == job_id,
-            ScenarioJobRow.status == JobStatus.QUEUED.value,
-            ScenarioJobRow.cancel_requested.is_(False),
-        )
-        .values(status=JobStatus.RUNNING.value, started_at=utcnow(), engine_version=engine_version)
-    )
-    session.commit()
-    return bool(getattr(done, "rowcount", 0))
-
-
-def finish(session: Session, job_id: int, status: JobStatus, error: str | None = None) -> None:
-    """Put an active job in a final state and release the lock (a final job stays as is)."""
-    assert status in FINAL
-    session.execute(
+def store_outputs(
+    session: Session,
+    job_id: int,
+    summary: list[dict[str, Any]],
+    files: Sequence[tuple[str, bytes]],
+    owner: str | None = None,
+) -> bool:
+    """Store a finished job's figures and files and mark it succeeded, in one transaction
+    that starts with the conditional move to ``succeeded`` (still running, still ``owner``'s
+    lease): a job stopped meanwhile keeps no late outputs."""
+    moved = session.execute(
         update(ScenarioJobRow)
         .where(ScenarioJobRow.id == job_id, ScenarioJobRow.status.in_(ACTIVE))
+        .where(
+            ScenarioJobRow.lease_owner == owner
+            if owner is not None
+            else ScenarioJobRow.id == job_id
+        )
         .values(
-            status=status.value,
-            error=error[:10_000] if error else None,
+            status=JobStatus.SUCCEEDED.value,
+            summary=summary,
+            error=None,
             active_lock=None,
             finished_at=utcnow(),
+            lease_owner=None,
+            lease_until=None,
         )
     )
-    session.commit()
-
-
-def store_outputs(
-    session: Session, job_id: int, summary: list[dict[str, Any]], files: Sequence[tuple[str, bytes]]
-) -> None:
-    """Store a finished job's figures and files and mark it succeeded, in one transaction."""
-    job = get(session, job_id)
-    if job.status not in ACTIVE:
-        return  # stopped meanwhile: its late outputs are not kept
+    if not getattr(moved, "rowcount", 0):
+        session.rollback()
+        return False
     session.add_all(
         ScenarioFileRow(
             job_id=job_id,
@@ -139,38 +132,14 @@ def store_outputs(
         for name, content in files
         if FILE_NAME.fullmatch(name)
     )
-    job.summary = summary
-    job.status = JobStatus.SUCCEEDED.value
-    job.error = None
-    job.active_lock = None
-    job.finished_at = utcnow()
     session.commit()
+    return True
 
 
 def media_type(name: str) -> str:
     """The media type of an output file, by its suffix."""
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
     return MEDIA_TYPES.get(suffix, "application/octet-stream")
-
-
-def request_cancel(session: Session, job: ScenarioJobRow) -> None:
-    """Flag a queued or running job for cancellation (its supervisor stops it)."""
-    if JobStatus(job.status) in FINAL:
-        raise Conflict(f"scenario job {job.id} is already {job.status}")
-    job.cancel_requested = True
-    session.commit()
-
-
-def recover_orphans(session: Session, county: str) -> int:
-    """Jobs left queued or running by a stopped service become failed."""
-    rows = session.scalars(select(ScenarioJobRow).where(ScenarioJobRow.active_lock == county)).all()
-    for row in rows:
-        row.status = JobStatus.FAILED.value
-        row.error = "interrupted: the service stopped while the job was active"
-        row.active_lock = None
-        row.finished_at = utcnow()
-    session.commit()
-    return len(rows)
 
 
 def files(session: Session, job_id: int) -> list[tuple[str, str, int]]:

@@ -156,7 +156,10 @@ class AssignmentRow(Base):
 
 class RunRow(Base):
     """A weekly allocation run. ``active_lock`` is set while queued or running; its unique
-    constraint is what refuses a second concurrent run for the same county."""
+    constraint is what refuses a second concurrent run for the same county. ``lease_owner``
+    and ``lease_until``: the solver worker executing it and until when its lease holds
+    (``service.crud.jobs``). The unplaced clients' explanations are loaded only when asked
+    for, so listing runs never reads them."""
 
     __tablename__ = "runs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -177,8 +180,12 @@ class RunRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     matches_previous: Mapped[bool | None] = mapped_column(Boolean)
     explanation_status: Mapped[str | None] = mapped_column(String(16))
-    unassigned_explanations: Mapped[Json | None] = mapped_column()
+    unassigned_explanations: Mapped[Json | None] = mapped_column(deferred=True)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None] = mapped_column(index=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -215,7 +222,8 @@ class ProposalRow(Base):
 
 class ScenarioJobRow(Base):
     """A planner's batch of what-if scenarios. Like a run, ``active_lock`` is set while the
-    job is queued or running, and its unique constraint admits one active job per county."""
+    job is queued or running, and its unique constraint admits one active job per county.
+    ``work``: the checked, pseudonymised base and scenarios a solver worker executes."""
 
     __tablename__ = "scenario_jobs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -232,8 +240,13 @@ class ScenarioJobRow(Base):
     options: Mapped[Json] = mapped_column()
     engine_version: Mapped[str | None] = mapped_column(String(50))
     summary: Mapped[list[Any] | None] = mapped_column()
+    work: Mapped[Json | None] = mapped_column(deferred=True)
     error: Mapped[str | None] = mapped_column(Text)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None] = mapped_column(index=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column()

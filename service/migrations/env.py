@@ -1,11 +1,16 @@
-"""Alembic environment: upgrades the database the service (or PAIKKA_DATABASE_URL) names."""
+"""Alembic environment: upgrades the database the service (or PAIKKA_DATABASE_URL) names.
+
+On PostgreSQL the upgrade holds a transaction-level advisory lock, so that several web
+workers (or workers and a ``migrate`` step) starting at once upgrade the schema once: the
+others wait for the lock, then find the schema at head and do nothing.
+"""
 
 from __future__ import annotations
 
 import os
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from service.db import accounts as _accounts  # noqa: F401  (registers the account tables)
 from service.db.tables import Base
@@ -14,6 +19,7 @@ config = context.config
 url = config.attributes.get("database_url") or os.environ.get(
     "PAIKKA_DATABASE_URL", "sqlite:///./paikka.db"
 )
+MIGRATION_LOCK = 0x5041494B  # "PAIK": the advisory lock key of schema upgrades
 
 
 def run_offline() -> None:
@@ -33,6 +39,10 @@ def run_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             context.run_migrations()
     engine.dispose()
 

@@ -11,8 +11,9 @@ from fastapi.responses import JSONResponse, Response
 from service import audit
 from service.audit import Action
 from service.crud import clients as store
+from service.crud.runs import erase_client_texts
 from service.deps import IdempotencyKey, SessionDep, SettingsDep, purpose
-from service.idempotency import Outcome, fingerprint, run_once
+from service.idempotency import Outcome, erase_client, fingerprint, run_once
 from service.routes.common import ERRORS, ClientReaders, Coordinator, UploadedFile, read_upload
 from service.schemas.clients import ClientCreate, ClientOut, ClientUpdate, ClientView
 from service.schemas.placements import ImportResult
@@ -90,6 +91,8 @@ def delete_client(
     """The client leaves the service: identifying data is erased, the pseudonymous record
     stays for past runs and decisions."""
     store.deactivate(session, client_id)
+    erase_client(session, client_id)
+    erase_client_texts(session, client_id)
     audit.record(session, user, Action.DELETE, "clients", why, record_id=client_id)
     session.commit()
     return Response(status_code=204)

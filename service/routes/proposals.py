@@ -9,11 +9,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import TypeAdapter
 
+from models import Criterion
 from service import audit
 from service.audit import Action
 from service.auth import Principal, Role
 from service.crud import decisions as store
 from service.crud import runs as run_store
+from service.db.tables import ProposalRow
 from service.deps import SessionDep, SettingsDep, purpose
 from service.routes.common import (
     ERRORS,
@@ -37,12 +39,28 @@ ReadPurpose = Annotated[str, Depends(purpose("reviewing proposals"))]
 DecidePurpose = Annotated[str, Depends(purpose("placement decision"))]
 
 
+WITHHELD_CRITERIA = frozenset({Criterion.SUPPORT_FIT.value})
+"""Score parts from which a client's support need (health-derived) can be computed."""
+
+
 def _visible(user: Principal, row: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Explanations name rules such as work constraints and other clients' placements:
-    coordinators only."""
+    """What the caller may see of a proposal. Coordinators see everything. Others
+    (municipality users, planners) never see what reveals a support need, a health-derived
+    flag or a coordinator's free text: the explanation (it names work constraints and other
+    clients' placements), the ``support_fit`` part of the breakdown, the score as a total
+    (it would give the withheld part by subtraction: it becomes the sum of the parts shown),
+    and the decision's reason code and text (``health_or_support`` is itself such a flag)."""
     if user.role is Role.COORDINATOR:
         return row
-    return {**row, "explanation": None}
+    shown = {k: v for k, v in (row["breakdown"] or {}).items() if k not in WITHHELD_CRITERIA}
+    return {
+        **row,
+        "explanation": None,
+        "breakdown": shown,
+        "score": sum(shown.values()),
+        "reason_code": None,
+        "reason_text": None,
+    }
 
 
 @router.get("/runs/{run_id}/unassigned", responses=ERRORS)
@@ -119,10 +137,8 @@ def read_proposal(
     row = store.get_proposal(session, user, proposal_id)
     audit.record(session, user, Action.READ, "proposals", why, record_id=str(proposal_id))
     session.commit()
-    out = ProposalOut.model_validate(row)
-    if user.role is not Role.COORDINATOR:
-        out = out.model_copy(update={"explanation": None})
-    return out
+    fields = {c.name: getattr(row, c.name) for c in ProposalRow.__table__.columns}
+    return ProposalOut.model_validate(_visible(user, fields))
 
 
 @router.post("/proposals/{proposal_id}/decision-preview")

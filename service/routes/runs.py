@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from service import audit
 from service.audit import Action
 from service.auth import Principal, Role
+from service.crud import jobs as lifecycle
 from service.crud import runs as store
+from service.db.tables import RunRow
 from service.deps import IdempotencyKey, SessionDep, SettingsDep, purpose, require
 from service.idempotency import Outcome, fingerprint, run_once
-from service.jobs import JobManager
 from service.routes.common import ERRORS, Coordinator, IntId, Page, PageSize, window
 from service.schemas.runs import RunCreate, RunOut, RunStatus
 
@@ -25,9 +28,12 @@ RunPurpose = Annotated[str, Depends(purpose("weekly allocation run"))]
 CANCEL_WAIT_S = 5.0
 
 
-def _jobs(request: Request) -> JobManager:
-    jobs: JobManager = request.app.state.jobs
-    return jobs
+def submit(request: Request, kind: str, job_id: int) -> None:
+    """Hand a queued job to this process's embedded worker, if it has one (solver workers
+    elsewhere find it in the database)."""
+    workers = request.app.state.workers
+    if workers is not None:
+        workers.submit(kind, job_id)
 
 
 @router.post("", status_code=202, response_model=RunOut)
@@ -41,7 +47,6 @@ def start_run(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Queue the weekly run; poll the `Location` URL. 409 while another run is active."""
-    jobs = _jobs(request)
 
     def produce() -> Outcome:
         row = store.create(session, user, body, settings)
@@ -51,47 +56,60 @@ def start_run(
             202,
             RunOut.model_validate(row),
             f"/runs/{row.id}",
-            after_commit=[lambda: jobs.start(row.id)],
+            after_commit=[lambda: submit(request, "run", row.id)],
         )
 
     print_ = fingerprint("POST", request.url.path, body.model_dump(mode="json"))
     return run_once(session, user, idempotency_key, print_, produce)
 
 
+RunReadPurpose = Annotated[str, Depends(purpose("following the weekly run"))]
+
+
 @router.get("")
 def list_runs(
     session: SessionDep,
     settings: SettingsDep,
-    _user: RunReaders,
+    user: RunReaders,
+    why: RunReadPurpose,
     status: RunStatus | None = None,
     page: Page = 1,
     page_size: PageSize = None,
 ) -> list[RunOut]:
-    """List runs, newest first."""
+    """List runs, newest first. Summary columns only: the size of the answer and its cost
+    do not grow with the runs' explanations. The unplaced client ids it returns are
+    audited."""
     offset, limit = window(page, page_size, settings.default_page_size)
-    return [
-        RunOut.model_validate(r)
-        for r in store.list_(session, status=status, offset=offset, limit=limit)
-    ]
+    rows = store.list_(session, status=status, offset=offset, limit=limit)
+    _audit_unplaced(session, user, why, rows, "runs")
+    return [RunOut.model_validate(r) for r in rows]
 
 
 @router.get("/{run_id}")
-def read_run(session: SessionDep, _user: RunReaders, run_id: IntId) -> RunOut:
-    """Poll a run."""
-    return RunOut.model_validate(store.get(session, run_id))
+def read_run(session: SessionDep, user: RunReaders, why: RunReadPurpose, run_id: IntId) -> RunOut:
+    """Poll a run (its unplaced client ids are audited)."""
+    row = store.get(session, run_id)
+    _audit_unplaced(session, user, why, [row], str(run_id))
+    return RunOut.model_validate(row)
+
+
+def _audit_unplaced(
+    session: Session, user: Principal, why: str, rows: Sequence[RunRow], record: str
+) -> None:
+    ids = [client for row in rows for client in (row.unassigned or [])]
+    if ids:
+        audit.record(session, user, Action.READ, "runs", why, record_id=record, ids=ids)
+        session.commit()
 
 
 @router.post("/{run_id}/cancel")
-def cancel_run(request: Request, session: SessionDep, _user: Coordinator, run_id: IntId) -> RunOut:
-    """Cancel a queued or running run; waits briefly for it to stop (409 if already final)."""
-    jobs = _jobs(request)
+def cancel_run(session: SessionDep, _user: Coordinator, run_id: IntId) -> RunOut:
+    """Cancel a queued or running run; waits briefly for it to stop (409 if already final).
+
+    The cancel goes through the database: a queued run is cancelled at once, a running one
+    is stopped by its solver worker, wherever that runs."""
     run = store.get(session, run_id)
-    store.request_cancel(session, run)
-    if jobs.is_tracking(run_id):
-        jobs.cancel(run_id)
-        jobs.wait(run_id, CANCEL_WAIT_S)
-    else:
-        # No supervisor in this process (e.g. left over from a stopped service).
-        store.finish(session, run_id, RunStatus.CANCELLED, "cancelled (no active job)")
+    lifecycle.request_cancel(session, RunRow, run, "run")
+    lifecycle.wait_final(session, RunRow, run_id, CANCEL_WAIT_S)
     session.expire_all()
     return RunOut.model_validate(store.get(session, run_id))

@@ -10,12 +10,14 @@ from fastapi.responses import JSONResponse, Response
 from service import audit
 from service.audit import Action
 from service.auth import Principal, Role
+from service.crud import jobs as lifecycle
 from service.crud import scenarios as store
+from service.db.tables import ScenarioJobRow
 from service.deps import IdempotencyKey, SessionDep, SettingsDep, purpose, require
 from service.idempotency import Outcome, fingerprint, run_once
 from service.routes.common import ERRORS, IntId, Page, PageSize, window
+from service.routes.runs import submit
 from service.scenario_base import prepare
-from service.scenario_jobs import ScenarioJobManager
 from service.schemas.common import Page as PageOf
 from service.schemas.scenarios import (
     JobStatus,
@@ -40,11 +42,6 @@ DOWNLOAD_HEADERS = {
 }
 
 
-def _jobs(request: Request) -> ScenarioJobManager:
-    jobs: ScenarioJobManager = request.app.state.scenario_jobs
-    return jobs
-
-
 @router.post("", status_code=202, response_model=ScenarioJobOut)
 def start_scenario_job(
     request: Request,
@@ -56,7 +53,6 @@ def start_scenario_job(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Queue a batch of scenarios; poll the `Location` URL. 409 while another job is active."""
-    jobs = _jobs(request)
 
     def produce() -> Outcome:
         store.ensure_idle(session, settings)
@@ -78,7 +74,7 @@ def start_scenario_job(
             202,
             ScenarioJobOut.model_validate(row),
             f"/scenario-jobs/{row.id}",
-            after_commit=[lambda: jobs.start(row.id, prepared.work)],
+            after_commit=[lambda: submit(request, "scenario", row.id)],
         )
 
     print_ = fingerprint("POST", request.url.path, body.model_dump(mode="json"))
@@ -112,17 +108,12 @@ def read_scenario_job(session: SessionDep, _user: Planners, job_id: IntId) -> Sc
 
 
 @router.post("/{job_id}/cancel")
-def cancel_scenario_job(
-    request: Request, session: SessionDep, _user: Planners, job_id: IntId
-) -> ScenarioJobOut:
-    """Cancel a queued or running job; waits briefly for it to stop (409 if already final)."""
-    jobs = _jobs(request)
-    store.request_cancel(session, store.get(session, job_id))
-    if jobs.is_tracking(job_id):
-        jobs.cancel(job_id)
-        jobs.wait(job_id, CANCEL_WAIT_S)
-    else:
-        store.finish(session, job_id, JobStatus.CANCELLED, "cancelled (no active job)")
+def cancel_scenario_job(session: SessionDep, _user: Planners, job_id: IntId) -> ScenarioJobOut:
+    """Cancel a queued or running job; waits briefly for it to stop (409 if already final).
+    The cancel goes through the database to the solver worker running the job."""
+    job = store.get(session, job_id)
+    lifecycle.request_cancel(session, ScenarioJobRow, job, "scenario job")
+    lifecycle.wait_final(session, ScenarioJobRow, job_id, CANCEL_WAIT_S)
     session.expire_all()
     return ScenarioJobOut.model_validate(store.get(session, job_id))
 

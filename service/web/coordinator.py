@@ -35,6 +35,7 @@ from service.db.tables import (
     RunRow,
 )
 from service.errors import ServiceError
+from service.routes.runs import submit
 from service.schemas.clients import ClientUpdate, SharedField
 from service.schemas.runs import (
     AbsenceReason,
@@ -273,7 +274,7 @@ async def start_run(request: Request, page: CoordinatorPage) -> Response:
         web=True,
     )
     page.session.commit()
-    request.app.state.jobs.start(row.id)
+    submit(request, "run", row.id)
     return redirect("/coordinator/board")
 
 

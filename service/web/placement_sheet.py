@@ -24,8 +24,8 @@ from service.auth import Principal
 from service.crud import placements as placement_store
 from service.crud.convert import placement_record
 from service.db.tables import MunicipalityRow, OrganisationRow, PlacementRow
-from service.imports import read_table
 from service.schemas.placements import PlacementCreate, PlacementUpdate
+from service.uploads import read_table
 from service.web.forms import message
 from service.web.i18n import Texts, catalogue
 

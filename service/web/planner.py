@@ -18,6 +18,7 @@ from service.audit import Action
 from service.crud import scenarios as store
 from service.db.tables import MunicipalityRow, OrganisationRow, PlacementRow, ScenarioJobRow
 from service.errors import ServiceError
+from service.routes.runs import submit
 from service.scenario_base import prepare
 from service.schemas.scenarios import ScenarioJobCreate
 from service.web.core import PlannerPage, WebError, form_of, redirect
@@ -156,7 +157,7 @@ async def start(request: Request, page: PlannerPage) -> Response:
             web=True,
         )
     session.commit()
-    request.app.state.scenario_jobs.start(row.id, prepared.work)
+    submit(request, "scenario", row.id)
     return redirect(f"/planner/scenarios/{row.id}")
 
 

@@ -94,3 +94,45 @@ def check_ok(problem: AllocationProblem, result: AllocationResult) -> list[Any]:
 def check_fails(problem: AllocationProblem, result: AllocationResult) -> list[Any]:
     """Reject every result."""
     return ["capacity: placement over its seats (test)"]
+
+
+PID_DIR = "PAIKKA_TEST_PID_DIR"
+
+
+def slow_recorded(problem: AllocationProblem, hint: Any = None) -> AllocationResult:
+    """Like ``slow``, first writing this engine process's pid to ``$PAIKKA_TEST_PID_DIR`` so
+    that a test can tell whether the process was stopped."""
+    import os
+    from pathlib import Path
+
+    folder = os.environ.get(PID_DIR)
+    if folder:
+        Path(folder, f"{os.getpid()}.pid").write_text(str(os.getpid()))
+    time.sleep(60)
+    return first_fit(problem, hint)
+
+
+def slow_solver() -> Any:
+    """A solver whose engine takes a minute (``python -m service.worker --solver``)."""
+    from service.jobs import Solver
+
+    return Solver(allocate=slow_recorded, check=check_ok, version="fake-slow")
+
+
+def first_fit_solver() -> Any:
+    """A solver placing by first fit (``python -m service.worker --solver``)."""
+    from service.jobs import Solver
+
+    return Solver(allocate=first_fit, check=check_ok, version="fake-1")
+
+
+def pause(problem: AllocationProblem, hint: Any = None) -> AllocationResult:
+    """First fit after three seconds: time for a fault to happen during the solve."""
+    time.sleep(3)
+    return first_fit(problem, hint)
+
+
+def slow_explain(problem: AllocationProblem, result: AllocationResult) -> dict[str, Any]:
+    """Explanations that take three seconds (one empty one per placed client)."""
+    time.sleep(3)
+    return {a.client: {"client": a.client} for a in result.assignments}

@@ -9,6 +9,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,7 +45,7 @@ from service.db.tables import (
     ScenarioJobRow,
 )
 from service.demo import load_problem
-from service.jobs import Engine
+from service.jobs import Solver
 from service.scenario_jobs import ScenarioEngine
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -79,6 +80,8 @@ def settings_for(url: str, **changes: object) -> Settings:
         "county": "testcounty",
         "run_timeout_s": 60,
         "max_time_limit_s": 5,
+        # several apps share a test database: each executes only the jobs it queued
+        "embedded_worker": "own",
     }
     values.update(changes)
     return Settings.model_validate(values)
@@ -91,14 +94,13 @@ def sessions_of(app: FastAPI) -> sessionmaker[Session]:
 
 
 def wait_idle(app: FastAPI, timeout: float = 60) -> None:
-    """Wait until no run and no scenario job of the app is active."""
+    """Wait until the app's embedded solver worker has nothing left to do."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        threads = [*app.state.jobs.active(), *app.state.scenario_jobs.active()]
-        if not threads:
+        workers = app.state.workers
+        if workers is None or workers.idle():
             return
-        for thread in threads:
-            thread.join(0.1)
+        time.sleep(0.05)
     raise AssertionError("runs or scenario jobs still active")
 
 
@@ -205,13 +207,35 @@ USERS = {
 }
 
 
+@contextmanager
+def append_only_lifted(session: Session) -> Iterator[None]:
+    """Let the test reset empty the append-only audit log: as the database's owner, skip
+    triggers (PostgreSQL) or drop and re-create them (SQLite) within the transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL session_replication_role = replica"))
+        yield
+        session.execute(text("SET LOCAL session_replication_role = origin"))
+        return
+    found = session.execute(
+        text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+        )
+    ).all()
+    for name, _sql in found:
+        session.execute(text(f"DROP TRIGGER {name}"))
+    yield
+    for _name, sql in found:
+        session.execute(text(sql))
+
+
 def reset(factory: sessionmaker[Session]) -> Seed:
     """Empty every table and load the tiny county, personal data, one finished run with a
     proposal (C1 → P1) and an ongoing assignment (C2 at P1)."""
     with factory() as session:
         tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-        for name in tables:  # DELETE beats TRUNCATE on PostgreSQL for tables this small
-            session.execute(text(f"DELETE FROM {name}"))
+        with append_only_lifted(session):
+            for name in tables:  # DELETE beats TRUNCATE on PostgreSQL for tables this small
+                session.execute(text(f"DELETE FROM {name}"))
         session.commit()
         load_problem(session, county())
         personal = {
@@ -291,11 +315,11 @@ def fake_scenario_engine(batch_name: str) -> ScenarioEngine:
     return ScenarioEngine(batch=getattr(fakes, batch_name), write=write_outputs, version="fake-1")
 
 
-def fake_engine(allocate_name: str, check_name: str = "check_ok") -> Engine:
+def fake_engine(allocate_name: str, check_name: str = "check_ok") -> Solver:
     """An engine made of the functions in ``fake_engine.py``."""
     from tests.service import fake_engine as fakes
 
-    return Engine(
+    return Solver(
         allocate=getattr(fakes, allocate_name),
         check=getattr(fakes, check_name),
         version="fake-1",

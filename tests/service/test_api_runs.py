@@ -3,8 +3,10 @@ and the ways a run can end badly (cancel, crash, failed check, timeout) without 
 
 from __future__ import annotations
 
+import re
 import threading
-from datetime import date
+import time
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -240,7 +242,7 @@ def test_proposal_listing_filters_and_pages(client: TestClient, seed: Seed) -> N
 
 
 def test_second_concurrent_run_is_409(database_url: str, seed: Seed) -> None:
-    app = create_app(settings_for(database_url), engine=fake_engine("slow"))
+    app = create_app(settings_for(database_url), solver=fake_engine("slow"))
     with TestClient(app) as client:
         h = seed.h("coordinator")
         first = client.post("/runs", json=RUN, headers=h)
@@ -256,7 +258,7 @@ def test_second_concurrent_run_is_409(database_url: str, seed: Seed) -> None:
 
 
 def test_racing_starts_admit_one_run(database_url: str, seed: Seed) -> None:
-    app = create_app(settings_for(database_url), engine=fake_engine("slow"))
+    app = create_app(settings_for(database_url), solver=fake_engine("slow"))
     with TestClient(app) as client:
         h = seed.h("coordinator")
         codes: list[int] = []
@@ -279,7 +281,7 @@ def test_racing_starts_admit_one_run(database_url: str, seed: Seed) -> None:
 @pytest.mark.parametrize(
     ("engine", "settings", "status", "error"),
     [
-        (("crash", "check_ok"), {}, "failed", "engine bug for the test"),
+        (("crash", "check_ok"), {}, "failed", "error id"),
         (("first_fit", "check_fails"), {}, "failed", "check violation"),
         (("slow", "check_ok"), {"run_timeout_s": 1}, "timed_out", "wall-clock limit"),
     ],
@@ -293,7 +295,7 @@ def test_bad_endings_keep_state_and_data(
     status: str,
     error: str,
 ) -> None:
-    app = create_app(settings_for(database_url, **settings), engine=fake_engine(*engine))
+    app = create_app(settings_for(database_url, **settings), solver=fake_engine(*engine))
     with TestClient(app) as client:
         h = seed.h("coordinator")
         before = _counts(app)
@@ -311,8 +313,25 @@ def test_bad_endings_keep_state_and_data(
             client.post(f"/runs/{queued['id']}/cancel", headers=h)
 
 
+def test_an_engine_crash_shows_an_error_id_and_logs_the_traceback(
+    database_url: str, seed: Seed, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Planners and coordinators see a sentence with an error id; the traceback (which may
+    hold SQL and data) goes to the log only, under the same id."""
+    app = create_app(settings_for(database_url), solver=fake_engine("crash"))
+    with TestClient(app) as client:
+        run = start(client, seed)
+    error = str(run["error"])
+    assert run["status"] == "failed"
+    assert "Traceback" not in error and "engine bug" not in error and "File " not in error
+    ident = re.search(r"error id ([0-9a-f]{12})", error)
+    assert ident is not None, error
+    logged = [r.getMessage() for r in caplog.records if ident.group(1) in r.getMessage()]
+    assert logged and "engine bug for the test" in logged[0] and "Traceback" in logged[0]
+
+
 def test_cancel_stops_a_running_engine(database_url: str, seed: Seed) -> None:
-    app = create_app(settings_for(database_url), engine=fake_engine("slow"))
+    app = create_app(settings_for(database_url), solver=fake_engine("slow"))
     with TestClient(app) as client:
         h = seed.h("coordinator")
         run = client.post("/runs", json=RUN, headers=h).json()
@@ -328,7 +347,7 @@ def test_cancel_stops_a_running_engine(database_url: str, seed: Seed) -> None:
 
 def test_thread_executor_runs_too(database_url: str, seed: Seed) -> None:
     app = create_app(
-        settings_for(database_url, run_executor="thread"), engine=fake_engine("first_fit")
+        settings_for(database_url, run_executor="thread"), solver=fake_engine("first_fit")
     )
     with TestClient(app) as client:
         run = start(client, seed)
@@ -337,27 +356,58 @@ def test_thread_executor_runs_too(database_url: str, seed: Seed) -> None:
         assert run["explanation_status"] is None  # this engine explains nothing
 
 
-def test_orphaned_runs_fail_at_start_up(database_url: str, seed: Seed, app: FastAPI) -> None:
+def test_only_runs_with_an_expired_lease_are_recovered(
+    database_url: str, seed: Seed, app: FastAPI
+) -> None:
+    """A run whose worker died (lease expired, no attempts left) fails with the reason; a
+    live run of another worker (lease renewed) is never touched by a starting process."""
+    now = datetime.now(UTC)
     with sessions_of(app)() as session:
-        session.add(
-            RunRow(
-                county="testcounty",
-                active_lock="testcounty",
-                status="running",
-                planning_date=PLANNING,
-                options={},
-                created_by="x",
-            )
+        dead = RunRow(
+            county="testcounty",
+            active_lock="testcounty",
+            status="running",
+            planning_date=PLANNING,
+            options={},
+            created_by="x",
+            lease_owner="gone:1:abc",
+            lease_until=now - timedelta(seconds=5),
+            attempts=2,
         )
+        live = RunRow(
+            county="other",
+            active_lock="other",
+            status="running",
+            planning_date=PLANNING,
+            options={},
+            created_by="x",
+            lease_owner="alive:2:def",
+            lease_until=now + timedelta(minutes=5),
+            attempts=1,
+        )
+        session.add_all([dead, live])
         session.commit()
-    other = create_app(settings_for(database_url), engine=fake_engine("first_fit"))
+        dead_id, live_id = dead.id, live.id
+    other = create_app(
+        settings_for(database_url, embedded_worker="all"), solver=fake_engine("first_fit")
+    )
     with TestClient(other) as client:
-        runs = client.get("/runs", headers=seed.h("coordinator")).json()
-        assert runs[0]["status"] == "failed" and "interrupted" in runs[0]["error"]
+        h = seed.h("coordinator")
+        deadline = time.monotonic() + 10
+        while client.get(f"/runs/{dead_id}", headers=h).json()["status"] == "running":
+            assert time.monotonic() < deadline, "the expired run was not recovered"
+            time.sleep(0.05)
+        failed = client.get(f"/runs/{dead_id}", headers=h).json()
+        assert failed["status"] == "failed" and "lease expired" in failed["error"]
+        still = client.get(f"/runs/{live_id}", headers=h).json()
+        assert still["status"] == "running" and still["finished_at"] is None
+    with sessions_of(app)() as session:
+        row = session.get(RunRow, live_id)
+        assert row is not None and row.lease_owner == "alive:2:def"
 
 
 def test_idempotent_run_start(database_url: str, seed: Seed) -> None:
-    app = create_app(settings_for(database_url), engine=fake_engine("first_fit"))
+    app = create_app(settings_for(database_url), solver=fake_engine("first_fit"))
     with TestClient(app) as client:
         h = seed.h("coordinator", **{"Idempotency-Key": "week-2"})
         first = client.post("/runs", json=RUN, headers=h)

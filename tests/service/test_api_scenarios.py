@@ -9,6 +9,7 @@ import json
 import re
 import threading
 import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from service.app import create_app
+from service.crud import jobs as lifecycle
 from service.db.tables import AuditRow, ScenarioJobRow
 from tests.service.svc_helpers import (
     PLANNING,
@@ -368,7 +370,7 @@ def test_a_job_does_not_wait_for_the_weekly_run(database_url: str, seed: Seed) -
 
     app = create_app(
         settings_for(database_url),
-        engine=fake_engine("slow"),
+        solver=fake_engine("slow"),
         scenario_engine=fake_scenario_engine("slow_batch"),
     )
     with TestClient(app) as client:
@@ -440,27 +442,38 @@ def test_racing_starts_admit_one_job(database_url: str, seed: Seed) -> None:
         wait_idle(app)
 
 
-def test_orphaned_jobs_fail_at_start_up(database_url: str, seed: Seed, app: FastAPI) -> None:
+def test_a_job_whose_worker_died_is_queued_again(
+    database_url: str, seed: Seed, app: FastAPI
+) -> None:
+    """An expired lease with attempts left puts the job back in the queue (not failed, not
+    left running); a queued job is then cancelled through the database at once."""
     with sessions_of(app)() as session:
-        session.add(
-            ScenarioJobRow(
-                county="testcounty",
-                active_lock="testcounty",
-                status="running",
-                base="county",
-                planning_date=PLANNING,
-                base_clients=4,
-                base_placements=3,
-                scenarios=[{"name": "base"}],
-                options={},
-                created_by="planner",
-            )
+        job = ScenarioJobRow(
+            county="testcounty",
+            active_lock="testcounty",
+            status="running",
+            base="county",
+            planning_date=PLANNING,
+            base_clients=4,
+            base_placements=3,
+            scenarios=[{"name": "base"}],
+            options={},
+            created_by="planner",
+            lease_owner="gone:1:abc",
+            lease_until=datetime.now(UTC) - timedelta(seconds=1),
+            attempts=1,
         )
+        session.add(job)
         session.commit()
-    other = create_app(settings_for(database_url))
-    with TestClient(other) as client:
-        jobs = client.get("/scenario-jobs", headers=seed.h("planner")).json()["items"]
-        assert jobs[0]["status"] == "failed" and "interrupted" in jobs[0]["error"]
+        job_id = job.id
+    with sessions_of(app)() as session:
+        found = lifecycle.recover_expired(session, ScenarioJobRow, max_attempts=2)
+    assert [(r.id, r.queued) for r in found] == [(job_id, True)]
+    client = TestClient(app)
+    h = seed.h("planner")
+    assert client.get(f"/scenario-jobs/{job_id}", headers=h).json()["status"] == "queued"
+    cancelled = client.post(f"/scenario-jobs/{job_id}/cancel", headers=h)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
 
 
 def test_idempotent_start(client: TestClient, seed: Seed) -> None:

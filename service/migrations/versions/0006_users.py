@@ -1,7 +1,7 @@
 """Personal user accounts of the web app, their sign-in sessions, and attendance corrections.
 
 Revision ID: 0006_users
-Revises: 0004_periods
+Revises: 0005_jobs
 Create Date: 2026-11-29 12:10:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006_users'
-down_revision = '0004_periods'
+down_revision = '0005_jobs'
 branch_labels = None
 depends_on = None
 

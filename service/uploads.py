@@ -1,9 +1,15 @@
-"""Bulk import of placements and clients from CSV or XLSX: all or nothing.
+"""The reader of uploaded CSV and XLSX files (bulk import of placements and clients).
 
 The first row names the columns; data rows are numbered as a spreadsheet shows them (the
 first data row is row 2). List cells separate items with ``;`` or spaces, locations come as
 ``lat`` and ``lon`` columns. Every error names row, column and rule, e.g.
 ``row 7, column seats: -1 is below 0``; a file with any error imports nothing.
+
+Bounded work for any input: at most ``MAX_ROWS`` data rows and ``MAX_COLUMNS`` columns are
+read (a file with more is refused, checked while reading, before anything is kept); an XLSX
+file is read in streaming (read-only) mode with its sheet's claimed dimension and its
+decompressed size checked before loading; at most ``MAX_ERRORS`` errors are listed, with the
+count of the rest.
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -20,6 +27,10 @@ from pydantic import BaseModel, ValidationError
 from service.errors import InvalidInput
 
 MAX_ROWS = 20_000
+MAX_COLUMNS = 100
+MAX_ERRORS = 100
+MAX_XLSX_UNPACKED = 100_000_000
+"""Bytes an XLSX file may unpack to (its XML); a zip bomb is refused before parsing."""
 LIST_SPLIT = re.compile(r"[;\s]+")
 
 
@@ -35,14 +46,36 @@ def read_table(filename: str, content: bytes) -> list[tuple[int, dict[str, Any]]
     if not rows:
         raise InvalidInput("the file has no header row")
     header = [str(cell or "").strip().lower() for cell in rows[0]]
-    if len(rows) - 1 > MAX_ROWS:
-        raise InvalidInput(f"the file has more than {MAX_ROWS} rows")
     out = []
     for number, cells in enumerate(rows[1:], start=2):
         if all(cell in (None, "") for cell in cells):
             continue
         record = {col: cells[i] if i < len(cells) else None for i, col in enumerate(header) if col}
         out.append((number, record))
+    return out
+
+
+def _too_many_rows() -> InvalidInput:
+    return InvalidInput(f"the file has more than {MAX_ROWS} rows")
+
+
+def _too_many_columns(count: int | str) -> InvalidInput:
+    return InvalidInput(f"the file has {count} columns; at most {MAX_COLUMNS} are read")
+
+
+def _capped(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
+    """The rows, refusing (while reading) more rows or columns than the caps."""
+    out: list[list[Any]] = []
+    for row in rows:
+        cells = list(row)
+        if len(cells) > MAX_COLUMNS:
+            while cells and cells[-1] in (None, ""):
+                cells.pop()  # a row padded with empty cells is no wider for it
+            if len(cells) > MAX_COLUMNS:
+                raise _too_many_columns(f"more than {MAX_COLUMNS}")
+        out.append(cells)
+        if len(out) > MAX_ROWS + 1:
+            raise _too_many_rows()
     return out
 
 
@@ -55,20 +88,50 @@ def _csv_rows(content: bytes) -> list[list[Any]]:
         raise InvalidInput("the CSV file contains NUL characters")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        return _capped(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:
+        raise InvalidInput(f"the CSV file cannot be read: {exc}") from exc
 
 
 def _xlsx_rows(content: bytes) -> list[list[Any]]:
     from openpyxl import load_workbook
 
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise InvalidInput("the file is not a readable XLSX workbook") from exc
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise InvalidInput(f"the XLSX file unpacks to more than {MAX_XLSX_UNPACKED} bytes")
+    try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise InvalidInput("the file is not a readable XLSX workbook") from exc
-    sheet = book.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    book.close()
-    return rows
+    try:
+        if not book.worksheets:
+            raise InvalidInput("the XLSX workbook has no sheet")
+        sheet = book.worksheets[0]
+        # The claimed dimension is checked first: read-only mode pads every row to it.
+        # (A sheet may claim less than it holds: the streaming caps below still hold then.)
+        try:
+            claimed_columns, claimed_rows = sheet.max_column, sheet.max_row
+        except Exception:  # a damaged dimension: read without it
+            claimed_columns = claimed_rows = None
+        if claimed_columns is not None and claimed_columns > MAX_COLUMNS:
+            raise _too_many_columns(claimed_columns)
+        if claimed_rows is not None and claimed_rows > MAX_ROWS + 1:
+            raise _too_many_rows()
+        try:
+            return _capped(
+                sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS + 1, values_only=True)
+            )
+        except InvalidInput:
+            raise
+        except Exception as exc:
+            raise InvalidInput("the file is not a readable XLSX workbook") from exc
+    finally:
+        book.close()
 
 
 def cell_text(value: Any) -> str | None:
@@ -128,30 +191,50 @@ def validate_rows(
     with other errors; ``exists`` tells whether an id is already stored.
     """
     errors: list[dict[str, Any]] = []
+    total = 0
+
+    def add(error: dict[str, Any]) -> None:
+        nonlocal total
+        total += 1
+        if len(errors) < MAX_ERRORS:  # the rest are only counted: memory stays bounded
+            errors.append(error)
+
     records: list[tuple[int, BaseModel]] = []
     seen: dict[str, int] = {}
     for number, cells in rows:
         key = cell_text(cells.get("id"))
         if key is not None:
             if key in seen:
-                errors.append(_error(number, "id", f"'{key}' repeats row {seen[key]}"))
+                add(_error(number, "id", f"'{key}' repeats row {seen[key]}"))
             elif exists is not None and exists(key):
-                errors.append(_error(number, "id", f"'{key}' already exists"))
+                add(_error(number, "id", f"'{key}' already exists"))
             seen.setdefault(key, number)
         try:
             record = schema.model_validate(to_record(cells))
         except ValidationError as exc:
             for err in exc.errors():
                 column = column_of(tuple(err.get("loc", ())))
-                errors.append(_error(number, column, describe(err)))
+                add(_error(number, column, describe(err)))
             continue
         if extra_checks is not None:
             for column, rule in extra_checks(number, record):
-                errors.append(_error(number, column, rule))
+                add(_error(number, column, rule))
         records.append((number, record))
-    if errors:
-        raise InvalidInput(f"{len(errors)} error(s) in the file; nothing was imported", errors)
+    if total:
+        raise too_many(errors, total)
     return records
+
+
+def too_many(errors: list[dict[str, Any]], total: int | None = None) -> InvalidInput:
+    """The error of a file with ``total`` errors (default: ``len(errors)``): at most
+    ``MAX_ERRORS`` listed, with the count of the rest."""
+    total = len(errors) if total is None else total
+    shown = errors[:MAX_ERRORS]
+    rest = total - len(shown)
+    message = f"{total} error(s) in the file; nothing was imported"
+    if rest:
+        message += f" (the first {len(shown)} are listed; {rest} more)"
+    return InvalidInput(message, shown, more=rest)
 
 
 def _error(row: int, column: str, rule: str) -> dict[str, Any]:
@@ -170,8 +253,3 @@ def column_of(loc: tuple[Any, ...]) -> str:
     if loc[0] in ("location", "centre") and len(loc) > 1:
         return str(loc[1])
     return str(loc[0])
-
-
-def row_error(row: int, column: str, rule: str) -> InvalidInput:
-    """An import error for one cell."""
-    return InvalidInput(f"row {row}, column {column}: {rule}", [_error(row, column, rule)])
