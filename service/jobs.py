@@ -41,6 +41,8 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+import matching
+from matching.explain import explain_run
 from models import AllocationProblem, AllocationResult
 from service.config import Settings
 from service.crud import jobs as lifecycle
@@ -71,7 +73,6 @@ def explain_clients(problem: AllocationProblem, result: AllocationResult) -> dic
     """Per-client explanations of a result (``matching.explain``): breakdown, the three best
     alternatives and the reasons, with texts for the coordinator in Finnish and English
     message codes. Exact objective changes are skipped to keep this cheap."""
-    from matching.explain import explain_run
 
     explained = explain_run(problem, result, k=3, lang="fi", changes=False)
     return {item.client: item.model_dump(mode="json") for item in explained.clients}
@@ -79,7 +80,6 @@ def explain_clients(problem: AllocationProblem, result: AllocationResult) -> dic
 
 def matching_solver() -> Solver:
     """The real engine, ``matching.allocate`` and ``matching.check_allocation``."""
-    import matching
 
     return Solver(
         allocate=matching.allocate,
@@ -275,7 +275,9 @@ class RunJob:
 
         def build(session: Session) -> tuple[AllocationProblem, dict[str, str]]:
             run = run_store.get(session, self.run_id)
-            return run_store.build_problem(session, run, run_store.county_regime(settings))
+            built = run_store.build_problem(session, run, run_store.county_regime(settings))
+            session.commit()  # the records set aside are stored on the run for the coordinator
+            return built
 
         problem, hint = lease.persist("building the problem", build)
         if settings.run_executor == "process":

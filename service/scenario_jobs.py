@@ -30,12 +30,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from matching.scenario import ScenarioError, ScenarioMetrics
+import matching
+from matching.scenario import ScenarioError, ScenarioMetrics, run_batch, write_outputs
+from matching.scenario.compare import comparison_document
 from service.config import Settings
 from service.crud import scenarios as store
+from service.crud.scenario_base import ScenarioWork
 from service.db.tables import ScenarioJobRow
 from service.jobs import JobFailed, Lease, shown_error
-from service.scenario_base import ScenarioWork
 from service.schemas.scenarios import JobStatus
 from service.supervise import Stopped, Watch, receive, start_child
 
@@ -57,8 +59,6 @@ class ScenarioEngine:
 
 def scenario_engine() -> ScenarioEngine:
     """The real engine: ``matching.scenario.run_batch`` and ``write_outputs``."""
-    import matching
-    from matching.scenario import run_batch, write_outputs
 
     return ScenarioEngine(batch=run_batch, write=write_outputs, version=matching.__version__)
 
@@ -93,8 +93,6 @@ def compute(engine: ScenarioEngine, work: ScenarioWork) -> dict[str, Any]:
         paths = engine.write(metrics, Path(tmp))
         files = [(path.name, path.read_bytes()) for path in paths if path.is_file()]
     if store.COMPARISON not in {name for name, _ in files}:
-        from matching.scenario.compare import comparison_document
-
         document = json.dumps(comparison_document(metrics), indent=2, ensure_ascii=False)
         files.insert(0, (store.COMPARISON, document.encode()))
     return {"summary": summary_of(metrics), "files": files}

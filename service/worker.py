@@ -33,10 +33,13 @@ from collections.abc import Sequence
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from matching.version import __version__
 from service.config import Settings
 from service.crud import jobs as lifecycle
+from service.db.session import make_engine, make_session_factory, upgrade
 from service.jobs import Lease, RunJob, Solver, matching_solver
 from service.scenario_jobs import ScenarioEngine, ScenarioJob
+from service.supervise import warm_up
 
 log = logging.getLogger(__name__)
 
@@ -198,9 +201,7 @@ class Loop:
 
 
 def _version() -> str:
-    import matching
-
-    return str(matching.__version__)
+    return __version__
 
 
 class Workers:
@@ -252,8 +253,6 @@ class Workers:
             if self._users > 1:
                 return
         if self.settings.run_executor == "process":
-            from service.supervise import warm_up
-
             warm_up()
         for loop in self.loops.values():
             loop.start()
@@ -296,8 +295,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown kinds: {', '.join(unknown)}")
     settings = Settings.from_env()
-    from service.db.session import make_engine, make_session_factory, upgrade
-
     if args.migrate:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)

@@ -21,15 +21,8 @@ PACKAGES = ("matching", "models", "service")
 LAZY_IMPORTS_ALLOWED = {
     # matplotlib takes about a second to import; charts are drawn only when it is installed.
     ("matching.scenario.output", "matching.scenario.charts"),
-    # Owned by i10 (#10, service jobs split): not cycles, but should move to the top when
-    # service/jobs.py and service/scenario_jobs.py are split.
-    ("service.jobs", "matching.explain"),
-    ("service.jobs", "matching"),
-    ("service.scenario_jobs", "matching"),
-    ("service.scenario_jobs", "matching.scenario"),
-    ("service.scenario_jobs", "matching.scenario.compare"),
-    # Owned by i11 (#11, web app / demo): `python -m service --help` stays fast; the demo's
-    # generator is optional in a wheel without it.
+    # `python -m service --help` stays fast: the demo's data, the app and the engine load only
+    # when the command needs them; the demo's generator is optional in a wheel without it.
     ("service.__main__", "service.db.tables"),
     ("service.__main__", "service.demo"),
     ("service.__main__", "service.auth"),

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from service.auth import Principal
 from service.config import Settings
+from service.crud.scenario_base import PreparedJob
 from service.db.tables import ScenarioFileRow, ScenarioJobRow, utcnow
 from service.errors import Conflict, NotFound
-from service.scenario_base import PreparedJob
 from service.schemas.scenarios import JobStatus, ScenarioJobCreate
 
 ACTIVE = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)

@@ -12,12 +12,12 @@ from service.audit import Action
 from service.auth import Principal, Role
 from service.crud import jobs as lifecycle
 from service.crud import scenarios as store
+from service.crud.scenario_base import prepare
 from service.db.tables import ScenarioJobRow
 from service.deps import IdempotencyKey, SessionDep, SettingsDep, purpose, require
 from service.idempotency import Outcome, fingerprint, run_once
 from service.routes.common import ERRORS, IntId, Page, PageSize, window
 from service.routes.runs import submit
-from service.scenario_base import prepare
 from service.schemas.common import Page as PageOf
 from service.schemas.scenarios import (
     JobStatus,

@@ -16,10 +16,10 @@ from models import TaskCategory
 from service import audit
 from service.audit import Action
 from service.crud import scenarios as store
+from service.crud.scenario_base import prepare
 from service.db.tables import MunicipalityRow, OrganisationRow, PlacementRow, ScenarioJobRow
 from service.errors import ServiceError
 from service.routes.runs import submit
-from service.scenario_base import prepare
 from service.schemas.scenarios import ScenarioJobCreate
 from service.web.core import PlannerPage, WebError, form_of, redirect
 from service.web.forms import field_errors, number

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from models import AllocationProblem, OngoingAssignment
-from service.pseudonyms import pseudonymise
+from service.crud.pseudonyms import pseudonymise
 from tests.service.svc_helpers import county
 
 

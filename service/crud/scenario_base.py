@@ -1,7 +1,7 @@
 """What a scenario job works on: its base problem and its scenarios, checked before queueing.
 
 The base is an uploaded problem file or the stored county, built as the weekly run builds it
-and pseudonymised (``service.pseudonyms``) before anything else sees it. Every scenario is
+and pseudonymised (``service.crud.pseudonyms``) before anything else sees it. Every scenario is
 applied to the base once here, which is cheap next to solving: a change that cannot apply (a
 selector that matches nothing, an unknown field) is a 422 naming its field, not a failed job.
 """
@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from matching.scenario import RunSettings, Scenario, ScenarioError, apply_changes, parse_scenarios
 from models import AllocationProblem, SolveOptions
 from service.config import Settings
+from service.crud.pseudonyms import pseudonymise
 from service.crud.runs import county_problem, county_regime, next_monday
 from service.errors import InvalidInput
-from service.pseudonyms import pseudonymise
 from service.schemas.scenarios import ScenarioJobCreate
 
 _STEP = re.compile(r"([A-Za-z_]\w*)|\[(\d+)\]")
