@@ -7,13 +7,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.web.web_helpers import PASSWORD, WebSeed, assert_accessible, totp_now
-
-# Browser journeys take minutes: the full suite runs them, the short loop does not.
-pytestmark = pytest.mark.slow
 
 
 def sign_in(page: Any, username: str, name: str) -> None:
