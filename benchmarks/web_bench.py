@@ -15,6 +15,7 @@ import argparse
 import json
 import multiprocessing
 import re
+import secrets
 import statistics
 import tempfile
 import time
@@ -50,7 +51,7 @@ def build(url: str, clients: int, out: Path) -> None:
     solver state (in the service, runs solve in a child process too)."""
     app = create_app(Settings(database_url=url, run_executor="thread", explain_runs=False))
     sessions = app.state.session_factory
-    password = "benchmark-password-1"
+    password = secrets.token_urlsafe(16)  # a throwaway user of a throwaway database
     with sessions() as session:
         problem = sample_problem(clients)
         load_problem(session, problem)
