@@ -18,7 +18,7 @@ from typing import Any
 
 from matching.check import Violation
 from matching.explain.documents import Param
-from matching.explain.messages import LANGUAGES, catalogue, fill, word
+from matching.explain.messages import LANGUAGES, catalogue, fill, template_fields, word
 from models import SetAside
 
 DEFAULT_LANGUAGE = "fi"
@@ -237,7 +237,12 @@ def _say(lang: str, code: str, params: Mapping[str, Param]) -> str:
 
 
 def _fill(template: str, lang: str, params: Mapping[str, Param], names: Mapping[str, str]) -> str:
-    return fill(template, lang, "coordinator", params, names)
+    """A coordinator's text; a field the params lack reads as a neutral word (the value) or a
+    dash, never as a failure: an API body does not echo every refused value."""
+    values = dict(params)
+    for name in template_fields(template) - set(values):
+        values[name] = word(lang, "word.the_value") if name == "value" else "–"
+    return fill(template, lang, "coordinator", values, names)
 
 
 def check_summary(violations: int, assignments: int, lang: str) -> str:
@@ -269,12 +274,46 @@ def note_text(
             "ctx": params,
         }
         where = ", ".join(p for p in (record, field_words(loc, lang)) if p)
-        return f"{where}: {problem_words(error, lang)}. {after}".strip()
+        return _sentences(f"{where}: {problem_words(error, lang)}", after)
     if isinstance(code, str) and _has(lang, code):
         params.setdefault("client", ident)
+        holders = params.get("holders")
+        if isinstance(holders, list):  # the others sharing what ran short
+            params["holders"] = [h for h in holders if h != ident]
+            params["count"] = len(params["holders"])
         text = _fill(catalogue(lang)[code]["coordinator"], lang, params, names or {})
-        return f"{record}: {text}. {after}".strip()
+        return _sentences(f"{record}: {text}", after)
     return str(data.get("message", ""))
+
+
+def _sentences(first: str, then: str) -> str:
+    """The note's reason as a sentence (capital first letter, a full stop), then what
+    follows from it."""
+    first = first[:1].upper() + first[1:]
+    return f"{first}. {then}".strip() if then else first
+
+
+CAPACITIES = frozenset({"seats", "support_units", "coach_caseload", "avoided_clients"})
+
+
+def located_text(error: Mapping[str, Any], lang: str) -> str:
+    """One located error of a refused write in plain words: a record the write would make the
+    next run set aside (``record`` and ``code``), a rule or capacity a decision would break
+    (``rule`` with the ``clients`` involved), or a refused value (a pydantic entry)."""
+    record = error.get("record")
+    if isinstance(record, Mapping) and error.get("code"):
+        return note_text({**record, **error, "action": "none"}, lang)
+    rule = error.get("rule")
+    if isinstance(rule, str) and "clients" in error and _has(lang, f"rule.{rule}"):
+        placements = list(error.get("placements") or [])
+        params: dict[str, Param] = {
+            "placement": str(placements[0] if placements else error.get("value") or "–"),
+            "rule": rule,
+            "holders": [str(c) for c in error.get("clients") or []],
+        }
+        key = "api.breach.capacity" if rule in CAPACITIES else "api.breach.rule"
+        return _say(lang, key, params)
+    return error_text(error, lang)
 
 
 def scenario_note(code: str, params: Mapping[str, Any], lang: str) -> str:

@@ -95,7 +95,8 @@ class RunOut(WireOut):
         default=None,
         description=(
             "Stored records the run left out or changed, each with its reason (kind, id, "
-            "action set_aside/released/review, rule, field, value, message)."
+            "action set_aside/released/review, rule, field, value, code, params) and text: "
+            "the reason in words, in the language of Accept-Language."
         ),
     )
     message: str | None

@@ -34,7 +34,7 @@ from service.db.tables import (
     ProposalRow,
     RunRow,
 )
-from service.errors import ServiceError
+from service.errors import ServiceError, service_message
 from service.routes.runs import submit
 from service.schemas.clients import ClientUpdate, SharedField
 from service.schemas.runs import (
@@ -263,7 +263,10 @@ async def start_run(request: Request, page: CoordinatorPage) -> Response:
         row = run_store.create(page.session, page.principal, body, page.settings)
     except (ValidationError, ServiceError) as exc:
         page.session.rollback()
-        raise WebError(409, "board.run_refused", detail=str(exc)) from exc
+        detail = (
+            service_message(exc, page.t.language) if isinstance(exc, ServiceError) else str(exc)
+        )
+        raise WebError(409, "board.run_refused", detail=detail) from exc
     audit.record(
         page.session,
         page.principal,
@@ -398,7 +401,9 @@ async def accept(request: Request, page: CoordinatorPage, proposal_id: int) -> R
         _decide(page, proposal_id, _decision("accept", form))
     except ServiceError as exc:
         page.session.rollback()
-        raise WebError(409, "proposal.conflict", detail=exc.message) from exc
+        raise WebError(
+            409, "proposal.conflict", detail=service_message(exc, page.t.language)
+        ) from exc
     return redirect(f"/coordinator/proposals/{proposal_id}?done=accepted")
 
 
@@ -432,7 +437,9 @@ async def override(request: Request, page: CoordinatorPage, proposal_id: int) ->
         _decide(page, proposal_id, body)
     except ServiceError as exc:
         page.session.rollback()
-        raise WebError(409, "proposal.conflict", detail=exc.message) from exc
+        raise WebError(
+            409, "proposal.conflict", detail=service_message(exc, page.t.language)
+        ) from exc
     return redirect(f"/coordinator/proposals/{proposal_id}?done=overridden")
 
 
@@ -562,7 +569,9 @@ async def client_save(request: Request, page: CoordinatorPage, client_id: str) -
         client_store.update(session, client_id, body)
     except ServiceError as exc:
         session.rollback()
-        raise WebError(422, "error.form_detail", detail=exc.message) from exc
+        raise WebError(
+            422, "error.form_detail", detail=service_message(exc, page.t.language)
+        ) from exc
     audit.record(
         session,
         page.principal,
@@ -705,7 +714,9 @@ async def attendance_save(request: Request, page: CoordinatorPage, assignment_id
             existing.recorded_by = page.principal.name
     except ServiceError as exc:
         session.rollback()
-        raise WebError(422, "attendance.invalid", detail=exc.message) from exc
+        raise WebError(
+            422, "attendance.invalid", detail=service_message(exc, page.t.language)
+        ) from exc
     audit.record(
         session,
         page.principal,
