@@ -279,8 +279,9 @@ def note_text(
         params.setdefault("client", ident)
         holders = params.get("holders")
         if isinstance(holders, list):  # the others sharing what ran short
-            params["holders"] = [h for h in holders if h != ident]
-            params["count"] = len(params["holders"])
+            others = [h for h in holders if h != ident]
+            params["holders"] = others
+            params["count"] = len(others)
         text = _fill(catalogue(lang)[code]["coordinator"], lang, params, names or {})
         return _sentences(f"{record}: {text}", after)
     return str(data.get("message", ""))
