@@ -112,14 +112,15 @@ QUOTES = {"fi": "”{}”", "sv": "”{}”", "en": "“{}”"}
 
 
 def _quoted(value: Param, lang: str) -> Param:
-    """A text value in the language's quotation marks (numbers and dates stay bare)."""
+    """A text value in the language's quotation marks; a number given as text becomes a
+    number (written the language's way, and plural forms agree with it)."""
     if not isinstance(value, str) or value == "":
         return value
     try:
-        float(value)
+        number = float(value)
     except ValueError:
         return QUOTES[lang].format(value)
-    return value
+    return int(number) if number.is_integer() and "." not in value else number
 
 
 def field_words(loc: Sequence[Any], lang: str) -> str:
