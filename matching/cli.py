@@ -273,7 +273,9 @@ def error_lines(error: InputError, lang: str) -> list[str]:
         return [f"error: {line}" for line in error.lines]
     out = []
     for problem in error.problems:
-        if "reason" in problem:
+        if "code" in problem:
+            line = word(lang, problem["code"], **problem["params"])
+        elif "reason" in problem:
             line = file_error(problem["reason"], problem["file"], lang)
         else:
             line = error_text(problem["error"], lang, ids_in(problem["data"]), problem["file"])
