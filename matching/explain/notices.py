@@ -60,6 +60,8 @@ ALIASES = {
     "greater_than": "greater_than_equal",
     "less_than": "less_than_equal",
     "string_too_short": "missing",
+    "value_error": "invalid_value",
+    "assertion_error": "invalid_value",
 }
 """pydantic error types worded alike."""
 
@@ -290,9 +292,10 @@ def note_text(
 
 def _sentences(first: str, then: str) -> str:
     """The note's reason as a sentence (capital first letter, a full stop), then what
-    follows from it."""
-    first = first[:1].upper() + first[1:]
-    return f"{first}. {then}".strip() if then else first
+    follows from it; without a sequel, the reason as a clause (it goes into a longer text)."""
+    if not then:
+        return first
+    return f"{first[:1].upper()}{first[1:]}. {then}"
 
 
 CAPACITIES = frozenset({"seats", "support_units", "coach_caseload", "avoided_clients"})
