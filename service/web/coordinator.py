@@ -70,10 +70,22 @@ class PlacementInfo:
     seats: int
     task_category: str
     closed: bool
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    lat: float | None = None
+    lon: float | None = None
+
+
+def address_line(street: str | None, postal_code: str | None, post_office: str | None) -> str:
+    """'Keittiökuja 3, 90100 Oulu' from the parts given (empty when none is)."""
+    town = " ".join(p for p in (postal_code, post_office) if p)
+    return ", ".join(p for p in (street, town) if p)
 
 
 def placement_infos(session: Session, ids: set[str] | None = None) -> dict[str, PlacementInfo]:
-    """Placements by id with their organisation's name, municipality and contact person.
+    """Placements by id with their organisation's name, municipality, address and contact
+    person (the placement's own; where none is given, the unit's municipality contacts).
 
     Plain column rows, not ORM objects: the board lists every placement in its filter."""
     orgs = dict(session.execute(select(OrganisationRow.id, OrganisationRow.name)).all())
@@ -90,23 +102,37 @@ def placement_infos(session: Session, ids: set[str] | None = None) -> dict[str, 
         PlacementRow.municipality_code,
         PlacementRow.closed,
         PlacementRow.attributes,
+        PlacementRow.street_address,
+        PlacementRow.postal_code,
+        PlacementRow.post_office,
+        PlacementRow.contact_person,
+        PlacementRow.contact_phone,
+        PlacementRow.contact_email,
     )
     if ids is not None:
         query = query.where(PlacementRow.id.in_(ids))
     out = {}
-    for pid, org_id, muni, closed, a in session.execute(query):
+    for pid, org_id, muni, closed, a, street, code, office, person, phone, email in session.execute(
+        query
+    ):
+        location = a.get("location") or {}
         out[pid] = PlacementInfo(
             id=pid,
             name=str(a.get("department", pid)),
             organisation=orgs.get(org_id, org_id),
             municipality=munis.get(muni, muni),
-            contact=", ".join(contacts.get(org_id, [])),
+            contact=person or ", ".join(contacts.get(org_id, [])),
             weekdays=[d for d in WEEKDAYS if d in a.get("weekdays", [])],
             min_hours=float(a.get("min_hours_per_day", 0)),
             max_hours=float(a.get("max_hours_per_day", 0)),
             seats=int(a.get("seats", 0)),
             task_category=str(a.get("task_category", "")),
             closed=bool(closed),
+            address=address_line(street, code, office),
+            phone=phone or "",
+            email=email or "",
+            lat=location.get("lat"),
+            lon=location.get("lon"),
         )
     return out
 

@@ -14,11 +14,12 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from models import TaskCategory, Weekday, WorkDemand
+from models.placement import CONTACT_FIELDS
 from service import audit
 from service.audit import Action
 from service.crud import clients as client_store
 from service.crud import placements as placement_store
-from service.crud.convert import placement_record
+from service.crud.convert import placement_contact, placement_record
 from service.db.tables import AssignmentRow, MunicipalityRow, OrganisationRow, PlacementRow, utcnow
 from service.errors import ServiceError
 from service.schemas.placements import PlacementCreate, PlacementUpdate
@@ -102,7 +103,10 @@ def _form_data(form: dict[str, Any]) -> dict[str, Any]:
         "available_until": finnish_date(form.get("available_until")),
         "no_replacement_attested_on": finnish_date(form.get("no_replacement_attested_on")),
     }
-    return {k: v for k, v in data.items() if v is not None}
+    kept = {k: v for k, v in data.items() if v is not None}
+    for name in CONTACT_FIELDS:  # an emptied field clears the stored value
+        kept[name] = str(form.get(name) or "").strip() or None
+    return kept
 
 
 def _form(
@@ -188,6 +192,7 @@ def edit_placement(page: MunicipalityPage, placement_id: str) -> Response:
     record = placement_record(row)
     values = {
         **record,
+        **placement_contact(row),
         "lat": record["location"]["lat"],
         "lon": record["location"]["lon"],
         "closed": row.closed,
