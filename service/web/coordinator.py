@@ -33,6 +33,7 @@ from service.db.tables import (
     PlacementRow,
     ProposalRow,
     RunRow,
+    utcnow,
 )
 from service.errors import ServiceError
 from service.routes.runs import submit
@@ -47,6 +48,7 @@ from service.schemas.runs import (
 )
 from service.web.core import CoordinatorPage, WebError, form_of, redirect
 from service.web.decisions import admissible_placements, preview_decision, single_client_problem
+from service.web.explanations import explained, placements_named
 from service.web.forms import as_list, field_errors, finnish_date, number, words
 
 router = APIRouter(prefix="/coordinator", include_in_schema=False)
@@ -192,6 +194,9 @@ def board(
             ProposalRow.travel_minutes,
             ProposalRow.preference_rank,
             ProposalRow.kept_ongoing,
+            ProposalRow.pending_note,
+            ProposalRow.pending_by,
+            ProposalRow.pending_at,
         ).where(ProposalRow.run_id == run.id)
         if not others:
             query = query.where(ProposalRow.client_id.in_(caseload))
@@ -206,6 +211,10 @@ def board(
             query = query.where(ProposalRow.placement_id == placement)
         if status in ("proposed", "accepted", "overridden", "superseded"):
             query = query.where(ProposalRow.status == status)
+        elif status == "pending":
+            query = query.where(
+                ProposalRow.status == "proposed", ProposalRow.pending_at.is_not(None)
+            )
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         n = max(1, n)
         rows = session.execute(
@@ -385,9 +394,11 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
     alternatives = [a for a in explanation.get("alternatives", [])][:3]
     options = admissible_placements(session, page.settings, proposal.client_id, run.planning_date)
     ids = set(options) | {proposal.placement_id} | {a["placement"] for a in alternatives}
+    ids |= placements_named(explanation)
     if proposal.decided_placement_id:
         ids.add(proposal.decided_placement_id)
     infos = placement_infos(session, ids)
+    names = {pid: f"{i.name}, {i.organisation}" for pid, i in infos.items()}
     return page.render(
         "coordinator/proposal.html",
         proposal=proposal,
@@ -397,6 +408,7 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
         info=infos.get(proposal.placement_id),
         infos=infos,
         explanation=explanation,
+        sentences=explained(explanation, page.t.language, names),
         alternatives=alternatives,
         admissible=sorted(
             (p for p, rules in options.items() if not rules), key=lambda p: infos[p].name
@@ -460,6 +472,36 @@ async def override(request: Request, page: CoordinatorPage, proposal_id: int) ->
         page.session.rollback()
         raise WebError(409, "proposal.conflict", detail=exc.message) from exc
     return redirect(f"/coordinator/proposals/{proposal_id}?done=overridden")
+
+
+@router.post("/proposals/{proposal_id}/pending")
+async def leave_pending(request: Request, page: CoordinatorPage, proposal_id: int) -> Response:
+    """Leave a proposal pending on purpose, with an optional note: who and when are recorded
+    and shown on the board; the proposal stays open for a decision later."""
+    form = await form_of(request, page)
+    session = page.session
+    try:
+        proposal = decision_store.get_proposal(session, page.principal, proposal_id)
+    except ServiceError as exc:
+        raise WebError(404, "error.not_found") from exc
+    if proposal.status != "proposed":
+        raise WebError(409, "proposal.pending_decided")
+    note = str(form.get("note", "")).strip()[:2000]
+    proposal.pending_note = note
+    proposal.pending_by = page.principal.name
+    proposal.pending_at = utcnow()
+    audit.record(
+        session,
+        page.principal,
+        Action.UPDATE,
+        "proposals",
+        "left pending",
+        record_id=str(proposal_id),
+        client=proposal.client_id,
+        web=True,
+    )
+    session.commit()
+    return redirect(f"/coordinator/proposals/{proposal_id}?done=pending")
 
 
 # --- the client record -------------------------------------------------------------------
