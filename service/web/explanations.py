@@ -46,9 +46,9 @@ def _sentence(raw: Any, lang: str, names: Mapping[str, str]) -> str | None:
     try:
         text = render_text(msg, lang, names).coordinator
     except KeyError:  # a code this version's catalogue no longer has: the stored text
-        text = msg.text.coordinator if msg.text is not None else None
-    if text is None:
-        return None
+        if msg.text is None:
+            return None
+        text = msg.text.coordinator
     for pid, name in names.items():
         text = text.replace(f"{name} ({pid})", name)
     return text
