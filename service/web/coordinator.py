@@ -50,6 +50,7 @@ from service.web.core import CoordinatorPage, WebError, form_of, redirect
 from service.web.decisions import admissible_placements, preview_decision, single_client_problem
 from service.web.explanations import explained, placements_named
 from service.web.forms import as_list, field_errors, finnish_date, number, words
+from service.web.maps import Map, Point, draw, town_names
 
 router = APIRouter(prefix="/coordinator", include_in_schema=False)
 
@@ -399,6 +400,7 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
         ids.add(proposal.decided_placement_id)
     infos = placement_infos(session, ids)
     names = {pid: f"{i.name}, {i.organisation}" for pid, i in infos.items()}
+    home = session.get(MunicipalityRow, client.home_municipality)
     return page.render(
         "coordinator/proposal.html",
         proposal=proposal,
@@ -409,6 +411,8 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
         infos=infos,
         explanation=explanation,
         sentences=explained(explanation, page.t.language, names),
+        map=_proposal_map(page, proposal.placement_id, alternatives, infos, home),
+        home=home,
         alternatives=alternatives,
         admissible=sorted(
             (p for p, rules in options.items() if not rules), key=lambda p: infos[p].name
@@ -420,6 +424,42 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
         reasons=list(ReasonCode),
         **extra,
     )
+
+
+def _proposal_map(
+    page: Any,
+    proposed: str,
+    alternatives: list[Any],
+    infos: dict[str, PlacementInfo],
+    home: MunicipalityRow | None,
+) -> Map | None:
+    """The proposed placement, the top alternatives and the centre of the client's home
+    municipality (not the client's address) on a map."""
+    t = page.t
+    points = []  # drawn in this order: the placements over the home municipality
+    if home is not None and home.centre_lat is not None and home.centre_lon is not None:
+        name = home.name_sv if page.t.language == "sv" and home.name_sv else home.name_fi
+        points.append(
+            Point(
+                "home",
+                t("map.home_label", name=name),
+                home.centre_lat,
+                home.centre_lon,
+                "home",
+                "pt-home",
+            )
+        )
+    chosen = [(a["placement"], "alternative") for a in alternatives] + [(proposed, "proposed")]
+    for pid, kind in chosen:
+        info = infos.get(pid)
+        if info is None or info.lat is None or info.lon is None:
+            continue
+        town = "" if info.municipality in info.address else info.municipality
+        where = ", ".join(p for p in (info.name, info.address, town) if p)
+        points.append(
+            Point(pid, t(f"map.{kind}_label", name=where), info.lat, info.lon, kind, f"pt-{pid}")
+        )
+    return draw(points, town_names(page.session, page.t.language))
 
 
 @router.get("/proposals/{proposal_id}")

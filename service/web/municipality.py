@@ -27,6 +27,7 @@ from service.web import placement_sheet
 from service.web.core import MunicipalityPage, WebError, form_of, redirect, secure_cookies
 from service.web.forms import as_list, field_errors, finnish_date, number, words
 from service.web.i18n import Texts
+from service.web.maps import Point, draw, town_names
 
 router = APIRouter(prefix="/municipality", include_in_schema=False)
 
@@ -78,8 +79,32 @@ def placements(page: MunicipalityPage) -> Response:
     ):
         ongoing[pid] = ongoing.get(pid, 0) + 1
     munis = dict(session.execute(select(MunicipalityRow.code, MunicipalityRow.name_fi)).all())
+    points = [
+        Point(
+            key=r.id,
+            label=", ".join(
+                part
+                for part in (
+                    str(r.attributes.get("department", r.id)),
+                    r.street_address,
+                    munis.get(r.municipality_code, r.municipality_code),
+                )
+                if part
+            ),
+            lat=float(r.attributes["location"]["lat"]),
+            lon=float(r.attributes["location"]["lon"]),
+            anchor=f"place-{r.id}",
+        )
+        for r in rows
+        if not r.closed
+    ]
     return page.render(
-        "municipality/placements.html", rows=rows, ongoing=ongoing, munis=munis, **_context(page)
+        "municipality/placements.html",
+        rows=rows,
+        ongoing=ongoing,
+        munis=munis,
+        map=draw(points, town_names(session, page.t.language)),
+        **_context(page),
     )
 
 
