@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from matching.check import pair_violations
@@ -218,8 +218,10 @@ def board(
             )
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         n = max(1, n)
+        # Own clients first, then the others a purpose was given for.
+        own_first = case((ProposalRow.client_id.in_(caseload), 0), else_=1)
         rows = session.execute(
-            query.order_by(ProposalRow.id).offset((n - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+            query.order_by(own_first, ProposalRow.id).offset((n - 1) * PAGE_SIZE).limit(PAGE_SIZE)
         ).all()
         if others:
             audit.record(

@@ -97,3 +97,20 @@ def test_the_page_shows_the_engines_sentences_in_the_users_language(
     swedish = client.get(f"/coordinator/proposals/{web_seed.proposals['C1']}").text
     assert "Förslag:" in swedish and "Ehdotus:" not in swedish
     assert "poäng" in swedish
+
+
+def test_own_clients_come_first_when_others_are_shown(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    with sessions_of(app)() as session:
+        user = session.scalar(select(UserRow).where(UserRow.username == "kaisa"))
+        assert user is not None
+        user.caseload = ["C4"]
+        session.commit()
+    sign_in(client, "kaisa")
+    own = client.get("/coordinator/board").text
+    c1, c4 = (f"/coordinator/proposals/{web_seed.proposals[c]}" for c in ("C1", "C4"))
+    assert c4 in own and c1 not in own
+    purpose = {"scope": "all", "purpose": "Sijaisuus"}
+    both = client.get("/coordinator/board", params=purpose).text
+    assert c1 in both and both.index(c4) < both.index(c1)  # C4 is own, C1 has a lower id
