@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from matching.sample import generate_county
 from service.accounts import principal
 from service.db.accounts import UserRow
 from service.db.tables import PlacementRow
@@ -169,3 +170,15 @@ def test_the_api_import_reads_the_municipality_headers(
         headers=web_seed.base.h("muni1"),
     )
     assert refused.status_code == 422 and "postal_code" in refused.text
+
+
+def test_the_sample_county_has_synthetic_addresses_and_contacts() -> None:
+    problem = generate_county(200, seed=5)
+    emails = [p.contact_email for p in problem.placements if p.contact_email]
+    assert all(p.street_address and p.postal_code for p in problem.placements)
+    assert all(p.postal_code.startswith("9") for p in problem.placements if p.postal_code)
+    assert emails and all(e.endswith(".example") for e in emails)  # RFC 2606: nobody's mailbox
+    phones = [p.contact_phone for p in problem.placements if p.contact_phone]
+    assert all(phone.startswith("+358 000 ") for phone in phones)  # an unassigned prefix
+    assert 0 < len(emails) < len(problem.placements)  # some sites give no contact person
+    assert generate_county(200, seed=5) == problem
