@@ -126,6 +126,10 @@ def solve_component(
     started = time.perf_counter()
     warm = warm_start(problem, hint, relaxed, greedy)
     timings["greedy"] += time.perf_counter() - started
+    if budget <= MIN_BUDGET_S:
+        # The deadline has come (or nearly): the best greedy answer is the answer.
+        upper = _upper(problem, relaxed)
+        return _heuristic_outcome(problem, warm, upper, "greedy")
     outcome = _solve_from(
         problem, relaxed, hint, warm, options, started + budget, step_solver, timings, stats, pace
     )
@@ -167,10 +171,7 @@ def _solve_from(
 ) -> ComponentOutcome:
     """The paths of ``solve_component`` after the warm start."""
     name = options.method if options.method in ("highs", "cpsat") else DEFAULT_MIP
-    if relaxed is None:  # trivial bounds: everything placed, each at its best score
-        upper = (int(problem.item_value.sum()), quality_ceiling(problem))
-    else:
-        upper = (relaxed.placed, relaxed.quality)
+    upper = _upper(problem, relaxed)
 
     monolithic = 2 * problem.n_arcs + len(problem.use_arc) <= MONOLITHIC_MAX_NONZEROS
     large = problem.n_arcs > NEIGHBOURHOOD_MIN_ARCS
@@ -240,6 +241,14 @@ def _solve_from(
         optimal=result.status is SolveStatus.OPTIMAL,
         method=name,
     )
+
+
+def _upper(problem: AssignmentProblem, relaxed: FlowResult | None) -> tuple[int, int]:
+    """The relaxation's ``(placed, quality)``, or trivial bounds without it (everything
+    placed, each at its best score)."""
+    if relaxed is None:
+        return int(problem.item_value.sum()), quality_ceiling(problem)
+    return relaxed.placed, relaxed.quality
 
 
 def _lp_start_with_bound(
