@@ -103,15 +103,27 @@ def score(pairs: Pairs) -> tuple[IntArray, IntArray]:
     return parts, parts.sum(axis=1)
 
 
+SCORE_CHUNK = 500_000
+"""Arcs scored at once by ``total_score``: the criteria's temporaries (a few float64 and
+bit-set columns per arc) then stay near 100 MB, where nine million arcs at once took over
+a gigabyte."""
+
+
 def total_score(pairs: Pairs) -> IntArray:
     """The sum of ``score``'s columns, one criterion at a time (no pairs x criteria array).
 
     Each column is rounded before summing, exactly as in ``score``, so the totals agree.
+    Scored in chunks of ``SCORE_CHUNK`` arcs (every criterion is a function of its pair
+    alone, so the chunks change nothing but the memory used).
     """
     weights = pairs.tables.problem.options.weights
     total = np.zeros(len(pairs), dtype=np.int64)
-    for criterion, fn in CRITERIA:
-        total += np.rint(1000.0 * getattr(weights, criterion.value) * fn(pairs)).astype(np.int64)
+    for start in range(0, len(pairs), SCORE_CHUNK):
+        chunk = pairs.subset(slice(start, start + SCORE_CHUNK))
+        part = total[start : start + SCORE_CHUNK]
+        for criterion, fn in CRITERIA:
+            points = 1000.0 * getattr(weights, criterion.value) * fn(chunk)
+            part += np.rint(points).astype(np.int64)
     return total
 
 

@@ -77,17 +77,25 @@ def _uses_by_arc(
     if not families:
         empty = np.zeros(0, np.int64)
         return empty, empty, empty
-    owner = np.column_stack(
-        [
-            np.where(f.owner >= 0, f.owner + off, -1)
-            for f, off in zip(families, offsets, strict=True)
-        ]
-    )
-    rows, columns = np.nonzero(owner >= 0)
-    resource = owner[rows, columns]
-    del owner
-    amount = np.column_stack([f.amount for f in families])[rows, columns]
-    return rows.astype(np.int64), resource.astype(np.int64), amount.astype(np.int64)
+    count = np.zeros(len(families[0].owner), dtype=np.int64)
+    for family in families:
+        count += family.owner >= 0
+    # Each arc's uses go to its own slots, family by family: no arcs x families table and
+    # no sort (nine million arcs have eighteen million uses).
+    slot = np.cumsum(count) - count
+    total = int(count.sum())
+    del count
+    use_arc = np.empty(total, dtype=np.int64)
+    use_res = np.empty(total, dtype=np.int64)
+    use_amt = np.empty(total, dtype=np.int64)
+    for family, offset in zip(families, offsets, strict=True):
+        arcs = np.flatnonzero(family.owner >= 0)
+        at = slot[arcs]
+        use_arc[at] = arcs
+        use_res[at] = family.owner[arcs] + offset
+        use_amt[at] = family.amount[arcs]
+        slot[arcs] += 1
+    return use_arc, use_res, use_amt
 
 
 def compile_problem(

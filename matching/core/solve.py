@@ -204,7 +204,10 @@ class _Run:
                 self.stats["relaxation_skipped"] = self.stats.get("relaxation_skipped", 0) + 1
                 pending.append((component, None))
                 continue
-            solved, relaxed = self._relax(component)
+            # A component that is the problem itself may hold unusable arcs (``whole``).
+            solved, relaxed = self._relax(
+                component, alive if component.problem is problem else None
+            )
             if not solved:
                 pending.append((component, relaxed))
         # Work of known cost, timed: how much slower than quiet the machine runs now.
