@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -68,6 +68,17 @@ def _restrict_pinned(candidates: Candidates, pinned: BoolArray) -> Candidates:
     )
 
 
+def _narrow(family: ResourceFamily) -> ResourceFamily:
+    """The family with its per-arc columns held as int32 where they fit (owners and
+    amounts are small; on a 20,000-client county this halves 290 MB kept for explanations)."""
+    limit = np.iinfo(np.int32).max
+    if max(int(family.owner.max(initial=0)), int(family.amount.max(initial=0))) > limit:
+        return family
+    return replace(
+        family, owner=family.owner.astype(np.int32), amount=family.amount.astype(np.int32)
+    )
+
+
 def _uses_by_arc(
     families: tuple[ResourceFamily, ...], offsets: list[int]
 ) -> tuple[IntArray, IntArray, IntArray]:
@@ -115,8 +126,9 @@ def compile_problem(
     pinned[ongoing_commitment(_pinned_arcs(tables))] = True
     built = build_candidates(tables, extra=_pinned_arcs(tables), deadline=deadline, clock=clock)
     candidates = _restrict_pinned(built, pinned)
+    del built  # the unrestricted arcs are garbage from here on
     arcs = candidates.arcs
-    families = tuple(rule(arcs) for rule in CAPACITY_RULES if rule is not seats)
+    families = tuple(_narrow(rule(arcs)) for rule in CAPACITY_RULES if rule is not seats)
     offsets, capacity = [], []
     offset = 0
     for family in families:

@@ -22,7 +22,7 @@ import numpy as np
 from matching.core.cpsat import CpSatPhaseSolver
 from matching.core.errors import InfeasibleInput, NoSolutionFound
 from matching.core.exact import ExactResult, PhaseSolver, solve_lexicographic
-from matching.core.flow import FlowResult
+from matching.core.flow import FlowResult, free_quality
 from matching.core.greedy import greedy_assign
 from matching.core.linear import LinearProgram, build_linear_program
 from matching.core.lp import solve_lp_relaxation
@@ -317,7 +317,7 @@ def _restricted_outcome(
 ) -> tuple[ComponentOutcome, dict[str, float], dict[str, Any]] | None:
     """The restricted master with pricing (``restricted``); None if it does not apply."""
     starts = [hint, None if relaxed is None else relaxed.chosen_arc, warm]
-    caps = (upper[1], quality_ceiling(problem))
+    caps = (upper[1], free_quality(problem))
     timings: dict[str, float] = defaultdict(float)
     budget = max(deadline - time.perf_counter(), MIN_BUDGET_S)
     known = Known(starts=starts, warm=warm, upper=upper, quality_caps=caps)
@@ -389,7 +389,7 @@ def _heuristic_outcome(
             f"{problem.n_items} items (too large or too little time for the MIP)"
         )
     placed, quality = objective_of(problem, chosen)
-    quality_bound = upper[1] if placed == upper[0] else quality_ceiling(problem)
+    quality_bound = upper[1] if placed == upper[0] else free_quality(problem)
     return ComponentOutcome(
         chosen_arc=chosen,
         placed_bound=upper[0],

@@ -20,13 +20,13 @@ import numpy as np
 
 from matching.core.check import core_violations
 from matching.core.errors import SolverError
+from matching.core.flow import free_quality
 from matching.core.greedy import polish_quality
 from matching.core.problem import (
     AssignmentProblem,
     BoolArray,
     IntArray,
     objective_of,
-    quality_ceiling,
 )
 from matching.core.status import SolveStatus
 
@@ -233,7 +233,7 @@ def solve_quality(
     start = time.perf_counter()
     quality = int(problem.arc_score[x1].sum())
     # The relaxation's quality bounds only assignments that reach its placed value.
-    quality_cap = upper[1] if placed == upper[0] else quality_ceiling(problem)
+    quality_cap = upper[1] if placed == upper[0] else free_quality(problem)
     x2 = x1
     if quality >= quality_cap:
         quality_bound = quality
