@@ -126,8 +126,8 @@ def solve_component(
     started = time.perf_counter()
     warm = warm_start(problem, hint, relaxed, greedy)
     timings["greedy"] += time.perf_counter() - started
-    if budget <= MIN_BUDGET_S:
-        # The deadline has come (or nearly): the best greedy answer is the answer.
+    if budget <= 0:
+        # The deadline has passed: the best greedy answer is the answer.
         upper = _upper(problem, relaxed)
         return _heuristic_outcome(problem, warm, upper, "greedy")
     outcome = _solve_from(
@@ -210,7 +210,7 @@ def _solve_from(
     improve = None
     lp_bounds: list[tuple[int, float]] = []
     if name == "highs":
-        rate = [START_LP_SECONDS_PER_ARC * pace.slowdown]
+        rate = [START_LP_SECONDS_PER_ARC * max(pace.slowdown, pace.share())]
 
         def improve(start: IntArray, placed: int, seconds: float) -> IntArray | None:
             return _lp_start_with_bound(

@@ -230,7 +230,8 @@ class _Run:
     def _flow_fits(self, arcs: int) -> bool:
         """Whether the seats-only flow over `arcs` arcs is expected to end before the
         deadline (at the measured pace, with room for a greedy answer after it)."""
-        expected = FLOW_SECONDS_PER_ARC * self.pace.slowdown * arcs
+        slowdown = max(self.pace.slowdown, self.pace.share())
+        expected = FLOW_SECONDS_PER_ARC * slowdown * arcs
         return self.deadline - self.clock() > 2 * expected
 
     def _finish(self, n_components: int) -> AssignmentSolution:
@@ -310,7 +311,9 @@ class _Run:
         step_solver = _solve_step if self.neighbourhoods else None
         for component, relaxed in pending:
             left = self.deadline - time.perf_counter()
-            budget = max(left * component.size / max(size_left, 1), MIN_BUDGET_S)
+            budget = left * component.size / max(size_left, 1)
+            if left > 0:  # a component past the deadline keeps its greedy answer
+                budget = max(budget, MIN_BUDGET_S)
             size_left -= component.size
             hint = None if self.start_arcs is None else self._local(component, self.start_arcs)
             greedy = None if self.greedy is None else self._local(component, self.greedy)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from matching.core import CoreOptions, core_violations, greedy_assign, objective_of, solve
-from matching.core.component import MIN_BUDGET_S, solve_component
+from matching.core.component import solve_component
 from matching.core.exact import PhaseOutcome, solve_lexicographic
 from matching.core.flow import solve_seats_flow
 from matching.core.mip import HIGHS_OVERRUN, highs_time_limit
@@ -46,9 +46,7 @@ def test_no_time_left_skips_the_relaxation_and_the_mip_and_keeps_greedy() -> Non
 def test_a_component_past_its_deadline_returns_its_best_greedy_start() -> None:
     problem = random_problem(4, 200, 30, 6, coaches=3, conflicts=10)
     relaxed = solve_seats_flow(problem)
-    outcome = solve_component(
-        problem, relaxed, None, Options(), MIN_BUDGET_S, None, defaultdict(float), {}
-    )
+    outcome = solve_component(problem, relaxed, None, Options(), 0.0, None, defaultdict(float), {})
     assert outcome.method == "greedy"
     assert not core_violations(problem, outcome.chosen_arc)
     from_relaxation = objective_of(problem, greedy_assign(problem, relaxed.chosen_arc))
