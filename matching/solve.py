@@ -38,15 +38,16 @@ def input_hash(problem: AllocationProblem) -> str:
     return hashlib.sha256(problem.model_dump_json().encode()).hexdigest()
 
 
-CANDIDATES_SHARE = 0.85
+CANDIDATES_SHARE = 1.0
 """Share of the time limit by which candidate generation and the work that must follow it
 (scoring, compiling, the solver's preprocessing) are to end: the stream stops early enough
 for that at the pace the machine runs (``build_candidates``). Commuting areas not reached
 get no arcs (their clients stay unplaced and the bound counts each as placed at the best
 possible score). This is the emergency path of a machine far slower than expected, so it
-starts late: at a load average of 12-15 on two cores (a process got a fourteenth of a core)
-a share of 0.6 left 1,600-2,400 of 5,000 clients out and the limit was still overrun by
-8-16 s, where finishing the stream keeps the answer at least greedy's. On a quiet machine a
+starts only where the limit would pass anyway: at a load average of 12-16 on two cores (a
+process got a seventh to a fourteenth of a core) a share of 0.6 left 1,600-15,000 clients
+out and 0.85 still 1,600 of 5,000, and the limit was overrun by 8-46 s all the same, where
+finishing the stream keeps the answer at least greedy's. On a quiet machine a
 20,000-client county needs about a third of its 60 s limit for all of it."""
 
 MIN_SOLVE_SHARE = 0.1
