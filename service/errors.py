@@ -66,6 +66,29 @@ class Conflict(ServiceError):
     status = 409
 
 
+class OutOfOrder(Conflict):
+    """A step of the cooperation cycle taken before the one it needs (agreeing before the
+    site confirmed, starting a period without an agreed agreement, ending twice…); ``code``
+    says which."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+OUT_OF_ORDER_CODES = frozenset(
+    {
+        "not_confirmed",
+        "agreement_not_agreed",
+        "status_final",
+        "already_ended",
+        "meeting_after_start",
+        "record_mismatch",
+    }
+)
+"""Codes of ``matching.cooperation.periods`` that refuse a step out of order: 409, not 422."""
+
+
 class InvalidInput(ServiceError):
     """Input rejected with one or more located errors (e.g. an import file)."""
 
@@ -111,7 +134,11 @@ def _json(
 async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     errors = exc.errors if isinstance(exc, InvalidInput) else ()
-    extra = {"more_errors": exc.more} if isinstance(exc, InvalidInput) and exc.more else {}
+    extra: dict[str, Any] = (
+        {"more_errors": exc.more} if isinstance(exc, InvalidInput) and exc.more else {}
+    )
+    if isinstance(exc, OutOfOrder):
+        extra["code"] = exc.code
     response = _json(exc.status, exc.message, errors, **extra)
     if isinstance(exc, Unauthorized):
         response.headers["WWW-Authenticate"] = "Bearer"
@@ -125,7 +152,11 @@ async def _request_validation(_request: Request, exc: Exception) -> JSONResponse
 
 async def _domain_validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ValidationError)
-    return _json(422, "invalid record", field_errors(exc.errors(), ("body",)))
+    errors = field_errors(exc.errors(), ("body",))
+    order = [e["type"] for e in errors if e["type"] in OUT_OF_ORDER_CODES]
+    if order:
+        return _json(409, "a step of the cycle out of order", errors, code=order[0])
+    return _json(422, "invalid record", errors)
 
 
 async def _integrity(_request: Request, exc: Exception) -> JSONResponse:

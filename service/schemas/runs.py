@@ -280,6 +280,25 @@ class AttendanceIn(WireIn):
         return self
 
 
+class AttendanceCorrectionIn(AttendanceIn):
+    """A recorded day marked again, with why (kept with who and when)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "day": "2026-01-08",
+                    "status": "absent",
+                    "absence_reason": "own_illness",
+                    "correction_reason": "The client phoned in sick; marked present by mistake.",
+                }
+            ]
+        }
+    )
+
+    correction_reason: Text = Field(min_length=1)
+
+
 class AttendanceOut(WireOut):
     """A recorded day; ``absence_reason`` is shown to coordinators only."""
 

@@ -46,7 +46,7 @@ def tokens(seed: Seed) -> Seed:
 
 
 MAX_EXAMPLES = 15
-ROLES = ("coordinator", "muni1", "planner", "admin")
+ROLES = ("coordinator", "muni1", "planner", "admin", "coach")
 
 fuzzed = schemathesis.pytest.from_fixture("api_schema")
 
