@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from models.benefits import BenefitPayer
+from models.cooperation import last_day_of_months
 from service.audit import Action
 from service.crud import agreements as agreement_store
 from service.crud import cooperation as coop_store
@@ -104,6 +106,25 @@ AGREEMENT_FIELDS = {
 }
 
 
+def content_errors(page: Page, exc: ValidationError, form: dict[str, Any]) -> dict[str, str]:
+    """The agreement's refusals at their fields; a period too short or too long also names
+    the earliest or the latest end date its start allows."""
+    errors = located(page.t, exc, AGREEMENT_FIELDS)
+    codes = {str(e["type"]) for e in exc.errors()}
+    try:
+        start = date.fromisoformat(str(finnish_date(form.get("start_date"))))
+    except ValueError:
+        return errors
+    for code, months, key in (
+        ("period_too_short", REGIME.min_period_months, "coop.earliest_end"),
+        ("period_too_long", REGIME.max_period_months, "coop.latest_end"),
+    ):
+        if code in codes and "end_date" in errors:
+            bound = page.t.date(last_day_of_months(start, months))
+            errors["end_date"] = f"{errors['end_date']} {page.t(key, date=bound)}"
+    return errors
+
+
 def agreement_page(
     page: Page,
     pair: Pair,
@@ -183,7 +204,7 @@ async def agreement_draft(request: Request, page: CoordinatorPage, proposal_id: 
     except ValidationError as exc:
         page.session.rollback()
         return agreement_page(
-            page, pair, None, values, located(page.t, exc, AGREEMENT_FIELDS), status_of(exc)
+            page, pair, None, values, content_errors(page, exc, form), status_of(exc)
         )
     except ServiceError as exc:
         page.session.rollback()
@@ -223,7 +244,7 @@ async def agreement_revise(request: Request, page: CoordinatorPage, agreement_id
     except ValidationError as exc:
         page.session.rollback()
         return agreement_page(
-            page, pair, row, values, located(page.t, exc, AGREEMENT_FIELDS), status_of(exc)
+            page, pair, row, values, content_errors(page, exc, form), status_of(exc)
         )
     except ServiceError as exc:
         page.session.rollback()

@@ -141,6 +141,7 @@ def _period_page(
         name=names_of(session, [row.client_id])[row.client_id],
         placement_name=info.name if info else row.placement_id,
         agreement_id=row.agreement_id,
+        assignment_id=row.assignment_id,
         alerts=[a for a in follow_up_alerts([period], today, REGIME)],
         commitment_end=commitment_end(period, REGIME),
         plan_review=plan_review_date(period, REGIME),

@@ -21,12 +21,12 @@ from matching.cooperation.export import (
     xlsx_bytes,
 )
 from matching.cooperation.money import monthly_summary
-from matching.cooperation.outcomes import AGE_BANDS, Dimension, outcome_tables
+from matching.cooperation.outcomes import AGE_BANDS, Dimension
 from matching.cooperation.periods import (
     NoticeDue,
     follow_up_alerts,
 )
-from matching.cooperation.report import MonthReport, month_report, month_report_xlsx
+from matching.cooperation.report import MonthReport, month_report_xlsx
 from matching.cooperation.texts import text
 from models.cooperation import (
     OnwardPath,
@@ -34,6 +34,7 @@ from models.cooperation import (
 from models.placement import TaskCategory
 from service import audit
 from service.audit import Action
+from service.crud import months as month_store
 from service.crud import periods as period_store
 from service.db.cooperation import (
     AgreementRow,
@@ -41,7 +42,6 @@ from service.db.cooperation import (
     SiteConfirmationRow,
 )
 from service.db.tables import (
-    ClientRow,
     MunicipalityRow,
     ProposalRow,
     RunRow,
@@ -120,10 +120,8 @@ def _month_report(page: Page, first: date) -> tuple[MonthReport, dict[str, str],
     """The month's report of the caller's periods, with client and placement names."""
     session = page.session
     user = caller(page)
-    rows = period_store.list_(session, user)
-    periods = [period_store.domain(r, REGIME) for r in rows]
-    entries = {str(r.id): period_store.day_records(session, r) for r in rows}
-    report = month_report(periods, entries, first.year, first.month, date.today(), RULES)
+    today = date.today()
+    report = month_store.month_report(session, user, first.year, first.month, today, REGIME, RULES)
     names = names_of(session, sorted({s.client for s in report.summaries}))
     infos = placement_infos(session, {s.placement for s in report.summaries})
     audit.record(
@@ -245,6 +243,10 @@ def coach_periods(page: CoachPage) -> Response:
     return render(page, "cooperation/coach.html", rows=out, first=first)
 
 
+MIN_COUNT = 5
+"""Counts below this are hidden (a small group could point to a person)."""
+
+
 # --- the planner ----------------------------------------------------------------------------
 
 
@@ -283,18 +285,7 @@ def outcomes(page: PlannerPage) -> Response:
     """Onward paths of ended periods by placement, task category, municipality and age
     band: pseudonymous, counts under five hidden."""
     session = page.session
-    rows = session.scalars(select(PeriodRow).where(PeriodRow.ended_on.is_not(None))).all()
-    periods = [period_store.domain(r, REGIME) for r in rows]
-    ages = {
-        cid: int(a["age"])
-        for cid, a in session.execute(
-            select(ClientRow.id, ClientRow.attributes).where(
-                ClientRow.id.in_({r.client_id for r in rows})
-            )
-        )
-        if isinstance(a, dict) and a.get("age") is not None
-    }
-    tables = outcome_tables(periods, ages, MIN_COUNT)
+    tables = {d: month_store.outcomes(session, d, REGIME, MIN_COUNT) for d in Dimension}
     infos = placement_infos(session)
     munis = dict(session.execute(select(MunicipalityRow.code, MunicipalityRow.name_fi)).all())
     t = page.t
@@ -320,6 +311,3 @@ def outcomes(page: PlannerPage) -> Response:
         min_count=MIN_COUNT,
         matching=_matching_figures(page),
     )
-
-
-MIN_COUNT = 5

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from models.cooperation import (
     DeclineReason,
@@ -16,6 +17,7 @@ from service import audit
 from service.audit import Action
 from service.crud import clients as client_store
 from service.crud import cooperation as coop_store
+from service.db.accounts import UserRow
 from service.db.tables import (
     RunRow,
 )
@@ -45,6 +47,12 @@ def _shared_items(page: Page, rows: list[Any]) -> list[dict[str, Any]]:
     user = caller(page)
     infos = placement_infos(session, {coop_store.target_placement(r) or "" for r in rows})
     runs = {r.run_id: session.get(RunRow, r.run_id) for r in rows}
+    deciders = {r.decided_by for r in rows if r.decided_by}
+    full_names = dict(
+        session.execute(
+            select(UserRow.username, UserRow.full_name).where(UserRow.username.in_(deciders))
+        ).all()
+    )
     items = []
     for r in rows:
         target = coop_store.target_placement(r) or r.placement_id
@@ -61,7 +69,7 @@ def _shared_items(page: Page, rows: list[Any]) -> list[dict[str, Any]]:
                 "limitations": list(getattr(shared, "work_constraints", None) or []),
                 "placement_name": infos[target].name if target in infos else target,
                 "start_date": run.planning_date if run is not None else None,
-                "coordinator": r.decided_by or "",
+                "coordinator": full_names.get(r.decided_by or "", r.decided_by or ""),
             }
         )
     return items
