@@ -497,7 +497,8 @@ def test_planner_sees_outcomes_with_small_counts_hidden(
     html = client.get("/planner/outcomes").text
     shown = visible(html)
     assert "Jaksojen tulokset" in shown and "Aino" not in shown
-    assert f"<td>{text('word.hidden')}</td>" in html  # one ended period: hidden
+    hidden = f'<span aria-hidden="true">{text("word.hidden")}</span>'
+    assert f"<td>{hidden}" in html and "<td>1</td>" not in html  # one ended period: hidden
     assert "Ehdotuksia" in shown
 
 
@@ -574,3 +575,30 @@ def test_a_period_from_proposal_to_onward_path(
     expect(page.get_by_role("status")).to_contain_text("Jakso päätetty")
     expect(page.get_by_text(text("path.education"), exact=True)).to_be_visible()
     assert_accessible(page, f"coop-07-period-ended-{kind}")
+
+    # The client's feedback in Swedish, then the month's report.
+    page.get_by_role("link", name="svenska").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        text("feedback.client.title", "sv")
+    )
+    assert_accessible(page, f"coop-08-client-feedback-sv-{kind}")
+    for question in page.locator("fieldset").all():
+        question.get_by_label("4 – mycket").check()
+    page.get_by_role("button", name="Skicka responsen").click()
+    expect(page.get_by_role("status")).to_contain_text("Kiitos palautteesta")
+    page.goto(f"/coordinator/cooperation/report?month={MONDAY.month}.{MONDAY.year}")
+    expect(page.get_by_role("table").first).to_contain_text("Aino A")
+    assert_accessible(page, f"coop-09-report-{kind}")
+
+    # The site's feedback, the coach's page and the planner's outcomes.
+    browser_sign_in("kalle")
+    page.get_by_role("navigation").get_by_role("link", name="Jaksojen palaute").click()
+    page.get_by_role("link", name="Aino A").click()
+    assert_accessible(page, f"coop-10-site-feedback-{kind}")
+    browser_sign_in("ville")
+    expect(page.get_by_role("heading", name=re.compile("Aino A"))).to_be_visible()
+    assert_accessible(page, f"coop-11-coach-{kind}")
+    browser_sign_in("sirpa")
+    page.get_by_role("navigation").get_by_role("link", name="Jaksojen tulokset").click()
+    expect(page.get_by_role("heading", name="Ikäryhmittäin")).to_be_visible()
+    assert_accessible(page, f"coop-12-outcomes-{kind}")
