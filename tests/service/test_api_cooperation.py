@@ -14,7 +14,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from service.auth import Role, issue_token
+from service.auth import Principal, Role, issue_token
+from service.crud import periods as period_store
 from service.crud.cooperation import blocked_pairs_of
 from service.crud.runs import build_problem, county_regime
 from service.db.accounts import AttendanceCorrectionRow
@@ -566,3 +567,15 @@ def test_outcomes_hide_small_counts(client: TestClient, seed: Seed) -> None:
     ).json()
     assert keys["rows"][0]["key"] == "under_25"
     assert client.get("/outcomes", headers=seed.h("muni1")).status_code == 403
+
+
+def test_a_coordinators_caseload_is_the_default_view(
+    client: TestClient, seed: Seed, app: Any
+) -> None:
+    period = started(client, seed)
+    own = Principal(0, "kaisa", Role.COORDINATOR, None, caseload=frozenset({"C2"}))
+    with sessions_of(app)() as session:
+        assert period_store.list_(session, own) == []
+        assert [r.id for r in period_store.list_(session, own, everyone=True)] == [period["id"]]
+        mine = Principal(0, "kaisa", Role.COORDINATOR, None, caseload=frozenset({"C1"}))
+        assert [r.id for r in period_store.list_(session, mine)] == [period["id"]]
