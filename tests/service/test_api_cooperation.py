@@ -19,7 +19,15 @@ from service.crud import periods as period_store
 from service.crud.cooperation import blocked_pairs_of
 from service.crud.runs import build_problem, county_regime
 from service.db.accounts import AttendanceCorrectionRow
-from service.db.tables import AuditRow, ClientRow, RunRow, utcnow
+from service.db.cooperation import AgreementRow, PeriodRow
+from service.db.tables import (
+    AssignmentRow,
+    AuditRow,
+    ClientPersonalRow,
+    ClientRow,
+    RunRow,
+    utcnow,
+)
 from tests.service.svc_helpers import Seed, sessions_of
 
 AGREEMENT: dict[str, Any] = {
@@ -579,3 +587,92 @@ def test_a_coordinators_caseload_is_the_default_view(
         assert [r.id for r in period_store.list_(session, own, everyone=True)] == [period["id"]]
         mine = Principal(0, "kaisa", Role.COORDINATOR, None, caseload=frozenset({"C1"}))
         assert [r.id for r in period_store.list_(session, mine)] == [period["id"]]
+
+
+def _ended_periods(app: Any, seed: Seed, count: int, path: str) -> None:
+    """``count`` ended periods of C1–C4 at P1, stored directly (the steps are tested above)."""
+    with sessions_of(app)() as session:
+        for k in range(count):
+            client_id = f"C{k % 4 + 1}"
+            assignment = AssignmentRow(
+                client_id=client_id,
+                placement_id="P1",
+                start_date=date(2025, 1, 6),
+                end_date=date(2025, 6, 30),
+                status="ended",
+            )
+            agreement_row = AgreementRow(
+                proposal_id=seed.proposal_id,
+                client_id=client_id,
+                placement_id="P1",
+                municipality_code="564",
+                task_category="kitchen",
+                status="agreed",
+                tasks="Kitchen help.",
+                weekdays=["mon", "tue"],
+                hours_per_day=5,
+                start_date=date(2025, 1, 6),
+                first_review_date=date(2025, 2, 17),
+                end_date=date(2025, 6, 30),
+                when_absent="Call.",
+                agreed_on=date(2025, 1, 2),
+                created_by="test",
+            )
+            session.add_all([assignment, agreement_row])
+            session.flush()
+            session.add(
+                PeriodRow(
+                    agreement_id=agreement_row.id,
+                    assignment_id=assignment.id,
+                    client_id=client_id,
+                    placement_id="P1",
+                    municipality_code="564",
+                    task_category="kitchen",
+                    weekdays=["mon", "tue"],
+                    days_per_week=2,
+                    hours_per_day=5,
+                    start_date=date(2025, 1, 6),
+                    first_review_date=date(2025, 2, 17),
+                    end_date=date(2025, 6, 30),
+                    planned_end_date=date(2025, 6, 30),
+                    plan_review_date=date(2027, 1, 6),
+                    ended_on=date(2025, 6, 30),
+                    end_reason="agreed_end",
+                    onward_path=path,
+                    created_by="test",
+                )
+            )
+        session.commit()
+
+
+def test_outcomes_show_groups_of_five_or_more(client: TestClient, seed: Seed, app: Any) -> None:
+    _ended_periods(app, seed, 6, "education")
+    out = client.get("/outcomes", params={"dimension": "placement"}, headers=seed.h("planner"))
+    [row] = out.json()["rows"]
+    assert (row["key"], row["periods"], row["paths"]["education"], row["paths"]["job"]) == (
+        "P1",
+        6,
+        6,
+        0,
+    )
+    text = out.text
+    assert "C1" not in text and "C2" not in text  # pseudonymous: no client ids
+
+
+def test_the_site_sees_the_clients_name_only_if_shared(
+    client: TestClient, seed: Seed, app: Any
+) -> None:
+    started(client, seed)
+    meetings = client.get("/start-meetings", headers=seed.h("muni1")).json()
+    names = {p["role"]: p["name"] for p in meetings[0]["participants"]}
+    assert names["client"] == "Aino A"  # C1 shares display_name (seed)
+    with sessions_of(app)() as session:
+        personal = session.get(ClientPersonalRow, "C1")
+        assert personal is not None
+        personal.shared_fields = []
+        session.commit()
+    meetings = client.get("/start-meetings", headers=seed.h("muni1")).json()
+    names = {p["role"]: p["name"] for p in meetings[0]["participants"]}
+    assert names["client"] == "C1" and names["site_supervisor"] == "Sanna S"
+    own = client.get("/start-meetings", headers=seed.h("coordinator")).json()
+    assert {p["name"] for p in own[0]["participants"]} >= {"Aino A"}
