@@ -376,6 +376,11 @@ def test_the_month_for_kela_matches_the_hand_computation(client: TestClient, see
     assert (s["benefit_kept_days"], s["benefit_lost_days"], s["not_arranged_days"]) == (3, 1, 1)
     assert s["certificate_missing"] == ["2026-01-13", "2026-01-19", "2026-01-20"]
     assert s["refusals"] == []
+    listed = client.get(f"/assignments/{a}/attendance", headers=h).json()
+    flagged = [d["day"] for d in listed if "certificate_needed" in d["flags"]]
+    assert flagged == ["2026-01-13", "2026-01-19", "2026-01-20"]
+    site_days = client.get(f"/assignments/{a}/attendance", headers=seed.h("muni1")).json()
+    assert all(d["flags"] == [] for d in site_days)
     report = client.get("/attendance-reports/2026/1", headers=h).json()
     assert [r["day"] for r in report["absences"]] == [
         "2026-01-06",
