@@ -22,7 +22,9 @@ Public functions:
 * ``confirmation_domain(row)`` / ``meeting_domain(row)`` – rows as domain records;
 * ``blocked_pairs_of(session)`` / ``with_blocked_pairs(problem, blocked)`` – declined pairs
   kept out of the next run unless the client's or the placement's record changed;
-* ``record_meeting(session, user, body)`` / ``list_meetings`` / ``get_meeting``.
+* ``record_meeting(session, user, body)`` / ``list_meetings`` / ``get_meeting``;
+* ``meeting_view(session, user, row)`` – a meeting as the caller may see it (a site sees the
+  client's name only if the client agreed to share it).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from service.db.cooperation import PeriodRow, SiteConfirmationRow, StartMeetingR
 from service.db.tables import (
     AssignmentRow,
     AttendanceRow,
+    ClientPersonalRow,
     ClientRow,
     PlacementRow,
     ProposalRow,
@@ -390,6 +393,26 @@ def record_meeting(session: Session, user: Principal, body: MeetingIn) -> StartM
     session.add(row)
     session.flush()
     return row
+
+
+def shares_name(session: Session, client_id: str) -> bool:
+    """Whether the client agreed to show their name to the sites."""
+    personal = session.get(ClientPersonalRow, client_id)
+    return personal is not None and "display_name" in (personal.shared_fields or [])
+
+
+def meeting_view(session: Session, user: Principal, row: StartMeetingRow) -> dict[str, Any]:
+    """A meeting as the caller may see it: a site sees the client's name only if the client
+    agreed to share it (otherwise the client's pseudonymous id)."""
+    participants = list(row.participants)
+    if user.role is Role.MUNICIPALITY and not shares_name(session, row.client_id):
+        participants = [
+            {**p, "name": row.client_id} if p.get("role") == "client" else p for p in participants
+        ]
+    return {
+        **{c.name: getattr(row, c.name) for c in StartMeetingRow.__table__.columns},
+        "participants": participants,
+    }
 
 
 def get_meeting(session: Session, user: Principal, meeting_id: int) -> StartMeetingRow:

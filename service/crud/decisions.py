@@ -524,10 +524,19 @@ def list_attendance(
     ).all()
 
 
-def attendance_out(user: Principal, row: AttendanceRow) -> AttendanceOut:
-    """A recorded day as the caller may see it: absence reasons for coordinators only
-    (illness reasons are health data, domain.md § 7.6)."""
+def attendance_out(
+    user: Principal, row: AttendanceRow, flags: dict[date, list[str]] | None = None
+) -> AttendanceOut:
+    """A recorded day as the caller may see it: absence reasons and the flags that tell of
+    them for coordinators only (illness reasons are health data, domain.md § 7.6)."""
     out = AttendanceOut.model_validate(row)
     if user.role is not Role.COORDINATOR:
-        out = out.model_copy(update={"absence_reason": None})
-    return out
+        return out.model_copy(update={"absence_reason": None})
+    return out.model_copy(update={"flags": (flags or {}).get(row.day, [])})
+
+
+def attendance_flags(session: Session, assignment_id: int) -> dict[date, list[str]]:
+    """Flags of the days of the assignment's period (``periods.day_flags``)."""
+    return period_store.day_flags(
+        session, assignment_id, date.today(), BenefitRules(), LegalRegime()
+    )

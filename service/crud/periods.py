@@ -16,6 +16,7 @@ Public functions:
 * ``day_records(session, row)`` – its attendance as ``models.attendance.DayRecord``;
 * ``check_day(session, assignment, day, status, reason, recorded_by, today, rules, …)`` – the
   agreement's checks on a new or corrected day (used by every attendance write);
+* ``day_flags(session, assignment_id, today, rules, regime)`` – flags of the recorded days;
 * ``alerts(session, user, today, regime)`` – first review, commitment, end, 24-month review;
 * ``record_notice(session, user, period_id, body)`` / ``notices_due(session, user, today)``;
 * ``give_feedback(session, user, period_id, kind, body)`` / ``list_feedback``.
@@ -31,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matching.cooperation import periods as steps
-from matching.cooperation.attendance import record_day
+from matching.cooperation.attendance import Severity, check_days, record_day
 from models import LegalRegime
 from models.attendance import DayRecord
 from models.benefits import BenefitRules
@@ -355,6 +356,21 @@ def check_day(
         correction_reason=correction_reason,
     )
     record_day(period, history, entry, today, rules)
+
+
+def day_flags(
+    session: Session, assignment_id: int, today: date, rules: BenefitRules, regime: LegalRegime
+) -> dict[date, list[str]]:
+    """The flags (not refusals) of each recorded day of the assignment's period, such as a
+    missing certificate for own illness over 3 days."""
+    row = period_of_assignment(session, assignment_id)
+    if row is None:
+        return {}
+    found: dict[date, list[str]] = {}
+    for issue in check_days(domain(row, regime), day_records(session, row), today, rules):
+        if issue.severity is Severity.FLAG:
+            found.setdefault(issue.day, []).append(issue.code)
+    return found
 
 
 def alerts(

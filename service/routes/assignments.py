@@ -116,7 +116,9 @@ def record_attendance(
             record_id=str(assignment_id),
             day=body.day.isoformat(),
         )
-        return Outcome(201, store.attendance_out(user, row))
+        return Outcome(
+            201, store.attendance_out(user, row, store.attendance_flags(session, assignment_id))
+        )
 
     print_ = fingerprint("POST", request.url.path, body.model_dump(mode="json"))
     return run_once(session, user, idempotency_key, print_, produce)
@@ -142,7 +144,7 @@ def correct_attendance(
         day=body.day.isoformat(),
     )
     session.commit()
-    return store.attendance_out(user, row)
+    return store.attendance_out(user, row, store.attendance_flags(session, assignment_id))
 
 
 @router.get("/{assignment_id}/attendance")
@@ -153,4 +155,5 @@ def list_attendance(
     rows = store.list_attendance(session, user, assignment_id)
     audit.record(session, user, Action.READ, "attendance", why, record_id=str(assignment_id))
     session.commit()
-    return [store.attendance_out(user, r) for r in rows]
+    flags = store.attendance_flags(session, assignment_id)
+    return [store.attendance_out(user, r, flags) for r in rows]

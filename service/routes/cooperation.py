@@ -188,7 +188,7 @@ def list_meetings(
     rows = cooperation.list_meetings(session, user, proposal_id)
     audit.record(session, user, Action.READ, "start_meetings", why, ids=_clients(rows))
     session.commit()
-    return [MeetingOut.model_validate(r) for r in rows]
+    return [MeetingOut.model_validate(cooperation.meeting_view(session, user, r)) for r in rows]
 
 
 @router.get("/start-meetings/{meeting_id}")
@@ -199,7 +199,7 @@ def read_meeting(
     row = cooperation.get_meeting(session, user, meeting_id)
     audit.record(session, user, Action.READ, "start_meetings", why, record_id=str(meeting_id))
     session.commit()
-    return MeetingOut.model_validate(row)
+    return MeetingOut.model_validate(cooperation.meeting_view(session, user, row))
 
 
 def _clients(rows: object) -> list[str]:

@@ -309,6 +309,14 @@ class AttendanceOut(WireOut):
     absence_reason: AbsenceReason | None
     recorded_by: str
     recorded_at: datetime
+    flags: list[str] = Field(
+        default_factory=list,
+        description=(
+            "What the coordinator should see about the day, by the period's agreement: "
+            "'certificate_needed' (own illness over 3 days without a certificate), "
+            "'over_category_limit' (a child's illness over 4 days)."
+        ),
+    )
 
 
 class AuditOut(WireOut):

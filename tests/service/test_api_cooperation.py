@@ -14,11 +14,20 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from service.auth import Role, issue_token
+from service.auth import Principal, Role, issue_token
+from service.crud import periods as period_store
 from service.crud.cooperation import blocked_pairs_of
 from service.crud.runs import build_problem, county_regime
 from service.db.accounts import AttendanceCorrectionRow
-from service.db.tables import AuditRow, ClientRow, RunRow, utcnow
+from service.db.cooperation import AgreementRow, PeriodRow
+from service.db.tables import (
+    AssignmentRow,
+    AuditRow,
+    ClientPersonalRow,
+    ClientRow,
+    RunRow,
+    utcnow,
+)
 from tests.service.svc_helpers import Seed, sessions_of
 
 AGREEMENT: dict[str, Any] = {
@@ -367,6 +376,11 @@ def test_the_month_for_kela_matches_the_hand_computation(client: TestClient, see
     assert (s["benefit_kept_days"], s["benefit_lost_days"], s["not_arranged_days"]) == (3, 1, 1)
     assert s["certificate_missing"] == ["2026-01-13", "2026-01-19", "2026-01-20"]
     assert s["refusals"] == []
+    listed = client.get(f"/assignments/{a}/attendance", headers=h).json()
+    flagged = [d["day"] for d in listed if "certificate_needed" in d["flags"]]
+    assert flagged == ["2026-01-13", "2026-01-19", "2026-01-20"]
+    site_days = client.get(f"/assignments/{a}/attendance", headers=seed.h("muni1")).json()
+    assert all(d["flags"] == [] for d in site_days)
     report = client.get("/attendance-reports/2026/1", headers=h).json()
     assert [r["day"] for r in report["absences"]] == [
         "2026-01-06",
@@ -566,3 +580,104 @@ def test_outcomes_hide_small_counts(client: TestClient, seed: Seed) -> None:
     ).json()
     assert keys["rows"][0]["key"] == "under_25"
     assert client.get("/outcomes", headers=seed.h("muni1")).status_code == 403
+
+
+def test_a_coordinators_caseload_is_the_default_view(
+    client: TestClient, seed: Seed, app: Any
+) -> None:
+    period = started(client, seed)
+    own = Principal(0, "kaisa", Role.COORDINATOR, None, caseload=frozenset({"C2"}))
+    with sessions_of(app)() as session:
+        assert period_store.list_(session, own) == []
+        assert [r.id for r in period_store.list_(session, own, everyone=True)] == [period["id"]]
+        mine = Principal(0, "kaisa", Role.COORDINATOR, None, caseload=frozenset({"C1"}))
+        assert [r.id for r in period_store.list_(session, mine)] == [period["id"]]
+
+
+def _ended_periods(app: Any, seed: Seed, count: int, path: str) -> None:
+    """``count`` ended periods of C1–C4 at P1, stored directly (the steps are tested above)."""
+    with sessions_of(app)() as session:
+        for k in range(count):
+            client_id = f"C{k % 4 + 1}"
+            assignment = AssignmentRow(
+                client_id=client_id,
+                placement_id="P1",
+                start_date=date(2025, 1, 6),
+                end_date=date(2025, 6, 30),
+                status="ended",
+            )
+            agreement_row = AgreementRow(
+                proposal_id=seed.proposal_id,
+                client_id=client_id,
+                placement_id="P1",
+                municipality_code="564",
+                task_category="kitchen",
+                status="agreed",
+                tasks="Kitchen help.",
+                weekdays=["mon", "tue"],
+                hours_per_day=5,
+                start_date=date(2025, 1, 6),
+                first_review_date=date(2025, 2, 17),
+                end_date=date(2025, 6, 30),
+                when_absent="Call.",
+                agreed_on=date(2025, 1, 2),
+                created_by="test",
+            )
+            session.add_all([assignment, agreement_row])
+            session.flush()
+            session.add(
+                PeriodRow(
+                    agreement_id=agreement_row.id,
+                    assignment_id=assignment.id,
+                    client_id=client_id,
+                    placement_id="P1",
+                    municipality_code="564",
+                    task_category="kitchen",
+                    weekdays=["mon", "tue"],
+                    days_per_week=2,
+                    hours_per_day=5,
+                    start_date=date(2025, 1, 6),
+                    first_review_date=date(2025, 2, 17),
+                    end_date=date(2025, 6, 30),
+                    planned_end_date=date(2025, 6, 30),
+                    plan_review_date=date(2027, 1, 6),
+                    ended_on=date(2025, 6, 30),
+                    end_reason="agreed_end",
+                    onward_path=path,
+                    created_by="test",
+                )
+            )
+        session.commit()
+
+
+def test_outcomes_show_groups_of_five_or_more(client: TestClient, seed: Seed, app: Any) -> None:
+    _ended_periods(app, seed, 6, "education")
+    out = client.get("/outcomes", params={"dimension": "placement"}, headers=seed.h("planner"))
+    [row] = out.json()["rows"]
+    assert (row["key"], row["periods"], row["paths"]["education"], row["paths"]["job"]) == (
+        "P1",
+        6,
+        6,
+        0,
+    )
+    text = out.text
+    assert "C1" not in text and "C2" not in text  # pseudonymous: no client ids
+
+
+def test_the_site_sees_the_clients_name_only_if_shared(
+    client: TestClient, seed: Seed, app: Any
+) -> None:
+    started(client, seed)
+    meetings = client.get("/start-meetings", headers=seed.h("muni1")).json()
+    names = {p["role"]: p["name"] for p in meetings[0]["participants"]}
+    assert names["client"] == "Aino A"  # C1 shares display_name (seed)
+    with sessions_of(app)() as session:
+        personal = session.get(ClientPersonalRow, "C1")
+        assert personal is not None
+        personal.shared_fields = []
+        session.commit()
+    meetings = client.get("/start-meetings", headers=seed.h("muni1")).json()
+    names = {p["role"]: p["name"] for p in meetings[0]["participants"]}
+    assert names["client"] == "C1" and names["site_supervisor"] == "Sanna S"
+    own = client.get("/start-meetings", headers=seed.h("coordinator")).json()
+    assert {p["name"] for p in own[0]["participants"]} >= {"Aino A"}
