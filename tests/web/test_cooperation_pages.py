@@ -19,6 +19,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from matching.cooperation.texts import refusal_text, text
@@ -509,8 +510,6 @@ def test_planner_sees_outcomes_with_small_counts_hidden(
 def test_a_period_from_proposal_to_onward_path(
     page: Any, client: TestClient, people: WebSeed, database_url: str
 ) -> None:
-    from playwright.sync_api import expect
-
     kind = database_url.split(":")[0].split("+")[0]
     proposal = people.proposals["C1"]
     accept(client, proposal)
@@ -578,9 +577,7 @@ def test_a_period_from_proposal_to_onward_path(
 
     # The client's feedback in Swedish, then the month's report.
     page.get_by_role("link", name="svenska").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        text("feedback.client.title", "sv")
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text(text("feedback.client.title", "sv"))
     assert_accessible(page, f"coop-08-client-feedback-sv-{kind}")
     for question in page.locator("fieldset").all():
         question.get_by_label("4 – mycket").check()
