@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from matching.cooperation.texts import refusal_text, text
 from models.cooperation import last_day_of_months
-from service.accounts import create_user
+from service.accounts import AccountError, create_user
 from service.auth import Role
 from service.db.cooperation import AgreementRow, PeriodRow, SiteConfirmationRow
 from service.db.tables import AttendanceRow
@@ -71,14 +71,14 @@ def people(app: FastAPI, web_seed: WebSeed) -> WebSeed:
             password=PASSWORD,
             organisations=["O2"],
         )
-        coach = create_user(
+        create_user(
             session,
             username="ville",
             full_name="Ville Valmentaja",
             role=Role.COACH,
             password=PASSWORD,
+            organisations=["K1"],  # the coach they are
         )
-        coach.organisations = ["K1"]  # the coach they are (as a contact's units)
         session.commit()
     return web_seed
 
@@ -473,6 +473,20 @@ def test_monthly_report_page_and_files(client: TestClient, people: WebSeed) -> N
     )
     assert len(book.sheetnames) == 3
     assert client.get("/coordinator/cooperation/report?month=13.2026").status_code == 422
+
+
+def test_a_coach_user_names_a_known_coach(app: FastAPI, web_seed: WebSeed) -> None:
+    with sessions_of(app)() as session:
+        for organisations in ([], ["K9"], ["K1", "K1x"]):
+            with pytest.raises(AccountError):
+                create_user(
+                    session,
+                    username="valle",
+                    full_name="Valle",
+                    role=Role.COACH,
+                    password=PASSWORD,
+                    organisations=organisations,
+                )
 
 
 def test_coach_sees_own_clients_periods_only(client: TestClient, people: WebSeed) -> None:

@@ -51,8 +51,8 @@ CoachPage = Annotated[Page, Depends(role_page(Role.COACH))]
 
 
 def caller(page: Page) -> Principal:
-    """The service-layer caller with what the crud layer scopes by: a coordinator's caseload,
-    a coach's coach id (the first of the user's units), a contact's chosen unit."""
+    """The service-layer caller with what the crud layer scopes by: a coordinator's caseload
+    (a coach's coach id and a contact's chosen unit come with ``page.principal``)."""
     user = page.user
     assert user is not None
     base = page.principal
@@ -64,9 +64,6 @@ def caller(page: Page) -> Principal:
             organisation=None,
             caseload=frozenset(user.caseload),
         )
-    if base.role is Role.COACH:
-        coach = user.organisations[0] if user.organisations else ""
-        return Principal(token_id=base.token_id, name=base.name, role=base.role, organisation=coach)
     return base
 
 
