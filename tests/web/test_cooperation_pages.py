@@ -378,6 +378,30 @@ def test_a_day_beyond_the_agreed_days_is_refused(
     assert "Soitti aamulla sairaana." in history and "kaisa" in history
 
 
+def test_the_month_calendar_page_keeps_to_the_agreement_too(
+    client: TestClient, app: FastAPI, people: WebSeed
+) -> None:
+    period = started(client, people)
+    with sessions_of(app)() as session:
+        row = session.get(PeriodRow, period)
+        assert row is not None
+        assignment = row.assignment_id
+    url = f"/coordinator/assignments/{assignment}/attendance"
+    for day in (MONDAY, MONDAY + timedelta(days=1)):
+        response = post(client, url, url, {"day": d(day), "status": "present"})
+        assert response.status_code == 303
+    third = {"day": d(MONDAY + timedelta(days=2)), "status": "present"}
+    response = post(client, url, url, third)
+    assert response.status_code == 422
+    assert refusal_text("too_many_days") in visible(response.text)
+    # A Friday is not arranged; a correction of Monday with a reason is kept.
+    friday = {"day": d(MONDAY + timedelta(days=4)), "status": "present"}
+    assert post(client, url, url, friday).status_code == 422
+    fix = {"day": d(MONDAY), "status": "absent", "absence_reason": "own_illness"}
+    response = post(client, url, url, {**fix, "correction_reason": "Sairastui."})
+    assert response.status_code == 303
+
+
 def test_extension_is_at_least_three_months_and_the_end_has_an_onward_path(
     client: TestClient, app: FastAPI, people: WebSeed
 ) -> None:
