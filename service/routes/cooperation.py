@@ -37,6 +37,8 @@ from service.schemas.cooperation import (
     AgreementOut,
     AlertOut,
     CancelIn,
+    CertificateIn,
+    CertificateOut,
     ClientFeedbackIn,
     ConfirmationIn,
     ConfirmationOut,
@@ -488,6 +490,27 @@ def _file(content: bytes, media_type: str, name: str) -> Response:
         content,
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.post("/periods/{period_id}/certificates", status_code=201)
+def record_certificate(
+    session: SessionDep, user: Coordinator, why: Why, period_id: IntId, body: CertificateIn
+) -> CertificateOut:
+    """A certificate seen for an absence day (own illness over 3 days needs one)."""
+    row = periods.record_certificate(session, user, period_id, body.day)
+    audit.record(
+        session,
+        user,
+        Action.CREATE,
+        "attendance",
+        why,
+        record_id=str(period_id),
+        day=body.day.isoformat(),
+    )
+    session.commit()
+    return CertificateOut(
+        period_id=period_id, day=body.day, recorded_by=row.recorded_by, recorded_at=row.recorded_at
     )
 
 

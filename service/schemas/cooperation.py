@@ -379,3 +379,18 @@ class OutcomesOut(WireOut):
     dimension: Literal["placement", "task_category", "municipality", "age_band"]
     min_count: int
     rows: list[OutcomeRowOut]
+
+
+class CertificateIn(WireIn):
+    """A doctor's or nurse's certificate was seen for this absence day."""
+
+    day: date
+
+
+class CertificateOut(WireOut):
+    """A recorded certificate."""
+
+    period_id: int
+    day: date
+    recorded_by: str
+    recorded_at: datetime

@@ -381,6 +381,13 @@ def test_the_month_for_kela_matches_the_hand_computation(client: TestClient, see
     assert flagged == ["2026-01-13", "2026-01-19", "2026-01-20"]
     site_days = client.get(f"/assignments/{a}/attendance", headers=seed.h("muni1")).json()
     assert all(d["flags"] == [] for d in site_days)
+    seen = f"/periods/{period['id']}/certificates"
+    not_absent = client.post(seen, json={"day": "2026-01-12"}, headers=h)
+    assert not_absent.status_code == 422 and not_absent.json()["errors"][0]["field"] == "body.day"
+    assert client.post(seen, json={"day": "2026-01-19"}, headers=seed.h("muni1")).status_code == 403
+    assert client.post(seen, json={"day": "2026-01-19"}, headers=h).status_code == 201
+    after = client.get(f"/periods/{period['id']}/months/2026/1", headers=h).json()
+    assert after["certificate_missing"] == []
     report = client.get("/attendance-reports/2026/1", headers=h).json()
     assert [r["day"] for r in report["absences"]] == [
         "2026-01-06",
