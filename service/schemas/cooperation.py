@@ -394,3 +394,20 @@ class CertificateOut(WireOut):
     day: date
     recorded_by: str
     recorded_at: datetime
+
+
+class FeedbackGroupOut(WireOut):
+    """One group's forms: how many and the mean answer per question (``null``: hidden)."""
+
+    key: str
+    forms: int | None
+    means: dict[str, float | None]
+
+
+class FeedbackSummaryOut(WireOut):
+    """The client's or the site's forms by one dimension, groups under 5 forms hidden."""
+
+    dimension: Literal["placement", "task_category", "municipality", "age_band"]
+    kind: Literal["client", "site"]
+    min_count: int
+    rows: list[FeedbackGroupOut]

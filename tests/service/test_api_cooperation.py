@@ -464,6 +464,12 @@ def test_extension_end_and_feedback(client: TestClient, seed: Seed) -> None:
     assert site.status_code == 201
     kinds = [f["kind"] for f in client.get(f"/periods/{pid}/feedback", headers=h).json()]
     assert kinds == ["client", "site"]
+    summary = client.get(
+        "/outcomes/feedback", params={"kind": "client"}, headers=seed.h("planner")
+    ).json()
+    assert summary["rows"] == [
+        {"key": "P1", "forms": None, "means": {"felt_welcome": None, "tasks_suited_me": None}}
+    ]
 
 
 def test_unauthorised_absences_interrupt_only_when_repeated(client: TestClient, seed: Seed) -> None:
@@ -669,6 +675,13 @@ def test_outcomes_show_groups_of_five_or_more(client: TestClient, seed: Seed, ap
     )
     text = out.text
     assert "C1" not in text and "C2" not in text  # pseudonymous: no client ids
+    csv = client.get(
+        "/outcomes", params={"dimension": "placement", "format": "csv"}, headers=seed.h("planner")
+    )
+    assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
+    assert b"P1;6;" in csv.content
+    forms = client.get("/outcomes/feedback", headers=seed.h("planner"))
+    assert forms.status_code == 200 and forms.json()["rows"] == []
 
 
 def test_the_site_sees_the_clients_name_only_if_shared(
