@@ -13,12 +13,15 @@ Public functions:
   (coordinators: every period; sites: their placements' periods; their own municipality's
   figures only);
 * ``report_files(report, fmt, sheet, lang)`` – the report as CSV (Finnish Excel dialect) or XLSX;
-* ``outcomes(session, dimension, regime, today)`` – ended periods by onward path, small counts
-  hidden, pseudonymous.
+* ``outcomes(session, dimension, regime)`` – ended periods by onward path, small counts
+  hidden, pseudonymous;
+* ``feedback(session, dimension, kind, regime)`` – mean answers of the forms, small groups
+  hidden.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -28,11 +31,13 @@ from sqlalchemy.orm import Session
 
 from matching.cooperation import report as reports
 from matching.cooperation.money import MonthlySummary, monthly_summary
-from matching.cooperation.outcomes import Dimension, outcome_table
+from matching.cooperation.outcomes import Dimension, FeedbackRow, feedback_summary, outcome_table
 from models import LegalRegime
 from models.benefits import BenefitRules
+from models.cooperation import ClientFeedback, SiteFeedback
 from service.auth import Principal, Role
 from service.crud import periods
+from service.db.cooperation import FeedbackRow as FeedbackFormRow
 from service.db.cooperation import PeriodRow
 from service.db.tables import ClientRow, OrganisationRow
 from service.errors import Forbidden
@@ -126,16 +131,47 @@ def _age(record: dict[str, Any], on: date) -> int | None:
     return int(age) if age is not None else None
 
 
+def _ages(session: Session, rows: Sequence[PeriodRow]) -> dict[str, int]:
+    """Each client's age at the start of their period."""
+    starts = {r.client_id: r.start_date for r in rows}
+    ages: dict[str, int] = {}
+    for client in session.scalars(select(ClientRow).where(ClientRow.id.in_(starts))):
+        age = _age(client.attributes, starts[client.id])
+        if age is not None:
+            ages[client.id] = age
+    return ages
+
+
+def _ended(session: Session) -> Sequence[PeriodRow]:
+    return session.scalars(select(PeriodRow).where(PeriodRow.ended_on.is_not(None))).all()
+
+
 def outcomes(
     session: Session, dimension: Dimension, regime: LegalRegime, min_count: int = 5
 ) -> list[Any]:
     """Ended periods of the county by ``dimension`` and onward path (no client ids out)."""
-    rows = session.scalars(select(PeriodRow).where(PeriodRow.ended_on.is_not(None))).all()
-    ages: dict[str, int] = {}
-    if dimension is Dimension.AGE_BAND:
-        starts = {r.client_id: r.start_date for r in rows}
-        for client in session.scalars(select(ClientRow).where(ClientRow.id.in_(starts))):
-            age = _age(client.attributes, starts[client.id])
-            if age is not None:
-                ages[client.id] = age
+    rows = _ended(session)
+    ages = _ages(session, rows) if dimension is Dimension.AGE_BAND else {}
     return outcome_table([periods.domain(r, regime) for r in rows], dimension, ages, min_count)
+
+
+def feedback(
+    session: Session,
+    dimension: Dimension,
+    kind: str,
+    regime: LegalRegime,
+    min_count: int = 5,
+) -> list[FeedbackRow]:
+    """Mean answers of the client's (or the site's) forms by ``dimension``, groups under
+    ``min_count`` forms hidden."""
+    rows = _ended(session)
+    ages = _ages(session, rows) if dimension is Dimension.AGE_BAND else {}
+    forms: list[ClientFeedback | SiteFeedback] = []
+    for f in session.scalars(select(FeedbackFormRow).where(FeedbackFormRow.kind == kind)):
+        common = {"period": str(f.period_id), "given_on": f.given_on, "answers": f.answers}
+        if kind == "client":
+            forms.append(ClientFeedback.model_validate({**common, "language": f.language}))
+        else:
+            forms.append(SiteFeedback.model_validate({**common, "given_by": f.given_by}))
+    domains = [periods.domain(r, regime) for r in rows]
+    return feedback_summary(forms, domains, dimension, ages, min_count)

@@ -14,6 +14,7 @@ Public functions:
 * ``get(session, user, period_id)`` / ``list_(session, user, …)`` / ``out(session, row, user)``;
 * ``domain(row, regime)`` – a row as ``models.cooperation.Period``;
 * ``day_records(session, row)`` – its attendance as ``models.attendance.DayRecord``;
+* ``record_certificate(session, user, period_id, day)`` – a certificate seen for an absence;
 * ``check_day(session, assignment, day, status, reason, recorded_by, today, rules, …)`` – the
   agreement's checks on a new or corrected day (used by every attendance write);
 * ``day_flags(session, assignment_id, today, rules, regime)`` – flags of the recorded days;
@@ -55,13 +56,14 @@ from service.crud.cooperation import (
     scope_query,
 )
 from service.db.cooperation import (
+    CertificateRow,
     FeedbackRow,
     PeriodRow,
     StartMeetingRow,
     StartNoticeRow,
 )
 from service.db.tables import AssignmentRow, AttendanceRow, utcnow
-from service.errors import Forbidden, NotFound, OutOfOrder
+from service.errors import Forbidden, InvalidInput, NotFound, OutOfOrder
 from service.schemas.cooperation import (
     ClientFeedbackIn,
     ExtensionIn,
@@ -266,26 +268,65 @@ def extend(
 
 
 def day_records(session: Session, row: PeriodRow) -> list[DayRecord]:
-    """The period's attendance days as domain records."""
-    return [
-        _day(str(row.id), a)
-        for a in session.scalars(
-            select(AttendanceRow)
-            .where(AttendanceRow.assignment_id == row.assignment_id)
-            .order_by(AttendanceRow.day)
+    """The period's attendance days as domain records (with the certificates seen)."""
+    days = session.scalars(
+        select(AttendanceRow)
+        .where(AttendanceRow.assignment_id == row.assignment_id)
+        .order_by(AttendanceRow.day)
+    ).all()
+    seen = set(
+        session.scalars(
+            select(CertificateRow.attendance_id).where(
+                CertificateRow.attendance_id.in_([a.id for a in days])
+            )
         )
-    ]
+    )
+    return [_day(str(row.id), a, a.id in seen) for a in days]
 
 
-def _day(period_id: str, a: AttendanceRow) -> DayRecord:
+def _day(period_id: str, a: AttendanceRow, certificate: bool = False) -> DayRecord:
     return DayRecord(
         period=period_id,
         day=a.day,
         status=a.status,
         absence_reason=a.absence_reason,
+        # a day corrected from an absence keeps its certificate row, which no longer applies
+        certificate_received=certificate and a.status == "absent",
         recorded_by=a.recorded_by,
         recorded_at=aware(a.recorded_at),
     )
+
+
+def record_certificate(
+    session: Session, user: Principal, period_id: int, day: date
+) -> CertificateRow:
+    """A certificate seen for an absence day of the period (coordinators: health data)."""
+    _coordinator(user)
+    row = get(session, user, period_id)
+    attendance = session.scalar(
+        select(AttendanceRow).where(
+            AttendanceRow.assignment_id == row.assignment_id, AttendanceRow.day == day
+        )
+    )
+    if attendance is None or attendance.status != "absent":
+        raise InvalidInput(
+            "not an absence",
+            [
+                {
+                    "loc": ["body", "day"],
+                    "field": "body.day",
+                    "msg": f"{day} is not recorded as an absence in period {period_id}",
+                }
+            ],
+        )
+    if session.scalar(
+        select(CertificateRow.id).where(CertificateRow.attendance_id == attendance.id)
+    ):
+        raise OutOfOrder("certificate_recorded", f"a certificate for {day} is already recorded")
+    certificate = CertificateRow(attendance_id=attendance.id, recorded_by=user.name)
+    session.add(certificate)
+    session.flush()
+    return certificate
 
 
 def end(

@@ -1,5 +1,6 @@
 """The cooperation cycle's tables: the site's answer, the start meeting, the activity
-agreement, the period and its end, the start notice and the end-of-period feedback.
+agreement, the period and its end, the start notice, the end-of-period feedback and the
+certificates seen for absences.
 
 They share ``Base`` with the service's tables; migration ``0007_cooperation`` creates them.
 Each row round-trips through its domain record in ``models.cooperation`` (the crud layer
@@ -141,3 +142,14 @@ class FeedbackRow(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     given_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CertificateRow(Base):
+    """A doctor's or nurse's certificate seen for an absence day (own illness over 3 days
+    needs one); who recorded it and when. Coordinators only: it is health data."""
+
+    __tablename__ = "attendance_certificates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    attendance_id: Mapped[int] = mapped_column(ForeignKey("attendance.id"), unique=True)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

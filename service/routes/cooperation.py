@@ -15,7 +15,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from matching.cooperation.export import csv_bytes, notices_table, xlsx_bytes
+from matching.cooperation.export import (
+    csv_bytes,
+    notices_table,
+    outcome_table_rows,
+    xlsx_bytes,
+)
 from matching.cooperation.money import AbsenceReportRow, MonthlySummary, MunicipalityFigures
 from matching.cooperation.outcomes import Dimension
 from models.benefits import BenefitRules
@@ -37,11 +42,15 @@ from service.schemas.cooperation import (
     AgreementOut,
     AlertOut,
     CancelIn,
+    CertificateIn,
+    CertificateOut,
     ClientFeedbackIn,
     ConfirmationIn,
     ConfirmationOut,
     ExtensionIn,
+    FeedbackGroupOut,
     FeedbackOut,
+    FeedbackSummaryOut,
     MeetingIn,
     MeetingOut,
     MonthReportOut,
@@ -491,6 +500,27 @@ def _file(content: bytes, media_type: str, name: str) -> Response:
     )
 
 
+@router.post("/periods/{period_id}/certificates", status_code=201)
+def record_certificate(
+    session: SessionDep, user: Coordinator, why: Why, period_id: IntId, body: CertificateIn
+) -> CertificateOut:
+    """A certificate seen for an absence day (own illness over 3 days needs one)."""
+    row = periods.record_certificate(session, user, period_id, body.day)
+    audit.record(
+        session,
+        user,
+        Action.CREATE,
+        "attendance",
+        why,
+        record_id=str(period_id),
+        day=body.day.isoformat(),
+    )
+    session.commit()
+    return CertificateOut(
+        period_id=period_id, day=body.day, recorded_by=row.recorded_by, recorded_at=row.recorded_at
+    )
+
+
 # --- feedback -------------------------------------------------------------------------------
 
 
@@ -667,19 +697,31 @@ def municipality_figures(
 # --- outcomes -------------------------------------------------------------------------------
 
 
-@router.get("/outcomes")
+@router.get(
+    "/outcomes",
+    response_model=OutcomesOut,
+    responses={200: {"content": {"text/csv": {}, _XLSX: {}}}},
+)
 def outcomes(
     session: SessionDep,
     settings: SettingsDep,
     user: Planners,
     why: Why,
     dimension: Dimension = Dimension.PLACEMENT,
-) -> OutcomesOut:
+    file_format: FileFormat = "json",
+    lang: Lang = "fi",
+) -> Response | OutcomesOut:
     """Onward paths of ended periods by placement, task category, municipality or age band;
-    pseudonymous, counts under 5 hidden (``null``)."""
+    pseudonymous, counts under 5 hidden (``null``; in a file, two dots)."""
     rows = months.outcomes(session, dimension, county_regime(settings))
     audit.record(session, user, Action.READ, "outcomes", why, dimension=dimension.value)
     session.commit()
+    if file_format != "json":
+        table = outcome_table_rows(rows, lang)
+        name = f"outcomes-{dimension.value}"
+        if file_format == "csv":
+            return _file(csv_bytes(table, lang), "text/csv; charset=utf-8", f"{name}.csv")
+        return _file(xlsx_bytes({dimension.value: table}, lang), _XLSX, f"{name}.xlsx")
     return OutcomesOut(
         dimension=dimension.value,
         min_count=5,
@@ -691,4 +733,25 @@ def outcomes(
             )
             for r in rows
         ],
+    )
+
+
+@router.get("/outcomes/feedback")
+def feedback_summary(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Planners,
+    why: Why,
+    dimension: Dimension = Dimension.PLACEMENT,
+    kind: Literal["client", "site"] = "client",
+) -> FeedbackSummaryOut:
+    """Mean answers of the end-of-period forms by group; groups under 5 forms hidden."""
+    rows = months.feedback(session, dimension, kind, county_regime(settings))
+    audit.record(session, user, Action.READ, "outcomes", why, dimension=dimension.value, kind=kind)
+    session.commit()
+    return FeedbackSummaryOut(
+        dimension=dimension.value,
+        kind=kind,
+        min_count=5,
+        rows=[FeedbackGroupOut(key=r.key, forms=r.forms, means=r.means) for r in rows],
     )

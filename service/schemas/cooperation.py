@@ -379,3 +379,35 @@ class OutcomesOut(WireOut):
     dimension: Literal["placement", "task_category", "municipality", "age_band"]
     min_count: int
     rows: list[OutcomeRowOut]
+
+
+class CertificateIn(WireIn):
+    """A doctor's or nurse's certificate was seen for this absence day."""
+
+    day: date
+
+
+class CertificateOut(WireOut):
+    """A recorded certificate."""
+
+    period_id: int
+    day: date
+    recorded_by: str
+    recorded_at: datetime
+
+
+class FeedbackGroupOut(WireOut):
+    """One group's forms: how many and the mean answer per question (``null``: hidden)."""
+
+    key: str
+    forms: int | None
+    means: dict[str, float | None]
+
+
+class FeedbackSummaryOut(WireOut):
+    """The client's or the site's forms by one dimension, groups under 5 forms hidden."""
+
+    dimension: Literal["placement", "task_category", "municipality", "age_band"]
+    kind: Literal["client", "site"]
+    min_count: int
+    rows: list[FeedbackGroupOut]

@@ -381,6 +381,13 @@ def test_the_month_for_kela_matches_the_hand_computation(client: TestClient, see
     assert flagged == ["2026-01-13", "2026-01-19", "2026-01-20"]
     site_days = client.get(f"/assignments/{a}/attendance", headers=seed.h("muni1")).json()
     assert all(d["flags"] == [] for d in site_days)
+    seen = f"/periods/{period['id']}/certificates"
+    not_absent = client.post(seen, json={"day": "2026-01-12"}, headers=h)
+    assert not_absent.status_code == 422 and not_absent.json()["errors"][0]["field"] == "body.day"
+    assert client.post(seen, json={"day": "2026-01-19"}, headers=seed.h("muni1")).status_code == 403
+    assert client.post(seen, json={"day": "2026-01-19"}, headers=h).status_code == 201
+    after = client.get(f"/periods/{period['id']}/months/2026/1", headers=h).json()
+    assert after["certificate_missing"] == []
     report = client.get("/attendance-reports/2026/1", headers=h).json()
     assert [r["day"] for r in report["absences"]] == [
         "2026-01-06",
@@ -457,6 +464,12 @@ def test_extension_end_and_feedback(client: TestClient, seed: Seed) -> None:
     assert site.status_code == 201
     kinds = [f["kind"] for f in client.get(f"/periods/{pid}/feedback", headers=h).json()]
     assert kinds == ["client", "site"]
+    summary = client.get(
+        "/outcomes/feedback", params={"kind": "client"}, headers=seed.h("planner")
+    ).json()
+    assert summary["rows"] == [
+        {"key": "P1", "forms": None, "means": {"felt_welcome": None, "tasks_suited_me": None}}
+    ]
 
 
 def test_unauthorised_absences_interrupt_only_when_repeated(client: TestClient, seed: Seed) -> None:
@@ -662,6 +675,13 @@ def test_outcomes_show_groups_of_five_or_more(client: TestClient, seed: Seed, ap
     )
     text = out.text
     assert "C1" not in text and "C2" not in text  # pseudonymous: no client ids
+    csv = client.get(
+        "/outcomes", params={"dimension": "placement", "format": "csv"}, headers=seed.h("planner")
+    )
+    assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
+    assert b"P1;6;" in csv.content
+    forms = client.get("/outcomes/feedback", headers=seed.h("planner"))
+    assert forms.status_code == 200 and forms.json()["rows"] == []
 
 
 def test_the_site_sees_the_clients_name_only_if_shared(

@@ -1,5 +1,5 @@
 """The cooperation cycle: site confirmations, start meetings, activity agreements, periods,
-start notices and end-of-period feedback.
+start notices, end-of-period feedback and certificates seen for absences.
 
 Revision ID: 0007_cooperation
 Revises: 0006_users
@@ -159,9 +159,19 @@ def upgrade() -> None:
     with op.batch_alter_table('start_notices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_start_notices_client_id'), ['client_id'], unique=False)
 
+    op.create_table('attendance_certificates',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('attendance_id', sa.Integer(), nullable=False),
+    sa.Column('recorded_by', sa.String(length=200), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['attendance_id'], ['attendance.id'], name=op.f('fk_attendance_certificates_attendance_id_attendance')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attendance_certificates')),
+    sa.UniqueConstraint('attendance_id', name=op.f('uq_attendance_certificates_attendance_id'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('attendance_certificates')
     with op.batch_alter_table('start_notices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_start_notices_client_id'))
 
