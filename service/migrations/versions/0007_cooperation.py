@@ -2,7 +2,7 @@
 start notices, end-of-period feedback and certificates seen for absences.
 
 Revision ID: 0007_cooperation
-Revises: 0006_users
+Revises: 0008_placement_contact
 Create Date: 2026-11-29 15:57:41.842930
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007_cooperation'
-down_revision = '0006_users'
+down_revision = '0008_placement_contact'
 branch_labels = None
 depends_on = None
 
