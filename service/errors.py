@@ -35,6 +35,8 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from matching.cooperation.texts import CATALOGUE as COOPERATION_TEXTS
+from matching.cooperation.texts import refusal_text
 from matching.explain.messages import catalogue, fill
 from matching.explain.notices import accepted_language, located_text
 
@@ -81,6 +83,29 @@ class Conflict(ServiceError):
     """The request is valid but clashes with the current state."""
 
     status = 409
+
+
+class OutOfOrder(Conflict):
+    """A step of the cooperation cycle taken before the one it needs (agreeing before the
+    site confirmed, starting a period without an agreed agreement, ending twice…); ``step`` is the
+    refusal's code, which the body carries as ``code`` and the text for people words."""
+
+    def __init__(self, step: str, message: str) -> None:
+        super().__init__(message)
+        self.step = step
+
+
+OUT_OF_ORDER_CODES = frozenset(
+    {
+        "not_confirmed",
+        "agreement_not_agreed",
+        "status_final",
+        "already_ended",
+        "meeting_after_start",
+        "record_mismatch",
+    }
+)
+"""Codes of ``matching.cooperation.periods`` that refuse a step out of order: 409, not 422."""
 
 
 class InvalidInput(ServiceError):
@@ -166,6 +191,8 @@ def people_text(
 
 def service_message(exc: ServiceError, lang: str) -> str:
     """The text for people of an error a handler raised (the web pages show it too)."""
+    if isinstance(exc, OutOfOrder) and f"refusal.{exc.step}" in COOPERATION_TEXTS:
+        return refusal_text(exc.step, lang)
     errors = exc.errors if isinstance(exc, InvalidInput) else ()
     return people_text(exc.status, lang, errors, exc.code, exc.params)
 
@@ -194,7 +221,11 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     lang = language_of(request)
     errors = exc.errors if isinstance(exc, InvalidInput) else ()
-    extra = {"more_errors": exc.more} if isinstance(exc, InvalidInput) and exc.more else {}
+    extra: dict[str, Any] = (
+        {"more_errors": exc.more} if isinstance(exc, InvalidInput) and exc.more else {}
+    )
+    if isinstance(exc, OutOfOrder):
+        extra["code"] = exc.step
     text = service_message(exc, lang)
     response = _json(exc.status, exc.message, errors, lang=lang, text=text, **extra)
     if isinstance(exc, Unauthorized):
@@ -211,7 +242,18 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
 async def _domain_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ValidationError)
     lang = language_of(request)
-    return _json(422, "invalid record", field_errors(exc.errors(), ("body",), lang), lang=lang)
+    errors = field_errors(exc.errors(), ("body",), lang)
+    order = [e["type"] for e in errors if e["type"] in OUT_OF_ORDER_CODES]
+    if order:
+        return _json(
+            409,
+            "a step of the cycle out of order",
+            errors,
+            lang=lang,
+            text=refusal_text(order[0], lang),
+            code=order[0],
+        )
+    return _json(422, "invalid record", errors, lang=lang)
 
 
 async def _integrity(request: Request, exc: Exception) -> JSONResponse:

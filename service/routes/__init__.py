@@ -8,6 +8,7 @@ from service.routes import (
     assignments,
     audit,
     clients,
+    cooperation,
     health,
     placements,
     proposals,
@@ -25,6 +26,7 @@ for module in (
     runs,
     proposals,
     assignments,
+    cooperation,
     scenarios,
     audit,
 ):

@@ -16,6 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from matching.check import pair_violations
+from matching.cooperation.texts import CATALOGUE, refusal_text
 from service import audit
 from service.audit import Action
 from service.crud import clients as client_store
@@ -40,6 +41,7 @@ from service.routes.runs import submit
 from service.schemas.clients import ClientUpdate, SharedField
 from service.schemas.runs import (
     AbsenceReason,
+    AttendanceCorrectionIn,
     AttendanceIn,
     AttendanceStatus,
     DecisionIn,
@@ -803,25 +805,21 @@ async def attendance_save(request: Request, page: CoordinatorPage, assignment_id
         if existing is None:
             decision_store.record_attendance(session, page.principal, assignment_id, body)
         else:
-            decision_store.get_assignment(session, page.principal, assignment_id)
             why = str(form.get("correction_reason", "")).strip()
             if not why:
                 raise WebError(422, "attendance.reason_needed")
-            session.add(
-                AttendanceCorrectionRow(
-                    attendance_id=existing.id,
-                    day=existing.day,
-                    old_status=existing.status,
-                    old_reason=existing.absence_reason,
-                    new_status=body.status.value,
-                    new_reason=body.absence_reason.value if body.absence_reason else None,
-                    reason_text=why[:2000],
-                    corrected_by=page.principal.name,
-                )
-            )
-            existing.status = body.status.value
-            existing.absence_reason = body.absence_reason.value if body.absence_reason else None
-            existing.recorded_by = page.principal.name
+            fix = {**body.model_dump(), "correction_reason": why[:2000]}
+            correction = AttendanceCorrectionIn.model_validate(fix)
+            decision_store.correct_attendance(session, page.principal, assignment_id, correction)
+    except ValidationError as exc:  # the period's agreement refuses the day
+        session.rollback()
+        words = [
+            refusal_text(str(e["type"]), page.t.language)
+            if f"refusal.{e['type']}" in CATALOGUE
+            else str(e["msg"])
+            for e in exc.errors()
+        ]
+        raise WebError(422, "attendance.invalid", detail="; ".join(words)) from exc
     except ServiceError as exc:
         session.rollback()
         raise WebError(
