@@ -37,6 +37,18 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.load_profile("short")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test on the PostgreSQL database carries the ``postgres`` and ``slow`` markers, so that
+    the short loop leaves it out and CI, where it must not skip, can select it."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is None or callspec.params.get("database_url") != "postgresql":
+            continue
+        missing = {"postgres", "slow"} - {m.name for m in item.iter_markers()}
+        if missing:
+            raise pytest.UsageError(f"{item.nodeid} runs on PostgreSQL without {sorted(missing)}")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hash() -> Iterator[None]:
     """Argon2id at its smallest cost instead of RFC 9106's, which takes a quarter second of CPU
