@@ -146,7 +146,14 @@ def test_the_board_shows_names_and_filters_by_municipality_placement_and_status(
 ) -> None:
     signed_in(client, "kaisa")
     board = client.get("/coordinator/board").text
-    for shown in ("Aino A", "Dept P1", "Oulu catering", "Kalle Kunta", "5.1.2026"):
+    for shown in (
+        "Aino A",
+        "Dept P1",
+        "Oulu catering",
+        "Heikki Nieminen, työvalmentaja",
+        "Keittiökuja 3, 90100 Oulu",
+        "5.1.2026",
+    ):
         assert shown in board
     assert ">C1<" not in board
     ii = client.get("/coordinator/board", params={"municipality": "139"}).text
