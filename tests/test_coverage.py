@@ -2,8 +2,8 @@
 
 Coverage would slow every run and fail every partial one, so it is not in the default options;
 this test measures it in the full run (the README's test command, which CI runs): it runs the
-short loop (``-m "not slow"``) once more under ``pytest-cov`` and needs the floor,
-``[tool.coverage.report] fail_under`` in pyproject.toml.
+short loop as the README gives it (``-m "not slow" -n 2``) once more under ``pytest-cov`` and
+needs the floor, ``[tool.coverage.report] fail_under`` in pyproject.toml.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ def test_the_short_loop_covers_at_least_the_floor(tmp_path: Path) -> None:
             "-q",
             "-m",
             "not slow",
+            "-n",
+            "2",
             "-p",
             "no:cacheprovider",
             "--cov",

@@ -153,6 +153,7 @@ def test_clients_made_ineligible_are_counted_beside_the_rate() -> None:
         assert words not in summary_line(base_m, lang)
 
 
+@pytest.mark.slow  # writes every chart and workbook twice: ~5 s of CPU
 def test_exports_in_the_finnish_excel_dialect_and_formula_safe(tmp_path: Path) -> None:
     base_m, reform = _reform_metrics()
     write_outputs([base_m, reform], tmp_path / "fi", "fi")

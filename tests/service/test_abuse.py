@@ -125,6 +125,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.slow  # a server process of its own under prlimit: ~10 s of CPU
 def test_no_input_takes_the_server_over_its_memory_bound(tmp_path: Path) -> None:
     """The server runs under ``prlimit --as=3G``: the XLSX claiming the whole sheet (which
     grew the old reader to 2.7 GB), a wide CSV and bodies over the limit all get a 4xx, and

@@ -79,6 +79,7 @@ def test_the_attestation_requirement_is_off_unless_configured() -> None:
             Settings.from_env({key: bad})
 
 
+@pytest.mark.slow  # loads and solves the 120-client sample county
 def test_demo_loads_the_sample_county_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

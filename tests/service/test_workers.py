@@ -33,6 +33,9 @@ from tests.service.svc_helpers import (
 
 RUN = {"planning_date": PLANNING.isoformat(), "options": {"time_limit_s": 5}}
 ROOT = Path(__file__).resolve().parents[2]
+# Tests that start ``python -m service.worker`` processes (each imports the whole service and
+# waits out leases): the full suite runs them, the short loop does not.
+WORKER_PROCESSES = pytest.mark.slow
 
 
 def _alive(pid: int) -> bool:
@@ -102,6 +105,7 @@ def _engine_pids(pid_dir: Path) -> list[int]:
     return [int(p.read_text()) for p in pid_dir.glob("*.pid")]
 
 
+@WORKER_PROCESSES
 def test_cancel_in_one_web_process_stops_the_engine_of_a_worker_process(
     database_url: str, seed: Seed, workers: list[WorkerProcess], tmp_path: Path
 ) -> None:
@@ -130,6 +134,7 @@ def test_cancel_in_one_web_process_stops_the_engine_of_a_worker_process(
         _wait(lambda: not two.get("/runs?status=running", headers=h).json(), 20, "runs to end")
 
 
+@WORKER_PROCESSES
 def test_a_killed_worker_leaves_no_engine_and_its_run_is_retried(
     database_url: str, seed: Seed, workers: list[WorkerProcess], tmp_path: Path
 ) -> None:
@@ -164,6 +169,7 @@ def test_a_killed_worker_leaves_no_engine_and_its_run_is_retried(
         assert row is not None and row.attempts == 2 and row.lease_owner is None
 
 
+@WORKER_PROCESSES
 def test_a_killed_worker_out_of_attempts_fails_the_run_with_the_reason(
     database_url: str, seed: Seed, workers: list[WorkerProcess], tmp_path: Path
 ) -> None:
@@ -242,6 +248,8 @@ def fresh_postgres() -> Iterator[str]:
     yield from postgres_database()
 
 
+@pytest.mark.postgres
+@pytest.mark.slow
 def test_migrations_started_at_once_run_once(fresh_postgres: str) -> None:
     """Four processes upgrading a fresh PostgreSQL database at once (web workers starting
     together): the advisory lock lets one migrate; the others find the schema at head."""

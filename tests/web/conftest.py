@@ -20,7 +20,12 @@ from tests.service.svc_helpers import postgres_database, sessions_of, settings_f
 from tests.web.web_helpers import CHROMIUM, WebSeed, seed_web, serve
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(
+    scope="module",
+    # As in the service tests: the PostgreSQL half is slow (and postgres); the short loop
+    # (-m "not slow") runs the SQLite half, the full suite both.
+    params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres, pytest.mark.slow])],
+)
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:

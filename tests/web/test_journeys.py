@@ -7,9 +7,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.web.web_helpers import PASSWORD, WebSeed, assert_accessible, totp_now
+
+# Chromium journeys take minutes of CPU: the full suite runs them on both databases; the short
+# loop covers the same pages request by request (tests/web/test_fast_pages.py).
+pytestmark = pytest.mark.slow
 
 
 def sign_in(page: Any, username: str, name: str) -> None:

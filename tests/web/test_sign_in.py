@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -285,6 +286,7 @@ def test_create_user_from_the_command_line(tmp_path: object, capsys: object) -> 
     engine.dispose()
 
 
+@pytest.mark.slow  # the queued job runs the real scenario engine
 def test_planner_form_builds_the_api_scenario(
     client: TestClient, app: FastAPI, web_seed: WebSeed
 ) -> None:
@@ -348,6 +350,7 @@ def test_board_starts_a_run_and_keeps_the_open_proposals_meanwhile(
         assert newest is not None and str(newest.planning_date) == "2026-01-12"
 
 
+@pytest.mark.slow  # loads and solves the 120-client sample county
 def test_demo_names_a_user_per_role_who_can_sign_in(tmp_path: object, capsys: object) -> None:
     from service.__main__ import _load_demo
     from service.app import create_app
