@@ -9,7 +9,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from service.auth import Principal, Role, authenticate
+from service.auth import Principal, Role, TokenCache, authenticate
 from service.config import Settings
 from service.errors import Forbidden, Unauthorized
 
@@ -36,13 +36,15 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def get_principal(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The caller, from the bearer token; 401 without a valid one."""
     if credentials is None or not credentials.credentials:
         raise Unauthorized("a bearer token is required")
-    principal = authenticate(session, credentials.credentials)
+    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
+    principal = authenticate(session, credentials.credentials, cache)
     if principal is None:
         raise Unauthorized("unknown or revoked token")
     return principal
