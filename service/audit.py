@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from service.auth import Principal
-from service.db.tables import AuditRow, utcnow
+from service.db.tables import AuditRow, Base, utcnow
 
 
 class Action(StrEnum):
@@ -30,7 +30,7 @@ class Action(StrEnum):
     RUN = "run"
 
 
-APPEND = insert(AuditRow.__table__)
+APPEND = insert(Base.metadata.tables[AuditRow.__tablename__])
 """The statement of :func:`record`, built once (its values are bound per call): a Core
 statement on the table, outside the ORM's unit of work."""
 

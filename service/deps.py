@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -16,8 +16,9 @@ from service.errors import Forbidden, Unauthorized
 _bearer = HTTPBearer(auto_error=False, description="A token from `python -m service.admin`.")
 
 
-def get_settings(request: Request) -> Settings:
-    """The settings the app was created with."""
+async def get_settings(request: Request) -> Settings:
+    """The settings the app was created with (``async``, like every dependency here that
+    does no I/O: it runs on the event loop, not handed to a thread per request)."""
     settings: Settings = request.app.state.settings
     return settings
 
@@ -53,10 +54,10 @@ def get_principal(
 CurrentUser = Annotated[Principal, Depends(get_principal)]
 
 
-def require(*roles: Role) -> Callable[[Principal], Principal]:
+def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets only ``roles`` through (403 for the others)."""
 
-    def check(user: CurrentUser) -> Principal:
+    async def check(user: CurrentUser) -> Principal:
         if user.role not in roles:
             raise Forbidden(f"the {user.role.value} role may not do this")
         return user
@@ -64,10 +65,10 @@ def require(*roles: Role) -> Callable[[Principal], Principal]:
     return check
 
 
-def purpose(default: str) -> Callable[[str | None], str]:
+def purpose(default: str) -> Callable[[str | None], Awaitable[str]]:
     """The purpose of a client-data access: header ``X-Purpose``, else ``default``."""
 
-    def read(
+    async def read(
         x_purpose: Annotated[
             str | None,
             Header(

@@ -113,7 +113,7 @@ def proposal_page(
 @functools.cache
 def _page_queries(
     coordinator: bool, own_only: bool, by_municipality: bool, by_status: bool, by_placement: bool
-) -> tuple[Select[Any], Select[tuple[int]]]:
+) -> tuple[Select[Any], Select[Any]]:
     """The page query and the count query of one combination of filters, built once: the
     values are bound parameters, so each request reuses a compiled statement."""
     P, PL = ProposalRow.__table__.c, PlacementRow.__table__.c  # Core: no ORM compile step
