@@ -213,14 +213,13 @@ def _proposal_readers(
     base: str, headers: dict[str, str], run_id: int, pages: int, args: argparse.Namespace
 ) -> dict[str, Any]:
     """``args.readers`` concurrent readers listing pages of proposals for
-    ``args.max_seconds``, in a process of their own (``--read-load``, see :func:`read_load`):
-    latencies, errors (non-2xx answers and failed requests) and the CPU seconds the load
-    generator itself used."""
+    ``args.max_seconds``, in a process of their own (``benchmarks/read_load.py``): latencies,
+    errors (non-2xx answers and failed requests) and the CPU seconds the load generator
+    itself used while it ran."""
     port = base.rsplit(":", 1)[1]
     command = [
         sys.executable,
-        str(Path(__file__).resolve()),
-        "--read-load",
+        str(Path(__file__).resolve().parent / "read_load.py"),
         f"127.0.0.1:{port}",
         "--run-id",
         str(run_id),
@@ -237,113 +236,6 @@ def _proposal_readers(
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     result: dict[str, Any] = json.loads(done.stdout)
     return result
-
-
-async def _read_loop(
-    address: tuple[str, int],
-    requests: list[bytes],
-    start: int,
-    deadline: float,
-    think_s: float,
-    latencies: list[float],
-    failures: list[int],
-) -> None:
-    """One reader: a keep-alive HTTP/1.1 connection, one request after the other (a closed
-    loop; ``think_s`` between requests, none by default). Reads each answer whole."""
-    import asyncio
-
-    connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-    i = start
-    while time.monotonic() < deadline:
-        t0 = time.perf_counter()
-        ok = False
-        try:
-            if connection is None:
-                connection = await asyncio.open_connection(*address)
-            reader, writer = connection
-            writer.write(requests[i % len(requests)])
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            close = False
-            for line in head.split(b"\r\n")[1:]:
-                name, _, value = line.partition(b":")
-                name = name.strip().lower()
-                if name == b"content-length":
-                    length = int(value)
-                elif name == b"connection" and value.strip().lower() == b"close":
-                    close = True
-            await reader.readexactly(length)
-            ok = head[9:10] == b"2"
-            if close:
-                writer.close()
-                connection = None
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
-            connection = None
-        latencies.append(time.perf_counter() - t0)
-        if not ok:
-            failures.append(1)
-        i += 1
-        if think_s:
-            await asyncio.sleep(think_s)
-    if connection is not None:
-        connection[1].close()
-
-
-def read_load(args: argparse.Namespace) -> None:
-    """The load generator's own process (``--read-load HOST:PORT``): ``--readers`` asyncio
-    readers on raw keep-alive connections, no HTTP library (httpx took as much CPU as a
-    server process), on uvloop when installed. Prints one JSON object: the latencies'
-    summary, the errors, and this process's CPU seconds."""
-    import asyncio
-    import resource
-
-    host, _, port = args.read_load.partition(":")
-    authorization = os.environ["PAIKKA_BENCH_AUTHORIZATION"]
-    requests = [
-        (
-            f"GET /runs/{args.run_id}/proposals?page_size=50&page={page} HTTP/1.1\r\n"
-            f"Host: {host}:{port}\r\nAuthorization: {authorization}\r\n\r\n"
-        ).encode()
-        for page in range(1, args.pages + 1)
-    ]
-    latencies: list[float] = []
-    failures: list[int] = []
-
-    async def run() -> None:
-        deadline = time.monotonic() + args.max_seconds
-        await asyncio.gather(
-            *(
-                _read_loop(
-                    (host, int(port)),
-                    requests,
-                    n,
-                    deadline,
-                    args.think_ms / 1000,
-                    latencies,
-                    failures,
-                )
-                for n in range(args.readers)
-            )
-        )
-
-    try:
-        import uvloop
-
-        uvloop.run(run())
-    except ImportError:
-        asyncio.run(run())
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(
-        json.dumps(
-            {
-                "requests": len(latencies),
-                "errors": len(failures),
-                "p95_ms": round(p95(latencies), 1) if latencies else None,
-                "median_ms": round(1000 * statistics.median(latencies), 1) if latencies else None,
-                "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
-            }
-        )
-    )
 
 
 def _cpu_seconds(root: int) -> float:
@@ -472,13 +364,7 @@ def main() -> None:
         default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
         help="PostgreSQL server for --layout (a database is created and dropped)",
     )
-    parser.add_argument("--read-load", help=argparse.SUPPRESS)  # HOST:PORT, see read_load
-    parser.add_argument("--run-id", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--pages", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.read_load:
-        read_load(args)
-        return
     if args.layout:
         layouts(args)
         return

@@ -98,6 +98,10 @@ def list_proposals(
     page_size: PageSize = None,
 ) -> Response:
     """A page of a run's proposals (municipality users: at their own placements)."""
+    if not session.in_transaction():
+        # Two statements, the page and its audit row, each its own transaction: no BEGIN
+        # and COMMIT round trips. The audit row is committed before the page is answered.
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     offset, limit = window(page, page_size, settings.default_page_size)
     rows, total = run_store.proposal_page(
         session,
