@@ -25,13 +25,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from matching import allocate
+from service.accounts import create_user
 from service.app import create_app
 from service.auth import Principal, Role
 from service.config import Settings
+from service.crud import jobs
 from service.crud import runs as run_store
 from service.crud.runs import build_problem, county_regime
 from service.db.accounts import UserRow
-from service.db.tables import AssignmentRow, ProposalRow
+from service.db.tables import AssignmentRow, ProposalRow, RunRow
 from service.demo import demo_names, load_problem, sample_problem
 from service.schemas.runs import RunCreate
 
@@ -56,8 +58,6 @@ def build(url: str, clients: int, out: Path) -> None:
         problem = sample_problem(clients)
         load_problem(session, problem)
         demo_names(session, problem)
-        from service.accounts import create_user
-
         caseload = [c.id for c in problem.clients][: clients // 3]
         orgs = sorted({p.organisation for p in problem.placements})
         muni_of = {o.id: o.municipality for o in problem.organisations}
@@ -84,8 +84,8 @@ def build(url: str, clients: int, out: Path) -> None:
         session.commit()
         built, hint = build_problem(session, run, county_regime(app.state.settings))
         result = allocate(built, hint=hint or None)
-        run_store.mark_running(session, run.id, result.engine_version)
-        run_store.store_result(session, run.id, result, [])
+        assert jobs.claim(session, RunRow, run.id, "bench", 3600.0, result.engine_version)
+        assert run_store.store_result(session, run.id, result, [], owner="bench")
         session.commit()
         first = session.scalar(select(ProposalRow.id).where(ProposalRow.run_id == run.id))
         assignment = session.scalar(select(AssignmentRow.id))

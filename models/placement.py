@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from models.base import (
     DomainModel,
@@ -59,6 +61,52 @@ class WorkDemand(StrEnum):
     EARLY_START = "early_start"
 
 
+POSTAL_CODE = re.compile(r"^\d{5}$")
+PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,24}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def _postal_code(value: str) -> str:
+    if not POSTAL_CODE.match(value):
+        raise PydanticCustomError("postal_code", "a Finnish postal code has five digits")
+    return value
+
+
+def _phone(value: str) -> str:
+    if not PHONE.match(value) or sum(c.isdigit() for c in value) < 5:
+        raise PydanticCustomError(
+            "phone", "a phone number has digits, spaces, '-', '(' ')' and may start with '+'"
+        )
+    return value
+
+
+def _email(value: str) -> str:
+    if not EMAIL.match(value):
+        raise PydanticCustomError("email", "an e-mail address looks like name@example.fi")
+    return value.lower()
+
+
+ContactText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+PostalCode = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_postal_code)]
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=30), AfterValidator(_phone)
+]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)
+]
+CONTACT_FIELDS = (
+    "street_address",
+    "postal_code",
+    "post_office",
+    "contact_person",
+    "contact_phone",
+    "contact_email",
+)
+"""The site's address and its contact person: shown to coordinators and clients, never used by
+the engine (the service keeps them apart from the engine's input). The phone and e-mail are
+the site's work contacts, not anyone's private ones."""
+
+
 class Placement(DomainModel):
     """An open position at a site; ``seats`` clients can take part at once.
 
@@ -109,6 +157,17 @@ class Placement(DomainModel):
             "replace work done in employment relationships); None = no attestation on record."
         ),
     )
+
+    street_address: ContactText | None = Field(
+        default=None, description="Street address of the site, e.g. 'Kauppurienkatu 10 B'."
+    )
+    postal_code: PostalCode | None = Field(default=None, description="Five digits, e.g. '90100'.")
+    post_office: ContactText | None = Field(default=None, description="Post office, e.g. 'Oulu'.")
+    contact_person: ContactText | None = Field(
+        default=None, description="The site's contact person for coordinators (name, title)."
+    )
+    contact_phone: Phone | None = Field(default=None, description="The site's work phone.")
+    contact_email: Email | None = Field(default=None, description="The site's work e-mail.")
 
     @model_validator(mode="after")
     def _ranges_are_ordered(self) -> Self:

@@ -120,6 +120,37 @@ def create_user(
     return user
 
 
+def user_named(session: Session, username: str) -> UserRow:
+    """The user of ``username`` (``AccountError`` on ``username`` when there is none)."""
+    user = session.scalar(select(UserRow).where(UserRow.username == username.strip().lower()))
+    if user is None:
+        raise AccountError("username", f"no user '{username.strip().lower()}'")
+    return user
+
+
+def unlock(user: UserRow) -> bool:
+    """Lift a lock-out and clear the failure count (the caller commits and audits).
+    Returns whether the account was locked."""
+    was_locked = user.locked_until is not None and _aware(user.locked_until) > utcnow()
+    user.locked_until = None
+    user.failed_logins = 0
+    return was_locked
+
+
+def is_locked(user: UserRow) -> bool:
+    """Is the account locked out now?"""
+    return user.locked_until is not None and _aware(user.locked_until) > utcnow()
+
+
+def set_active(session: Session, user: UserRow, active: bool) -> None:
+    """Deactivate (no sign-in, every session ended) or reactivate an account; the caller
+    commits and audits. Nothing of the user's history is deleted."""
+    user.active = active
+    if not active:
+        session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == user.id))
+    session.flush()
+
+
 def totp_uri(user: UserRow, issuer: str = "Paikka") -> str | None:
     """The otpauth:// URI an authenticator app reads (``None`` without a second factor)."""
     if user.totp_secret is None:

@@ -9,10 +9,13 @@
     python -m service.admin create-user --username kalle --name "Kalle K" --role municipality \
         --organisation O001 --organisation O002
     python -m service.admin list-users
+    python -m service.admin unlock-user --username kaisa
+    python -m service.admin deactivate-user --username kaisa     # reactivate-user likewise
 
 The secret is printed once; only its SHA-256 is stored. A new user's one-time password (and,
 for admins or with --totp, the authenticator key) is printed once; only its Argon2id hash is
-stored.
+stored. Unlocking, deactivating and reactivating a user are written to the audit log with
+the shell user's name (the web admin page does the same through the same functions).
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.accounts import AccountError, create_user, totp_uri
-from service.auth import Role, issue_token
+from service import audit
+from service.accounts import AccountError, create_user, set_active, totp_uri, unlock, user_named
+from service.audit import Action
+from service.auth import Principal, Role, issue_token
 from service.config import Settings
 from service.db.accounts import UserRow
 from service.db.session import make_engine, make_session_factory, upgrade
@@ -58,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--totp", action="store_true", help="require a TOTP code (always: admin)")
     user.add_argument("--language", default="fi", choices=["fi", "sv", "en"])
     commands.add_parser("list-users", help="list web users")
+    for name, text in ACCOUNT_COMMANDS.items():
+        change = commands.add_parser(name, help=text)
+        change.add_argument("--username", required=True)
     args = parser.parse_args(argv)
 
     env = dict(os.environ)
@@ -80,10 +88,16 @@ def main(argv: list[str] | None = None) -> int:
                 print(secret)
             elif args.command == "create-user":
                 return _create_user(session, args)
+            elif args.command in ACCOUNT_COMMANDS:
+                return _change_account(session, args.command, args.username)
             elif args.command == "list-users":
                 for user_row in session.scalars(select(UserRow).order_by(UserRow.username)):
                     orgs = ",".join(user_row.organisations)
-                    print(f"{user_row.username}\t{user_row.role}\t{user_row.full_name}\t{orgs}")
+                    state = "active" if user_row.active else "deactivated"
+                    print(
+                        f"{user_row.username}\t{user_row.role}\t{user_row.full_name}\t{orgs}"
+                        f"\t{state}"
+                    )
             elif args.command == "revoke-token":
                 row = session.get(TokenRow, args.id)
                 if row is None:
@@ -99,6 +113,40 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{row.id}\t{row.role}\t{row.name}\t{state}{org}\t{row.created_at}")
     finally:
         engine.dispose()
+    return 0
+
+
+ACCOUNT_COMMANDS = {
+    "unlock-user": "lift a lock-out after repeated failed sign-ins",
+    "deactivate-user": "stop a user signing in and end their sessions",
+    "reactivate-user": "let a deactivated user sign in again",
+}
+
+
+def _change_account(session: Session, command: str, username: str) -> int:
+    """Unlock, deactivate or reactivate a user, audited under the shell user's name."""
+    try:
+        user = user_named(session, username)
+    except AccountError as exc:
+        print(f"error: {exc.field}: {exc}")
+        return 2
+    change = command.removesuffix("-user")
+    if change == "unlock":
+        unlock(user)
+    else:
+        set_active(session, user, change == "reactivate")
+    shell_user = Principal(0, f"cli:{os.environ.get('USER') or 'shell'}", Role.ADMIN, None)
+    audit.record(
+        session,
+        shell_user,
+        Action.UPDATE,
+        "users",
+        "account administration",
+        record_id=user.username,
+        change=change,
+    )
+    session.commit()
+    print(f"{change}: {user.username}")
     return 0
 
 

@@ -25,6 +25,7 @@ from matching.sample.profiles import (
     WEEKDAYS,
 )
 from matching.sample.reference import county_data
+from matching.sample.sites import site_contacts
 from models import (
     AllocationProblem,
     Client,
@@ -130,6 +131,7 @@ def _generate(
         Organisation(id=org_ids[k], name=nm, type=OrganisationType(t), municipality=code)
         for k, (code, t, nm) in enumerate(org_keys)
     )
+    sites = site_contacts(seed, [munis[int(m)].name_fi for m in placements.muni])
     placement_records = tuple(
         Placement(
             id=placement_ids[i],
@@ -156,6 +158,7 @@ def _generate(
             ),
             closed=bool(placements.closed[i]),
             no_replacement_attested_on=attested_on[i],
+            **sites[i],
         )
         for i in range(n_placements)
     )

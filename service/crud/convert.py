@@ -11,10 +11,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from models import Client, Placement
+from models.placement import CONTACT_FIELDS
 from service.db.tables import ClientRow, PlacementRow
 
 PLACEMENT_COLUMNS = frozenset(
-    {"id", "organisation", "municipality", "closed", "no_replacement_attested_on"}
+    {"id", "organisation", "municipality", "closed", "no_replacement_attested_on", *CONTACT_FIELDS}
 )
 CLIENT_COLUMNS = frozenset({"id", "home_municipality"})
 
@@ -34,7 +35,8 @@ def placement_attributes(placement: Placement) -> dict[str, Any]:
 
 
 def placement_record(row: PlacementRow) -> dict[str, Any]:
-    """A placement row as the plain dict of the domain record's fields."""
+    """A placement row as the plain dict of the domain record's fields the engine uses (the
+    site's address and contact person are left out: see :func:`placement_contact`)."""
     return {
         **row.attributes,
         "id": row.id,
@@ -45,9 +47,20 @@ def placement_record(row: PlacementRow) -> dict[str, Any]:
     }
 
 
+def placement_contact(row: PlacementRow) -> dict[str, Any]:
+    """The site's address and contact person as stored (``None`` where not given)."""
+    return {name: getattr(row, name) for name in CONTACT_FIELDS}
+
+
+def set_placement_contact(row: PlacementRow, placement: Placement) -> None:
+    """Copy the site's address and contact person of ``placement`` onto ``row``."""
+    for name in CONTACT_FIELDS:
+        setattr(row, name, getattr(placement, name))
+
+
 def placement_row(placement: Placement) -> PlacementRow:
     """A new row holding ``placement``."""
-    return PlacementRow(
+    row = PlacementRow(
         id=placement.id,
         organisation_id=placement.organisation,
         municipality_code=placement.municipality,
@@ -55,11 +68,13 @@ def placement_row(placement: Placement) -> PlacementRow:
         no_replacement_attested_on=placement.no_replacement_attested_on,
         attributes=placement_attributes(placement),
     )
+    set_placement_contact(row, placement)
+    return row
 
 
 def placement_domain(row: PlacementRow) -> Placement:
-    """The domain record of a placement row."""
-    return Placement.model_validate(placement_record(row))
+    """The domain record of a placement row, its address and contact person included."""
+    return Placement.model_validate({**placement_record(row), **placement_contact(row)})
 
 
 def client_attributes(client: Client) -> dict[str, Any]:

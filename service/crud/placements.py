@@ -11,11 +11,22 @@ from sqlalchemy.orm import Session
 
 from models import Placement
 from service.auth import Principal, Role
-from service.crud.convert import placement_attributes, placement_record, placement_row
+from service.crud.convert import (
+    placement_attributes,
+    placement_contact,
+    placement_record,
+    placement_row,
+    set_placement_contact,
+)
 from service.crud.integrity import Touched, refuse_if_breaking
 from service.db.tables import MunicipalityRow, OrganisationRow, PlacementRow, utcnow
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
-from service.schemas.placements import PlacementCreate, PlacementOut, PlacementUpdate
+from service.schemas.placements import (
+    HEADER_FIELDS,
+    PlacementCreate,
+    PlacementOut,
+    PlacementUpdate,
+)
 from service.uploads import (
     cell_list,
     cell_text,
@@ -31,7 +42,12 @@ LIST_COLUMNS = ("weekdays", "demands", "skills", "languages")
 def to_out(row: PlacementRow) -> PlacementOut:
     """The wire form of a placement row."""
     return PlacementOut.model_validate(
-        {**placement_record(row), "created_at": row.created_at, "updated_at": row.updated_at}
+        {
+            **placement_record(row),
+            **placement_contact(row),
+            "created_at": row.created_at,
+            "updated_at": row.updated_at,
+        }
     )
 
 
@@ -109,12 +125,17 @@ def update(
     row = get(session, user, placement_id)
     if row.closed:
         raise Conflict(f"placement '{placement_id}' is closed and cannot be edited")
-    merged = {**placement_record(row), **body.model_dump(exclude_unset=True)}
+    merged = {
+        **placement_record(row),
+        **placement_contact(row),
+        **body.model_dump(exclude_unset=True),
+    }
     placement = Placement.model_validate(merged)
     _check_references(session, placement)
     row.municipality_code = placement.municipality
     row.no_replacement_attested_on = placement.no_replacement_attested_on
     row.attributes = placement_attributes(placement)
+    set_placement_contact(row, placement)
     row.updated_at = utcnow()
     session.flush()
     refuse_if_breaking(session, Touched(placements={placement_id}))
@@ -149,8 +170,12 @@ def _row_to_record(cells: dict[str, Any]) -> dict[str, Any]:
 def import_file(
     session: Session, user: Principal, filename: str, content: bytes
 ) -> list[PlacementRow]:
-    """Import a CSV/XLSX of placements; any error anywhere imports nothing."""
-    rows = read_table(filename, content)
+    """Import a CSV/XLSX of placements; any error anywhere imports nothing. Columns are named
+    by the field or by the Finnish or Swedish header of the municipality's list."""
+    rows = [
+        (number, {HEADER_FIELDS.get(str(k).strip().lower(), k): v for k, v in cells.items()})
+        for number, cells in read_table(filename, content)
+    ]
     known_orgs = set(session.scalars(select(OrganisationRow.id)))
     known_munis = set(session.scalars(select(MunicipalityRow.code)))
 

@@ -100,7 +100,8 @@ class PlacementRow(Base):
     """A placement; ``attributes`` holds the domain record's other fields.
 
     ``no_replacement_attested_on`` is a column of its own, so that an audit can list the
-    placements whose written no-replacement attestation (THL) is missing or old.
+    placements whose written no-replacement attestation (THL) is missing or old. The site's
+    address and contact person are columns too, kept out of the engine's input (``attributes``).
     """
 
     __tablename__ = "placements"
@@ -110,6 +111,12 @@ class PlacementRow(Base):
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     no_replacement_attested_on: Mapped[date | None] = mapped_column(Date)
     attributes: Mapped[Json] = mapped_column()
+    street_address: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str | None] = mapped_column(String(5))
+    post_office: Mapped[str | None] = mapped_column(String(200))
+    contact_person: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(30))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -218,6 +225,9 @@ class ProposalRow(Base):
     decided_placement_id: Mapped[str | None] = mapped_column(String(64))
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[datetime | None] = mapped_column()
+    pending_note: Mapped[str | None] = mapped_column(Text)
+    pending_by: Mapped[str | None] = mapped_column(String(200))
+    pending_at: Mapped[datetime | None] = mapped_column()
 
 
 class ScenarioJobRow(Base):

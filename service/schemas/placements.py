@@ -9,6 +9,7 @@ from pydantic import AfterValidator, ConfigDict, Field
 
 from models import TaskCategory, Weekday, WorkDemand
 from models.base import YesNo
+from models.placement import ContactText, Email, Phone, PostalCode
 from service.schemas.common import Code, Id, LocationIn, Name, Tag, Text, WireIn, WireOut
 
 PLACEMENT_EXAMPLE: dict[str, Any] = {
@@ -31,7 +32,52 @@ PLACEMENT_EXAMPLE: dict[str, Any] = {
     "available_from": "2026-01-05",
     "available_until": None,
     "no_replacement_attested_on": "2025-12-15",
+    "street_address": "Keittiökuja 3",
+    "postal_code": "90100",
+    "post_office": "Oulu",
+    "contact_person": "Ruokapalveluesihenkilö Maija Esimerkki",
+    "contact_phone": "+358 8 000 0000",
+    "contact_email": "keittio@example.fi",
 }
+
+
+SHEET_HEADERS: dict[str, tuple[str, str]] = {
+    "id": ("Paikan tunnus", "Platsens kod"),
+    "department": ("Paikan nimi", "Platsens namn"),
+    "municipality": ("Kunta", "Kommun"),
+    "lat": ("Leveysaste", "Latitud"),
+    "lon": ("Pituusaste", "Longitud"),
+    "task_category": ("Tehtäväala", "Uppgiftsområde"),
+    "description": ("Tehtävät", "Uppgifter"),
+    "seats": ("Paikkoja", "Platser"),
+    "weekdays": ("Päivät", "Dagar"),
+    "min_hours_per_day": ("Tunteja päivässä vähintään", "Timmar per dag minst"),
+    "max_hours_per_day": ("Tunteja päivässä enintään", "Timmar per dag högst"),
+    "demands": ("Työn vaatimukset", "Arbetets krav"),
+    "skills": ("Taidot", "Färdigheter"),
+    "languages": ("Työkielet", "Arbetsspråk"),
+    "support_units": ("Ohjaajan tukiresurssi", "Handledarresurs"),
+    "youth_workshop": ("Nuorten työpaja (kyllä/ei)", "Ungdomsverkstad (ja/nej)"),
+    "available_from": ("Avoinna alkaen", "Öppen från"),
+    "available_until": ("Avoinna asti", "Öppen till"),
+    "no_replacement_attested_on": (
+        "Vahvistus ettei korvaa palkkatyötä (pvm)",
+        "Bekräftelse att inte ersätta avlönat arbete (datum)",
+    ),
+    "street_address": ("Osoite", "Adress"),
+    "postal_code": ("Postinumero", "Postnummer"),
+    "post_office": ("Postitoimipaikka", "Postanstalt"),
+    "contact_person": ("Yhteyshenkilö", "Kontaktperson"),
+    "contact_phone": ("Puhelin", "Telefon"),
+    "contact_email": ("Sähköposti", "E-post"),
+}
+"""Field → (Finnish, Swedish) column header a municipality writes in its placement list; the
+API import and the web import read both, and the field names themselves."""
+HEADER_FIELDS: dict[str, str] = {
+    **{field: field for field in SHEET_HEADERS},
+    **{h.lower(): field for field, pair in SHEET_HEADERS.items() for h in pair},
+}
+"""A column header, lower-cased → the field it holds."""
 
 
 def _not_after_today(day: date) -> date:
@@ -74,6 +120,14 @@ class PlacementFields(WireIn):
     available_from: date
     available_until: date | None = None
     no_replacement_attested_on: AttestationDate | None = None
+    street_address: ContactText | None = None
+    postal_code: PostalCode | None = None
+    post_office: ContactText | None = None
+    contact_person: ContactText | None = Field(
+        default=None, description="The site's contact person (name, title)."
+    )
+    contact_phone: Phone | None = Field(default=None, description="The site's work phone.")
+    contact_email: Email | None = Field(default=None, description="The site's work e-mail.")
 
 
 class PlacementCreate(PlacementFields):
@@ -107,6 +161,12 @@ class PlacementUpdate(WireIn):
     available_from: date | None = None
     available_until: date | None = None
     no_replacement_attested_on: AttestationDate | None = None
+    street_address: ContactText | None = None
+    postal_code: PostalCode | None = None
+    post_office: ContactText | None = None
+    contact_person: ContactText | None = None
+    contact_phone: Phone | None = None
+    contact_email: Email | None = None
 
 
 class PlacementOut(WireOut):
@@ -135,6 +195,12 @@ class PlacementOut(WireOut):
     available_from: date
     available_until: date | None
     no_replacement_attested_on: date | None
+    street_address: str | None = None
+    postal_code: str | None = None
+    post_office: str | None = None
+    contact_person: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
     closed: bool
     created_at: datetime | None = None
     updated_at: datetime | None = None

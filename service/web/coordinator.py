@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from matching.check import pair_violations
@@ -33,6 +33,7 @@ from service.db.tables import (
     PlacementRow,
     ProposalRow,
     RunRow,
+    utcnow,
 )
 from service.errors import ServiceError
 from service.routes.runs import submit
@@ -47,7 +48,9 @@ from service.schemas.runs import (
 )
 from service.web.core import CoordinatorPage, WebError, form_of, redirect
 from service.web.decisions import admissible_placements, preview_decision, single_client_problem
+from service.web.explanations import explained, placements_named
 from service.web.forms import as_list, field_errors, finnish_date, number, words
+from service.web.maps import Map, Point, draw, town_names
 
 router = APIRouter(prefix="/coordinator", include_in_schema=False)
 
@@ -70,10 +73,22 @@ class PlacementInfo:
     seats: int
     task_category: str
     closed: bool
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    lat: float | None = None
+    lon: float | None = None
+
+
+def address_line(street: str | None, postal_code: str | None, post_office: str | None) -> str:
+    """'Keittiökuja 3, 90100 Oulu' from the parts given (empty when none is)."""
+    town = " ".join(p for p in (postal_code, post_office) if p)
+    return ", ".join(p for p in (street, town) if p)
 
 
 def placement_infos(session: Session, ids: set[str] | None = None) -> dict[str, PlacementInfo]:
-    """Placements by id with their organisation's name, municipality and contact person.
+    """Placements by id with their organisation's name, municipality, address and contact
+    person (the placement's own; where none is given, the unit's municipality contacts).
 
     Plain column rows, not ORM objects: the board lists every placement in its filter."""
     orgs = dict(session.execute(select(OrganisationRow.id, OrganisationRow.name)).all())
@@ -90,23 +105,37 @@ def placement_infos(session: Session, ids: set[str] | None = None) -> dict[str, 
         PlacementRow.municipality_code,
         PlacementRow.closed,
         PlacementRow.attributes,
+        PlacementRow.street_address,
+        PlacementRow.postal_code,
+        PlacementRow.post_office,
+        PlacementRow.contact_person,
+        PlacementRow.contact_phone,
+        PlacementRow.contact_email,
     )
     if ids is not None:
         query = query.where(PlacementRow.id.in_(ids))
     out = {}
-    for pid, org_id, muni, closed, a in session.execute(query):
+    for pid, org_id, muni, closed, a, street, code, office, person, phone, email in session.execute(
+        query
+    ):
+        location = a.get("location") or {}
         out[pid] = PlacementInfo(
             id=pid,
             name=str(a.get("department", pid)),
             organisation=orgs.get(org_id, org_id),
             municipality=munis.get(muni, muni),
-            contact=", ".join(contacts.get(org_id, [])),
+            contact=person or ", ".join(contacts.get(org_id, [])),
             weekdays=[d for d in WEEKDAYS if d in a.get("weekdays", [])],
             min_hours=float(a.get("min_hours_per_day", 0)),
             max_hours=float(a.get("max_hours_per_day", 0)),
             seats=int(a.get("seats", 0)),
             task_category=str(a.get("task_category", "")),
             closed=bool(closed),
+            address=address_line(street, code, office),
+            phone=phone or "",
+            email=email or "",
+            lat=location.get("lat"),
+            lon=location.get("lon"),
         )
     return out
 
@@ -166,6 +195,9 @@ def board(
             ProposalRow.travel_minutes,
             ProposalRow.preference_rank,
             ProposalRow.kept_ongoing,
+            ProposalRow.pending_note,
+            ProposalRow.pending_by,
+            ProposalRow.pending_at,
         ).where(ProposalRow.run_id == run.id)
         if not others:
             query = query.where(ProposalRow.client_id.in_(caseload))
@@ -180,10 +212,16 @@ def board(
             query = query.where(ProposalRow.placement_id == placement)
         if status in ("proposed", "accepted", "overridden", "superseded"):
             query = query.where(ProposalRow.status == status)
+        elif status == "pending":
+            query = query.where(
+                ProposalRow.status == "proposed", ProposalRow.pending_at.is_not(None)
+            )
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         n = max(1, n)
+        # Own clients first, then the others a purpose was given for.
+        own_first = case((ProposalRow.client_id.in_(caseload), 0), else_=1)
         rows = session.execute(
-            query.order_by(ProposalRow.id).offset((n - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+            query.order_by(own_first, ProposalRow.id).offset((n - 1) * PAGE_SIZE).limit(PAGE_SIZE)
         ).all()
         if others:
             audit.record(
@@ -359,9 +397,12 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
     alternatives = [a for a in explanation.get("alternatives", [])][:3]
     options = admissible_placements(session, page.settings, proposal.client_id, run.planning_date)
     ids = set(options) | {proposal.placement_id} | {a["placement"] for a in alternatives}
+    ids |= placements_named(explanation)
     if proposal.decided_placement_id:
         ids.add(proposal.decided_placement_id)
     infos = placement_infos(session, ids)
+    names = {pid: f"{i.name}, {i.organisation}" for pid, i in infos.items()}
+    home = session.get(MunicipalityRow, client.home_municipality)
     return page.render(
         "coordinator/proposal.html",
         proposal=proposal,
@@ -371,6 +412,9 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
         info=infos.get(proposal.placement_id),
         infos=infos,
         explanation=explanation,
+        sentences=explained(explanation, page.t.language, names),
+        map=_proposal_map(page, proposal.placement_id, alternatives, infos, home),
+        home=home,
         alternatives=alternatives,
         admissible=sorted(
             (p for p, rules in options.items() if not rules), key=lambda p: infos[p].name
@@ -382,6 +426,42 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
         reasons=list(ReasonCode),
         **extra,
     )
+
+
+def _proposal_map(
+    page: Any,
+    proposed: str,
+    alternatives: list[Any],
+    infos: dict[str, PlacementInfo],
+    home: MunicipalityRow | None,
+) -> Map | None:
+    """The proposed placement, the top alternatives and the centre of the client's home
+    municipality (not the client's address) on a map."""
+    t = page.t
+    points = []  # drawn in this order: the placements over the home municipality
+    if home is not None and home.centre_lat is not None and home.centre_lon is not None:
+        name = home.name_sv if page.t.language == "sv" and home.name_sv else home.name_fi
+        points.append(
+            Point(
+                "home",
+                t("map.home_label", name=name),
+                home.centre_lat,
+                home.centre_lon,
+                "home",
+                "pt-home",
+            )
+        )
+    chosen = [(a["placement"], "alternative") for a in alternatives] + [(proposed, "proposed")]
+    for pid, kind in chosen:
+        info = infos.get(pid)
+        if info is None or info.lat is None or info.lon is None:
+            continue
+        town = "" if info.municipality in info.address else info.municipality
+        where = ", ".join(p for p in (info.name, info.address, town) if p)
+        points.append(
+            Point(pid, t(f"map.{kind}_label", name=where), info.lat, info.lon, kind, f"pt-{pid}")
+        )
+    return draw(points, town_names(page.session, page.t.language))
 
 
 @router.get("/proposals/{proposal_id}")
@@ -434,6 +514,36 @@ async def override(request: Request, page: CoordinatorPage, proposal_id: int) ->
         page.session.rollback()
         raise WebError(409, "proposal.conflict", detail=exc.message) from exc
     return redirect(f"/coordinator/proposals/{proposal_id}?done=overridden")
+
+
+@router.post("/proposals/{proposal_id}/pending")
+async def leave_pending(request: Request, page: CoordinatorPage, proposal_id: int) -> Response:
+    """Leave a proposal pending on purpose, with an optional note: who and when are recorded
+    and shown on the board; the proposal stays open for a decision later."""
+    form = await form_of(request, page)
+    session = page.session
+    try:
+        proposal = decision_store.get_proposal(session, page.principal, proposal_id)
+    except ServiceError as exc:
+        raise WebError(404, "error.not_found") from exc
+    if proposal.status != "proposed":
+        raise WebError(409, "proposal.pending_decided")
+    note = str(form.get("note", "")).strip()[:2000]
+    proposal.pending_note = note
+    proposal.pending_by = page.principal.name
+    proposal.pending_at = utcnow()
+    audit.record(
+        session,
+        page.principal,
+        Action.UPDATE,
+        "proposals",
+        "left pending",
+        record_id=str(proposal_id),
+        client=proposal.client_id,
+        web=True,
+    )
+    session.commit()
+    return redirect(f"/coordinator/proposals/{proposal_id}?done=pending")
 
 
 # --- the client record -------------------------------------------------------------------

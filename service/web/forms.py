@@ -40,6 +40,8 @@ def message(t: Texts, item: Any) -> str:
         return t("err.number")
     if kind in ("enum", "literal_error"):
         return t("err.choice")
+    if kind in ("postal_code", "phone", "email"):
+        return t("err." + kind)
     return t("err.invalid", detail=str(item.get("msg", "")).removeprefix("Value error, "))
 
 

@@ -14,11 +14,12 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from models import TaskCategory, Weekday, WorkDemand
+from models.placement import CONTACT_FIELDS
 from service import audit
 from service.audit import Action
 from service.crud import clients as client_store
 from service.crud import placements as placement_store
-from service.crud.convert import placement_record
+from service.crud.convert import placement_contact, placement_record
 from service.db.tables import AssignmentRow, MunicipalityRow, OrganisationRow, PlacementRow, utcnow
 from service.errors import ServiceError
 from service.schemas.placements import PlacementCreate, PlacementUpdate
@@ -26,6 +27,7 @@ from service.web import placement_sheet
 from service.web.core import MunicipalityPage, WebError, form_of, redirect, secure_cookies
 from service.web.forms import as_list, field_errors, finnish_date, number, words
 from service.web.i18n import Texts
+from service.web.maps import Point, draw, town_names
 
 router = APIRouter(prefix="/municipality", include_in_schema=False)
 
@@ -77,8 +79,32 @@ def placements(page: MunicipalityPage) -> Response:
     ):
         ongoing[pid] = ongoing.get(pid, 0) + 1
     munis = dict(session.execute(select(MunicipalityRow.code, MunicipalityRow.name_fi)).all())
+    points = [
+        Point(
+            key=r.id,
+            label=", ".join(
+                part
+                for part in (
+                    str(r.attributes.get("department", r.id)),
+                    r.street_address,
+                    munis.get(r.municipality_code, r.municipality_code),
+                )
+                if part
+            ),
+            lat=float(r.attributes["location"]["lat"]),
+            lon=float(r.attributes["location"]["lon"]),
+            anchor=f"place-{r.id}",
+        )
+        for r in rows
+        if not r.closed
+    ]
     return page.render(
-        "municipality/placements.html", rows=rows, ongoing=ongoing, munis=munis, **_context(page)
+        "municipality/placements.html",
+        rows=rows,
+        ongoing=ongoing,
+        munis=munis,
+        map=draw(points, town_names(session, page.t.language)),
+        **_context(page),
     )
 
 
@@ -102,7 +128,10 @@ def _form_data(form: dict[str, Any]) -> dict[str, Any]:
         "available_until": finnish_date(form.get("available_until")),
         "no_replacement_attested_on": finnish_date(form.get("no_replacement_attested_on")),
     }
-    return {k: v for k, v in data.items() if v is not None}
+    kept = {k: v for k, v in data.items() if v is not None}
+    for name in CONTACT_FIELDS:  # an emptied field clears the stored value
+        kept[name] = str(form.get(name) or "").strip() or None
+    return kept
 
 
 def _form(
@@ -188,6 +217,7 @@ def edit_placement(page: MunicipalityPage, placement_id: str) -> Response:
     record = placement_record(row)
     values = {
         **record,
+        **placement_contact(row),
         "lat": record["location"]["lat"],
         "lon": record["location"]["lon"],
         "closed": row.closed,

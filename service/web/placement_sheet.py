@@ -22,14 +22,20 @@ from sqlalchemy.orm import Session
 from models import Placement, TaskCategory, Weekday, WorkDemand
 from service.auth import Principal
 from service.crud import placements as placement_store
-from service.crud.convert import placement_record
+from service.crud.convert import placement_contact, placement_record
 from service.db.tables import MunicipalityRow, OrganisationRow, PlacementRow
-from service.schemas.placements import PlacementCreate, PlacementUpdate
+from service.schemas.placements import (
+    HEADER_FIELDS,
+    SHEET_HEADERS,
+    PlacementCreate,
+    PlacementUpdate,
+)
 from service.uploads import read_table
 from service.web.forms import message
 from service.web.i18n import Texts, catalogue
 
-# Column of the file → field of the record, in the order the template lists them.
+# Column of the file → field of the record, in the order the template lists them (the site's
+# address and contact person last: lists written before they were asked still read the same).
 COLUMNS = (
     "id",
     "department",
@@ -50,6 +56,12 @@ COLUMNS = (
     "available_from",
     "available_until",
     "no_replacement_attested_on",
+    "street_address",
+    "postal_code",
+    "post_office",
+    "contact_person",
+    "contact_phone",
+    "contact_email",
 )
 YES = {"kyllä", "k", "ja", "yes", "y", "true", "1", "x"}
 NO = {"ei", "e", "nej", "no", "n", "false", "0", ""}
@@ -57,7 +69,7 @@ NO = {"ei", "e", "nej", "no", "n", "false", "0", ""}
 
 def header(language: str, column: str) -> str:
     """The header a municipality writes for ``column`` (fi or sv)."""
-    return str(catalogue(language)[f"sheet.{column}"])
+    return SHEET_HEADERS[column][1 if language == "sv" else 0]
 
 
 def _lookup(kind: str, values: list[str]) -> dict[str, str]:
@@ -86,6 +98,9 @@ def template(language: str, t: Texts) -> bytes:
     example = {
         "id": "OULU-KEITTIO-1",
         "department": t("sheet.example_department"),
+        "street_address": t("sheet.example_street_address"),
+        "postal_code": "90100",
+        "post_office": "Oulu",
         "municipality": "Oulu",
         "lat": "65,012",
         "lon": "25,465",
@@ -103,6 +118,9 @@ def template(language: str, t: Texts) -> bytes:
         "available_from": "5.1.2026",
         "available_until": "",
         "no_replacement_attested_on": "15.12.2025",
+        "contact_person": t("sheet.example_contact_person"),
+        "contact_phone": "040 000 0000",
+        "contact_email": "keittio@example.fi",
     }
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
@@ -131,13 +149,8 @@ class SheetPreview:
 
 
 def _columns_of(raw_header: list[str]) -> dict[str, str]:
-    names = {}
-    for language in ("fi", "sv"):
-        for c in COLUMNS:
-            names[header(language, c).lower()] = c
-    for c in COLUMNS:
-        names[c] = c
-    return {h: names[h] for h in raw_header if h in names}
+    found = {h: HEADER_FIELDS.get(h.strip().lower()) for h in raw_header}
+    return {h: c for h, c in found.items() if c is not None}
 
 
 def _number(text: str) -> str:
@@ -228,6 +241,8 @@ def read(
                 record[column] = _number(value)
             elif column in ("available_from", "available_until", "no_replacement_attested_on"):
                 record[column] = _date(value)
+            elif column == "postal_code" and value.isdigit():
+                record[column] = value.zfill(5)  # a spreadsheet drops the leading zero
             else:
                 record[column] = value
         lat, lon = text.get("lat", ""), text.get("lon", "")
@@ -252,13 +267,13 @@ def read(
             update = {k: v for k, v in record.items() if k not in ("id", "organisation")}
             try:
                 changes = PlacementUpdate.model_validate(update)
-                merged = {**placement_record(existing), **changes.model_dump(exclude_unset=True)}
+                before = {**placement_record(existing), **placement_contact(existing)}
+                merged = {**before, **changes.model_dump(exclude_unset=True)}
                 Placement.model_validate(merged)
             except ValidationError as exc:
                 for item in exc.errors():
                     refuse(_column(item), message(t, item))
             else:
-                before = placement_record(existing)
                 after = Placement.model_validate(merged).model_dump(mode="json")
                 differ = [
                     c

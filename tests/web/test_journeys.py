@@ -31,7 +31,8 @@ def test_coordinator_week(page: Any, web_seed: WebSeed, database_url: str) -> No
     expect(board).to_contain_text("Aino A")
     expect(board).to_contain_text("Dept P1")
     expect(board).to_contain_text("Oulu catering")
-    expect(board).to_contain_text("Kalle Kunta")
+    expect(board).to_contain_text("Heikki Nieminen, työvalmentaja")
+    expect(board).to_contain_text("Keittiökuja 3, 90100 Oulu")
     expect(board).to_contain_text("5.1.2026")
     expect(board).not_to_contain_text("C1")
     assert_accessible(page, f"coordinator-02-board-{kind}")
@@ -52,6 +53,23 @@ def test_coordinator_week(page: Any, web_seed: WebSeed, database_url: str) -> No
     expect(why).to_contain_text("Ei vapaata paikkaa: 2/2 paikkaa käytössä.")
     expect(why).to_contain_text("Tällä ehdotuksella paikan kaikki 2 paikkaa ovat käytössä.")
     assert_accessible(page, f"coordinator-03-proposal-{kind}")
+
+    # The map: keyboard-focusable markers with labels, each leading to its row in the list.
+    home = page.locator("a.marker.m-home")
+    home.focus()
+    expect(home).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#pt-home$"))
+    expect(page.locator("#pt-home")).to_contain_text("Asiakkaan kotikunta: Oulu")
+
+    # Leave pending, on purpose and with a note: recorded and shown on the board.
+    page.get_by_label("Lisätieto (vapaaehtoinen)").nth(2).fill("Odotetaan tapaamista torstaina")
+    page.get_by_role("button", name="Jätä odottamaan").click()
+    expect(page.get_by_role("status")).to_contain_text("Ehdotus jätetty odottamaan")
+    page.goto("/coordinator/board")
+    expect(page.get_by_role("table")).to_contain_text("Odotetaan tapaamista torstaina")
+    assert_accessible(page, f"coordinator-03b-board-pending-{kind}")
+    page.get_by_role("link", name="Aino A").click()
 
     # Override to P2, whose work is noisy: the rule is named and no confirm is offered.
     page.get_by_label("Paikka", exact=True).select_option("P2")
@@ -166,7 +184,7 @@ def test_municipality_week(page: Any, web_seed: WebSeed, database_url: str, tmp_
     assert_accessible(page, f"municipality-01-placements-{kind}")
 
     # Fewer seats than ongoing periods: the affected periods are listed, nothing saved.
-    page.get_by_role("link", name="Dept P1").click()
+    page.get_by_role("link", name="Dept P1", exact=True).click()
     assert_accessible(page, f"municipality-02-form-{kind}")
     page.get_by_label("Paikkoja").fill("0")
     page.get_by_role("button", name="Tallenna paikka").click()
@@ -174,6 +192,20 @@ def test_municipality_week(page: Any, web_seed: WebSeed, database_url: str, tmp_
     expect(page.get_by_role("alert")).to_contain_text("jakso alkanut 1.12.2025")
     page.goto("/municipality/placements")
     expect(page.get_by_role("row", name=re.compile("Dept P1"))).to_contain_text("2")
+
+    # The site's address and contact person: a wrong postal code is named at its field.
+    page.get_by_role("link", name="Dept P2", exact=True).click()
+    page.get_by_label("Katuosoite").fill("Siivouskuja 5")
+    page.get_by_label("Postinumero").fill("9010")
+    page.get_by_label("Yhteyshenkilön nimi ja tehtävä").fill("Laura Salminen, työnohjaaja")
+    page.get_by_label("Työpuhelin").fill("+358 000 300 400")
+    page.get_by_role("button", name="Tallenna paikka").click()
+    expect(page.get_by_text("Postinumerossa on viisi numeroa.")).to_be_visible()
+    assert_accessible(page, f"municipality-02b-contact-refused-{kind}")
+    page.get_by_label("Postinumero").fill("90100")
+    page.get_by_role("button", name="Tallenna paikka").click()
+    expect(page.get_by_role("row", name=re.compile("Dept P2"))).to_contain_text("Siivouskuja 5")
+    expect(page.locator("figure.map a.marker")).to_have_count(2)
 
     # Import: the template, a file with a refused row, then the corrected file twice.
     page.get_by_role("link", name="Tuo paikat taulukosta").first.click()
@@ -291,3 +323,6 @@ def test_admin_signs_in_with_a_code_and_creates_a_user(
     page.get_by_role("button", name="Luo käyttäjä").click()
     expect(page.get_by_role("status")).to_contain_text("Käyttäjä uusi.ohjaaja luotu")
     expect(page.get_by_role("table")).to_contain_text("Uusi Ohjaaja")
+    page.get_by_role("button", name="Poista käytöstä (uusi.ohjaaja)").click()
+    expect(page.get_by_role("status")).to_contain_text("Käyttäjä uusi.ohjaaja poistettu käytöstä")
+    assert_accessible(page, f"admin-02-deactivated-{kind}")

@@ -3,8 +3,8 @@ and the axe-core check.
 
 The county is the service tests' tiny one (``svc_helpers.county``) plus what a person sees:
 users of each role, more proposals of the week (C1 → P1, C3 → P3, C4 → P3), an explanation
-with alternatives, and placement P2 with a noise demand that client C1 must avoid (so an
-override of C1 to P2 breaks a rule).
+with alternatives, placement P1's site address and contact person (synthetic), and placement P2
+with a noise demand that client C1 must avoid (so an override of C1 to P2 breaks a rule).
 """
 
 from __future__ import annotations
@@ -51,6 +51,11 @@ def seed_web(factory: sessionmaker[Session]) -> WebSeed:
         p2 = session.get(PlacementRow, "P2")
         assert p2 is not None
         p2.attributes = {**p2.attributes, "demands": ["noise"]}
+        p1 = session.get(PlacementRow, "P1")
+        assert p1 is not None
+        p1.street_address, p1.postal_code, p1.post_office = "Keittiökuja 3", "90100", "Oulu"
+        p1.contact_person = "Heikki Nieminen, työvalmentaja"
+        p1.contact_phone, p1.contact_email = "+358 000 100 200", "keittio@oulu.example"
         run = session.get(RunRow, base.run_id)
         assert run is not None
         first = session.get(ProposalRow, base.proposal_id)
