@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from models import AllocationProblem, AllocationResult, Client, Criterion, Placement
@@ -18,12 +18,19 @@ from models import AllocationProblem, AllocationResult, Client, Criterion, Place
 
 @dataclass(frozen=True, order=True)
 class Violation:
-    """One broken rule: which rule, which records, and a sentence saying how."""
+    """One broken rule: which rule, which records, and a sentence saying how.
+
+    ``message`` is the checker's own terse English; texts for people are written from
+    ``code`` (the finding, ``rule`` unless the rule has several) and ``params`` (its numbers
+    and dates) by the catalogues (``matching.explain.notices``).
+    """
 
     rule: str
     client: str | None
     placement: str | None
     message: str
+    params: dict[str, int | float | str] = field(default_factory=dict, compare=False)
+    code: str = field(default="", compare=False)
 
 
 def _months_later(day: date, months: int) -> date:
@@ -113,8 +120,8 @@ def pair_violations(
     """Every hard single-pair rule the pair breaks (empty if the pair is admissible)."""
     out: list[Violation] = []
 
-    def broken(rule: str, message: str) -> None:
-        out.append(Violation(rule, client.id, placement.id, message))
+    def broken(rule: str, message: str, **params: int | float | str) -> None:
+        out.append(Violation(rule, client.id, placement.id, message, params))
 
     start = problem.planning_date
     regime = problem.regime
@@ -124,7 +131,12 @@ def pair_violations(
     if placement.available_from > start or (
         placement.available_until is not None and placement.available_until < period_end
     ):
-        broken("placement_period", f"not open for {regime.min_period_months} months from {start}")
+        broken(
+            "placement_period",
+            f"not open for {regime.min_period_months} months from {start}",
+            months=regime.min_period_months,
+            date=start.isoformat(),
+        )
     valid_months = regime.no_replacement_attestation_months
     attested = placement.no_replacement_attested_on
     if valid_months is not None:
@@ -138,6 +150,8 @@ def pair_violations(
                 "no_replacement_attestation",
                 f"the no-replacement attestation of {attested} is older than {valid_months} "
                 f"months on {start}",
+                since=attested.isoformat(),
+                months=valid_months,
             )
     area_of = {m.code: m.commuting_area for m in problem.municipalities}
     client_area = client.commuting_area or area_of.get(client.home_municipality)
@@ -147,13 +161,27 @@ def pair_violations(
         broken("commuting_area", "outside the commuting area without the client's consent")
     minutes = _trip_minutes(problem, client, placement)
     if minutes > client.max_travel_minutes:
-        broken("travel_time", f"{minutes} min trip, client's maximum {client.max_travel_minutes}")
+        broken(
+            "travel_time",
+            f"{minutes} min trip, client's maximum {client.max_travel_minutes}",
+            minutes=minutes,
+            limit=client.max_travel_minutes,
+        )
     if placement.youth_workshop and _age(client, start) >= regime.youth_age_limit:
-        broken("youth_workshop_age", f"youth workshop, client is {_age(client, start)}")
+        broken(
+            "youth_workshop_age",
+            f"youth workshop, client is {_age(client, start)}",
+            age=_age(client, start),
+            limit=regime.youth_age_limit,
+        )
     if len(client.available_weekdays & placement.weekdays) < client.days_per_week:
         broken("weekdays", "too few common weekdays for the plan's days a week")
     if not placement.min_hours_per_day <= client.hours_per_day <= placement.max_hours_per_day:
-        broken("hours_per_day", f"{client.hours_per_day:g} h a day is not offered")
+        broken(
+            "hours_per_day",
+            f"{client.hours_per_day:g} h a day is not offered",
+            hours=client.hours_per_day,
+        )
     if client.work_constraints & placement.demands:
         broken("work_demands", "the work has a demand the client must avoid")
     if placement.languages and not client.languages & placement.languages:
@@ -172,12 +200,16 @@ def check_allocation(problem: AllocationProblem, result: AllocationResult) -> li
     seen: Counter[str] = Counter(a.client for a in result.assignments)
     for cid, n in sorted(seen.items()):
         if n > 1:
-            out.append(Violation("one_placement", cid, None, f"assigned {n} times"))
+            out.append(Violation("one_placement", cid, None, f"assigned {n} times", {"count": n}))
     listed = set(seen) | set(result.unassigned)
     if listed != set(clients) or len(result.unassigned) != len(set(result.unassigned)):
-        out.append(Violation("completeness", None, None, "clients missing or listed twice"))
+        out.append(
+            Violation("completeness", None, None, "clients missing or listed twice", code="missing")
+        )
     if set(result.unassigned) & set(seen):
-        out.append(Violation("completeness", None, None, "a client is both placed and not"))
+        out.append(
+            Violation("completeness", None, None, "a client is both placed and not", code="both")
+        )
     placed_at: dict[str, list[Client]] = defaultdict(list)
     for a in result.assignments:
         client, placement = clients.get(a.client), placements.get(a.placement)
@@ -203,6 +235,11 @@ def check_allocation(problem: AllocationProblem, result: AllocationResult) -> li
                         placement.id,
                         f"{criterion.value}: {a.breakdown.get(criterion, 0)} points reported, "
                         f"{expected.get(criterion, 0)} by the definition",
+                        {
+                            "criterion": criterion.value,
+                            "reported": a.breakdown.get(criterion, 0),
+                            "expected": expected.get(criterion, 0),
+                        },
                     )
                 )
         if a.travel_minutes != _trip_minutes(problem, client, placement):
@@ -226,6 +263,8 @@ def _objective_violations(result: AllocationResult) -> list[Violation]:
                 None,
                 None,
                 f"{result.objective.placed_value} placed reported, the assignments place {placed}",
+                {"reported": result.objective.placed_value, "expected": placed},
+                "placed",
             )
         )
     if result.objective.quality != quality:
@@ -235,10 +274,21 @@ def _objective_violations(result: AllocationResult) -> list[Violation]:
                 None,
                 None,
                 f"quality {result.objective.quality} reported, the scores add up to {quality}",
+                {"reported": result.objective.quality, "expected": quality},
+                "quality",
             )
         )
     if result.stats.placed != placed:
-        out.append(Violation("objective", None, None, "stats.placed differs from the assignments"))
+        out.append(
+            Violation(
+                "objective",
+                None,
+                None,
+                "stats.placed differs from the assignments",
+                {"reported": result.stats.placed, "expected": placed},
+                "stats",
+            )
+        )
     return out
 
 
@@ -255,10 +305,15 @@ def _ongoing_violations(problem: AllocationProblem, result: AllocationResult) ->
                     a.client,
                     a.placement,
                     f"ongoing since {a.start_date} must be kept",
+                    {"since": a.start_date.isoformat()},
                 )
             )
         elif a.client not in assigned:
-            out.append(Violation("ongoing_commitment", a.client, None, "ongoing client unplaced"))
+            out.append(
+                Violation(
+                    "ongoing_commitment", a.client, None, "ongoing client unplaced", code="unplaced"
+                )
+            )
     return out
 
 
@@ -271,7 +326,13 @@ def _capacity_violations(
         here = placed_at.get(placement.id, [])
         if len(here) > placement.seats:
             out.append(
-                Violation("seats", None, placement.id, f"{len(here)} clients, {placement.seats}")
+                Violation(
+                    "seats",
+                    None,
+                    placement.id,
+                    f"{len(here)} clients, {placement.seats}",
+                    {"count": len(here), "limit": placement.seats},
+                )
             )
         need = sum(c.support_units for c in here)
         if need > placement.support_units:
@@ -281,12 +342,17 @@ def _capacity_violations(
                     None,
                     placement.id,
                     f"{need} support units needed, {placement.support_units} available",
+                    {"count": need, "limit": placement.support_units},
                 )
             )
         ids = {c.id for c in here}
         apart = {tuple(sorted((c.id, other))) for c in here for other in c.avoid_clients & ids}
         for first, second in sorted(apart):
-            out.append(Violation("avoided_clients", first, placement.id, f"with {second}"))
+            out.append(
+                Violation(
+                    "avoided_clients", first, placement.id, f"with {second}", {"other": second}
+                )
+            )
         caseload.update(c.coach for c in here if c.coach is not None)
     for coach in problem.coaches:
         if caseload[coach.id] > coach.caseload_capacity:
@@ -297,6 +363,11 @@ def _capacity_violations(
                     None,
                     f"coach {coach.id}: {caseload[coach.id]} clients, capacity "
                     f"{coach.caseload_capacity}",
+                    {
+                        "coach": coach.id,
+                        "count": caseload[coach.id],
+                        "limit": coach.caseload_capacity,
+                    },
                 )
             )
     return out

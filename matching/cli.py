@@ -17,7 +17,16 @@ from typing import Any
 
 from matching.check import check_allocation
 from matching.explain.cli import add_commands as add_explain_commands
+from matching.explain.explain import placement_names
 from matching.explain.messages import LANGUAGES, catalogue, number, word
+from matching.explain.notices import (
+    check_summary,
+    check_text,
+    default_language,
+    error_text,
+    file_error,
+    ids_in,
+)
 from matching.io import InputError, load, write
 from matching.sample import generate_county
 from matching.scenario.cli import add_command as add_scenario_command
@@ -165,7 +174,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     result = allocate(problem, hint=hint)
     write(_result_json(result, timings=not args.no_timings), args.output)
     if args.output not in (None, "-"):
-        sys.stderr.write(summary(problem, result))
+        sys.stderr.write(summary(problem, result, args.lang))
     return 0
 
 
@@ -174,11 +183,25 @@ def cmd_check(args: argparse.Namespace) -> int:
     problem = load(AllocationProblem, args.county)
     result = load(AllocationResult, args.result)
     violations = check_allocation(problem, result)
+    if args.json:
+        found = [
+            {
+                "rule": v.rule,
+                "code": v.code or None,
+                "client": v.client,
+                "placement": v.placement,
+                "params": v.params,
+                "message": v.message,
+            }
+            for v in violations
+        ]
+        body = {"violations": found, "assignments": len(result.assignments)}
+        sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+        return 1 if violations else 0
+    names = placement_names(problem)
     for v in violations:
-        sys.stdout.write(
-            f"{v.rule}: client {v.client or '-'}, placement {v.placement or '-'}: {v.message}\n"
-        )
-    sys.stdout.write(f"{len(violations)} violations in {len(result.assignments)} assignments\n")
+        sys.stdout.write(check_text(v, args.lang, names) + "\n")
+    sys.stdout.write(check_summary(len(violations), len(result.assignments), args.lang) + "\n")
     return 1 if violations else 0
 
 
@@ -202,7 +225,7 @@ def parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help=cmd_demo.__doc__)
     demo.add_argument("county", nargs="?", help="county JSON (default: the bundled sample)")
-    demo.add_argument("--lang", choices=list(LANGUAGES), default="fi")
+    demo.add_argument("--lang", choices=list(LANGUAGES), default=default_language())
     demo.set_defaults(func=cmd_demo)
 
     sample = sub.add_parser("sample", help=cmd_sample.__doc__)
@@ -221,11 +244,16 @@ def parser() -> argparse.ArgumentParser:
     solve.add_argument(
         "--no-timings", action="store_true", help="omit timings: byte-identical reruns"
     )
+    solve.add_argument("--lang", choices=list(LANGUAGES), default=default_language())
     solve.set_defaults(func=cmd_solve)
 
     check = sub.add_parser("check", help=cmd_check.__doc__)
     check.add_argument("county")
     check.add_argument("result")
+    check.add_argument("--lang", choices=list(LANGUAGES), default=default_language())
+    check.add_argument(
+        "--json", action="store_true", help="findings as JSON with codes and numbers"
+    )
     check.set_defaults(func=cmd_check)
 
     schema = sub.add_parser("schema", help=cmd_schema.__doc__)
@@ -238,6 +266,23 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def error_lines(error: InputError, lang: str) -> list[str]:
+    """The problems of bad input in ``lang``, one line each, naming the file, the record by
+    its id and the field in words (the lines of commands that give no data stay as given)."""
+    if not error.problems:
+        return [f"error: {line}" for line in error.lines]
+    out = []
+    for problem in error.problems:
+        if "code" in problem:
+            line = word(lang, problem["code"], **problem["params"])
+        elif "reason" in problem:
+            line = file_error(problem["reason"], problem["file"], lang)
+        else:
+            line = error_text(problem["error"], lang, ids_in(problem["data"]), problem["file"])
+        out.append(word(lang, "cli.error", line=line))
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; 2 on bad input, 1 when a check fails, 0 otherwise."""
     args = parser().parse_args(argv)
@@ -245,6 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return func(args)
     except InputError as error:
-        for line in error.lines:
-            sys.stderr.write(f"error: {line}\n")
+        lang = getattr(args, "lang", None) or default_language()
+        for line in error_lines(error, lang):
+            sys.stderr.write(line + "\n")
         return 2

@@ -7,10 +7,11 @@ command prints its lines on stderr and exits with status 2.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -18,11 +19,18 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class InputError(Exception):
-    """Bad input: each line of ``lines`` is one problem, printed as it is."""
+    """Bad input: each line of ``lines`` is one problem, printed as it is.
 
-    def __init__(self, lines: list[str]) -> None:
+    ``problems`` holds the same problems as data for a text in the user's language (the CLI
+    words them from the catalogues): ``{"file", "reason"}`` for a file that cannot be read
+    (``missing``, ``denied``, ``unreadable``, ``text``), or ``{"file", "error", "data"}`` with a
+    pydantic error entry and the file's parsed JSON (to name records by their ids).
+    """
+
+    def __init__(self, lines: list[str], problems: Sequence[dict[str, Any]] = ()) -> None:
         super().__init__("\n".join(lines))
         self.lines = lines
+        self.problems = list(problems)
 
 
 def field_path(loc: Sequence[int | str]) -> str:
@@ -38,17 +46,35 @@ def load(model: type[M], path: str) -> M:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise InputError([f"{path}: cannot read: {error.strerror or error}"]) from error
+        reason = (
+            "missing"
+            if isinstance(error, FileNotFoundError)
+            else "denied"
+            if isinstance(error, PermissionError)
+            else "unreadable"
+        )
+        raise InputError(
+            [f"{path}: cannot read: {error.strerror or error}"], [{"file": path, "reason": reason}]
+        ) from error
+    except UnicodeDecodeError as error:
+        raise InputError(
+            [f"{path}: cannot read: not UTF-8 text"], [{"file": path, "reason": "text"}]
+        ) from error
     try:
         return model.model_validate_json(text)
     except ValidationError as error:
-        lines = []
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        lines, problems = [], []
         for e in error.errors(include_url=False):
             if e["type"] == "json_invalid":
                 lines.append(f"{path}: not valid JSON: {e['msg']}")
             else:
                 lines.append(f"{path}: {field_path(e['loc'])}: {e['msg']}")
-        raise InputError(lines) from error
+            problems.append({"file": path, "error": dict(e), "data": data})
+        raise InputError(lines, problems) from error
 
 
 def write(text: str, output: str | None) -> None:

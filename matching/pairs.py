@@ -41,9 +41,9 @@ class Pairs:
         )
         return travel_minutes(km, t.problem.options.travel)
 
-    def subset(self, keep: BoolArray | IntArray) -> Pairs:
-        """The pairs where ``keep`` is true, or at the positions ``keep`` (derived columns
-        already computed are kept)."""
+    def subset(self, keep: BoolArray | IntArray | slice) -> Pairs:
+        """The pairs where ``keep`` is true, at the positions ``keep``, or in the slice
+        ``keep`` (a view, no copy); derived columns already computed are kept."""
         out = Pairs(self.tables, self.client[keep], self.placement[keep])
         if "travel_minutes" in self.__dict__:
             out.__dict__["travel_minutes"] = self.travel_minutes[keep]

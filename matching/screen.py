@@ -106,6 +106,7 @@ def _note_from_error(
     kind: str, record_id: str, error: Any, clients: tuple[str, ...] = ()
 ) -> SetAside:
     loc = [str(part) for part in error.get("loc", ())]
+    kind_of_error = str(error.get("type", "invalid"))
     return SetAside(
         kind=kind,
         id=record_id,
@@ -115,7 +116,35 @@ def _note_from_error(
         value=_text(error.get("input")) if not isinstance(error.get("input"), dict) else None,
         message=str(error.get("msg", "")),
         clients=clients,
+        code=f"error.{kind_of_error}",
+        params=_params(error.get("ctx")),
     )
+
+
+def _params(ctx: Any) -> dict[str, Any]:
+    """The numbers of an error's context, kept for the text in the reader's language."""
+    if not isinstance(ctx, Mapping):
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in ctx.items():
+        if isinstance(value, (str, int, float)) or value is None:
+            out[str(key)] = value
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            out[str(key)] = [str(v) for v in value]
+        else:
+            out[str(key)] = str(value)
+    return out
+
+
+def _breach_params(placement: str, breach: Breach) -> dict[str, Any]:
+    """What a text needs of a capacity breach: the placement, which capacity (a rule code the
+    catalogue labels), and the others who share it."""
+    return {
+        "placement": placement,
+        "rule": breach.rule,
+        "holders": list(breach.clients),
+        "coach": breach.coach,
+    }
 
 
 def screen(records: CountyRecords) -> Screened:
@@ -187,6 +216,7 @@ def _consistent(
             error = issue["type"]
             assert isinstance(error, PydanticCustomError)
             message, rule = error.message(), error.type
+            ctx = _params(error.context)
             extra: dict[str, Any] = {}
             if name == "ongoing":
                 extra = {"clients": (record.client,), "placements": (record.placement,)}
@@ -199,6 +229,8 @@ def _consistent(
                     field=".".join(str(p) for p in loc[2:]) or None,
                     value=_text(issue.get("input")),
                     message=message,
+                    code=f"error.{rule}",
+                    params=ctx,
                     **extra,
                 )
             )
@@ -220,6 +252,8 @@ def _consistent(
                         "decide the client's placement by hand",
                         clients=(a.client,),
                         placements=(a.placement,),
+                        code="note.period_set_aside",
+                        params={"placement": a.placement},
                     )
                 )
         parsed = {
@@ -279,6 +313,8 @@ def _reexamine_periods(problem: AllocationProblem, notes: list[SetAside]) -> All
                     value=p.available_until.isoformat(),
                     message=f"placement '{p.id}' ended on {p.available_until}; the period is "
                     "released and the client can be proposed again",
+                    code="note.placement_ended",
+                    params={"placement": p.id, "date": p.available_until.isoformat()},
                     **who,
                 )
             )
@@ -294,6 +330,8 @@ def _reexamine_periods(problem: AllocationProblem, notes: list[SetAside]) -> All
                     value=a.end_date.isoformat(),
                     message=f"the agreed period ended on {a.end_date}; it is released and the "
                     "client can be proposed again",
+                    code="note.period_ended",
+                    params={"placement": a.placement, "date": a.end_date.isoformat()},
                     **who,
                 )
             )
@@ -311,6 +349,13 @@ def _reexamine_periods(problem: AllocationProblem, notes: list[SetAside]) -> All
                     message=f"the period started {a.start_date} and reached the maximum of "
                     f"{regime.max_period_months} months on {last} (189/2001 § 13); it is "
                     "released and a new period can be agreed",
+                    code="note.max_period",
+                    params={
+                        "placement": a.placement,
+                        "since": a.start_date.isoformat(),
+                        "months": regime.max_period_months,
+                        "date": last.isoformat(),
+                    },
                     **who,
                 )
             )
@@ -326,6 +371,8 @@ def _reexamine_periods(problem: AllocationProblem, notes: list[SetAside]) -> All
                     value="true",
                     message=f"placement '{p.id}' is closed to new clients; the ongoing period "
                     "is kept, review whether it continues",
+                    code="note.placement_closed",
+                    params={"placement": p.id},
                     **who,
                 )
             )
@@ -371,6 +418,8 @@ def _fit_kept_periods(problem: AllocationProblem, notes: list[SetAside]) -> Allo
                 clients=first.clients,
                 placements=first.placements,
                 coach=first.coach,
+                code="note.kept_no_fit",
+                params=_breach_params(placement, first),
             )
         )
     pinned = [a for a in problem.ongoing if tables.client_pinned[tables.client_index[a.client]]]
@@ -395,6 +444,8 @@ def _fit_kept_periods(problem: AllocationProblem, notes: list[SetAside]) -> Allo
                     clients=breaches[0].clients,
                     placements=breaches[0].placements,
                     coach=breaches[0].coach,
+                    code="note.moved_no_fit",
+                    params=_breach_params(placement, breaches[0]),
                 )
             )
     if not out and not released:

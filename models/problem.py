@@ -70,9 +70,10 @@ def client_age(client: Client, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def _issue(loc: Loc, code: str, message: str, value: Any) -> InitErrorDetails:
+def _issue(loc: Loc, code: str, message: str, value: Any, **ctx: Any) -> InitErrorDetails:
+    """One located issue; ``ctx`` carries the numbers a text for people names (the limit)."""
     return InitErrorDetails(
-        type=PydanticCustomError(code, message),
+        type=PydanticCustomError(code, message, ctx or None),
         loc=loc,
         input=value,
     )
@@ -157,6 +158,7 @@ def _placement_issues(problem: AllocationProblem) -> Iterable[InitErrorDetails]:
                 f"{p.max_hours_per_day:g} is below the legal minimum of "
                 f"{regime.min_hours_per_day:g} hours a day (placement '{p.id}')",
                 p.max_hours_per_day,
+                limit=regime.min_hours_per_day,
             )
         attested = p.no_replacement_attested_on
         if attested is not None and attested > problem.planning_date:
@@ -166,6 +168,7 @@ def _placement_issues(problem: AllocationProblem) -> Iterable[InitErrorDetails]:
                 f"the no-replacement attestation is dated {attested}, after the planning date "
                 f"{problem.planning_date} (placement '{p.id}')",
                 attested.isoformat(),
+                date=attested.isoformat(),
             )
 
 
@@ -189,6 +192,7 @@ def _client_issues(problem: AllocationProblem) -> Iterable[InitErrorDetails]:
                 f"{c.days_per_week} is above the legal maximum of {regime.max_days_per_week} "
                 f"days a week {who}",
                 c.days_per_week,
+                limit=regime.max_days_per_week,
             )
         if c.days_per_week < regime.min_days_per_week:
             yield _issue(
@@ -197,6 +201,7 @@ def _client_issues(problem: AllocationProblem) -> Iterable[InitErrorDetails]:
                 f"{c.days_per_week} is below the legal minimum of {regime.min_days_per_week} "
                 f"days a week {who}",
                 c.days_per_week,
+                limit=regime.min_days_per_week,
             )
         if c.hours_per_day > regime.max_hours_per_day:
             yield _issue(
@@ -205,6 +210,7 @@ def _client_issues(problem: AllocationProblem) -> Iterable[InitErrorDetails]:
                 f"{c.hours_per_day:g} is above the maximum of {regime.max_hours_per_day:g} "
                 f"hours a day {who}",
                 c.hours_per_day,
+                limit=regime.max_hours_per_day,
             )
         if c.hours_per_day < regime.min_hours_per_day:
             yield _issue(
@@ -213,6 +219,7 @@ def _client_issues(problem: AllocationProblem) -> Iterable[InitErrorDetails]:
                 f"{c.hours_per_day:g} is below the legal minimum of "
                 f"{regime.min_hours_per_day:g} hours a day {who}",
                 c.hours_per_day,
+                limit=regime.min_hours_per_day,
             )
         age = client_age(c, problem.planning_date)
         if not regime.min_client_age <= age <= regime.max_client_age:
@@ -226,6 +233,9 @@ def _client_issues(problem: AllocationProblem) -> Iterable[InitErrorDetails]:
                 f"the {regime.min_client_age}–{regime.max_client_age} years of an adult client "
                 f"{who}",
                 value,
+                age=age,
+                min=regime.min_client_age,
+                max=regime.max_client_age,
             )
         if len(c.available_weekdays) < c.days_per_week:
             yield _issue(
@@ -234,6 +244,8 @@ def _client_issues(problem: AllocationProblem) -> Iterable[InitErrorDetails]:
                 f"{len(c.available_weekdays)} available weekdays cannot hold the plan's "
                 f"{c.days_per_week} days a week {who}",
                 sorted(c.available_weekdays),
+                count=len(c.available_weekdays),
+                days=c.days_per_week,
             )
         if c.referral_basis not in regime.referral_bases:
             yield _issue(
@@ -319,4 +331,5 @@ def _ongoing_issues(problem: AllocationProblem) -> Iterable[InitErrorDetails]:
                 f"ongoing assignment starts {a.start_date}, after the planning date "
                 f"{problem.planning_date}",
                 a.start_date.isoformat(),
+                date=a.start_date.isoformat(),
             )

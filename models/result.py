@@ -118,7 +118,15 @@ class SetAside(DomainModel):
     rule: str = Field(description="Code of the rule, e.g. 'above_legal_maximum' or 'seats'.")
     field: str | None = Field(default=None, description="The offending field, if one.")
     value: str | None = Field(default=None, description="Its stored value, as text.")
-    message: str
+    message: str = Field(description="The engine's own terse English (logs; older runs).")
     clients: tuple[str, ...] = ()
     placements: tuple[str, ...] = ()
     coach: str | None = Field(default=None, description="The coach whose caseload is full.")
+    code: str | None = Field(
+        default=None,
+        description="Catalogue key of the text for people ('note.placement_ended', or "
+        "'error.<type>' for a refused value); rendered in the reader's language when read.",
+    )
+    params: dict[str, str | int | float | list[str] | None] = Field(
+        default_factory=dict, description="The numbers, dates and ids the text names."
+    )

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from service.auth import Principal, Role
 from service.db.accounts import UserRow, WebSessionRow
-from service.db.tables import OrganisationRow, utcnow
+from service.db.tables import CoachRow, OrganisationRow, utcnow
 
 IDLE_MINUTES = 30
 MAX_FAILURES = 5
@@ -99,6 +99,9 @@ def create_user(
         municipalities = {r.municipality_code for r in rows if r is not None}
         if len(municipalities) > 1:
             raise AccountError("organisations", "the units must be of one municipality")
+    elif role is Role.COACH:
+        if len(orgs) != 1 or session.get(CoachRow, orgs[0]) is None:
+            raise AccountError("organisations", "a coach user names the one coach id they are")
     elif orgs:
         raise AccountError("organisations", "only municipality contacts have organisations")
     if caseload and role is not Role.COORDINATOR:
@@ -263,4 +266,6 @@ def principal(user: UserRow, organisation: str | None = None) -> Principal:
     org = None
     if role is Role.MUNICIPALITY:
         org = organisation if organisation in user.organisations else user.organisations[0]
+    elif role is Role.COACH:
+        org = user.organisations[0] if user.organisations else None  # the coach id, as a token
     return Principal(token_id=0, name=user.username, role=role, organisation=org)

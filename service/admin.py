@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     create = commands.add_parser("create-token", help="issue a token; prints the secret once")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
     create.add_argument("--name", required=True)
-    create.add_argument("--organisation", help="required for the municipality role")
+    create.add_argument(
+        "--organisation", help="required for the municipality role; the coach id for a coach"
+    )
     revoke = commands.add_parser("revoke-token", help="revoke a token by id")
     revoke.add_argument("--id", type=int, required=True)
     commands.add_parser("list-tokens", help="list tokens (never their secrets)")
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
                         parser.error("--organisation is required for the municipality role")
                     if session.get(OrganisationRow, args.organisation) is None:
                         print(f"warning: organisation '{args.organisation}' is not known yet")
+                if role is Role.COACH and not args.organisation:
+                    parser.error("--organisation is the coach id for the coach role")
                 secret = issue_token(session, role, args.name, args.organisation)
                 session.commit()
                 print(secret)

@@ -47,7 +47,7 @@ from matching.core.errors import InfeasibleInput, NoSolutionFound, SolverError
 from matching.core.flow import FlowResult, solve_seats_flow
 from matching.core.greedy import greedy_assign
 from matching.core.options import CoreOptions, Method
-from matching.core.problem import AssignmentProblem, objective_of
+from matching.core.problem import AssignmentProblem, objective_of, quality_ceiling
 from matching.core.solution import AssignmentSolution
 from matching.core.solve import solve
 from matching.core.status import SolveStatus
@@ -65,6 +65,7 @@ __all__ = [
     "core_violations",
     "greedy_assign",
     "objective_of",
+    "quality_ceiling",
     "solve",
     "solve_seats_flow",
 ]

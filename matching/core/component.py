@@ -22,7 +22,7 @@ import numpy as np
 from matching.core.cpsat import CpSatPhaseSolver
 from matching.core.errors import InfeasibleInput, NoSolutionFound
 from matching.core.exact import ExactResult, PhaseSolver, solve_lexicographic
-from matching.core.flow import FlowResult
+from matching.core.flow import FlowResult, free_quality
 from matching.core.greedy import greedy_assign
 from matching.core.linear import LinearProgram, build_linear_program
 from matching.core.lp import solve_lp_relaxation
@@ -126,6 +126,10 @@ def solve_component(
     started = time.perf_counter()
     warm = warm_start(problem, hint, relaxed, greedy)
     timings["greedy"] += time.perf_counter() - started
+    if budget <= 0:
+        # The deadline has passed: the best greedy answer is the answer.
+        upper = _upper(problem, relaxed)
+        return _heuristic_outcome(problem, warm, upper, "greedy")
     outcome = _solve_from(
         problem, relaxed, hint, warm, options, started + budget, step_solver, timings, stats, pace
     )
@@ -167,10 +171,7 @@ def _solve_from(
 ) -> ComponentOutcome:
     """The paths of ``solve_component`` after the warm start."""
     name = options.method if options.method in ("highs", "cpsat") else DEFAULT_MIP
-    if relaxed is None:  # trivial bounds: everything placed, each at its best score
-        upper = (int(problem.item_value.sum()), quality_ceiling(problem))
-    else:
-        upper = (relaxed.placed, relaxed.quality)
+    upper = _upper(problem, relaxed)
 
     monolithic = 2 * problem.n_arcs + len(problem.use_arc) <= MONOLITHIC_MAX_NONZEROS
     large = problem.n_arcs > NEIGHBOURHOOD_MIN_ARCS
@@ -209,7 +210,7 @@ def _solve_from(
     improve = None
     lp_bounds: list[tuple[int, float]] = []
     if name == "highs":
-        rate = [START_LP_SECONDS_PER_ARC * pace.slowdown]
+        rate = [START_LP_SECONDS_PER_ARC * max(pace.slowdown, pace.share())]
 
         def improve(start: IntArray, placed: int, seconds: float) -> IntArray | None:
             return _lp_start_with_bound(
@@ -240,6 +241,14 @@ def _solve_from(
         optimal=result.status is SolveStatus.OPTIMAL,
         method=name,
     )
+
+
+def _upper(problem: AssignmentProblem, relaxed: FlowResult | None) -> tuple[int, int]:
+    """The relaxation's ``(placed, quality)``, or trivial bounds without it (everything
+    placed, each at its best score)."""
+    if relaxed is None:
+        return int(problem.item_value.sum()), quality_ceiling(problem)
+    return relaxed.placed, relaxed.quality
 
 
 def _lp_start_with_bound(
@@ -308,7 +317,7 @@ def _restricted_outcome(
 ) -> tuple[ComponentOutcome, dict[str, float], dict[str, Any]] | None:
     """The restricted master with pricing (``restricted``); None if it does not apply."""
     starts = [hint, None if relaxed is None else relaxed.chosen_arc, warm]
-    caps = (upper[1], quality_ceiling(problem))
+    caps = (upper[1], free_quality(problem))
     timings: dict[str, float] = defaultdict(float)
     budget = max(deadline - time.perf_counter(), MIN_BUDGET_S)
     known = Known(starts=starts, warm=warm, upper=upper, quality_caps=caps)
@@ -380,7 +389,7 @@ def _heuristic_outcome(
             f"{problem.n_items} items (too large or too little time for the MIP)"
         )
     placed, quality = objective_of(problem, chosen)
-    quality_bound = upper[1] if placed == upper[0] else quality_ceiling(problem)
+    quality_bound = upper[1] if placed == upper[0] else free_quality(problem)
     return ComponentOutcome(
         chosen_arc=chosen,
         placed_bound=upper[0],

@@ -20,13 +20,13 @@ import numpy as np
 
 from matching.core.check import core_violations
 from matching.core.errors import SolverError
+from matching.core.flow import free_quality
 from matching.core.greedy import polish_quality
 from matching.core.problem import (
     AssignmentProblem,
     BoolArray,
     IntArray,
     objective_of,
-    quality_ceiling,
 )
 from matching.core.status import SolveStatus
 
@@ -34,10 +34,10 @@ PHASE1_SHARE = 0.7
 """Phase 1 may use at most this share of the time left; phase 2 gets the rest, so it always
 has time to improve quality (phase 1 usually ends far sooner, by proof)."""
 
-OVERRUN_RESERVE = 0.2
-"""Share of phase 2's time not handed to the solver: HiGHS checks its limit only between
-steps, and on a busy machine overran it by 20-35 % (1,000-client county, load 2-8 on two
-cores: 1.6-3 s past a 7.5 s limit). The MathOpt interrupter does not stop HiGHS sooner."""
+OVERRUN_RESERVE = 0.05
+"""Share of phase 2's time not handed to the solver, for the work after it (decoding the
+answer, the checks). HiGHS's own overrun is taken off every limit it is given
+(``mip.HIGHS_OVERRUN``; the MathOpt interrupter does not stop HiGHS sooner)."""
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,7 @@ def solve_quality(
     start = time.perf_counter()
     quality = int(problem.arc_score[x1].sum())
     # The relaxation's quality bounds only assignments that reach its placed value.
-    quality_cap = upper[1] if placed == upper[0] else quality_ceiling(problem)
+    quality_cap = upper[1] if placed == upper[0] else free_quality(problem)
     x2 = x1
     if quality >= quality_cap:
         quality_bound = quality

@@ -55,12 +55,18 @@ def greedy_assign(
         for i in visit:
             if start_list[i] >= 0:
                 state.try_place(i, start_list[i])
-    order_list, starts_list = order.tolist(), starts.tolist()
+    bins = problem.arc_bin[order]  # the bin of each arc in the sorted order
+    starts_list = starts.tolist()
+    seats = state.seats
     for i in visit:
         if state.chosen[i] >= 0:
             continue
-        for position in range(starts_list[i], starts_list[i + 1]):
-            if state.try_place(i, order_list[position]):
+        low, high = starts_list[i], starts_list[i + 1]
+        # Arcs into a full bin can never fit: only the others reach the Python checks.
+        # An item left out (most of them on a county short of seats) thus costs one
+        # vectorised look-up instead of a loop over its hundreds of arcs.
+        for k in np.flatnonzero(seats[bins[low:high]] > 0).tolist():
+            if state.try_place(i, int(order[low + k])):
                 break
     return np.asarray(state.chosen, dtype=np.int64)
 
@@ -81,18 +87,21 @@ def polish_quality(problem: AssignmentProblem, chosen_arc: IntArray, passes: int
     for i in visit:
         if not state.try_place(i, int(chosen_arc[i])):
             raise ValueError("polish_quality: the starting assignment is infeasible")
-    order_list, starts_list = order.tolist(), starts.tolist()
-    score: list[int] = problem.arc_score.tolist()
+    bins = problem.arc_bin[order]
+    scores = problem.arc_score[order]
+    starts_list = starts.tolist()
+    seats = state.seats
     for _ in range(passes):
         improved = False
         for i in visit:
             current = state.chosen[i]
             state.remove(i)
-            for position in range(starts_list[i], starts_list[i + 1]):
-                arc = order_list[position]
-                if arc == current or score[arc] <= score[current]:
-                    break  # sorted by score: nothing better remains
-                if state.try_place(i, arc):
+            low = starts_list[i]
+            # Arcs scoring more than the current one form a prefix (best first).
+            current_score = int(problem.arc_score[current])
+            better = int(np.count_nonzero(scores[low : starts_list[i + 1]] > current_score))
+            for k in np.flatnonzero(seats[bins[low : low + better]] > 0).tolist():
+                if state.try_place(i, int(order[low + k])):
                     improved = True
                     break
             if state.chosen[i] < 0:
@@ -103,32 +112,48 @@ def polish_quality(problem: AssignmentProblem, chosen_arc: IntArray, passes: int
 
 
 class _GreedyState:
-    """Remaining seats and resources, and the bin of each assigned item, as Python lists."""
+    """Remaining seats (numpy, for vectorised look-ups) and resources, and the bin of each
+    assigned item. Per-arc data stays in numpy arrays: only the arcs actually tried are
+    read, so no Python list as long as the arcs is built (on nine million arcs those lists
+    alone took over a gigabyte)."""
 
     def __init__(self, problem: AssignmentProblem) -> None:
         n = problem.n_items
-        self.arc_bin: list[int] = problem.arc_bin.tolist()
-        self.seats_left: list[int] = problem.bin_capacity.tolist()
+        self.arc_bin = problem.arc_bin
+        self.seats = problem.bin_capacity.copy()
         self.resource_left: list[int] = problem.resource_capacity.tolist()
         self.chosen: list[int] = [-1] * n
         self.item_bin: list[int] = [-1] * n
         use_order, use_starts = group(problem.use_arc, problem.n_arcs)
-        self.use_starts: list[int] = use_starts.tolist()
-        self.use_resource: list[int] = problem.use_resource[use_order].tolist()
-        self.use_amount: list[int] = problem.use_amount[use_order].tolist()
+        self.use_starts = use_starts
+        self.use_resource = problem.use_resource[use_order]
+        self.use_amount = problem.use_amount[use_order]
         both = np.concatenate((problem.conflicts, problem.conflicts[:, ::-1]))
         mate_order, mate_starts = group(both[:, 0], n)
         self.mate_starts: list[int] = mate_starts.tolist()
         self.mates: list[int] = both[mate_order, 1].tolist()
 
+    def _uses(self, arc: int) -> list[tuple[int, int]]:
+        """The ``(resource, amount)`` uses of one arc."""
+        low, high = int(self.use_starts[arc]), int(self.use_starts[arc + 1])
+        if low == high:
+            return []
+        return list(
+            zip(
+                self.use_resource[low:high].tolist(),
+                self.use_amount[low:high].tolist(),
+                strict=True,
+            )
+        )
+
     def try_place(self, item: int, arc: int) -> bool:
         """Assign `item` to `arc` if seats, resources and conflicts allow; report success."""
-        b = self.arc_bin[arc]
-        if self.seats_left[b] <= 0:
+        b = int(self.arc_bin[arc])
+        if self.seats[b] <= 0:
             return False
-        uses = range(self.use_starts[arc], self.use_starts[arc + 1])
-        for u in uses:
-            if self.resource_left[self.use_resource[u]] < self.use_amount[u]:
+        uses = self._uses(arc)
+        for r, amount in uses:
+            if self.resource_left[r] < amount:
                 return False
         for k in range(self.mate_starts[item], self.mate_starts[item + 1]):
             if self.item_bin[self.mates[k]] == b:
@@ -136,9 +161,9 @@ class _GreedyState:
         # Several uses of one resource by the same arc must fit together, not one by one.
         if len(uses) > 1 and not self._uses_fit_together(uses):
             return False
-        self.seats_left[b] -= 1
-        for u in uses:
-            self.resource_left[self.use_resource[u]] -= self.use_amount[u]
+        self.seats[b] -= 1
+        for r, amount in uses:
+            self.resource_left[r] -= amount
         self.chosen[item] = arc
         self.item_bin[item] = b
         return True
@@ -146,16 +171,15 @@ class _GreedyState:
     def remove(self, item: int) -> None:
         """Unassign `item`, giving back its seat and resources."""
         arc = self.chosen[item]
-        self.seats_left[self.arc_bin[arc]] += 1
-        for u in range(self.use_starts[arc], self.use_starts[arc + 1]):
-            self.resource_left[self.use_resource[u]] += self.use_amount[u]
+        self.seats[int(self.arc_bin[arc])] += 1
+        for r, amount in self._uses(arc):
+            self.resource_left[r] += amount
         self.chosen[item] = -1
         self.item_bin[item] = -1
 
-    def _uses_fit_together(self, uses: range) -> bool:
+    def _uses_fit_together(self, uses: list[tuple[int, int]]) -> bool:
         """Check the summed amounts per resource for an arc with several uses."""
         need: dict[int, int] = {}
-        for u in uses:
-            r = self.use_resource[u]
-            need[r] = need.get(r, 0) + self.use_amount[u]
+        for r, amount in uses:
+            need[r] = need.get(r, 0) + amount
         return all(self.resource_left[r] >= amount for r, amount in need.items())

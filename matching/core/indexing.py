@@ -1,5 +1,7 @@
 """Vectorised index helpers shared by the solvers: grouping, ragged ranges, conflict triples."""
 
+import weakref
+
 import numpy as np
 
 from matching.core.problem import AssignmentProblem, IntArray
@@ -28,7 +30,10 @@ def group(keys: IntArray, n_groups: int) -> tuple[IntArray, IntArray]:
     key ``g``, in increasing position order (the sort is stable, which keeps every solver's
     tie-breaking by index deterministic).
     """
-    order = np.argsort(keys, kind="stable").astype(np.int64)
+    if keys.size < 2 or bool(np.all(keys[1:] >= keys[:-1])):
+        order = np.arange(keys.size, dtype=np.int64)  # already grouped: no sort
+    else:
+        order = np.argsort(keys, kind="stable").astype(np.int64)
     starts = np.zeros(n_groups + 1, dtype=np.int64)
     np.cumsum(np.bincount(keys, minlength=n_groups), out=starts[1:])
     return order, starts
@@ -47,12 +52,33 @@ def ragged_arange(starts: IntArray, counts: IntArray) -> IntArray:
     )
 
 
+_BY_ITEM: "weakref.WeakKeyDictionary[AssignmentProblem, tuple[IntArray, IntArray]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def sorted_arcs_by_item(problem: AssignmentProblem) -> tuple[IntArray, IntArray]:
-    """Return ``(order, starts)`` of arcs grouped by item, best score first, ties by index."""
+    """Return ``(order, starts)`` of arcs grouped by item, best score first, ties by index.
+
+    Computed once per problem (greedy runs, polishing, pricing and the restriction all ask
+    for it; the arrays are read-only) with one stable sort of a combined key where it fits
+    in int64, which on nine million arcs costs a third of a three-key ``lexsort``."""
+    cached = _BY_ITEM.get(problem)
+    if cached is not None:
+        return cached
     m = problem.n_arcs
-    order = np.lexsort((np.arange(m), -problem.arc_score, problem.arc_item)).astype(np.int64)
+    top = int(problem.arc_score.max(initial=0)) + 1
+    if problem.n_items * top < 2**62:
+        key = problem.arc_item * top + (top - 1 - problem.arc_score)
+        order = np.argsort(key, kind="stable").astype(np.int64)
+        del key
+    else:
+        order = np.lexsort((np.arange(m), -problem.arc_score, problem.arc_item)).astype(np.int64)
     starts = np.zeros(problem.n_items + 1, dtype=np.int64)
     np.cumsum(np.bincount(problem.arc_item, minlength=problem.n_items), out=starts[1:])
+    order.flags.writeable = False
+    starts.flags.writeable = False
+    _BY_ITEM[problem] = (order, starts)
     return order, starts
 
 

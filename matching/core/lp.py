@@ -6,15 +6,13 @@ relaxation of an assignment program with few side constraints is nearly integral
 primal is a far better start for phase 2 than phase 1's answer, and it costs one LP.
 """
 
-import datetime
-
 import numpy as np
 from numpy.typing import NDArray
 from ortools.math_opt import model_parameters_pb2
 from ortools.math_opt.python import mathopt
 
 from matching.core.linear import LinearProgram
-from matching.core.mip import model_proto, solve_highs_proto
+from matching.core.mip import highs_time_limit, model_proto, solve_highs_proto
 
 FloatArray = NDArray[np.float64]
 
@@ -58,7 +56,7 @@ def solve_lp_relaxation(
     proto.objective.linear_coefficients.ids.extend(ids.astype(np.int64))
     proto.objective.linear_coefficients.values.extend(objective[ids])
     params = mathopt.SolveParameters(
-        time_limit=datetime.timedelta(seconds=max(time_limit_s, 0.05)),
+        time_limit=highs_time_limit(max(time_limit_s, 0.05)),
         enable_output=False,
         lp_algorithm=_ALGORITHMS[algorithm],
     )

@@ -9,7 +9,8 @@ quiet reference, and scales its estimates by the ratio: the cheaper path is then
 front (fewer pricing rounds, no phase-1 pricing, the LP-guided start only when it fits).
 """
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 REFERENCE_SECONDS_PER_ARC = 1.2e-6
 """Preprocessing (usable arcs, decomposition) and the seats-only flow per arc on a quiet
@@ -26,6 +27,18 @@ class Pace:
     """The measured slowdown against the quiet reference (1 = as fast as measured quiet)."""
 
     slowdown: float = 1.0
+    _wall: float = field(default_factory=time.perf_counter)
+    _cpu: float = field(default_factory=time.process_time)
+
+    def share(self) -> float:
+        """How much slower than its own CPU time this process has run since the pace was
+        created (wall / CPU seconds, 1 to ``MAX_SLOWDOWN``): on a machine shared with other
+        work, the inverse of the share of a core it gets. Available from the first steps,
+        before any work of known cost has been timed."""
+        cpu = time.process_time() - self._cpu
+        if cpu < MIN_EXPECTED_S / 4:
+            return 1.0
+        return min(max((time.perf_counter() - self._wall) / cpu, 1.0), MAX_SLOWDOWN)
 
     def observe(self, arcs: int, seconds: float) -> None:
         """Record that work of the reference kind over `arcs` arcs took `seconds`."""

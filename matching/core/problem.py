@@ -246,25 +246,37 @@ class AssignmentProblem:
         neighbourhoods, restricted masters, residuals, explanations) is built here.
         """
         arcs = np.asarray(arcs, dtype=np.int64)
+        # Sorted unique indices covering the whole range are the identity: no re-indexing
+        # (one component holding a whole county would otherwise be searched arc by arc).
+        every_arc = len(arcs) == self.n_arcs
+        items = None if items is not None and len(items) == self.n_items else items
+        bins = None if bins is not None and len(bins) == self.n_bins else bins
+        resources = (
+            None if resources is not None and len(resources) == self.n_resources else resources
+        )
         if uses is None:
-            uses = np.flatnonzero(_positions(arcs, self.use_arc) >= 0)
-        use_arc = np.searchsorted(arcs, self.use_arc[uses])
+            uses = (
+                np.arange(len(self.use_arc), dtype=np.int64)
+                if every_arc
+                else np.flatnonzero(_positions(arcs, self.use_arc) >= 0)
+            )
+        use_arc = self.use_arc[uses] if every_arc else _renumber(arcs, self.use_arc[uses])
         pairs = self.conflicts if conflicts is None else np.asarray(conflicts, np.int64)
-        arc_item = self.arc_item[arcs]
-        arc_bin = self.arc_bin[arcs]
+        arc_item = self.arc_item if every_arc else self.arc_item[arcs]
+        arc_bin = self.arc_bin if every_arc else self.arc_bin[arcs]
         use_resource = self.use_resource[uses]
         item_value, required = self.item_value, self.item_required
         capacity, units = self.bin_capacity, self.resource_capacity
         if items is not None:
-            arc_item = np.searchsorted(items, arc_item)
+            arc_item = _renumber(items, arc_item)
             item_value, required = item_value[items], required[items]
             local = _positions(items, pairs.reshape(-1)).reshape(-1, 2)
             pairs = local[(local >= 0).all(axis=1)]
         if bins is not None:
-            arc_bin = np.searchsorted(bins, arc_bin)
+            arc_bin = _renumber(bins, arc_bin)
             capacity = capacity[bins]
         if resources is not None:
-            use_resource = np.searchsorted(resources, use_resource)
+            use_resource = _renumber(resources, use_resource)
             units = units[resources]
         return AssignmentProblem(
             item_value=item_value,
@@ -272,13 +284,23 @@ class AssignmentProblem:
             bin_capacity=capacity if bin_capacity is None else bin_capacity,
             arc_item=arc_item,
             arc_bin=arc_bin,
-            arc_score=self.arc_score[arcs],
+            arc_score=self.arc_score if every_arc else self.arc_score[arcs],
             resource_capacity=units if resource_capacity is None else resource_capacity,
             use_arc=use_arc,
             use_resource=use_resource,
             use_amount=self.use_amount[uses],
             conflicts=pairs,
         )
+
+
+def _renumber(kept: IntArray, values: IntArray) -> IntArray:
+    """The position of each of `values` in `kept` (sorted, unique, holding every value):
+    a binary search for few values, a look-up table for many."""
+    if len(values) < 8 * len(kept) or len(kept) == 0:
+        return np.searchsorted(kept, values)
+    table = np.zeros(int(kept[-1]) + 1, dtype=np.int64)
+    table[kept] = np.arange(len(kept), dtype=np.int64)
+    return table[values]
 
 
 def _positions(sorted_values: IntArray, values: IntArray) -> IntArray:

@@ -436,7 +436,7 @@ def solve_restricted(
     k = DEFAULT_K if k is None else k
     k = max(1, min(k, max(MIN_K, MAX_RESTRICTED_ARCS // n)))
     kept = initial_arcs(problem, k, known.starts)
-    slowdown = 1.0 if pace is None else pace.slowdown
+    slowdown = 1.0 if pace is None else max(pace.slowdown, pace.share())
     rate = [LP_SECONDS_PER_ARC * slowdown]
     log: list[dict[str, Any]] = []
     master = _Master(

@@ -9,6 +9,7 @@ from matching.explain.context import Context, ResultMismatch
 from matching.explain.explain import explain_run, localise
 from matching.explain.inverse import UnknownPlacement, rank_clients
 from matching.explain.messages import LANGUAGES
+from matching.explain.notices import default_language
 from matching.explain.report import run_report
 from matching.explain.text import ranking_text, report_text, run_text
 from matching.io import InputError, load
@@ -27,7 +28,13 @@ def cmd_explain(args: argparse.Namespace) -> int:
         known = {c.id for c in problem.clients}
         missing = [c for c in args.client if c not in known]
         if missing:
-            raise InputError([f"{args.county}: unknown client '{c}'" for c in missing])
+            raise InputError(
+                [f"{args.county}: unknown client '{c}'" for c in missing],
+                [
+                    {"code": "cli.unknown_client", "params": {"file": args.county, "client": c}}
+                    for c in missing
+                ],
+            )
         clients = list(args.client)
     try:
         run = explain_run(problem, result, k=args.k, lang=args.lang, clients=clients)
@@ -45,7 +52,10 @@ def cmd_rank_clients(args: argparse.Namespace) -> int:
     problem = load(AllocationProblem, args.county)
     result = load(AllocationResult, args.result) if args.result else None
     if (args.placement is None) == (args.placement_json is None):
-        raise InputError(["give exactly one of --placement ID or --placement-json FILE"])
+        raise InputError(
+            ["give exactly one of --placement ID or --placement-json FILE"],
+            [{"code": "cli.placement_choice", "params": {}}],
+        )
     target: str | Placement = (
         load(Placement, args.placement_json) if args.placement_json else args.placement
     )
@@ -77,7 +87,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", choices=list(LANGUAGES), default="fi")
+    p.add_argument("--lang", choices=list(LANGUAGES), default=default_language())
     p.add_argument("--register", choices=["client", "coordinator"], default="coordinator")
     p.add_argument("--json", action="store_true", help="JSON with codes and numbers")
 

@@ -28,6 +28,7 @@ from matching.scenario.definition import (
     Scenario,
     Selector,
 )
+from matching.scenario.figures import ScenarioNote
 from matching.scenario.labels import area_ids, municipality_codes
 from models import AllocationProblem, Client, Placement
 from models.client import OngoingAssignment
@@ -57,9 +58,17 @@ class _State:
     ongoing: list[OngoingAssignment]
     regime: LegalRegime
     options: SolveOptions
-    notes: list[str] = field(default_factory=list)
+    notes: list[ScenarioNote] = field(default_factory=list)
     ineligible: list[str] = field(default_factory=list)
     """Clients a rule change put outside the service (counted beside the placement rate)."""
+
+    def note(self, code: str, where: str, count: int) -> None:
+        """A note on what change ``where`` (``changes[3]``) did: the change by its number
+        for people (the 4th), ``where`` for machines."""
+        number = int("".join(ch for ch in where.split(".")[0] if ch.isdigit()) or 0) + 1
+        self.notes.append(
+            ScenarioNote(code=code, params={"where": where, "change": number, "count": count})
+        )
 
     @classmethod
     def of(cls, problem: AllocationProblem) -> _State:
@@ -259,12 +268,12 @@ def _scale(state: _State, change: ScaleDemand, where: str, rng: np.random.Genera
             state.clients.append(
                 source.model_copy(update={"id": new_id, "avoid_clients": frozenset()})
             )
-        state.notes.append(f"{where}: {extra} synthetic clients added")
+        state.note("scenario.note.added", where, extra)
     else:
         drop = round(n * (1 - change.factor))
         picks = rng.choice(n, size=drop, replace=False)
         state.drop_clients({state.clients[rows[p]].id for p in picks.tolist()})
-        state.notes.append(f"{where}: {drop} clients dropped")
+        state.note("scenario.note.dropped", where, drop)
 
 
 def where_tag(where: str) -> str:
@@ -294,7 +303,7 @@ def _regime(state: _State, change: ChangeRegime, where: str) -> None:
         or len(c.available_weekdays) < regime.min_days_per_week
     }
     if gone:
-        state.notes.append(f"{where}: {len(gone)} clients no longer eligible")
+        state.note("scenario.note.ineligible", where, len(gone))
     state.ineligible += sorted(gone)
     state.drop_clients(gone)
     out = []
@@ -307,7 +316,7 @@ def _regime(state: _State, change: ChangeRegime, where: str) -> None:
     state.clients = out
     short = {p.id for p in state.placements if p.max_hours_per_day < regime.min_hours_per_day}
     if short:
-        state.notes.append(f"{where}: {len(short)} placements below the new hours minimum")
+        state.note("scenario.note.short_hours", where, len(short))
     state.drop_placements(short)
 
 
@@ -337,7 +346,7 @@ class Applied:
     made ineligible (gone from the problem, but not from the population a planner counts)."""
 
     problem: AllocationProblem
-    notes: list[str]
+    notes: list[ScenarioNote]
     ineligible: list[str]
 
 
@@ -353,7 +362,7 @@ def apply_scenario(base: AllocationProblem, scenario: Scenario) -> Applied:
 
 def apply_changes_noted(
     base: AllocationProblem, scenario: Scenario
-) -> tuple[AllocationProblem, list[str]]:
+) -> tuple[AllocationProblem, list[ScenarioNote]]:
     """The changed problem and notes on what the changes did (clients added, dropped...)."""
     applied = apply_scenario(base, scenario)
     return applied.problem, applied.notes

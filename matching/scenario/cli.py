@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from matching.explain.messages import LANGUAGES, word
+from matching.explain.notices import default_language
 from matching.io import InputError, load
 from matching.scenario.apply import ScenarioError
 from matching.scenario.definition import load_scenarios
@@ -77,7 +78,10 @@ def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     scenario.add_argument("--time-limit", type=float, default=None, help="solver seconds")
     scenario.add_argument(
-        "--lang", choices=list(LANGUAGES), default="fi", help="language of tables and charts"
+        "--lang",
+        choices=list(LANGUAGES),
+        default=default_language(),
+        help="language of tables and charts (default: PAIKKA_LANG or the locale, else fi)",
     )
     scenario.add_argument(
         "--seat-values", type=int, default=10, help="placements ranked by one more seat (0: off)"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from matching.explain.notices import scenario_note
 from matching.scenario.figures import (
     ComparisonRow,
     Figures,
@@ -107,10 +108,17 @@ def compare(metrics: list[ScenarioMetrics]) -> list[ComparisonRow]:
     return rows
 
 
-def comparison_document(metrics: list[ScenarioMetrics]) -> dict[str, Any]:
-    """The JSON document of a batch: every scenario's figures and the comparison rows."""
+def with_note_texts(m: ScenarioMetrics, lang: str) -> ScenarioMetrics:
+    """The scenario with each note's ``text`` in ``lang`` (codes and params kept)."""
+    notes = [n.model_copy(update={"text": scenario_note(n.code, n.params, lang)}) for n in m.notes]
+    return m.model_copy(update={"notes": notes})
+
+
+def comparison_document(metrics: list[ScenarioMetrics], lang: str = "fi") -> dict[str, Any]:
+    """The JSON document of a batch: every scenario's figures (notes worded in ``lang``) and
+    the comparison rows."""
     return {
         "base": metrics[0].scenario if metrics else None,
-        "scenarios": [m.model_dump(mode="json") for m in metrics],
+        "scenarios": [with_note_texts(m, lang).model_dump(mode="json") for m in metrics],
         "comparison": [r.model_dump(mode="json") for r in compare(metrics)],
     }

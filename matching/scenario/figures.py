@@ -16,6 +16,16 @@ class Figures(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ScenarioNote(Figures):
+    """What a scenario's change did, or a caveat on its figures: a catalogue ``code`` with its
+    ``params`` for machines, and ``text``, the same in words of the language the outputs were
+    written in (``output.write_outputs``; empty until then)."""
+
+    code: str = Field(description="Catalogue key, e.g. 'scenario.note.ineligible'.")
+    params: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+    text: str = ""
+
+
 class GroupFigure(Figures):
     """Placement in one group of clients."""
 
@@ -118,7 +128,7 @@ class ScenarioMetrics(Figures):
 
     scenario: str
     description: str = ""
-    notes: list[str] = Field(default_factory=list)
+    notes: list[ScenarioNote] = Field(default_factory=list)
     status: str
     clients: int = Field(description="Clients in the run (eligible under the scenario's rules).")
     placed: int

@@ -15,6 +15,7 @@ from matching.explain import Budget, Context, rule_counts_by_client, run_report
 from matching.scenario.figures import (
     GroupFigure,
     ScenarioMetrics,
+    ScenarioNote,
     Unplaced,
     Utilisation,
     Waiting,
@@ -95,7 +96,7 @@ def scenario_metrics(
     result: AllocationResult,
     *,
     description: str = "",
-    notes: list[str] | None = None,
+    notes: list[ScenarioNote] | None = None,
     seat_top: int = 0,
     seat_budget_s: float = 30.0,
     seat_resolves: int = 0,
@@ -121,10 +122,16 @@ def scenario_metrics(
                 # Only re-solves depend on the clock: without them the note is reproducible.
                 spent = seat_resolves > 0 and budget.spent()
                 notes.append(
-                    f"{resource} values: the top {seat_top} is not proven"
-                    + (f" after {ranking.resolves} re-solves" if seat_resolves else "")
-                    + (f" (the {seat_budget_s:g} s budget ran out)" if spent else "")
-                    + "; figures marked exact: false are bounds"
+                    ScenarioNote(
+                        code="scenario.note.unproven",
+                        params={
+                            "resource": resource,
+                            "top": seat_top,
+                            "resolves": ranking.resolves if seat_resolves else 0,
+                            "spent": 1 if spent else 0,
+                            "budget": seat_budget_s,
+                        },
+                    )
                 )
     ranked = rankings[0].rows if rankings else []
     ranked_support = rankings[1].rows if rankings else []

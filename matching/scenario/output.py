@@ -24,7 +24,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from matching.explain.messages import catalogue, date_text, word
-from matching.scenario.compare import compare
+from matching.scenario.compare import compare, comparison_document
 from matching.scenario.figures import (
     ScenarioMetrics,
     SeatGroupValue,
@@ -290,11 +290,7 @@ def write_outputs(
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    doc = {
-        "base": metrics[0].scenario if metrics else None,
-        "scenarios": [m.model_dump(mode="json") for m in metrics],
-        "comparison": [r.model_dump(mode="json") for r in compare(metrics)],
-    }
+    doc = comparison_document(metrics, lang)
     path = out / "comparison.json"
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     written.append(path)

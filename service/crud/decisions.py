@@ -11,9 +11,13 @@ from sqlalchemy.orm import Session
 
 from matching.decision import DecisionCheck, check_decision
 from models import LegalRegime
+from models.benefits import BenefitRules
 from models.dates import add_months
 from service.auth import Principal, Role
+from service.crud import periods as period_store
+from service.crud.cooperation import coach_clients
 from service.crud.integrity import screened_county
+from service.db.accounts import AttendanceCorrectionRow
 from service.db.tables import (
     AssignmentRow,
     AttendanceRow,
@@ -24,7 +28,13 @@ from service.db.tables import (
     utcnow,
 )
 from service.errors import Conflict, InvalidInput, NotFound
-from service.schemas.runs import AttendanceIn, AttendanceOut, DecisionIn, ProposalStatus
+from service.schemas.runs import (
+    AttendanceCorrectionIn,
+    AttendanceIn,
+    AttendanceOut,
+    DecisionIn,
+    ProposalStatus,
+)
 
 
 def _own_placements(user: Principal) -> Any:
@@ -68,6 +78,8 @@ def _require_visible(session: Session, user: Principal, row: R | None, missing: 
     """Raise NotFound unless the row exists and, for a municipality user, is at one of its
     organisation's placements (others' records are not revealed to exist)."""
     if row is None:
+        raise NotFound(missing)
+    if user.role is Role.COACH and row.client_id not in coach_clients(session, user.coach_id or ""):
         raise NotFound(missing)
     if user.role is Role.MUNICIPALITY:
         placement = session.get(PlacementRow, row.placement_id)
@@ -397,9 +409,14 @@ def end_assignment(
 
 
 def record_attendance(
-    session: Session, user: Principal, assignment_id: int, body: AttendanceIn
+    session: Session,
+    user: Principal,
+    assignment_id: int,
+    body: AttendanceIn,
+    today: date | None = None,
 ) -> AttendanceRow:
-    """Record one day; the day must fall inside the assignment and not be recorded yet."""
+    """Record one day; the day must fall inside the assignment and not be recorded yet, and
+    keep to the agreement of the assignment's period (``periods.check_day``)."""
     assignment = get_assignment(session, user, assignment_id)
     if body.day < assignment.start_date or (
         assignment.end_date is not None and body.day > assignment.end_date
@@ -421,6 +438,7 @@ def record_attendance(
     )
     if exists is not None:
         raise Conflict(f"{body.day} is already recorded for assignment {assignment_id}")
+    _check_day(session, user, assignment, body, today)
     row = AttendanceRow(
         assignment_id=assignment_id,
         day=body.day,
@@ -429,6 +447,67 @@ def record_attendance(
         recorded_by=user.name,
     )
     session.add(row)
+    session.flush()
+    return row
+
+
+def _check_day(
+    session: Session,
+    user: Principal,
+    assignment: AssignmentRow,
+    body: AttendanceIn,
+    today: date | None,
+    correction_reason: str = "",
+) -> None:
+    period_store.check_day(
+        session,
+        assignment,
+        body.day,
+        body.status.value,
+        body.absence_reason.value if body.absence_reason else None,
+        user.name,
+        today or date.today(),
+        BenefitRules(),
+        LegalRegime(),
+        correction_reason,
+    )
+
+
+def correct_attendance(
+    session: Session,
+    user: Principal,
+    assignment_id: int,
+    body: AttendanceCorrectionIn,
+    today: date | None = None,
+) -> AttendanceRow:
+    """Correct a recorded day: the same checks as a new day, and the old marking, who, when
+    and why kept in ``attendance_corrections``."""
+    assignment = get_assignment(session, user, assignment_id)
+    row = session.scalar(
+        select(AttendanceRow).where(
+            AttendanceRow.assignment_id == assignment_id, AttendanceRow.day == body.day
+        )
+    )
+    if row is None:
+        raise NotFound(f"{body.day} is not recorded for assignment {assignment_id}")
+    _check_day(session, user, assignment, body, today, body.correction_reason)
+    new_reason = body.absence_reason.value if body.absence_reason else None
+    session.add(
+        AttendanceCorrectionRow(
+            attendance_id=row.id,
+            day=row.day,
+            old_status=row.status,
+            old_reason=row.absence_reason,
+            new_status=body.status.value,
+            new_reason=new_reason,
+            reason_text=body.correction_reason,
+            corrected_by=user.name,
+        )
+    )
+    row.status = body.status.value
+    row.absence_reason = new_reason
+    row.recorded_by = user.name
+    row.recorded_at = utcnow()
     session.flush()
     return row
 
@@ -445,10 +524,19 @@ def list_attendance(
     ).all()
 
 
-def attendance_out(user: Principal, row: AttendanceRow) -> AttendanceOut:
-    """A recorded day as the caller may see it: absence reasons for coordinators only
-    (illness reasons are health data, domain.md § 7.6)."""
+def attendance_out(
+    user: Principal, row: AttendanceRow, flags: dict[date, list[str]] | None = None
+) -> AttendanceOut:
+    """A recorded day as the caller may see it: absence reasons and the flags that tell of
+    them for coordinators only (illness reasons are health data, domain.md § 7.6)."""
     out = AttendanceOut.model_validate(row)
     if user.role is not Role.COORDINATOR:
-        out = out.model_copy(update={"absence_reason": None})
-    return out
+        return out.model_copy(update={"absence_reason": None})
+    return out.model_copy(update={"flags": (flags or {}).get(row.day, [])})
+
+
+def attendance_flags(session: Session, assignment_id: int) -> dict[date, list[str]]:
+    """Flags of the days of the assignment's period (``periods.day_flags``)."""
+    return period_store.day_flags(
+        session, assignment_id, date.today(), BenefitRules(), LegalRegime()
+    )

@@ -90,6 +90,8 @@ def errors_of(notes: Iterable[SetAside], prefix: str = "body") -> list[dict[str,
                 "record": {"kind": n.kind, "id": n.id},
                 "clients": list(n.clients),
                 "placements": list(n.placements),
+                "code": n.code,
+                "params": n.params,
             }
         )
     return out

@@ -20,6 +20,7 @@ from models import (
 from service.auth import Principal, Role
 from service.config import Settings
 from service.crud.convert import client_record, placement_record
+from service.crud.cooperation import blocked_pairs_of, with_blocked_pairs
 from service.db.tables import (
     AssignmentRow,
     ClientRow,
@@ -194,7 +195,9 @@ def build_problem(
     """The run's ``AllocationProblem`` from the database, and last week's placements as hint.
 
     Records that break a rule are set aside (``matching.screen``); the notes are stored on the
-    run (``RunRow.set_aside``, committed with the run's start) for the coordinator.
+    run (``RunRow.set_aside``, committed with the run's start) for the coordinator. Pairs the
+    site declined are kept out (``cooperation.with_blocked_pairs``) until either record
+    changes.
     """
     screened, hint = county_problem(
         session,
@@ -205,7 +208,7 @@ def build_problem(
         with_notes=True,
     )
     run.set_aside = [n.model_dump(mode="json") for n in screened.set_aside]
-    return screened.problem, hint
+    return with_blocked_pairs(screened.problem, blocked_pairs_of(session)), hint
 
 
 def placement_as_of(placement: dict[str, Any], planning_date: date) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from alembic import context
 from sqlalchemy import create_engine, text
 
 from service.db import accounts as _accounts  # noqa: F401  (registers the account tables)
+from service.db import cooperation as _cooperation  # noqa: F401  (the cooperation tables)
 from service.db.tables import Base
 
 config = context.config

@@ -8,6 +8,7 @@ from service.routes import (
     assignments,
     audit,
     clients,
+    cooperation,
     health,
     placements,
     proposals,
@@ -26,6 +27,7 @@ for module in (
     clients,
     runs,
     assignments,
+    cooperation,
     scenarios,
     audit,
 ):

@@ -16,11 +16,20 @@ from service.idempotency import Outcome, fingerprint, run_once
 from service.routes.common import ERRORS, ClientReaders, Coordinator, IntId, Page, PageSize, window
 from service.schemas.common import Id
 from service.schemas.common import Page as PageOf
-from service.schemas.runs import AssignmentEnd, AssignmentOut, AttendanceIn, AttendanceOut
+from service.schemas.runs import (
+    AssignmentEnd,
+    AssignmentOut,
+    AttendanceCorrectionIn,
+    AttendanceIn,
+    AttendanceOut,
+)
 
 router = APIRouter(prefix="/assignments", tags=["assignments"], responses=ERRORS)
 
 AttendanceUsers = Annotated[Principal, Depends(require(Role.COORDINATOR, Role.MUNICIPALITY))]
+AttendanceReaders = Annotated[
+    Principal, Depends(require(Role.COORDINATOR, Role.MUNICIPALITY, Role.COACH))
+]
 ReadPurpose = Annotated[str, Depends(purpose("following placements"))]
 AttendancePurpose = Annotated[str, Depends(purpose("attendance reporting"))]
 
@@ -107,18 +116,44 @@ def record_attendance(
             record_id=str(assignment_id),
             day=body.day.isoformat(),
         )
-        return Outcome(201, store.attendance_out(user, row))
+        return Outcome(
+            201, store.attendance_out(user, row, store.attendance_flags(session, assignment_id))
+        )
 
     print_ = fingerprint("POST", request.url.path, body.model_dump(mode="json"))
     return run_once(session, user, idempotency_key, print_, produce)
 
 
+@router.put("/{assignment_id}/attendance")
+def correct_attendance(
+    session: SessionDep,
+    user: AttendanceUsers,
+    why: AttendancePurpose,
+    assignment_id: IntId,
+    body: AttendanceCorrectionIn,
+) -> AttendanceOut:
+    """Correct a recorded day, saying why; the old marking, who and when are kept."""
+    row = store.correct_attendance(session, user, assignment_id, body)
+    audit.record(
+        session,
+        user,
+        Action.UPDATE,
+        "attendance",
+        why,
+        record_id=str(assignment_id),
+        day=body.day.isoformat(),
+    )
+    session.commit()
+    return store.attendance_out(user, row, store.attendance_flags(session, assignment_id))
+
+
 @router.get("/{assignment_id}/attendance")
 def list_attendance(
-    session: SessionDep, user: AttendanceUsers, why: AttendancePurpose, assignment_id: IntId
+    session: SessionDep, user: AttendanceReaders, why: AttendancePurpose, assignment_id: IntId
 ) -> list[AttendanceOut]:
     """The recorded days; absence reasons are shown to coordinators only."""
     rows = store.list_attendance(session, user, assignment_id)
     audit.record(session, user, Action.READ, "attendance", why, record_id=str(assignment_id))
     session.commit()
-    return [store.attendance_out(user, r) for r in rows]
+    flags = store.attendance_flags(session, assignment_id)
+    return [store.attendance_out(user, r, flags) for r in rows]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from matching.explain.notices import note_text
 from service import audit
 from service.audit import Action
 from service.auth import Principal, Role
@@ -16,6 +17,7 @@ from service.crud import jobs as lifecycle
 from service.crud import runs as store
 from service.db.tables import RunRow
 from service.deps import IdempotencyKey, SessionDep, SettingsDep, purpose, require
+from service.errors import language_of
 from service.idempotency import Outcome, fingerprint, run_once
 from service.routes.common import ERRORS, Coordinator, IntId, Page, PageSize, window
 from service.schemas.runs import RunCreate, RunOut, RunStatus
@@ -68,6 +70,7 @@ RunReadPurpose = Annotated[str, Depends(purpose("following the weekly run"))]
 
 @router.get("")
 def list_runs(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: RunReaders,
@@ -82,15 +85,26 @@ def list_runs(
     offset, limit = window(page, page_size, settings.default_page_size)
     rows = store.list_(session, status=status, offset=offset, limit=limit)
     _audit_unplaced(session, user, why, rows, "runs")
-    return [RunOut.model_validate(r) for r in rows]
+    lang = language_of(request)
+    return [_with_texts(RunOut.model_validate(r), lang) for r in rows]
 
 
 @router.get("/{run_id}")
-def read_run(session: SessionDep, user: RunReaders, why: RunReadPurpose, run_id: IntId) -> RunOut:
-    """Poll a run (its unplaced client ids are audited)."""
+def read_run(
+    request: Request, session: SessionDep, user: RunReaders, why: RunReadPurpose, run_id: IntId
+) -> RunOut:
+    """Poll a run (its unplaced client ids are audited). Each set-aside note gains ``text``
+    in the language of ``Accept-Language``, worded from its stored code and params."""
     row = store.get(session, run_id)
     _audit_unplaced(session, user, why, [row], str(run_id))
-    return RunOut.model_validate(row)
+    return _with_texts(RunOut.model_validate(row), language_of(request))
+
+
+def _with_texts(out: RunOut, lang: str) -> RunOut:
+    if not out.set_aside:
+        return out
+    notes = [{**n, "text": note_text(n, lang)} for n in out.set_aside]
+    return out.model_copy(update={"set_aside": notes})
 
 
 def _audit_unplaced(

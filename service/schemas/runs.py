@@ -95,7 +95,8 @@ class RunOut(WireOut):
         default=None,
         description=(
             "Stored records the run left out or changed, each with its reason (kind, id, "
-            "action set_aside/released/review, rule, field, value, message)."
+            "action set_aside/released/review, rule, field, value, code, params) and text: "
+            "the reason in words, in the language of Accept-Language."
         ),
     )
     message: str | None
@@ -280,6 +281,25 @@ class AttendanceIn(WireIn):
         return self
 
 
+class AttendanceCorrectionIn(AttendanceIn):
+    """A recorded day marked again, with why (kept with who and when)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "day": "2026-01-08",
+                    "status": "absent",
+                    "absence_reason": "own_illness",
+                    "correction_reason": "The client phoned in sick; marked present by mistake.",
+                }
+            ]
+        }
+    )
+
+    correction_reason: Text = Field(min_length=1)
+
+
 class AttendanceOut(WireOut):
     """A recorded day; ``absence_reason`` is shown to coordinators only."""
 
@@ -290,6 +310,14 @@ class AttendanceOut(WireOut):
     absence_reason: AbsenceReason | None
     recorded_by: str
     recorded_at: datetime
+    flags: list[str] = Field(
+        default_factory=list,
+        description=(
+            "What the coordinator should see about the day, by the period's agreement: "
+            "'certificate_needed' (own illness over 3 days without a certificate), "
+            "'over_category_limit' (a child's illness over 4 days)."
+        ),
+    )
 
 
 class AuditOut(WireOut):

@@ -16,6 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from matching.check import pair_violations
+from matching.cooperation.texts import CATALOGUE, refusal_text
 from service import audit
 from service.audit import Action
 from service.crud import clients as client_store
@@ -35,11 +36,12 @@ from service.db.tables import (
     RunRow,
     utcnow,
 )
-from service.errors import ServiceError
+from service.errors import ServiceError, service_message
 from service.routes.runs import submit
 from service.schemas.clients import ClientUpdate, SharedField
 from service.schemas.runs import (
     AbsenceReason,
+    AttendanceCorrectionIn,
     AttendanceIn,
     AttendanceStatus,
     DecisionIn,
@@ -301,7 +303,10 @@ async def start_run(request: Request, page: CoordinatorPage) -> Response:
         row = run_store.create(page.session, page.principal, body, page.settings)
     except (ValidationError, ServiceError) as exc:
         page.session.rollback()
-        raise WebError(409, "board.run_refused", detail=str(exc)) from exc
+        detail = (
+            service_message(exc, page.t.language) if isinstance(exc, ServiceError) else str(exc)
+        )
+        raise WebError(409, "board.run_refused", detail=detail) from exc
     audit.record(
         page.session,
         page.principal,
@@ -478,7 +483,9 @@ async def accept(request: Request, page: CoordinatorPage, proposal_id: int) -> R
         _decide(page, proposal_id, _decision("accept", form))
     except ServiceError as exc:
         page.session.rollback()
-        raise WebError(409, "proposal.conflict", detail=exc.message) from exc
+        raise WebError(
+            409, "proposal.conflict", detail=service_message(exc, page.t.language)
+        ) from exc
     return redirect(f"/coordinator/proposals/{proposal_id}?done=accepted")
 
 
@@ -512,7 +519,9 @@ async def override(request: Request, page: CoordinatorPage, proposal_id: int) ->
         _decide(page, proposal_id, body)
     except ServiceError as exc:
         page.session.rollback()
-        raise WebError(409, "proposal.conflict", detail=exc.message) from exc
+        raise WebError(
+            409, "proposal.conflict", detail=service_message(exc, page.t.language)
+        ) from exc
     return redirect(f"/coordinator/proposals/{proposal_id}?done=overridden")
 
 
@@ -672,7 +681,9 @@ async def client_save(request: Request, page: CoordinatorPage, client_id: str) -
         client_store.update(session, client_id, body)
     except ServiceError as exc:
         session.rollback()
-        raise WebError(422, "error.form_detail", detail=exc.message) from exc
+        raise WebError(
+            422, "error.form_detail", detail=service_message(exc, page.t.language)
+        ) from exc
     audit.record(
         session,
         page.principal,
@@ -794,28 +805,26 @@ async def attendance_save(request: Request, page: CoordinatorPage, assignment_id
         if existing is None:
             decision_store.record_attendance(session, page.principal, assignment_id, body)
         else:
-            decision_store.get_assignment(session, page.principal, assignment_id)
             why = str(form.get("correction_reason", "")).strip()
             if not why:
                 raise WebError(422, "attendance.reason_needed")
-            session.add(
-                AttendanceCorrectionRow(
-                    attendance_id=existing.id,
-                    day=existing.day,
-                    old_status=existing.status,
-                    old_reason=existing.absence_reason,
-                    new_status=body.status.value,
-                    new_reason=body.absence_reason.value if body.absence_reason else None,
-                    reason_text=why[:2000],
-                    corrected_by=page.principal.name,
-                )
-            )
-            existing.status = body.status.value
-            existing.absence_reason = body.absence_reason.value if body.absence_reason else None
-            existing.recorded_by = page.principal.name
+            fix = {**body.model_dump(), "correction_reason": why[:2000]}
+            correction = AttendanceCorrectionIn.model_validate(fix)
+            decision_store.correct_attendance(session, page.principal, assignment_id, correction)
+    except ValidationError as exc:  # the period's agreement refuses the day
+        session.rollback()
+        words = [
+            refusal_text(str(e["type"]), page.t.language)
+            if f"refusal.{e['type']}" in CATALOGUE
+            else str(e["msg"])
+            for e in exc.errors()
+        ]
+        raise WebError(422, "attendance.invalid", detail="; ".join(words)) from exc
     except ServiceError as exc:
         session.rollback()
-        raise WebError(422, "attendance.invalid", detail=exc.message) from exc
+        raise WebError(
+            422, "attendance.invalid", detail=service_message(exc, page.t.language)
+        ) from exc
     audit.record(
         session,
         page.principal,

@@ -200,6 +200,7 @@ def home_of(role: Role | None) -> str:
             Role.MUNICIPALITY: "/municipality/placements",
             Role.PLANNER: "/planner/scenarios",
             Role.ADMIN: "/admin/users",
+            Role.COACH: "/coach/periods",
         }.get(role, "/login")
         if role is not None
         else "/login"

@@ -21,7 +21,7 @@ from service.crud import clients as client_store
 from service.crud import placements as placement_store
 from service.crud.convert import placement_contact, placement_record
 from service.db.tables import AssignmentRow, MunicipalityRow, OrganisationRow, PlacementRow, utcnow
-from service.errors import ServiceError
+from service.errors import ServiceError, service_message
 from service.schemas.placements import PlacementCreate, PlacementUpdate
 from service.web import placement_sheet
 from service.web.core import MunicipalityPage, WebError, form_of, redirect, secure_cookies
@@ -192,7 +192,13 @@ async def create_placement(request: Request, page: MunicipalityPage) -> Response
         return _form(page, {**form, **data}, field_errors(page.t, exc), new=True, status=422)
     except ServiceError as exc:
         page.session.rollback()
-        return _form(page, {**form, **data}, {"form": exc.message}, new=True, status=422)
+        return _form(
+            page,
+            {**form, **data},
+            {"form": service_message(exc, page.t.language)},
+            new=True,
+            status=422,
+        )
     page.session.commit()
     return redirect(f"/municipality/placements?saved={body.id}")
 
@@ -268,7 +274,11 @@ async def save_placement(request: Request, page: MunicipalityPage, placement_id:
     except ServiceError as exc:
         page.session.rollback()
         return _form(
-            page, {**form, **data, "id": placement_id}, {"form": exc.message}, new=False, status=422
+            page,
+            {**form, **data, "id": placement_id},
+            {"form": service_message(exc, page.t.language)},
+            new=False,
+            status=422,
         )
     page.session.commit()
     return redirect(f"/municipality/placements?saved={placement_id}")
@@ -281,7 +291,9 @@ async def close(request: Request, page: MunicipalityPage, placement_id: str) -> 
     try:
         placement_store.close(page.session, page.principal, placement_id)
     except ServiceError as exc:
-        raise WebError(409, "error.form_detail", detail=exc.message) from exc
+        raise WebError(
+            409, "error.form_detail", detail=service_message(exc, page.t.language)
+        ) from exc
     page.session.commit()
     return redirect("/municipality/placements")
 

@@ -18,7 +18,7 @@ from service.audit import Action
 from service.crud import scenarios as store
 from service.crud.scenario_base import prepare
 from service.db.tables import MunicipalityRow, OrganisationRow, PlacementRow, ScenarioJobRow
-from service.errors import ServiceError
+from service.errors import ServiceError, service_message
 from service.routes.runs import submit
 from service.schemas.scenarios import ScenarioJobCreate
 from service.web.core import PlannerPage, WebError, form_of, redirect
@@ -139,7 +139,7 @@ async def start(request: Request, page: PlannerPage) -> Response:
         session.rollback()
         return page.render(
             "planner/scenarios.html",
-            errors={"form": exc.message},
+            errors={"form": service_message(exc, page.t.language)},
             values=form,
             status=409,
             **_context(page),

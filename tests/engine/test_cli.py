@@ -27,8 +27,8 @@ def test_sample_solve_check_round_trip(county: Path, tmp_path: Path, capsys) -> 
     first = data["assignments"][0]
     assert first["score"] == sum(first["breakdown"].values())
     capsys.readouterr()
-    assert main(["check", str(county), str(result)]) == 0
-    assert "0 violations" in capsys.readouterr().out
+    assert main(["check", str(county), str(result), "--lang", "en"]) == 0
+    assert "Every rule is met; 20 placements checked" in capsys.readouterr().out
 
 
 def test_sample_is_deterministic(county: Path, tmp_path: Path) -> None:
@@ -60,34 +60,46 @@ def test_check_reports_a_tampered_result(county: Path, tmp_path: Path, capsys) -
     data["unassigned"] = []
     result.write_text(json.dumps(data))
     capsys.readouterr()
-    assert main(["check", str(county), str(result)]) == 1
+    assert main(["check", str(county), str(result), "--lang", "en"]) == 1
     out = capsys.readouterr().out
-    assert "seats:" in out and victim["placement"] in placements
+    assert f"({victim['placement']}): " in out and "but only" in out
+    assert victim["placement"] in placements
+    assert main(["check", str(county), str(result), "--json"]) == 1
+    found = json.loads(capsys.readouterr().out)["violations"]
+    assert any(
+        v["rule"] == "seats"
+        and v["placement"] == victim["placement"]
+        and v["params"]["count"] > v["params"]["limit"]
+        for v in found
+    )
 
 
 def test_bad_input_gives_one_line_per_problem_and_exit_2(tmp_path: Path, capsys) -> None:
     data = problem_dict(clients=[client("C1", days_per_week=5), client("C2", hours_per_day=3)])
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data))
-    assert main(["solve", str(path)]) == 2
+    assert main(["solve", str(path), "--lang", "en"]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert lines == [
-        f"error: {path}: clients[0].days_per_week: 5 is above the legal maximum of 4 days a "
-        "week (client 'C1')",
-        f"error: {path}: clients[1].hours_per_day: 3 is below the legal minimum of 4 hours a "
-        "day (client 'C2')",
+        f"error: {path}: client C1, days a week: 5 is above the legal maximum of 4",
+        f"error: {path}: client C2, hours a day: 3 is below the legal minimum of 4",
     ]
+    assert main(["solve", str(path), "--lang", "fi"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines[0] == (
+        f"virhe: {path}: asiakas C1, päiviä viikossa: 5 on yli lain salliman enimmäismäärän 4"
+    )
 
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [("{not json", "not valid JSON"), (None, "cannot read")],
+    [("{not json", "not readable JSON text: error on line 1"), (None, "does not exist")],
 )
 def test_unreadable_input(tmp_path: Path, capsys, content: str | None, expected: str) -> None:
     path = tmp_path / "county.json"
     if content is not None:
         path.write_text(content)
-    assert main(["solve", str(path)]) == 2
+    assert main(["solve", str(path), "--lang", "en"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and expected in err[0]
 

@@ -53,12 +53,16 @@ def test_report(files, capsys) -> None:
 
 def test_bad_input_exits_2_with_one_line_per_problem(files, capsys) -> None:
     county, result, tmp = files
-    assert main(["explain", county, str(tmp / "missing.json")]) == 2
-    assert main(["explain", county, result, "--client", "NOPE"]) == 2
-    assert main(["rank-clients", county, "--placement", "NOPE"]) == 2
-    assert main(["rank-clients", county]) == 2
+    en = ["--lang", "en"]
+    assert main(["explain", county, str(tmp / "missing.json"), *en]) == 2
+    assert main(["explain", county, result, "--client", "NOPE", *en]) == 2
+    assert main(["rank-clients", county, "--placement", "NOPE", *en]) == 2
+    assert main(["rank-clients", county, *en]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 4 and all(line.startswith("error: ") for line in err)
+    assert "client NOPE is not in the file" in err[1]
+    assert main(["explain", county, result, "--client", "NOPE", "--lang", "fi"]) == 2
+    assert capsys.readouterr().err.strip().endswith("asiakasta NOPE ei ole tiedostossa")
 
 
 def test_a_result_of_another_county_is_refused(files, capsys) -> None:

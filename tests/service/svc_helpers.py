@@ -194,7 +194,7 @@ class Seed:
     scenario_job_id: int
 
     def h(self, who: str, **extra: str) -> dict[str, str]:
-        """Headers of a request by ``who`` (coordinator, muni1, muni2, planner, admin)."""
+        """Headers of a request by ``who`` (coordinator, muni1, muni2, planner, admin, coach)."""
         return {"Authorization": f"Bearer {self.tokens[who]}", **extra}
 
 
@@ -204,6 +204,7 @@ USERS = {
     "muni2": (Role.MUNICIPALITY, "O2"),
     "planner": (Role.PLANNER, None),
     "admin": (Role.ADMIN, None),
+    "coach": (Role.COACH, "K1"),
 }
 
 

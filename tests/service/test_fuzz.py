@@ -35,6 +35,7 @@ def api_schema(app: FastAPI, seed: Seed) -> Any:
             "generation": {"max-examples": MAX_EXAMPLES},
         }
     )
+    app.openapi()  # built once here: the loader's 10 s read timeout measures a busy machine
     return schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
 
 
@@ -46,7 +47,7 @@ def tokens(seed: Seed) -> Seed:
 
 
 MAX_EXAMPLES = 15
-ROLES = ("coordinator", "muni1", "planner", "admin")
+ROLES = ("coordinator", "muni1", "planner", "admin", "coach")
 
 fuzzed = schemathesis.pytest.from_fixture("api_schema")
 
@@ -105,6 +106,7 @@ def test_stateful_sequences_give_no_server_error(tokens: Seed, app: FastAPI) -> 
             },
         }
     )
+    app.openapi()  # built once here: the loader's 10 s read timeout measures a busy machine
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
     base = schema.as_state_machine()
     calls: list[str] = []

@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from service.db import accounts as _accounts  # noqa: F401  (registers the account tables)
+from service.db import cooperation as _cooperation  # noqa: F401  (the cooperation tables)
 from service.db.session import alembic_config
 from service.db.tables import Base
 

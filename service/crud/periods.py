@@ -1,0 +1,537 @@
+"""Periods in the database: start from an agreed agreement, extend, end with the onward
+path; the start notice to the employment authority; end-of-period feedback; follow-up
+alerts; and the agreement's checks on every attendance day.
+
+The rules are ``matching.cooperation.periods`` (steps and follow-up) and
+``matching.cooperation.attendance`` (day checks); their out-of-order codes become 409, the
+others 422 naming the field (``service.errors``). A period is carried by the assignment the
+accepted proposal made: its dates follow the period's.
+
+Public functions:
+
+* ``start(session, user, body, regime)`` – the period of an agreed agreement;
+* ``extend(session, user, period_id, body, regime)`` / ``end(…, body, regime, rules)``;
+* ``get(session, user, period_id)`` / ``list_(session, user, …)`` / ``out(session, row, user)``;
+* ``domain(row, regime)`` – a row as ``models.cooperation.Period``;
+* ``day_records(session, row)`` – its attendance as ``models.attendance.DayRecord``;
+* ``record_certificate(session, user, period_id, day)`` – a certificate seen for an absence;
+* ``check_day(session, assignment, day, status, reason, recorded_by, today, rules, …)`` – the
+  agreement's checks on a new or corrected day (used by every attendance write);
+* ``day_flags(session, assignment_id, today, rules, regime)`` – flags of the recorded days;
+* ``alerts(session, user, today, regime)`` – first review, commitment, end, 24-month review;
+* ``record_notice(session, user, period_id, body)`` / ``notices_due(session, user, today)``;
+* ``give_feedback(session, user, period_id, kind, body)`` / ``list_feedback``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matching.cooperation import periods as steps
+from matching.cooperation.attendance import Severity, check_days, record_day
+from models import LegalRegime
+from models.attendance import DayRecord
+from models.benefits import BenefitRules
+from models.cooperation import (
+    ClientFeedback,
+    Extension,
+    Period,
+    PeriodEnd,
+    SiteFeedback,
+    StartNotice,
+)
+from service.auth import Principal, Role
+from service.crud import agreements
+from service.crud.cooperation import (
+    aware,
+    confirmation_domain,
+    confirmed,
+    may_see,
+    meeting_domain,
+    scope_query,
+)
+from service.db.cooperation import (
+    CertificateRow,
+    FeedbackRow,
+    PeriodRow,
+    StartMeetingRow,
+    StartNoticeRow,
+)
+from service.db.tables import AssignmentRow, AttendanceRow, utcnow
+from service.errors import Forbidden, InvalidInput, NotFound, OutOfOrder
+from service.schemas.cooperation import (
+    ClientFeedbackIn,
+    ExtensionIn,
+    PeriodEndIn,
+    PeriodOut,
+    PeriodStartIn,
+    SiteFeedbackIn,
+    StartNoticeIn,
+)
+
+
+def domain(row: PeriodRow, regime: LegalRegime) -> Period:
+    """A stored period as the domain record."""
+    ended = None
+    if row.ended_on is not None:
+        ended = {
+            "end_date": row.ended_on,
+            "reason": row.end_reason,
+            "onward_path": row.onward_path,
+            "note": row.end_note,
+            "recorded_by": row.ended_by or "-",
+        }
+    return Period.model_validate(
+        {
+            "id": str(row.id),
+            "agreement": str(row.agreement_id),
+            "client": row.client_id,
+            "placement": row.placement_id,
+            "municipality": row.municipality_code,
+            "task_category": row.task_category,
+            "weekdays": row.weekdays,
+            "days_per_week": row.days_per_week,
+            "hours_per_day": row.hours_per_day,
+            "start_date": row.start_date,
+            "first_review_date": row.first_review_date,
+            "end_date": row.end_date,
+            "payer": row.payer,
+            "prior_days": row.prior_days,
+            "extensions": row.extensions,
+            "ended": ended,
+        },
+        context={"regime": regime},
+    )
+
+
+def _coordinator(user: Principal) -> None:
+    if user.role is not Role.COORDINATOR:
+        raise Forbidden(f"the {user.role.value} role may not change periods")
+
+
+def start(session: Session, user: Principal, body: PeriodStartIn, regime: LegalRegime) -> PeriodRow:
+    """Start the period of an agreed agreement of a confirmed proposal after its start
+    meeting; the proposal's assignment takes the period's dates."""
+    _coordinator(user)
+    agreement = agreements.get(session, user, body.agreement_id)
+    if session.scalar(select(PeriodRow.id).where(PeriodRow.agreement_id == agreement.id)):
+        raise OutOfOrder("period_exists", f"agreement {agreement.id} has already started")
+    answer = confirmed(session, agreement.proposal_id)
+    meeting_row = (
+        session.get(StartMeetingRow, agreement.meeting_id)
+        if agreement.meeting_id is not None
+        else session.scalar(
+            select(StartMeetingRow)
+            .where(StartMeetingRow.proposal_id == agreement.proposal_id)
+            .order_by(StartMeetingRow.held_on.desc(), StartMeetingRow.id.desc())
+        )
+    )
+    if meeting_row is None:
+        raise OutOfOrder("no_meeting", "the start meeting is recorded before the period starts")
+    record = steps.start_period(
+        "new",
+        agreements.domain(agreement, regime),
+        confirmation_domain(answer),
+        meeting_domain(meeting_row),
+        regime,
+        payer=body.payer,
+        prior_days=body.prior_days,
+    )
+    assignment = _carrier(session, agreement.proposal_id, record)
+    row = PeriodRow(
+        agreement_id=agreement.id,
+        assignment_id=assignment.id,
+        client_id=record.client,
+        placement_id=record.placement,
+        municipality_code=record.municipality,
+        task_category=record.task_category.value if record.task_category else None,
+        weekdays=sorted(d.value for d in record.weekdays),
+        days_per_week=record.days_per_week,
+        hours_per_day=record.hours_per_day,
+        start_date=record.start_date,
+        first_review_date=record.first_review_date,
+        end_date=record.end_date,
+        planned_end_date=record.planned_end,
+        plan_review_date=steps.plan_review_date(record, regime),
+        payer=record.payer.value if record.payer else None,
+        prior_days=record.prior_days,
+        extensions=[],
+        created_by=user.name,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _carrier(session: Session, proposal_id: int, period: Period) -> AssignmentRow:
+    """The assignment the accepted proposal made, with the period's dates (a new one if the
+    client no longer has it)."""
+    assignment = session.scalar(
+        select(AssignmentRow).where(
+            AssignmentRow.proposal_id == proposal_id, AssignmentRow.status == "active"
+        )
+    )
+    if assignment is None:
+        for other in session.scalars(
+            select(AssignmentRow).where(
+                AssignmentRow.client_id == period.client, AssignmentRow.status == "active"
+            )
+        ):
+            other.status = "ended"
+            other.end_date = max(other.start_date, period.start_date)
+        assignment = AssignmentRow(
+            client_id=period.client,
+            placement_id=period.placement,
+            status="active",
+            proposal_id=proposal_id,
+            start_date=period.start_date,
+        )
+        session.add(assignment)
+    assignment.start_date = period.start_date
+    assignment.planned_end_date = period.planned_end
+    session.flush()
+    return assignment
+
+
+def get(session: Session, user: Principal, period_id: int) -> PeriodRow:
+    """One period the caller may see."""
+    row = session.get(PeriodRow, period_id)
+    if row is None or not may_see(session, user, row.client_id, row.placement_id):
+        raise NotFound(f"period {period_id} not found")
+    return row
+
+
+def list_(
+    session: Session,
+    user: Principal,
+    *,
+    client: str | None = None,
+    placement: str | None = None,
+    running: bool | None = None,
+    everyone: bool = False,
+) -> Sequence[PeriodRow]:
+    """Periods the caller may see (coordinators: their caseload unless ``everyone``)."""
+    query = select(PeriodRow).order_by(PeriodRow.start_date, PeriodRow.id)
+    if client is not None:
+        query = query.where(PeriodRow.client_id == client)
+    if placement is not None:
+        query = query.where(PeriodRow.placement_id == placement)
+    if running is True:
+        query = query.where(PeriodRow.ended_on.is_(None))
+    elif running is False:
+        query = query.where(PeriodRow.ended_on.is_not(None))
+    query = scope_query(query, session, user, PeriodRow.client_id, PeriodRow.placement_id, everyone)
+    return session.scalars(query).all()
+
+
+def out(session: Session, row: PeriodRow, user: Principal, regime: LegalRegime) -> PeriodOut:
+    """A period as the caller may see it: the site does not see why it ended."""
+    notice = session.scalar(
+        select(StartNoticeRow.sent_on).where(StartNoticeRow.period_id == row.id)
+    )
+    site = user.role is Role.MUNICIPALITY
+    return PeriodOut.model_validate(
+        {
+            **{c.name: getattr(row, c.name) for c in PeriodRow.__table__.columns},
+            "commitment_end_date": steps.commitment_end(domain(row, regime), regime),
+            "end_reason": None if site else row.end_reason,
+            "end_note": None if site else row.end_note,
+            "start_notice_sent_on": notice,
+        }
+    )
+
+
+def _update(row: PeriodRow, record: Period) -> None:
+    row.extensions = [e.model_dump(mode="json") for e in record.extensions]
+    row.planned_end_date = record.planned_end
+
+
+def extend(
+    session: Session, user: Principal, period_id: int, body: ExtensionIn, regime: LegalRegime
+) -> PeriodRow:
+    """The period continues to ``body.end_date`` (≥ 3 months more, ≤ 24 in all)."""
+    _coordinator(user)
+    row = get(session, user, period_id)
+    extension = Extension(end_date=body.end_date, agreed_on=body.agreed_on, note=body.note)
+    record = steps.extend_period(domain(row, regime), extension, regime)
+    _update(row, record)
+    assignment = session.get(AssignmentRow, row.assignment_id)
+    if assignment is not None:
+        assignment.planned_end_date = record.planned_end
+    session.flush()
+    return row
+
+
+def day_records(session: Session, row: PeriodRow) -> list[DayRecord]:
+    """The period's attendance days as domain records (with the certificates seen)."""
+    days = session.scalars(
+        select(AttendanceRow)
+        .where(AttendanceRow.assignment_id == row.assignment_id)
+        .order_by(AttendanceRow.day)
+    ).all()
+    seen = set(
+        session.scalars(
+            select(CertificateRow.attendance_id).where(
+                CertificateRow.attendance_id.in_([a.id for a in days])
+            )
+        )
+    )
+    return [_day(str(row.id), a, a.id in seen) for a in days]
+
+
+def _day(period_id: str, a: AttendanceRow, certificate: bool = False) -> DayRecord:
+    return DayRecord(
+        period=period_id,
+        day=a.day,
+        status=a.status,
+        absence_reason=a.absence_reason,
+        # a day corrected from an absence keeps its certificate row, which no longer applies
+        certificate_received=certificate and a.status == "absent",
+        recorded_by=a.recorded_by,
+        recorded_at=aware(a.recorded_at),
+    )
+
+
+def record_certificate(
+    session: Session, user: Principal, period_id: int, day: date
+) -> CertificateRow:
+    """A certificate seen for an absence day of the period (coordinators: health data)."""
+    _coordinator(user)
+    row = get(session, user, period_id)
+    attendance = session.scalar(
+        select(AttendanceRow).where(
+            AttendanceRow.assignment_id == row.assignment_id, AttendanceRow.day == day
+        )
+    )
+    if attendance is None or attendance.status != "absent":
+        raise InvalidInput(
+            "not an absence",
+            [
+                {
+                    "loc": ["body", "day"],
+                    "field": "body.day",
+                    "msg": f"{day} is not recorded as an absence in period {period_id}",
+                }
+            ],
+        )
+    if session.scalar(
+        select(CertificateRow.id).where(CertificateRow.attendance_id == attendance.id)
+    ):
+        raise OutOfOrder("certificate_recorded", f"a certificate for {day} is already recorded")
+    certificate = CertificateRow(attendance_id=attendance.id, recorded_by=user.name)
+    session.add(certificate)
+    session.flush()
+    return certificate
+
+
+def end(
+    session: Session,
+    user: Principal,
+    period_id: int,
+    body: PeriodEndIn,
+    regime: LegalRegime,
+    rules: BenefitRules,
+) -> PeriodRow:
+    """End the period with its reason and onward path; its assignment ends the same day."""
+    _coordinator(user)
+    row = get(session, user, period_id)
+    finish = PeriodEnd(
+        end_date=body.end_date,
+        reason=body.reason,
+        onward_path=body.onward_path,
+        note=body.note,
+        recorded_by=user.name,
+    )
+    steps.end_period(domain(row, regime), finish, day_records(session, row), rules, regime)
+    row.ended_on = finish.end_date
+    row.end_reason = finish.reason.value
+    row.onward_path = finish.onward_path.value
+    row.end_note = finish.note
+    row.ended_by = user.name
+    assignment = session.get(AssignmentRow, row.assignment_id)
+    if assignment is not None and assignment.status == "active":
+        assignment.status = "ended"
+        assignment.end_date = finish.end_date
+    session.flush()
+    return row
+
+
+def period_of_assignment(session: Session, assignment_id: int) -> PeriodRow | None:
+    """The period an assignment carries, if one started."""
+    return session.scalar(select(PeriodRow).where(PeriodRow.assignment_id == assignment_id))
+
+
+def check_day(
+    session: Session,
+    assignment: AssignmentRow,
+    day: date,
+    status: str,
+    absence_reason: str | None,
+    recorded_by: str,
+    today: date,
+    rules: BenefitRules,
+    regime: LegalRegime,
+    correction_reason: str = "",
+) -> None:
+    """Refuse a day that breaks the agreement of the assignment's period (a 422 naming the
+    field): not in the future, not on a day the agreement does not arrange, no more days a
+    week than agreed, holidays only as "service not arranged". An assignment without a
+    period (imported, or before this cycle) has no agreement to check against."""
+    row = period_of_assignment(session, assignment.id)
+    if row is None:
+        return
+    period = domain(row, regime)
+    history = day_records(session, row)
+    entry = DayRecord(
+        period=period.id,
+        day=day,
+        status=status,
+        absence_reason=absence_reason,
+        recorded_by=recorded_by,
+        recorded_at=max([utcnow(), *(h.recorded_at for h in history)]),
+        correction_reason=correction_reason,
+    )
+    record_day(period, history, entry, today, rules)
+
+
+def day_flags(
+    session: Session, assignment_id: int, today: date, rules: BenefitRules, regime: LegalRegime
+) -> dict[date, list[str]]:
+    """The flags (not refusals) of each recorded day of the assignment's period, such as a
+    missing certificate for own illness over 3 days."""
+    row = period_of_assignment(session, assignment_id)
+    if row is None:
+        return {}
+    found: dict[date, list[str]] = {}
+    for issue in check_days(domain(row, regime), day_records(session, row), today, rules):
+        if issue.severity is Severity.FLAG:
+            found.setdefault(issue.day, []).append(issue.code)
+    return found
+
+
+def alerts(
+    session: Session, user: Principal, today: date, regime: LegalRegime, everyone: bool = False
+) -> list[tuple[PeriodRow, steps.Alert]]:
+    """Follow-ups of the caller's running periods due soon (the 24-month review also when
+    overdue), soonest first."""
+    rows = {str(r.id): r for r in list_(session, user, running=True, everyone=everyone)}
+    found = steps.follow_up_alerts([domain(r, regime) for r in rows.values()], today, regime)
+    return [(rows[a.period], a) for a in found]
+
+
+def record_notice(
+    session: Session, user: Principal, period_id: int, body: StartNoticeIn
+) -> StartNoticeRow:
+    """The start notice to the employment authority, once per period."""
+    _coordinator(user)
+    row = get(session, user, period_id)
+    if session.scalar(select(StartNoticeRow.id).where(StartNoticeRow.period_id == period_id)):
+        raise OutOfOrder("notice_recorded", f"the start of period {period_id} is already notified")
+    StartNotice(
+        period=str(period_id),
+        client=row.client_id,
+        authority=body.authority,
+        sent_on=body.sent_on,
+        sent_by=user.name,
+    )
+    notice = StartNoticeRow(
+        period_id=period_id,
+        client_id=row.client_id,
+        authority=body.authority,
+        sent_on=body.sent_on,
+        sent_by=user.name,
+    )
+    session.add(notice)
+    session.flush()
+    return notice
+
+
+def notices_due(
+    session: Session, user: Principal, today: date, regime: LegalRegime, rules: BenefitRules
+) -> list[tuple[PeriodRow, steps.NoticeDue]]:
+    """Periods of clients on unemployment benefit without a start notice, oldest first."""
+    rows = {str(r.id): r for r in list_(session, user, running=True, everyone=True)}
+    notices = [
+        StartNotice(
+            period=str(n.period_id),
+            client=n.client_id,
+            authority=n.authority,
+            sent_on=n.sent_on,
+            sent_by=n.sent_by,
+        )
+        for n in session.scalars(select(StartNoticeRow))
+    ]
+    due = steps.notices_due([domain(r, regime) for r in rows.values()], notices, today, rules)
+    return [(rows[n.period], n) for n in due]
+
+
+def give_feedback(
+    session: Session,
+    user: Principal,
+    period_id: int,
+    kind: Literal["client", "site"],
+    body: ClientFeedbackIn | SiteFeedbackIn,
+) -> FeedbackRow:
+    """The client's form (recorded by the coordinator or the coach) or the site's, once each,
+    after the period has ended."""
+    row = get(session, user, period_id)
+    allowed = (Role.COORDINATOR, Role.COACH) if kind == "client" else (Role.MUNICIPALITY,)
+    if user.role not in (*allowed, Role.COORDINATOR):
+        raise Forbidden(f"the {user.role.value} role may not give the {kind}'s feedback")
+    if row.ended_on is None:
+        raise OutOfOrder(
+            "not_ended", f"period {period_id} has not ended: feedback comes at the end"
+        )
+    if session.scalar(
+        select(FeedbackRow.id).where(FeedbackRow.period_id == period_id, FeedbackRow.kind == kind)
+    ):
+        raise OutOfOrder("feedback_given", f"the {kind}'s feedback on {period_id} is recorded")
+    answers: dict[str, Any] = {k.value: v for k, v in body.answers.items()}
+    language = body.language if isinstance(body, ClientFeedbackIn) else "fi"
+    if isinstance(body, ClientFeedbackIn):
+        ClientFeedback.model_validate(
+            {
+                "period": str(period_id),
+                "given_on": body.given_on,
+                "language": language,
+                "answers": answers,
+                "comment": body.comment,
+            }
+        )
+    else:
+        SiteFeedback.model_validate(
+            {
+                "period": str(period_id),
+                "given_on": body.given_on,
+                "given_by": user.name,
+                "answers": answers,
+                "comment": body.comment,
+            }
+        )
+    feedback = FeedbackRow(
+        period_id=period_id,
+        kind=kind,
+        given_on=body.given_on,
+        language=language,
+        answers=answers,
+        comment=body.comment,
+        given_by=user.name,
+    )
+    session.add(feedback)
+    session.flush()
+    return feedback
+
+
+def list_feedback(session: Session, user: Principal, period_id: int) -> Sequence[FeedbackRow]:
+    """The feedback forms of one period (coordinators and coaches)."""
+    get(session, user, period_id)
+    if user.role not in (Role.COORDINATOR, Role.COACH):
+        raise Forbidden(f"the {user.role.value} role may not read feedback forms")
+    return session.scalars(
+        select(FeedbackRow).where(FeedbackRow.period_id == period_id).order_by(FeedbackRow.id)
+    ).all()
