@@ -27,8 +27,10 @@ with the figures (the machine is shared).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -177,63 +179,86 @@ def _start_layout(layout: str, url: str, county: str, port: int) -> list[subproc
     web += ["--port", str(port), "--log-level", "warning"]
     if layout == "production":
         web += ["--workers", "2"]
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    # each in a session of its own: stopping one stops its whole tree (uvicorn's workers)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "start_new_session": True}
     processes = [subprocess.Popen(web, env=env, **quiet)]  # type: ignore[call-overload]
     if layout == "production":
         worker = [sys.executable, "-m", "service.worker"]
         processes.append(subprocess.Popen(worker, env=env, **quiet))  # type: ignore[call-overload]
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
                 return processes
         except httpx.TransportError:
             time.sleep(0.2)
-    for process in processes:
-        process.kill()
+    _stop(processes)
     raise RuntimeError(f"the {layout} layout did not start")
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM to each process group started here, then SIGKILL to what is left."""
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
 
 
 def _proposal_readers(
     base: str, headers: dict[str, str], run_id: int, pages: int, args: argparse.Namespace
-) -> tuple[list[float], int]:
+) -> dict[str, Any]:
     """``args.readers`` concurrent readers listing pages of proposals for
-    ``args.max_seconds``; latencies and the number of errors (non-2xx answers and failed
-    requests). The readers are asyncio tasks on one connection pool, so that the load
-    generator takes little of the CPU the servers need (threads took as much as a server)."""
-    import asyncio
+    ``args.max_seconds``, in a process of their own (``benchmarks/read_load.py``): latencies,
+    errors (non-2xx answers and failed requests) and the CPU seconds the load generator
+    itself used while it ran."""
+    port = base.rsplit(":", 1)[1]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve().parent / "read_load.py"),
+        f"127.0.0.1:{port}",
+        "--run-id",
+        str(run_id),
+        "--pages",
+        str(pages),
+        "--readers",
+        str(args.readers),
+        "--max-seconds",
+        str(args.max_seconds),
+        "--think-ms",
+        str(args.think_ms),
+    ]
+    env = {**os.environ, "PAIKKA_BENCH_AUTHORIZATION": headers["Authorization"]}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
 
-    latencies: list[float] = []
-    errors = 0
 
-    async def run() -> None:
-        nonlocal errors
-        deadline = time.monotonic() + args.max_seconds
-        limits = httpx.Limits(max_connections=args.readers, max_keepalive_connections=args.readers)
-        async with httpx.AsyncClient(
-            base_url=base, headers=headers, timeout=60, limits=limits
-        ) as http:
-
-            async def reader(n: int) -> None:
-                nonlocal errors
-                i = n
-                while time.monotonic() < deadline:
-                    t0 = time.perf_counter()
-                    try:
-                        response = await http.get(
-                            f"/runs/{run_id}/proposals?page_size=50&page={1 + i % pages}"
-                        )
-                        ok = response.is_success
-                    except httpx.HTTPError:
-                        ok = False
-                    latencies.append(time.perf_counter() - t0)
-                    errors += not ok
-                    i += 1
-
-            await asyncio.gather(*(reader(n) for n in range(args.readers)))
-
-    asyncio.run(run())
-    return latencies, errors
+def _cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of the tree at
+    ``root`` (a uvicorn master and its workers; a solver worker and its engine processes),
+    from ``/proc``; 0 where there is no ``/proc``."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree = {root}
+    grew = True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        grew = bool(more)
+        tree |= more
+    return sum(used.get(pid, 0.0) for pid in tree)
 
 
 def layouts(args: argparse.Namespace) -> None:
@@ -275,37 +300,37 @@ def layouts(args: argparse.Namespace) -> None:
                     time.sleep(1.0)
                     solving = http.get(second.headers["Location"]).json()["status"]
                     load_before = os.getloadavg()
-                    latencies, errors = _proposal_readers(
-                        base, headers, first["id"], max(1, total // 50), args
-                    )
+                    cpu_before = [_cpu_seconds(p.pid) for p in processes]
+                    load = _proposal_readers(base, headers, first["id"], max(1, total // 50), args)
+                    cpu_after = [_cpu_seconds(p.pid) for p in processes]
                     load_after = os.getloadavg()
                     still = http.get(second.headers["Location"]).json()["status"]
                     http.post(f"{second.headers['Location']}/cancel")
             finally:
-                for process in processes:
-                    process.terminate()
-                for process in processes:
-                    try:
-                        process.wait(30)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
+                _stop(processes)
         finally:
             drop()
+        used = [after - before for before, after in zip(cpu_before, cpu_after, strict=True)]
         rows.append(
             {
                 "layout": layout,
-                "requests": len(latencies),
-                "errors": errors,
-                "p95_ms": round(p95(latencies), 1),
-                "median_ms": round(1000 * statistics.median(latencies), 1),
-                "per_s": round(len(latencies) / args.max_seconds, 1),
+                "requests": load["requests"],
+                "errors": load["errors"],
+                "p95_ms": load["p95_ms"],
+                "median_ms": load["median_ms"],
+                "per_s": round(load["requests"] / args.max_seconds, 1),
+                "cpu_web_s": round(used[0], 1),
+                "cpu_solver_s": round(used[1], 1) if len(used) > 1 else "(in web)",
+                "cpu_loadgen_s": load["cpu_s"],
                 "run_during_load": f"{solving} → {still}",
                 "load_1min": f"{load_before[0]:.1f} → {load_after[0]:.1f}",
             }
         )
     print(
         f"{args.readers} readers listing proposals (pages of 50) for {args.max_seconds:g} s "
-        f"while a run solves; {args.clients} clients; PostgreSQL"
+        f"while a run solves; think time {args.think_ms:g} ms; {args.clients} clients; "
+        f"PostgreSQL; CPU seconds used in the window by the web processes, the solver "
+        f"worker (with its engine processes) and the load generator"
     )
     keys = list(rows[0])
     print(" | ".join(keys))

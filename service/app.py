@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from matching.version import __version__
 from service import errors, limits
+from service.auth import TokenCache
 from service.config import Settings
 from service.db.session import make_engine, make_session_factory, upgrade
 from service.jobs import Solver
@@ -80,6 +81,7 @@ def create_app(
     app.state.session_factory = sessions
     app.state.db_engine = db_engine
     app.state.workers = workers
+    app.state.token_cache = TokenCache(settings.token_cache_s)
     errors.install(app)
     limits.install(app, settings)
     app.include_router(api_router)

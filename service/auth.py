@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from service.db.tables import TokenRow
@@ -78,9 +81,69 @@ def issue_token(session: Session, role: Role, name: str, organisation: str | Non
     return secret
 
 
-def authenticate(session: Session, secret: str) -> Principal | None:
-    """The principal of an unrevoked token, or ``None``."""
-    row = session.scalar(select(TokenRow).where(TokenRow.token_hash == hash_token(secret)))
+TOKEN_QUERY = select(
+    TokenRow.id, TokenRow.name, TokenRow.role, TokenRow.organisation_id, TokenRow.revoked
+).where(TokenRow.token_hash == bindparam("digest"))
+
+
+def authenticate(
+    session: Session, secret: str, cache: TokenCache | None = None
+) -> Principal | None:
+    """The principal of an unrevoked token, or ``None``; from ``cache`` while it holds it."""
+    digest = hash_token(secret)
+    if cache is not None:
+        known = cache.get(digest)
+        if known is not None:
+            return known
+    row = session.execute(TOKEN_QUERY, {"digest": digest}).first()
     if row is None or row.revoked:
         return None
-    return Principal(row.id, row.name, Role(row.role), row.organisation_id)
+    principal = Principal(row.id, row.name, Role(row.role), row.organisation_id)
+    if cache is not None:
+        cache.put(digest, principal)
+    return principal
+
+
+class TokenCache:
+    """Tokens verified in the last ``ttl_s`` seconds, by digest, in one web process.
+
+    Every request carries its token, and looking it up costs a database round trip; a
+    cached principal saves it. Only verified tokens are kept (an unknown one is looked up
+    each time, so a token issued a moment ago works at once), and each for ``ttl_s`` from
+    its look-up: a token revoked in the database (``python -m service.admin revoke-token``,
+    from any process) is refused by every web process within ``ttl_s``. ``ttl_s`` 0 keeps
+    nothing. The size is bounded: when full, the entries are dropped all at once.
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, ttl_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_s = ttl_s
+        self.clock = clock
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> Principal | None:
+        """The principal of ``digest`` if verified less than ``ttl_s`` ago."""
+        entry = self._entries.get(digest)
+        if entry is None:
+            return None
+        if self.clock() >= entry[0]:
+            with self._lock:
+                self._entries.pop(digest, None)
+            return None
+        return entry[1]
+
+    def put(self, digest: str, principal: Principal) -> None:
+        """Remember a token just verified in the database."""
+        if self.ttl_s <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[digest] = (self.clock() + self.ttl_s, principal)
+
+    def clear(self) -> None:
+        """Forget every token (after a revocation made by this process)."""
+        with self._lock:
+            self._entries.clear()

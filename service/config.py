@@ -96,6 +96,24 @@ class Settings(BaseModel):
     worker_poll_s: float = Field(
         default=1.0, gt=0, le=60, description="How often an idle solver worker looks for jobs."
     )
+    worker_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description=(
+            "CPU niceness a solver worker adds to itself at start (its engine processes "
+            "inherit it), so that web processes answering people win the CPU; 0 keeps it."
+        ),
+    )
+    token_cache_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description=(
+            "How long a web process keeps a verified bearer token in memory; a token revoked "
+            "in the database stops working within this time (0: look every token up)."
+        ),
+    )
     default_page_size: int = Field(default=50, ge=1, le=1000)
     max_upload_bytes: int = Field(
         default=5_000_000, ge=1_000, description="Largest upload; refused (413) while streaming."

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from service.auth import Principal, Role, authenticate
+from service.auth import Principal, Role, TokenCache, authenticate
 from service.config import Settings
 from service.errors import Forbidden, Unauthorized
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `python -m service.admin`.")
 
 
-def get_settings(request: Request) -> Settings:
-    """The settings the app was created with."""
+async def get_settings(request: Request) -> Settings:
+    """The settings the app was created with (``async``, like every dependency here that
+    does no I/O: it runs on the event loop, not handed to a thread per request)."""
     settings: Settings = request.app.state.settings
     return settings
 
@@ -36,13 +37,15 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def get_principal(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The caller, from the bearer token; 401 without a valid one."""
     if credentials is None or not credentials.credentials:
         raise Unauthorized("a bearer token is required")
-    principal = authenticate(session, credentials.credentials)
+    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
+    principal = authenticate(session, credentials.credentials, cache)
     if principal is None:
         raise Unauthorized("unknown or revoked token")
     return principal
@@ -51,10 +54,10 @@ def get_principal(
 CurrentUser = Annotated[Principal, Depends(get_principal)]
 
 
-def require(*roles: Role) -> Callable[[Principal], Principal]:
+def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets only ``roles`` through (403 for the others)."""
 
-    def check(user: CurrentUser) -> Principal:
+    async def check(user: CurrentUser) -> Principal:
         if user.role not in roles:
             raise Forbidden(f"the {user.role.value} role may not do this")
         return user
@@ -62,10 +65,10 @@ def require(*roles: Role) -> Callable[[Principal], Principal]:
     return check
 
 
-def purpose(default: str) -> Callable[[str | None], str]:
+def purpose(default: str) -> Callable[[str | None], Awaitable[str]]:
     """The purpose of a client-data access: header ``X-Purpose``, else ``default``."""
 
-    def read(
+    async def read(
         x_purpose: Annotated[
             str | None,
             Header(

@@ -204,6 +204,22 @@ def _version() -> str:
     return __version__
 
 
+def lower_priority(increment: int) -> int:
+    """Add ``increment`` to this process's CPU niceness and return the niceness now.
+
+    A solver worker uses every CPU cycle it gets for as long as a run may take; people
+    reading pages in the web processes on the same machine should not wait behind it. The
+    engine's child processes are forked from this one (the fork server is started after
+    this), so they inherit the lower priority. Where the platform has no niceness, nothing
+    changes (0)."""
+    if not hasattr(os, "nice"):
+        return 0
+    try:
+        return os.nice(increment)
+    except OSError:
+        return os.nice(0)
+
+
 class Workers:
     """The loops of one process, one per kind of job."""
 
@@ -283,6 +299,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--migrate", action="store_true", help="upgrade the schema first (under a lock)"
     )
     parser.add_argument(
+        "--nice",
+        type=int,
+        default=None,
+        help="CPU niceness to add (default: PAIKKA_WORKER_NICE, 10; 0 keeps the priority)",
+    )
+    parser.add_argument(
         "--solver",
         default="",
         help="MODULE:FUNCTION returning a service.jobs.Solver instead of the real engine "
@@ -295,6 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown kinds: {', '.join(unknown)}")
     settings = Settings.from_env()
+    niceness = lower_priority(settings.worker_nice if args.nice is None else args.nice)
     if args.migrate:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
@@ -313,7 +336,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     workers.start()
-    log.info("solver worker %s takes %s jobs", workers.owner, ", ".join(kinds))
+    log.info(
+        "solver worker %s takes %s jobs (niceness %d)", workers.owner, ", ".join(kinds), niceness
+    )
     done.wait()
     log.info("solver worker %s stopping", workers.owner)
     workers.stop()

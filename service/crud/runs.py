@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any, Literal, overload
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, Row, Select, Text, bindparam, cast, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from matching.screen import CountyRecords, Screened, screen
@@ -16,7 +17,7 @@ from models import (
     LegalRegime,
     SolveOptions,
 )
-from service.auth import Principal
+from service.auth import Principal, Role
 from service.config import Settings
 from service.crud.convert import client_record, placement_record
 from service.crud.cooperation import blocked_pairs_of, with_blocked_pairs
@@ -33,7 +34,7 @@ from service.db.tables import (
     utcnow,
 )
 from service.errors import Conflict, NotFound
-from service.schemas.runs import RunCreate, RunStatus
+from service.schemas.runs import ProposalStatus, RunCreate, RunStatus
 
 
 def next_monday(today: date) -> date:
@@ -57,6 +58,105 @@ def list_(
     if status is not None:
         query = query.where(RunRow.status == status.value)
     return session.scalars(query.offset(offset).limit(limit)).all()
+
+
+def exists(session: Session, run_id: int) -> None:
+    """404 unless the run exists (one indexed look-up of its id, no columns loaded)."""
+    if session.scalar(select(RunRow.id).where(RunRow.id == run_id)) is None:
+        raise NotFound(f"run {run_id} not found")
+
+
+def proposal_page(
+    session: Session,
+    user: Principal,
+    run_id: int,
+    *,
+    municipality: str | None,
+    status: ProposalStatus | None,
+    placement: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[Sequence[Row[Any]], int]:
+    """A page of a run's proposals and the number matching (municipality users: at their
+    own organisation's placements only); 404 if the run does not exist.
+
+    The read path of the weekly review, so one indexed query (``run_id`` first) answers it:
+    the total comes with every row as a window count, and the JSON columns come as the text
+    stored, never parsed: ``breakdown`` and ``explanation`` go to the wire as they are
+    (``explanation`` is the bulk of a page, a few kilobytes a proposal). Only coordinators
+    get the explanation read at all. Only an empty page costs more: the run's existence
+    (404) and the total are then looked up apart.
+    """
+    shape = (
+        user.role is Role.COORDINATOR,
+        user.role is Role.MUNICIPALITY,
+        municipality is not None,
+        status is not None,
+        placement is not None,
+    )
+    params = {
+        "run_id": run_id,
+        "organisation": user.organisation,
+        "municipality": municipality,
+        "status": status.value if status is not None else None,
+        "placement": placement,
+        "offset": offset,
+        "limit": limit,
+    }
+    page, count = _page_queries(*shape)
+    rows = session.execute(page, params).all()
+    if rows:
+        return rows, int(rows[0].total)
+    exists(session, run_id)
+    return rows, int(session.scalar(count, params) or 0) if offset else 0
+
+
+@functools.cache
+def _page_queries(
+    coordinator: bool, own_only: bool, by_municipality: bool, by_status: bool, by_placement: bool
+) -> tuple[Select[Any], Select[Any]]:
+    """The page query and the count query of one combination of filters, built once: the
+    values are bound parameters, so each request reuses a compiled statement."""
+    P, PL = ProposalRow.__table__.c, PlacementRow.__table__.c  # Core: no ORM compile step
+    explanation = (cast(P.explanation, Text) if coordinator else literal(None, Text)).label(
+        "explanation"
+    )
+    query = select(
+        P.id,
+        P.run_id,
+        P.client_id,
+        P.placement_id,
+        P.municipality_code,
+        P.score,
+        cast(P.breakdown, Text).label("breakdown"),
+        P.travel_minutes,
+        P.preference_rank,
+        P.kept_ongoing,
+        explanation,
+        P.status,
+        P.reason_code,
+        P.reason_text,
+        P.decided_placement_id,
+        P.decided_by,
+        P.decided_at,
+        func.count().over().label("total"),
+    ).where(P.run_id == bindparam("run_id"))
+    if own_only:
+        own = select(PL.id).where(PL.organisation_id == bindparam("organisation"))
+        query = query.where(P.placement_id.in_(own))
+    if by_municipality:
+        query = query.where(P.municipality_code == bindparam("municipality"))
+    if by_status:
+        query = query.where(P.status == bindparam("status"))
+    if by_placement:
+        query = query.where(P.placement_id == bindparam("placement"))
+    counted = query.with_only_columns(P.id).subquery()
+    page = (
+        query.order_by(P.id)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+    return page, select(func.count()).select_from(counted)
 
 
 def create(session: Session, user: Principal, body: RunCreate, settings: Settings) -> RunRow:

@@ -18,13 +18,14 @@ from service.routes import (
 )
 
 api_router = APIRouter()
+# Routes are matched in order: the proposals' pages, the most read of all, come first.
 for module in (
     health,
+    proposals,
     reference,
     placements,
     clients,
     runs,
-    proposals,
     assignments,
     cooperation,
     scenarios,

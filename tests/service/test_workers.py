@@ -70,6 +70,8 @@ class WorkerProcess:
             "PAIKKA_WORKER_POLL_S": "0.2",
             "PAIKKA_MAX_TIME_LIMIT_S": "5",
             "PAIKKA_TEST_PID_DIR": str(pid_dir),
+            # full priority: on a busy test machine a niced worker may wait long for a core
+            "PAIKKA_WORKER_NICE": "0",
             "PYTHONPATH": str(ROOT),
         }
         self.process = subprocess.Popen(
@@ -252,23 +254,47 @@ def fresh_postgres() -> Iterator[str]:
 @pytest.mark.slow
 def test_migrations_started_at_once_run_once(fresh_postgres: str) -> None:
     """Four processes upgrading a fresh PostgreSQL database at once (web workers starting
-    together): the advisory lock lets one migrate; the others find the schema at head."""
-    script = (
-        "import sys, time; from service.db.session import upgrade, alembic_config; "
-        "import alembic.command; "
-        "time.sleep(max(0.0, float(sys.argv[2]) - time.time())); upgrade(sys.argv[1])"
-    )
-    start_at = time.time() + 10  # all have imported everything: they start together
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", script, fresh_postgres, str(start_at)],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stderr=subprocess.PIPE,
-            text=True,
+    together): the advisory lock lets one migrate; the others find the schema at head.
+
+    The interleaving is forced rather than hoped for: the test holds the (empty) version
+    table locked until all four processes wait on it, so that without the migration lock all
+    four would read "no version" and run the first revision together (all but one then fail
+    on tables that already exist). With the lock, one waits on the table, three on the lock.
+    """
+    import psycopg
+    from sqlalchemy import make_url
+
+    admin = make_url(fresh_postgres).set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(admin, autocommit=True) as setup:
+        setup.execute(
+            "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+            "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
         )
-        for _ in range(4)
-    ]
+    script = "import sys; from service.db.session import upgrade; upgrade(sys.argv[1])"
+    with psycopg.connect(admin) as gate:
+        gate.execute("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE")
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", script, fresh_postgres],
+                cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
+        ]
+        deadline = time.monotonic() + 120
+        waiting = 0
+        with psycopg.connect(admin, autocommit=True) as watch:
+            while waiting < 4 and time.monotonic() < deadline:
+                time.sleep(0.2)
+                row = watch.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                ).fetchone()
+                waiting = row[0] if row else 0
+        assert waiting == 4, "the four upgrades never all waited"
+        gate.commit()  # releases the table: the race, if nothing prevents it
     failures = []
     for process in processes:
         _out, err = process.communicate(timeout=120)

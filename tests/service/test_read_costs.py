@@ -1,0 +1,114 @@
+"""What keeps a read cheap keeps it correct: a verified token is kept for a short time per
+web process (a revocation takes effect within it), and a solver worker lowers its own CPU
+priority so that readers win the CPU (its engine processes inherit it)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from service.auth import Principal, Role, TokenCache
+from service.db.tables import TokenRow
+from tests.service.svc_helpers import Seed, sessions_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+PRINCIPAL = Principal(1, "aino", Role.COORDINATOR, None)
+
+
+def test_a_cached_token_expires_after_its_time() -> None:
+    clock = Clock()
+    cache = TokenCache(5, clock)
+    cache.put("d1", PRINCIPAL)
+    clock.now += 4.9
+    assert cache.get("d1") == PRINCIPAL
+    clock.now += 0.1
+    assert cache.get("d1") is None
+    assert cache.get("unknown") is None
+
+
+def test_a_zero_time_keeps_nothing_and_the_size_is_bounded() -> None:
+    off = TokenCache(0)
+    off.put("d1", PRINCIPAL)
+    assert off.get("d1") is None
+    small = TokenCache(60)
+    small.MAX_ENTRIES = 3
+    for n in range(3):
+        small.put(f"d{n}", PRINCIPAL)
+    small.put("d3", PRINCIPAL)
+    assert small.get("d0") is None and small.get("d3") == PRINCIPAL
+
+
+@pytest.fixture
+def clock(app: FastAPI) -> Iterator[Clock]:
+    """The app's token cache on a clock the test moves (5 s, the default)."""
+    original = app.state.token_cache
+    moved = Clock()
+    app.state.token_cache = TokenCache(5, moved)
+    try:
+        yield moved
+    finally:
+        app.state.token_cache = original
+
+
+def test_a_revoked_token_is_refused_once_its_cached_time_is_over(
+    client: TestClient, seed: Seed, app: FastAPI, clock: Clock
+) -> None:
+    h = seed.h("planner")
+    assert client.get("/placements", headers=h).status_code == 200
+    with sessions_of(app)() as session:
+        session.execute(update(TokenRow).where(TokenRow.name == "planner").values(revoked=True))
+        session.commit()
+    clock.now += 4
+    assert client.get("/placements", headers=h).status_code == 200  # within the 5 s
+    clock.now += 1
+    assert client.get("/placements", headers=h).status_code == 401
+    clock.now += 60
+    assert client.get("/placements", headers=h).status_code == 401  # refusals never cached
+
+
+def test_an_unknown_token_is_looked_up_every_time(
+    client: TestClient, seed: Seed, app: FastAPI, clock: Clock
+) -> None:
+    assert client.get("/placements", headers=seed.h("planner")).status_code == 200
+    assert client.get("/placements", headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert len(app.state.token_cache._entries) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no CPU niceness on this platform")
+def test_a_solver_worker_lowers_its_priority_and_its_children_inherit_it() -> None:
+    code = (
+        "import os, subprocess, sys\n"
+        "from service.worker import lower_priority\n"
+        "before = os.nice(0)\n"
+        "after = lower_priority(5)\n"
+        "child = subprocess.run([sys.executable, '-c', 'import os; print(os.nice(0))'],"
+        " capture_output=True, text=True, check=True).stdout.strip()\n"
+        "print(before, after, child)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout.split()
+    before, after, child = map(int, out)
+    assert after == min(19, before + 5)
+    assert child == after
