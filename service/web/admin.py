@@ -16,7 +16,7 @@ from service import accounts, audit
 from service.audit import Action
 from service.auth import Role
 from service.db.accounts import UserRow
-from service.db.tables import OrganisationRow
+from service.db.tables import CoachRow, OrganisationRow
 from service.web.core import AdminPage, WebError, form_of, redirect
 from service.web.forms import as_list, words
 
@@ -27,6 +27,7 @@ def _page(page: AdminPage, **extra: Any) -> Response:
     users = page.session.scalars(select(UserRow).order_by(UserRow.username)).all()
     orgs = page.session.scalars(select(OrganisationRow).order_by(OrganisationRow.name)).all()
     values = extra.pop("values", {"role": "coordinator", "language": "fi"})
+    coaches = page.session.scalars(select(CoachRow.id).order_by(CoachRow.id)).all()
     locked = {u.id for u in users if accounts.is_locked(u)}
     return page.render(
         "admin/users.html",
@@ -34,6 +35,7 @@ def _page(page: AdminPage, **extra: Any) -> Response:
         locked=locked,
         orgs=orgs,
         roles=list(Role),
+        coaches=coaches,
         values=values,
         **extra,
     )
@@ -50,14 +52,20 @@ async def create(request: Request, page: AdminPage) -> Response:
     """Create a user; the one-time password (and TOTP key) is shown once."""
     form = await form_of(request, page)
     password = secrets.token_urlsafe(12)
+    role_value = str(form.get("role", ""))
+    is_coach = role_value == Role.COACH.value
+    coach = str(form.get("coach", "")).strip()
     try:
         user = accounts.create_user(
             page.session,
             username=str(form.get("username", "")),
             full_name=str(form.get("full_name", "")),
-            role=Role(str(form.get("role", ""))),
+            role=Role(role_value),
             password=password,
-            organisations=as_list(form.get("organisations")),
+            # a coach user is one known coach: the coach id is their one "organisation"
+            organisations=(
+                ([coach] if coach else []) if is_coach else as_list(form.get("organisations"))
+            ),
             caseload=words(form.get("caseload")),
             totp=form.get("totp") == "on",
             language=str(form.get("language", "fi")),
@@ -65,6 +73,8 @@ async def create(request: Request, page: AdminPage) -> Response:
     except (accounts.AccountError, ValueError) as exc:
         page.session.rollback()
         field = getattr(exc, "field", "role")
+        if is_coach and field == "organisations":
+            field = "coach"
         return _page(page, error=(field, str(exc)), created=None, values=form, status=422)
     page.session.commit()
     return _page(page, error=None, created=(user, password, accounts.totp_uri(user)))
