@@ -6,15 +6,30 @@ municipality's own follow-up figures; the planner's feedback by group; the coord
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
+
+from matching.cooperation.texts import refusal_text
 
 from service.db.accounts import UserRow
+from service.db.cooperation import CertificateRow
 from tests.service.svc_helpers import sessions_of
+from tests.web.test_cooperation_pages import (
+    MONDAY,
+    d,
+    error_at,
+    people,
+    post,
+    started,
+    visible,
+)
 from tests.web.test_pages_admin import admin_signed_in
 from tests.web.web_helpers import WebSeed
+
+__all__ = ["people"]  # the fixture, shared with the cycle's page tests
 
 
 def test_admin_creates_a_coach_user_with_their_coach_id(
@@ -34,3 +49,28 @@ def test_admin_creates_a_coach_user_with_their_coach_id(
     with sessions_of(app)() as session:
         user = session.scalar(select(UserRow).where(UserRow.username == "vilma"))
         assert user is not None and user.role == "coach" and user.organisations == ["K1"]
+
+
+def test_a_certificate_for_own_illness_clears_the_flag(
+    client: TestClient, app: FastAPI, people: WebSeed
+) -> None:
+    period = started(client, people)
+    url = f"/coordinator/cooperation/periods/{period}"
+    sick = {"status": "absent", "absence_reason": "own_illness"}
+    for day in (MONDAY, MONDAY + timedelta(days=7)):  # one run of own illness over 8 days
+        assert post(client, f"{url}/days", url, {**sick, "day": d(day)}).status_code == 303
+    flag = refusal_text("certificate_needed")
+    html = client.get(url).text
+    assert visible(html).count(flag) == 2 and html.count(f"{url}/certificates") == 2
+    # only a recorded absence takes a certificate
+    response = post(client, f"{url}/certificates", url, {"day": d(MONDAY + timedelta(days=1))})
+    assert response.status_code == 409 and error_at(response.text, "day")
+    response = post(client, f"{url}/certificates", url, {"day": MONDAY.isoformat()})
+    assert response.status_code == 303 and response.headers["location"].endswith("done=certificate")
+    html = client.get(url).text
+    assert flag not in visible(html) and f"{url}/certificates" not in html
+    assert "Todistus saatu." in visible(html)
+    with sessions_of(app)() as session:
+        assert session.scalar(select(func.count()).select_from(CertificateRow)) == 1
+    response = post(client, f"{url}/certificates", url, {"day": MONDAY.isoformat()})
+    assert response.status_code == 409

@@ -35,6 +35,7 @@ from service.db.tables import (
 )
 from service.errors import ServiceError
 from service.schemas.cooperation import (
+    CertificateIn,
     ExtensionIn,
     PeriodEndIn,
     PeriodStartIn,
@@ -121,8 +122,11 @@ def _period_page(
     today = date.today()
     entries = period_store.day_records(session, row)
     issues: dict[date, list[str]] = {}
+    needs_certificate: set[date] = set()
     for found in check_days(period, entries, today, RULES):
         issues.setdefault(found.day, []).append(refusal_words(page.t, found.code) or found.message)
+        if found.code == "certificate_needed":
+            needs_certificate.add(found.day)
     corrections = session.scalars(
         select(AttendanceCorrectionRow)
         .join(AttendanceRow, AttendanceRow.id == AttendanceCorrectionRow.attendance_id)
@@ -149,6 +153,7 @@ def _period_page(
         notice_needed=period.payer is not None and period.payer in RULES.reported_payers,
         days=sorted(current_days(entries).values(), key=lambda d: d.day, reverse=True),
         flags=issues,
+        needs_certificate=needs_certificate,
         corrections=corrections,
         statuses=list(DayStatus),
         categories=[c.code for c in RULES.absence_categories],
@@ -240,6 +245,18 @@ async def period_day(request: Request, page: CoordinatorPage, period_id: int) ->
             decision_store.correct_attendance(page.session, user, row.assignment_id, fix)
 
     return await _period_step(request, page, period_id, step, "day")
+
+
+@router.post("/coordinator/cooperation/periods/{period_id}/certificates")
+async def period_certificate(request: Request, page: CoordinatorPage, period_id: int) -> Response:
+    """A certificate seen for a flagged absence day (own illness over 3 days): the flag of
+    its run of days clears."""
+
+    def step(form: dict[str, Any]) -> None:
+        body = CertificateIn.model_validate({"day": finnish_date(form.get("day"))})
+        period_store.record_certificate(page.session, caller(page), period_id, body.day)
+
+    return await _period_step(request, page, period_id, step, "certificate")
 
 
 @router.post("/coordinator/cooperation/periods/{period_id}/extend")
