@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from matching.cooperation.texts import refusal_text
-
 from service.db.accounts import UserRow
 from service.db.cooperation import CertificateRow
 from tests.service.svc_helpers import sessions_of
