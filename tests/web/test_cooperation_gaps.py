@@ -6,15 +6,17 @@ municipality's own follow-up figures; the planner's feedback by group; the coord
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from matching.cooperation.texts import refusal_text
+from matching.cooperation.texts import refusal_text, text
 from service.db.accounts import UserRow
 from service.db.cooperation import CertificateRow
+from service.web.cooperation import reports
 from tests.service.svc_helpers import sessions_of
 from tests.web.test_cooperation_pages import (
     MONDAY,
@@ -26,6 +28,7 @@ from tests.web.test_cooperation_pages import (
     visible,
 )
 from tests.web.test_pages_admin import admin_signed_in
+from tests.web.test_sign_in import sign_in
 from tests.web.web_helpers import WebSeed
 
 __all__ = ["people"]  # the fixture, shared with the cycle's page tests
@@ -73,3 +76,25 @@ def test_a_certificate_for_own_illness_clears_the_flag(
         assert session.scalar(select(func.count()).select_from(CertificateRow)) == 1
     response = post(client, f"{url}/certificates", url, {"day": MONDAY.isoformat()})
     assert response.status_code == 409
+
+
+def test_planner_sees_feedback_by_group_beside_the_outcomes(
+    client: TestClient, people: WebSeed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    period = started(client, people)
+    url = f"/coordinator/cooperation/periods/{period}"
+    end = {"end_date": d(date.today()), "reason": "agreed_end", "onward_path": "job"}
+    assert post(client, f"{url}/end", url, end).status_code == 303
+    form = client.get(f"{url}/feedback?lang=fi").text
+    answers = {q: "4" for q in re.findall(r'name="([a-z_]+)" value="1"', form)}
+    response = post(client, f"{url}/feedback", f"{url}/feedback?lang=fi", {**answers, "lang": "fi"})
+    assert response.status_code == 303
+    sign_in(client, "sirpa")
+    html = client.get("/planner/outcomes").text
+    shown = visible(html)
+    assert shown.count("Asiakkaiden palaute jakson lopussa") == 4  # one per grouping
+    assert text("feedback.tasks_suited_me") in shown and "Aino" not in shown
+    assert "<td>1</td>" not in html and "<td>4</td>" not in html  # one form: hidden
+    monkeypatch.setattr(reports, "MIN_COUNT", 1)
+    html = client.get("/planner/outcomes").text
+    assert "<td>1</td><td>4</td><td>4</td>" in html  # one form of four in every answer

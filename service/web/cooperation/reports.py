@@ -29,7 +29,9 @@ from matching.cooperation.periods import (
 from matching.cooperation.report import MonthReport, month_report_xlsx
 from matching.cooperation.texts import text
 from models.cooperation import (
+    FeedbackQuestion,
     OnwardPath,
+    SiteFeedbackQuestion,
 )
 from models.placement import TaskCategory
 from service import audit
@@ -286,6 +288,11 @@ def outcomes(page: PlannerPage) -> Response:
     band: pseudonymous, counts under five hidden."""
     session = page.session
     tables = {d: month_store.outcomes(session, d, REGIME, MIN_COUNT) for d in Dimension}
+    feedback = {
+        (d, kind): month_store.feedback(session, d, kind, REGIME, MIN_COUNT)
+        for d in Dimension
+        for kind in ("client", "site")
+    }
     infos = placement_infos(session)
     munis = dict(session.execute(select(MunicipalityRow.code, MunicipalityRow.name_fi)).all())
     t = page.t
@@ -305,6 +312,11 @@ def outcomes(page: PlannerPage) -> Response:
         page,
         "cooperation/outcomes.html",
         tables=[(d.value, r) for d, r in tables.items()],
+        feedback={(d.value, kind): rows for (d, kind), rows in feedback.items()},
+        questions={
+            "client": [q.value for q in FeedbackQuestion],
+            "site": [q.value for q in SiteFeedbackQuestion],
+        },
         labels=labels,
         paths=list(OnwardPath),
         hidden=text("word.hidden", t.language),
