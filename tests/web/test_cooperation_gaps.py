@@ -5,12 +5,14 @@ municipality's own follow-up figures; the planner's feedback by group; the coord
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from matching.cooperation.texts import refusal_text, text
@@ -98,3 +100,38 @@ def test_planner_sees_feedback_by_group_beside_the_outcomes(
     monkeypatch.setattr(reports, "MIN_COUNT", 1)
     html = client.get("/planner/outcomes").text
     assert "<td>1</td><td>4</td><td>4</td>" in html  # one form of four in every answer
+
+
+def test_a_municipality_sees_its_own_follow_up_figures_and_files(
+    client: TestClient, people: WebSeed
+) -> None:
+    period = started(client, people)
+    url = f"/coordinator/cooperation/periods/{period}"
+    week = MONDAY + timedelta(days=7)
+    for day, status, reason in (
+        (week, "present", ""),
+        (week + timedelta(days=1), "absent", "own_illness"),
+    ):
+        data = {"day": d(day), "status": status, "absence_reason": reason}
+        assert post(client, f"{url}/days", url, data).status_code == 303
+    month = f"{week.month}.{week.year}"
+    sign_in(client, "kalle")
+    html = client.get(f"/municipality/follow-up?month={month}").text
+    shown = visible(html)
+    assert "Kuntamme rahoituksen seuranta" in shown and "9,00 €" in shown
+    assert "<td>1</td><td>1</td><td>1</td><td>1</td><td>0</td>" in html  # clients … not arranged
+    assert text("absence.own_illness") not in shown and "Aino" not in shown
+    rows = client.get(f"/municipality/follow-up.csv?month={month}")
+    assert rows.status_code == 200 and rows.content.startswith(b"\xef\xbb\xbf")
+    lines = rows.content.decode("utf-8-sig").split("\r\n")
+    assert lines[0].split(";")[0] == text("col.municipality") and len(lines[1].split(";")) > 5
+    assert ";9,00" in lines[1] and "own_illness" not in lines[1]
+    book = load_workbook(
+        io.BytesIO(client.get(f"/municipality/follow-up.xlsx?month={month}").content)
+    )
+    assert book.active["B2"].value == 1
+    assert client.get("/municipality/follow-up?month=13.2026").status_code == 422
+    assert client.get("/coordinator/cooperation/report").status_code == 403
+    sign_in(client, "iida")  # a contact in another municipality sees none of it
+    other = client.get(f"/municipality/follow-up?month={month}").text
+    assert "9,00 €" not in visible(other) and "<td>1</td>" not in other

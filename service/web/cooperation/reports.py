@@ -16,6 +16,7 @@ from matching.cooperation.attendance import current_days
 from matching.cooperation.export import (
     absence_report_table,
     csv_bytes,
+    municipality_table,
     notices_table,
     summary_table,
     xlsx_bytes,
@@ -28,6 +29,7 @@ from matching.cooperation.periods import (
 )
 from matching.cooperation.report import MonthReport, month_report_xlsx
 from matching.cooperation.texts import text
+from models.benefits import BenefitPayer
 from models.cooperation import (
     FeedbackQuestion,
     OnwardPath,
@@ -55,11 +57,13 @@ from service.web.cooperation.common import (
     XLSX,
     CoachPage,
     CoordinatorPage,
+    MunicipalityPage,
     PlannerPage,
     caller,
     download,
     month_of,
     render,
+    unit_context,
 )
 from service.web.coordinator import names_of, placement_infos
 from service.web.core import Page, WebError
@@ -205,6 +209,68 @@ def report_csv(page: CoordinatorPage, part: str, month: str = "") -> Response:
         else absence_report_table(named.absences, lang)
     )
     return download(csv_bytes(table, lang), f"kela-{part}-{first.year}-{first.month:02d}.csv", CSV)
+
+
+# --- the municipality's own follow-up ------------------------------------------------------
+
+
+def _follow_up(page: Page, first: date) -> tuple[MonthReport, dict[str, str]]:
+    """The month's figures of the contact's own municipality (the crud layer scopes them) and
+    the municipality names."""
+    session = page.session
+    user = caller(page)
+    report = month_store.month_report(
+        session, user, first.year, first.month, date.today(), REGIME, RULES
+    )
+    audit.record(
+        session,
+        user,
+        Action.READ,
+        "attendance",
+        f"municipality follow-up {first.month}/{first.year}",
+        web=True,
+    )
+    session.commit()
+    munis = dict(session.execute(select(MunicipalityRow.code, MunicipalityRow.name_fi)).all())
+    return report, munis
+
+
+@router.get("/municipality/follow-up")
+def follow_up_page(page: MunicipalityPage, month: str = "") -> Response:
+    """Our municipality's month for its financing follow-up: clients, periods, days and the
+    expense allowances by payer."""
+    first = _first_or_error(month)
+    report, munis = _follow_up(page, first)
+    return render(
+        page,
+        "cooperation/follow_up.html",
+        report=report,
+        first=first,
+        month_value=f"{first.month}.{first.year}",
+        municipalities=munis,
+        payers=list(BenefitPayer),
+        **unit_context(page),
+    )
+
+
+@router.get("/municipality/follow-up.{kind}")
+def follow_up_file(page: MunicipalityPage, kind: str, month: str = "") -> Response:
+    """Our municipality's figures in the Finnish Excel dialect (CSV) or as XLSX."""
+    if kind not in ("csv", "xlsx"):
+        raise WebError(404, "error.not_found")
+    first = _first_or_error(month)
+    report, munis = _follow_up(page, first)
+    named = [
+        replace(m, municipality=munis.get(m.municipality, m.municipality))
+        for m in report.municipalities
+    ]
+    lang = page.t.language
+    table = municipality_table(named, lang)
+    stem = f"seuranta-{first.year}-{first.month:02d}"
+    if kind == "csv":
+        return download(csv_bytes(table, lang), f"{stem}.csv", CSV)
+    sheets = {text("sheet.municipalities", lang): table}
+    return download(xlsx_bytes(sheets, lang), f"{stem}.xlsx", XLSX)
 
 
 # --- the coach ------------------------------------------------------------------------------
