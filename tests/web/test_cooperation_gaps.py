@@ -16,8 +16,11 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from matching.cooperation.texts import refusal_text, text
+from service.accounts import create_user
+from service.auth import Role
 from service.db.accounts import UserRow
 from service.db.cooperation import CertificateRow
+from service.db.tables import AuditRow
 from service.web.cooperation import reports
 from tests.service.svc_helpers import sessions_of
 from tests.web.test_cooperation_pages import (
@@ -31,7 +34,7 @@ from tests.web.test_cooperation_pages import (
 )
 from tests.web.test_pages_admin import admin_signed_in
 from tests.web.test_sign_in import sign_in
-from tests.web.web_helpers import WebSeed
+from tests.web.web_helpers import PASSWORD, WebSeed
 
 __all__ = ["people"]  # the fixture, shared with the cycle's page tests
 
@@ -135,3 +138,35 @@ def test_a_municipality_sees_its_own_follow_up_figures_and_files(
     sign_in(client, "iida")  # a contact in another municipality sees none of it
     other = client.get(f"/municipality/follow-up?month={month}").text
     assert "9,00 €" not in visible(other) and "<td>1</td>" not in other
+
+
+def test_coordinator_sees_others_cycle_on_request_with_the_purpose_audited(
+    client: TestClient, app: FastAPI, people: WebSeed
+) -> None:
+    started(client, people)  # Aino A (C1), of kaisa's caseload
+    with sessions_of(app)() as session:
+        create_user(
+            session,
+            username="kerttu",
+            full_name="Kerttu Kollega",
+            role=Role.COORDINATOR,
+            password=PASSWORD,
+            caseload=["C9"],
+        )
+        session.commit()
+    sign_in(client, "kerttu")
+    own = client.get("/coordinator/cooperation")
+    assert own.status_code == 200 and "Aino A" not in visible(own.text)
+    assert 'name="purpose"' in own.text
+    unexplained = client.get("/coordinator/cooperation?scope=all&purpose=+")
+    assert "Aino A" not in visible(unexplained.text)
+    assert "Kirjoita syy" in error_at(unexplained.text, "purpose")
+    why = "Sijaisena kollegan lomalla"
+    others = client.get("/coordinator/cooperation", params={"scope": "all", "purpose": why})
+    assert "Aino A" in visible(others.text) and f'value="{why}"' in others.text
+    with sessions_of(app)() as session:
+        rows = session.scalars(
+            select(AuditRow).where(AuditRow.actor == "kerttu", AuditRow.resource == "periods")
+        ).all()
+        assert [r.purpose for r in rows] == ["own caseload's cycle"] * 2 + [why]
+        assert (rows[-1].detail or {})["client_ids"] == ["C1"]

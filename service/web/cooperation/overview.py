@@ -46,17 +46,27 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/coordinator/cooperation")
-def overview(page: CoordinatorPage) -> Response:
+def overview(page: CoordinatorPage, scope: str = "own", purpose: str = "") -> Response:
     """Own caseload's cycle: waiting for the site, declined, confirmed (meeting and
-    agreement), periods with what is coming up, start notices due."""
+    agreement), periods with what is coming up, start notices due. Other clients' too on
+    request (``scope=all``) with a purpose, which goes to the audit log as on the board."""
     session = page.session
     user = caller(page)
     caseload = set(user.caseload or ())
+    purpose = purpose.strip()[:500]
+    others = scope == "all" and purpose != ""
+    errors = {"purpose": page.t("coop.purpose_needed")} if scope == "all" and not others else {}
+
+    def shown(client_id: str) -> bool:
+        return others or client_id in caseload
+
     waiting_rows = coop_store.pending_confirmations(session, user)
-    answers = [a for a in coop_store.list_confirmations(session, user) if a.client_id in caseload]
-    periods = period_store.list_(session, user)
+    answers = [a for a in coop_store.list_confirmations(session, user) if shown(a.client_id)]
+    periods = period_store.list_(session, user, everyone=others)
     started = {p.agreement_id for p in periods}
-    agreements = first_of(agreement_store.list_(session, user), lambda a: a.proposal_id)
+    agreements = first_of(
+        agreement_store.list_(session, user, everyone=others), lambda a: a.proposal_id
+    )
     meetings = first_of(coop_store.list_meetings(session, user), lambda m: m.proposal_id)
     ids = {r.client_id for r in waiting_rows} | {a.client_id for a in answers}
     ids |= {p.client_id for p in periods}
@@ -81,8 +91,9 @@ def overview(page: CoordinatorPage) -> Response:
                 "agreement": agreement,
             }
         )
+    why = purpose if others else "own caseload's cycle"
     audit.record(
-        session, user, Action.READ, "periods", "own caseload's cycle", ids=sorted(ids), web=True
+        session, user, Action.READ, "periods", why, ids=sorted(ids), others=others, web=True
     )
     session.commit()
     return render(
@@ -117,8 +128,11 @@ def overview(page: CoordinatorPage) -> Response:
         notices=[
             n
             for _row, n in period_store.notices_due(session, user, today, REGIME, RULES)
-            if n.client in caseload
+            if shown(n.client)
         ],
+        filters={"scope": "all" if others else "own", "purpose": purpose if others else ""},
+        caseload_size=len(caseload),
+        errors=errors,
         names=names,
         placements=placements,
     )
