@@ -33,7 +33,7 @@ from service.db.cooperation import (
 from service.db.tables import (
     AttendanceRow,
 )
-from service.errors import ServiceError
+from service.errors import InvalidInput, ServiceError
 from service.schemas.cooperation import (
     CertificateIn,
     ExtensionIn,
@@ -192,7 +192,9 @@ async def _period_step(
         )
     except ServiceError as exc:
         page.session.rollback()
-        return _period_page(page, period_id, form, service_errors(page, exc), 409)
+        # a value refused at its field (InvalidInput) is the form's fault, a step out of order not
+        status = 422 if isinstance(exc, InvalidInput) else 409
+        return _period_page(page, period_id, form, service_errors(page, exc), status)
     audit_step(page, Action.UPDATE, f"period: {done}", period_id, row.client_id)
     month = ""
     if done == "day" and form.get("day"):

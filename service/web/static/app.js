@@ -20,6 +20,14 @@ document.addEventListener("DOMContentLoaded", function () {
     status.addEventListener("change", sync);
     sync();
   }
+  // The coach is asked only for a coach user (the admin's user form).
+  var role = document.getElementById("role");
+  var coachField = document.getElementById("coach-field");
+  if (role && coachField) {
+    var showCoach = function () { coachField.hidden = role.value !== "coach"; };
+    role.addEventListener("change", showCoach);
+    showCoach();
+  }
   // A "back" link on the error page goes back where the user came from.
   var back = document.querySelector("[data-back]");
   if (back && window.history.length > 1) {
