@@ -151,9 +151,12 @@ def _decided_proposal(session: Session, user: Principal, proposal_id: int) -> Pr
 # --- the site's answer ----------------------------------------------------------------------
 
 
-def pending_confirmations(session: Session, user: Principal) -> list[ProposalRow]:
+def pending_confirmations(
+    session: Session, user: Principal, everyone: bool = False
+) -> list[ProposalRow]:
     """Accepted (or overridden to a placement) proposals with no answer from the site yet,
-    oldest decision first; a site sees those at its own placements."""
+    oldest decision first; a site sees those at its own placements, a coordinator their
+    caseload's (every client's with ``everyone``, asked for with a purpose)."""
     answered = select(SiteConfirmationRow.proposal_id)
     rows = session.scalars(
         select(ProposalRow)
@@ -163,7 +166,7 @@ def pending_confirmations(session: Session, user: Principal) -> list[ProposalRow
     out = []
     for row in rows:
         target = target_placement(row)
-        if target is not None and may_see(session, user, row.client_id, target, everyone=False):
+        if target is not None and may_see(session, user, row.client_id, target, everyone=everyone):
             out.append(row)
     return out
 

@@ -25,6 +25,7 @@ from service.web.cooperation import reports
 from tests.service.svc_helpers import sessions_of
 from tests.web.test_cooperation_pages import (
     MONDAY,
+    accept,
     d,
     error_at,
     people,
@@ -145,6 +146,7 @@ def test_coordinator_sees_others_cycle_on_request_with_the_purpose_audited(
     client: TestClient, app: FastAPI, people: WebSeed
 ) -> None:
     started(client, people)  # Aino A (C1), of kaisa's caseload
+    accept(client, people.proposals["C3"])  # waiting for the site's answer
     with sessions_of(app)() as session:
         create_user(
             session,
@@ -165,9 +167,11 @@ def test_coordinator_sees_others_cycle_on_request_with_the_purpose_audited(
     why = "Sijaisena kollegan lomalla"
     others = client.get("/coordinator/cooperation", params={"scope": "all", "purpose": why})
     assert "Aino A" in visible(others.text) and f'value="{why}"' in others.text
+    none_waiting = "Mikään hyväksytty ehdotus ei odota paikan vastausta."
+    assert none_waiting in visible(own.text) and none_waiting not in visible(others.text)
     with sessions_of(app)() as session:
         rows = session.scalars(
             select(AuditRow).where(AuditRow.actor == "kerttu", AuditRow.resource == "periods")
         ).all()
         assert [r.purpose for r in rows] == ["own caseload's cycle"] * 2 + [why]
-        assert (rows[-1].detail or {})["client_ids"] == ["C1"]
+        assert (rows[-1].detail or {})["client_ids"] == ["C1", "C3"]

@@ -60,7 +60,7 @@ def overview(page: CoordinatorPage, scope: str = "own", purpose: str = "") -> Re
     def shown(client_id: str) -> bool:
         return others or client_id in caseload
 
-    waiting_rows = coop_store.pending_confirmations(session, user)
+    waiting_rows = coop_store.pending_confirmations(session, user, everyone=others)
     answers = [a for a in coop_store.list_confirmations(session, user) if shown(a.client_id)]
     periods = period_store.list_(session, user, everyone=others)
     started = {p.agreement_id for p in periods}
