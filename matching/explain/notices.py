@@ -324,3 +324,32 @@ def located_text(error: Mapping[str, Any], lang: str) -> str:
 def scenario_note(code: str, params: Mapping[str, Any], lang: str) -> str:
     """One note of a scenario (what its changes did) in the planner's words."""
     return _say(lang, code, {k: _scalar(v) for k, v in params.items()})
+
+
+def scenario_error_text(
+    code: str, params: Mapping[str, Any], lang: str, error: Mapping[str, Any] | None = None
+) -> str:
+    """A scenario change that cannot be applied, in the planner's words: the change by its
+    number (``Muutos 2``), the value as the planner wrote it, a refused setting's field in
+    words; ``error`` is pydantic's entry for a refused value (worded, never its English)."""
+    if not _has(lang, code):
+        code = "scenario.error.invalid"
+    values: dict[str, Param] = {k: _scalar(v) for k, v in params.items()}
+    for key in ("value", "name"):
+        if isinstance(values.get(key), str):
+            shown = values[key]
+            category = f"category.{shown}"
+            if code.endswith("task_category") and _has(lang, category):
+                shown = word(lang, category)
+            values[key] = QUOTES[lang].format(shown)
+    if error is not None:
+        loc = list(error.get("loc") or ())
+        if code == "scenario.error.result_invalid":
+            ident = str(params.get("record") or "") or None
+            values["problem"] = error_text(error, lang, lambda _c, _i: ident)
+            values["more"] = max(0, int(params.get("count") or 1) - 1)
+        else:
+            where = field_words(loc, lang)
+            said = problem_words(error, lang)
+            values["problem"] = f"{where}: {said}" if where else said
+    return _say(lang, code, values)
