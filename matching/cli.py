@@ -26,6 +26,7 @@ from matching.explain.notices import (
     error_text,
     file_error,
     ids_in,
+    scenario_error_text,
 )
 from matching.io import InputError, load, write
 from matching.sample import generate_county
@@ -275,6 +276,9 @@ def error_lines(error: InputError, lang: str) -> list[str]:
     for problem in error.problems:
         if "code" in problem:
             line = word(lang, problem["code"], **problem["params"])
+        elif "scenario" in problem:
+            said = problem["scenario"]
+            line = scenario_error_text(said["code"], said["params"], lang, said["error"])
         elif "reason" in problem:
             line = file_error(problem["reason"], problem["file"], lang)
         else:

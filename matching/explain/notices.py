@@ -302,9 +302,19 @@ CAPACITIES = frozenset({"seats", "support_units", "coach_caseload", "avoided_cli
 
 
 def located_text(error: Mapping[str, Any], lang: str) -> str:
-    """One located error of a refused write in plain words: a record the write would make the
-    next run set aside (``record`` and ``code``), a rule or capacity a decision would break
+    """One located error of a refused write in plain words: a scenario change that cannot be
+    applied (``code`` ``scenario.error.*``, ``params``, pydantic's ``refused`` entry), a
+    record the write would make the next run set aside (``record`` and ``code``), a rule or capacity a decision would break
     (``rule`` with the ``clients`` involved), or a refused value (a pydantic entry)."""
+    code = error.get("code")
+    if isinstance(code, str) and code.startswith("scenario.error."):
+        refused = error.get("refused")
+        return scenario_error_text(
+            code,
+            dict(error.get("params") or {}),
+            lang,
+            refused if isinstance(refused, Mapping) else None,
+        )
     record = error.get("record")
     if isinstance(record, Mapping) and error.get("code"):
         return note_text({**record, **error, "action": "none"}, lang)
@@ -330,7 +340,7 @@ def scenario_error_text(
     code: str, params: Mapping[str, Any], lang: str, error: Mapping[str, Any] | None = None
 ) -> str:
     """A scenario change that cannot be applied, in the planner's words: the change by its
-    number (``Muutos 2``), the value as the planner wrote it, a refused setting's field in
+    number (``Muutos 2``) within its scenario when named, the value as the planner wrote it, a refused setting's field in
     words; ``error`` is pydantic's entry for a refused value (worded, never its English)."""
     if not _has(lang, code):
         code = "scenario.error.invalid"
@@ -352,4 +362,9 @@ def scenario_error_text(
             where = field_words(loc, lang)
             said = problem_words(error, lang)
             values["problem"] = f"{where}: {said}" if where else said
-    return _say(lang, code, values)
+    text = _say(lang, code, values)
+    name = params.get("scenario")
+    if isinstance(name, str) and name:
+        scenario = QUOTES[lang].format(name)
+        return _say(lang, "scenario.error.in_scenario", {"scenario": scenario, "text": text})
+    return text

@@ -44,7 +44,10 @@ def cmd_scenario(args: argparse.Namespace) -> int:
                 settings=settings,
                 scheduler=args.scheduler,
             )
-    except (ScenarioError, ClusterError) as error:
+    except ScenarioError as error:
+        problem = {"scenario": {"code": error.code, "params": error.params, "error": error.error}}
+        raise InputError([str(error)], [problem]) from error
+    except ClusterError as error:
         raise InputError([str(error)]) from error
     paths = write_outputs(metrics, args.output, args.lang)
     for m in metrics:
