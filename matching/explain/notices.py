@@ -304,8 +304,9 @@ CAPACITIES = frozenset({"seats", "support_units", "coach_caseload", "avoided_cli
 def located_text(error: Mapping[str, Any], lang: str) -> str:
     """One located error of a refused write in plain words: a scenario change that cannot be
     applied (``code`` ``scenario.error.*``, ``params``, pydantic's ``refused`` entry), a
-    record the write would make the next run set aside (``record`` and ``code``), a rule or capacity a decision would break
-    (``rule`` with the ``clients`` involved), or a refused value (a pydantic entry)."""
+    record the write would make the next run set aside (``record`` and ``code``), a rule or
+    capacity a decision would break (``rule`` with the ``clients`` involved), or a refused
+    value (a pydantic entry)."""
     code = error.get("code")
     if isinstance(code, str) and code.startswith("scenario.error."):
         refused = error.get("refused")
@@ -340,8 +341,9 @@ def scenario_error_text(
     code: str, params: Mapping[str, Any], lang: str, error: Mapping[str, Any] | None = None
 ) -> str:
     """A scenario change that cannot be applied, in the planner's words: the change by its
-    number (``Muutos 2``) within its scenario when named, the value as the planner wrote it, a refused setting's field in
-    words; ``error`` is pydantic's entry for a refused value (worded, never its English)."""
+    number (``Muutos 2``) within its scenario when named, the value as the planner wrote it,
+    a refused setting's field in words; ``error`` is pydantic's entry for a refused value
+    (worded, never its English)."""
     if not _has(lang, code):
         code = "scenario.error.invalid"
     values: dict[str, Param] = {k: _scalar(v) for k, v in params.items()}

@@ -177,7 +177,7 @@ class _State:
             loc = first["loc"]
             ident = ""
             if len(loc) >= 2 and isinstance(loc[1], int):
-                rows = getattr(self, str(loc[0]), None) or getattr(p, str(loc[0]), ())
+                rows: Any = getattr(self, str(loc[0]), None) or getattr(p, str(loc[0]), ())
                 if 0 <= loc[1] < len(rows):
                     row = rows[loc[1]]
                     ident = str(getattr(row, "id", None) or getattr(row, "code", "") or "")

@@ -45,8 +45,8 @@ def cmd_scenario(args: argparse.Namespace) -> int:
                 scheduler=args.scheduler,
             )
     except ScenarioError as error:
-        problem = {"scenario": {"code": error.code, "params": error.params, "error": error.error}}
-        raise InputError([str(error)], [problem]) from error
+        said = {"code": error.code, "params": error.params, "error": error.error}
+        raise InputError([str(error)], [{"scenario": said}]) from error
     except ClusterError as error:
         raise InputError([str(error)]) from error
     paths = write_outputs(metrics, args.output, args.lang)
