@@ -370,3 +370,27 @@ def scenario_error_text(
         scenario = QUOTES[lang].format(name)
         return _say(lang, "scenario.error.in_scenario", {"scenario": scenario, "text": text})
     return text
+
+
+def scenario_file_text(
+    path: str, lang: str, error: Mapping[str, Any] | None, names: Sequence[str | None], line: int
+) -> str:
+    """A changes file that cannot be read (``error`` None: at ``line``, 0 if unknown) or one
+    bad value of it, naming the scenario (by name, else its place) and the change by number."""
+    if error is None:
+        return word(lang, "scenario.error.unreadable", file=path, line=line)
+    loc = list(error.get("loc") or ())
+    if loc[:1] == ["scenarios"]:
+        loc = loc[1:]
+    scenario: int | None = loc[0] if loc and isinstance(loc[0], int) else None
+    rest = loc[1:] if scenario is not None else loc
+    change = (
+        rest[1] + 1 if len(rest) > 1 and rest[0] == "changes" and isinstance(rest[1], int) else 0
+    )
+    text = error_text({**error, "loc": rest}, lang)
+    if scenario is not None:
+        name = names[scenario] if scenario < len(names) else None
+        shown = QUOTES[lang].format(name) if name else str(scenario + 1)
+        key = "scenario.error.in_change" if change else "scenario.error.in_scenario"
+        text = _say(lang, key, {"scenario": shown, "change": change, "text": text})
+    return f"{path}: {text}"

@@ -146,3 +146,43 @@ def test_the_cli_says_a_bad_selector_in_finnish(
         "eikä koodilla"
     ) in err, err
     assert "changes[" not in err and "municipality" not in err
+
+
+FILE_CASES = [
+    (
+        "name: Leikkaus\nchanges:\n  - {kind: resize_placements, select: {}, seats: 2}\n",
+        "Skenaario ”Leikkaus”, muutos 1: valitse paikat vähintään yhdellä ehdolla",
+    ),
+    (
+        "name: Leikkaus\nchanges:\n  - {kind: resize_placements, select: {ids: [P1]}}\n",
+        "Skenaario ”Leikkaus”, muutos 1: kerro, paljonko paikkoja",
+    ),
+    ("name: [a\n  b: c: d\n", "tiedostoa ei voi lukea; tarkista rivi 2"),
+    ("- name: a\n- name: a\n", "skenaarioiden nimet eivät saa toistua: a"),
+    (
+        "- {name: base, changes: [{kind: weights, set: {travel: 1}}]}\n",
+        "skenaariolla nimeltä ”base” ei saa olla muutoksia",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "finnish"), FILE_CASES)
+def test_a_bad_changes_file_is_said_in_each_language(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    base: AllocationProblem,
+    text: str,
+    finnish: str,
+) -> None:
+    county = tmp_path / "base.json"
+    county.write_text(base.model_dump_json(), encoding="utf-8")
+    changes = tmp_path / "changes.yaml"
+    changes.write_text(text, encoding="utf-8")
+    out = str(tmp_path / "o")
+    for lang in LANGUAGES:
+        assert main(["scenario", str(county), str(changes), "-o", out, "--lang", lang]) == 2
+        err = capsys.readouterr().err
+        for line in err.strip().splitlines():
+            readable(line.replace(str(changes), "tiedosto"), lang)
+        if lang == "fi":
+            assert finnish in err, err
