@@ -551,3 +551,14 @@ def test_a_bad_scenario_is_refused_in_the_planners_words(client: TestClient, see
         headers={**seed.h("planner"), "Accept-Language": "en"},
     ).json()
     assert english["errors"][0]["message"] == "Change 1: the unit “Ei ole” has no placements"
+
+
+def test_an_empty_selector_is_refused_in_words(client: TestClient, seed: Seed) -> None:
+    scenarios = [{"name": "a", "changes": [{**RESIZE, "select": {}}]}]
+    response = client.post(
+        "/scenario-jobs", json={**JOB, "scenarios": scenarios}, headers=seed.h("planner")
+    )
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert error["type"] == "selector_empty"
+    assert error["message"].startswith("valitse paikat vähintään yhdellä ehdolla"), error
