@@ -26,6 +26,8 @@ from matching.explain.notices import (
     error_text,
     file_error,
     ids_in,
+    scenario_error_text,
+    scenario_file_text,
 )
 from matching.io import InputError, load, write
 from matching.sample import generate_county
@@ -275,6 +277,12 @@ def error_lines(error: InputError, lang: str) -> list[str]:
     for problem in error.problems:
         if "code" in problem:
             line = word(lang, problem["code"], **problem["params"])
+        elif "scenario" in problem:
+            said = problem["scenario"]
+            line = scenario_error_text(said["code"], said["params"], lang, said["error"])
+        elif "scenario_file" in problem:
+            bad = problem["scenario_file"]
+            line = scenario_file_text(bad["path"], lang, bad["error"], bad["names"], bad["line"])
         elif "reason" in problem:
             line = file_error(problem["reason"], problem["file"], lang)
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from matching.explain.context import Context, ResultMismatch
 from matching.explain.explain import explain_run, localise
@@ -39,12 +40,19 @@ def cmd_explain(args: argparse.Namespace) -> int:
     try:
         run = explain_run(problem, result, k=args.k, lang=args.lang, clients=clients)
     except ResultMismatch as error:
-        raise InputError([f"{args.result}: {line}" for line in error.lines]) from error
+        raise InputError(
+            [f"{args.result}: {line}" for line in error.lines], _mismatch(error, args.result)
+        ) from error
     if args.json:
         sys.stdout.write(run.model_dump_json(indent=2) + "\n")
     else:
         sys.stdout.write(run_text(run, args.register))
     return 0
+
+
+def _mismatch(error: ResultMismatch, path: str) -> list[dict[str, Any]]:
+    """A result that is not the county's, as catalogue codes naming the file."""
+    return [{**p, "params": {**p["params"], "file": path}} for p in error.problems]
 
 
 def cmd_rank_clients(args: argparse.Namespace) -> int:
@@ -77,7 +85,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         ctx = Context.build(problem, result)
     except ResultMismatch as error:
-        raise InputError([f"{args.result}: {line}" for line in error.lines]) from error
+        raise InputError(
+            [f"{args.result}: {line}" for line in error.lines], _mismatch(error, args.result)
+        ) from error
     report = localise(run_report(ctx), args.lang, problem)
     if args.json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")

@@ -21,11 +21,15 @@ from models import AllocationProblem, AllocationResult, Criterion
 
 
 class ResultMismatch(ValueError):
-    """The result does not belong to the problem (unknown ids or pairs that are not arcs)."""
+    """The result does not belong to the problem (unknown ids or pairs that are not arcs).
 
-    def __init__(self, lines: list[str]) -> None:
+    ``lines`` are English (logs); ``problems`` the same as catalogue codes and params
+    (``cli.result_other_problem``, ``cli.result_pair``) for a text in the user's language."""
+
+    def __init__(self, lines: list[str], problems: list[dict[str, Any]] | None = None) -> None:
         super().__init__("; ".join(lines))
         self.lines = lines
+        self.problems = list(problems or [])
 
 
 @dataclass(frozen=True)
@@ -54,22 +58,26 @@ class Context:
             result.input_hash != input_hash(problem)
         ):
             raise ResultMismatch(
-                ["the result was computed for another problem or options (input hash differs)"]
+                ["the result was computed for another problem or options (input hash differs)"],
+                [{"code": "cli.result_other_problem", "params": {}}],
             )
         compiled = compiled or compile_problem(problem)
         t = compiled.tables
         chosen = np.full(len(t.client_ids), -1, dtype=np.int64)
         keys = arc_keys(compiled)
         errors = []
+        problems: list[dict[str, Any]] = []
         for a in result.assignments:
             i, j = t.client_index.get(a.client), t.placement_index.get(a.placement)
             arc = -1 if i is None or j is None else find_arc(compiled, keys, i, j)
             if i is None or arc < 0:
                 errors.append(f"assignment {a.client} → {a.placement} is not an admissible pair")
+                pair = {"client": a.client, "placement": a.placement}
+                problems.append({"code": "cli.result_pair", "params": pair})
                 continue
             chosen[i] = arc
         if errors:
-            raise ResultMismatch(errors)
+            raise ResultMismatch(errors, problems)
         return cls(problem, result, compiled, chosen)
 
     # ---- shortcuts ---------------------------------------------------------------------

@@ -302,9 +302,20 @@ CAPACITIES = frozenset({"seats", "support_units", "coach_caseload", "avoided_cli
 
 
 def located_text(error: Mapping[str, Any], lang: str) -> str:
-    """One located error of a refused write in plain words: a record the write would make the
-    next run set aside (``record`` and ``code``), a rule or capacity a decision would break
-    (``rule`` with the ``clients`` involved), or a refused value (a pydantic entry)."""
+    """One located error of a refused write in plain words: a scenario change that cannot be
+    applied (``code`` ``scenario.error.*``, ``params``, pydantic's ``refused`` entry), a
+    record the write would make the next run set aside (``record`` and ``code``), a rule or
+    capacity a decision would break (``rule`` with the ``clients`` involved), or a refused
+    value (a pydantic entry)."""
+    code = error.get("code")
+    if isinstance(code, str) and code.startswith("scenario.error."):
+        refused = error.get("refused")
+        return scenario_error_text(
+            code,
+            dict(error.get("params") or {}),
+            lang,
+            refused if isinstance(refused, Mapping) else None,
+        )
     record = error.get("record")
     if isinstance(record, Mapping) and error.get("code"):
         return note_text({**record, **error, "action": "none"}, lang)
@@ -324,3 +335,62 @@ def located_text(error: Mapping[str, Any], lang: str) -> str:
 def scenario_note(code: str, params: Mapping[str, Any], lang: str) -> str:
     """One note of a scenario (what its changes did) in the planner's words."""
     return _say(lang, code, {k: _scalar(v) for k, v in params.items()})
+
+
+def scenario_error_text(
+    code: str, params: Mapping[str, Any], lang: str, error: Mapping[str, Any] | None = None
+) -> str:
+    """A scenario change that cannot be applied, in the planner's words: the change by its
+    number (``Muutos 2``) within its scenario when named, the value as the planner wrote it,
+    a refused setting's field in words; ``error`` is pydantic's entry for a refused value
+    (worded, never its English)."""
+    if not _has(lang, code):
+        code = "scenario.error.invalid"
+    values: dict[str, Param] = {k: _scalar(v) for k, v in params.items()}
+    for key in ("value", "name"):
+        if isinstance(values.get(key), str):
+            shown = values[key]
+            category = f"category.{shown}"
+            if code.endswith("task_category") and _has(lang, category):
+                shown = word(lang, category)
+            values[key] = QUOTES[lang].format(shown)
+    if error is not None:
+        loc = list(error.get("loc") or ())
+        if code == "scenario.error.result_invalid":
+            ident = str(params.get("record") or "") or None
+            values["problem"] = error_text(error, lang, lambda _c, _i: ident)
+            values["more"] = max(0, int(params.get("count") or 1) - 1)
+        else:
+            where = field_words(loc, lang)
+            said = problem_words(error, lang)
+            values["problem"] = f"{where}: {said}" if where else said
+    text = _say(lang, code, values)
+    name = params.get("scenario")
+    if isinstance(name, str) and name:
+        scenario = QUOTES[lang].format(name)
+        return _say(lang, "scenario.error.in_scenario", {"scenario": scenario, "text": text})
+    return text
+
+
+def scenario_file_text(
+    path: str, lang: str, error: Mapping[str, Any] | None, names: Sequence[str | None], line: int
+) -> str:
+    """A changes file that cannot be read (``error`` None: at ``line``, 0 if unknown) or one
+    bad value of it, naming the scenario (by name, else its place) and the change by number."""
+    if error is None:
+        return word(lang, "scenario.error.unreadable", file=path, line=line)
+    loc = list(error.get("loc") or ())
+    if loc[:1] == ["scenarios"]:
+        loc = loc[1:]
+    scenario: int | None = loc[0] if loc and isinstance(loc[0], int) else None
+    rest = loc[1:] if scenario is not None else loc
+    change = (
+        rest[1] + 1 if len(rest) > 1 and rest[0] == "changes" and isinstance(rest[1], int) else 0
+    )
+    text = error_text({**error, "loc": rest}, lang)
+    if scenario is not None:
+        name = names[scenario] if scenario < len(names) else None
+        shown = QUOTES[lang].format(name) if name else str(scenario + 1)
+        key = "scenario.error.in_change" if change else "scenario.error.in_scenario"
+        text = _say(lang, key, {"scenario": shown, "change": change, "text": text})
+    return f"{path}: {text}"

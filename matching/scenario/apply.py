@@ -29,7 +29,7 @@ from matching.scenario.definition import (
     Selector,
 )
 from matching.scenario.figures import ScenarioNote
-from matching.scenario.labels import area_ids, municipality_codes
+from matching.scenario.labels import area_ids, municipality_codes, municipality_name
 from models import AllocationProblem, Client, Placement
 from models.client import OngoingAssignment
 from models.options import SolveOptions, Weights
@@ -37,7 +37,52 @@ from models.regime import LegalRegime
 
 
 class ScenarioError(ValueError):
-    """A change that cannot be applied; the message names the change index and field."""
+    """A change that cannot be applied. ``str(error)`` is English for logs and names the
+    change index and field (``changes[2].select.department: ...``); ``code`` (a catalogue
+    key, ``scenario.error.*``), ``params`` (the change by its number for people, the values)
+    and, for a refused value, ``error`` (pydantic's entry: type, loc, input, ctx) give the
+    text for people (``matching.explain.notices.scenario_error_text``)."""
+
+    def __init__(
+        self,
+        message: str,
+        code: str = "scenario.error.invalid",
+        params: dict[str, Any] | None = None,
+        error: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = dict(params or {})
+        self.error = error
+
+
+def change_number(where: str) -> int:
+    """``changes[3].select`` → 4: the change by its number for people (first is 1)."""
+    return int("".join(ch for ch in where.split(".")[0] if ch.isdigit()) or 0) + 1
+
+
+def _refused(where: str, english: str, code: str, **params: Any) -> ScenarioError:
+    """An error of the change at ``where``: English for logs, a code and params for people."""
+    return ScenarioError(
+        f"{where}: {english}", f"scenario.error.{code}", {"change": change_number(where), **params}
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    return str(value)
+
+
+def pydantic_entry(e: Any, prefix: tuple[str | int, ...] = ()) -> dict[str, Any]:
+    """A pydantic error entry with JSON values only (kept with the error, worded later)."""
+    value = e.get("input")
+    return {
+        "type": str(e.get("type", "")),
+        "loc": [*prefix, *(p if isinstance(p, int) else str(p) for p in e.get("loc", ()))],
+        "input": _plain(value) if not isinstance(value, (dict, list, tuple)) else None,
+        "ctx": {k: _plain(v) for k, v in (e.get("ctx") or {}).items()},
+    }
 
 
 def client_age(client: Client, on: date) -> int:
@@ -65,7 +110,7 @@ class _State:
     def note(self, code: str, where: str, count: int) -> None:
         """A note on what change ``where`` (``changes[3]``) did: the change by its number
         for people (the 4th), ``where`` for machines."""
-        number = int("".join(ch for ch in where.split(".")[0] if ch.isdigit()) or 0) + 1
+        number = change_number(where)
         self.notes.append(
             ScenarioNote(code=code, params={"where": where, "change": number, "count": count})
         )
@@ -126,11 +171,22 @@ class _State:
                 options=self.options,
             )
         except ValidationError as error:
-            lines = [
-                f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
-                for e in error.errors(include_url=False)[:10]
-            ]
-            raise ScenarioError("the changed problem is invalid: " + "; ".join(lines)) from error
+            entries = error.errors(include_url=False)
+            lines = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in entries[:10]]
+            first = pydantic_entry(entries[0])
+            loc = first["loc"]
+            ident = ""
+            if len(loc) >= 2 and isinstance(loc[1], int):
+                rows: Any = getattr(self, str(loc[0]), None) or getattr(p, str(loc[0]), ())
+                if 0 <= loc[1] < len(rows):
+                    row = rows[loc[1]]
+                    ident = str(getattr(row, "id", None) or getattr(row, "code", "") or "")
+            raise ScenarioError(
+                "the changed problem is invalid: " + "; ".join(lines),
+                "scenario.error.result_invalid",
+                {"count": len(entries), "record": ident},
+                first,
+            ) from error
 
 
 def _codes(
@@ -144,7 +200,12 @@ def _codes(
     missing = [v for v in values if v not in found]
     if missing:
         kind = "commuting area" if areas else "municipality"
-        raise ScenarioError(f"{where}: no {kind} is named or coded '{missing[0]}'")
+        raise _refused(
+            where,
+            f"no {kind} is named or coded '{missing[0]}'",
+            "unknown_area" if areas else "unknown_municipality",
+            value=missing[0],
+        )
     return set(found.values())
 
 
@@ -156,7 +217,12 @@ def select_placements(state: _State, selector: Selector, where: str) -> set[str]
     if selector.ids is not None:
         missing = [i for i in selector.ids if i not in known]
         if missing:
-            raise ScenarioError(f"{where}.ids: unknown placement '{missing[0]}'")
+            raise _refused(
+                f"{where}.ids",
+                f"unknown placement '{missing[0]}'",
+                "unknown_placement",
+                placement=missing[0],
+            )
         chosen &= set(selector.ids)
     munis = _codes(state, selector.municipality, f"{where}.municipality")
     areas = _codes(state, selector.commuting_area, f"{where}.commuting_area", areas=True)
@@ -180,11 +246,25 @@ def select_placements(state: _State, selector: Selector, where: str) -> set[str]
             continue
         for v in sorted(values):
             if not any(attr(p) == v for p in state.placements):
-                raise ScenarioError(f"{where}.{name}: no placement has {name} '{v}'")
+                raise _refused(
+                    f"{where}.{name}",
+                    f"no placement has {name} '{v}'",
+                    f"no_placement.{name}",
+                    value=_shown(state, name, v),
+                )
         chosen &= {p.id for p in state.placements if attr(p) in values}
     if not chosen:
-        raise ScenarioError(f"{where}: no placement matches every field of the selector")
+        raise _refused(where, "no placement matches every field of the selector", "no_match")
     return chosen
+
+
+def _shown(state: _State, name: str, value: str) -> str:
+    """A selector's value as a planner knows it: a municipality or commuting area by name."""
+    if name == "municipality":
+        return municipality_name(state.problem, value)
+    if name == "commuting_area":
+        return next((a.name for a in state.problem.commuting_areas if a.id == value), value)
+    return value
 
 
 def _add(state: _State, change: AddPlacements, where: str) -> None:
@@ -193,16 +273,30 @@ def _add(state: _State, change: AddPlacements, where: str) -> None:
     for k, copy in enumerate(change.copies):
         source = by_id.get(copy.source)
         if source is None:
-            raise ScenarioError(f"{where}.copies[{k}].source: unknown placement '{copy.source}'")
+            raise _refused(
+                f"{where}.copies[{k}].source",
+                f"unknown placement '{copy.source}'",
+                "unknown_placement",
+                placement=copy.source,
+            )
         try:
             new.append(Placement.model_validate({**source.model_dump(), **copy.set, "id": copy.id}))
         except ValidationError as error:
             e = error.errors(include_url=False)[0]
             loc = ".".join(str(x) for x in e["loc"])
-            raise ScenarioError(f"{where}.copies[{k}].set.{loc}: {e['msg']}") from error
+            refused = _refused(
+                f"{where}.copies[{k}].set.{loc}", str(e["msg"]), "copy_invalid", placement=copy.id
+            )
+            refused.error = pydantic_entry(e)
+            raise refused from error
     for k, p in enumerate(new):
         if p.id in by_id:
-            raise ScenarioError(f"{where}: placement id '{p.id}' (new #{k}) already exists")
+            raise _refused(
+                where,
+                f"placement id '{p.id}' (new #{k}) already exists",
+                "placement_exists",
+                placement=p.id,
+            )
         by_id[p.id] = p
     state.placements.extend(new)
 
@@ -247,7 +341,9 @@ def _group_rows(state: _State, change: ScaleDemand, where: str) -> list[int]:
             for f in ("municipality", "age_band", "support_level")
             if getattr(change, f) is not None
         ]
-        raise ScenarioError(f"{where}.{fields[0] if fields else 'factor'}: no client matches")
+        raise _refused(
+            f"{where}.{fields[0] if fields else 'factor'}", "no client matches", "no_client"
+        )
     return rows
 
 
@@ -284,13 +380,27 @@ def where_tag(where: str) -> str:
 def _merged(model: Any, current: Any, update: dict[str, Any], where: str) -> Any:
     for key in update:
         if key not in model.model_fields:
-            raise ScenarioError(f"{where}.set.{key}: not a field of {model.__name__}")
+            raise _refused(
+                f"{where}.set.{key}",
+                f"not a field of {model.__name__}",
+                f"unknown_setting.{SETTINGS[model.__name__]}",
+                name=key,
+            )
     try:
         return model.model_validate({**current.model_dump(), **update})
     except ValidationError as error:
         e = error.errors(include_url=False)[0]
         loc = ".".join(str(x) for x in e["loc"]) or ",".join(update)
-        raise ScenarioError(f"{where}.set.{loc}: {e['msg']}") from error
+        refused = _refused(f"{where}.set.{loc}", str(e["msg"]), "invalid_value")
+        entry = pydantic_entry(e)
+        if not entry["loc"]:
+            entry["loc"] = list(update)
+        refused.error = entry
+        raise refused from error
+
+
+SETTINGS = {"LegalRegime": "regime", "Weights": "weights", "SolveOptions": "options"}
+"""The models a ``set`` change writes into, by the kind of setting a planner changes."""
 
 
 def _regime(state: _State, change: ChangeRegime, where: str) -> None:
@@ -336,7 +446,7 @@ def _apply_one(state: _State, change: Change, where: str, rng: np.random.Generat
         state.options = state.options.model_copy(update={"weights": weights})
     elif isinstance(change, ChangeOptions):
         if "weights" in change.set:
-            raise ScenarioError(f"{where}.set.weights: use a 'weights' change")
+            raise _refused(f"{where}.set.weights", "use a 'weights' change", "weights_in_options")
         state.options = _merged(SolveOptions, state.options, change.set, where)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from matching.explain.messages import LANGUAGES, word
 from matching.explain.notices import default_language
 from matching.io import InputError, load
 from matching.scenario.apply import ScenarioError
-from matching.scenario.definition import load_scenarios
+from matching.scenario.definition import ScenarioFileError, load_scenarios
 from matching.scenario.distributed import ClusterError, local_cluster
 from matching.scenario.output import summary_line, write_outputs
 from matching.scenario.run import RunSettings, run_batch
@@ -22,7 +23,12 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     problem = load(AllocationProblem, args.base)
     try:
         scenarios = load_scenarios(args.changes)
-    except (OSError, ValueError) as error:
+    except ScenarioFileError as error:
+        where = {"path": error.path, "names": error.names, "line": error.line}
+        errors: list[dict[str, Any] | None] = [*error.errors] or [None]
+        problems = [{"scenario_file": {**where, "error": e}} for e in errors]
+        raise InputError(str(error).splitlines(), problems) from error
+    except OSError as error:
         raise InputError(str(error).splitlines()) from error
     if args.local_cluster is not None and args.local_cluster < 1:
         raise InputError(["--local-cluster needs at least 1 worker"])
@@ -44,7 +50,10 @@ def cmd_scenario(args: argparse.Namespace) -> int:
                 settings=settings,
                 scheduler=args.scheduler,
             )
-    except (ScenarioError, ClusterError) as error:
+    except ScenarioError as error:
+        said = {"code": error.code, "params": error.params, "error": error.error}
+        raise InputError([str(error)], [{"scenario": said}]) from error
+    except ClusterError as error:
         raise InputError([str(error)]) from error
     paths = write_outputs(metrics, args.output, args.lang)
     for m in metrics:

@@ -19,6 +19,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from matching.groups import AgeBand as AgeBandCode
 from matching.groups import SupportLevel as SupportLevelCode
@@ -46,8 +47,9 @@ class Selector(ScenarioModel):
     def _something_selected(self) -> Self:
         fields = (self.ids, self.department, self.municipality, self.commuting_area)
         if all(v is None for v in fields) and self.task_category is None:
-            raise ValueError(
-                "a selector needs ids, department, municipality, commuting_area or task_category"
+            raise PydanticCustomError(
+                "selector_empty",
+                "a selector needs ids, department, municipality, commuting_area or task_category",
             )
         return self
 
@@ -70,7 +72,7 @@ class AddPlacements(ScenarioModel):
     @model_validator(mode="after")
     def _not_empty(self) -> Self:
         if not self.placements and not self.copies:
-            raise ValueError("add_placements needs placements or copies")
+            raise PydanticCustomError("add_empty", "add_placements needs placements or copies")
         return self
 
 
@@ -94,15 +96,18 @@ class ResizePlacements(ScenarioModel):
     @model_validator(mode="after")
     def _one_way_each(self) -> Self:
         if self.seats is not None and self.add_seats is not None:
-            raise ValueError("give seats or add_seats, not both")
+            raise PydanticCustomError("seats_twice", "give seats or add_seats, not both")
         if self.support_units is not None and self.add_support_units is not None:
-            raise ValueError("give support_units or add_support_units, not both")
+            raise PydanticCustomError(
+                "support_twice", "give support_units or add_support_units, not both"
+            )
         if all(
             v is None
             for v in (self.seats, self.add_seats, self.support_units, self.add_support_units)
         ):
-            raise ValueError(
-                "resize_placements needs seats, add_seats, support_units or add_support_units"
+            raise PydanticCustomError(
+                "resize_empty",
+                "resize_placements needs seats, add_seats, support_units or add_support_units",
             )
         return self
 
@@ -219,7 +224,11 @@ class ScenarioSet(ScenarioModel):
         names = [s.name for s in self.scenarios]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            raise ValueError(f"scenario names must be unique: {', '.join(dup)}")
+            raise PydanticCustomError(
+                "names_unique",
+                "scenario names must be unique: {names}",
+                {"names": ", ".join(dup)},
+            )
         return self
 
 
@@ -244,18 +253,56 @@ def parse_scenarios(data: Any) -> list[Scenario]:
     return with_base(list(batch.scenarios))
 
 
+class ScenarioFileError(ValueError):
+    """A changes file that cannot be read or holds bad scenarios. ``str(error)`` is English
+    (one line a problem); ``errors`` are pydantic's entries (``[]`` when the file cannot be
+    parsed, ``line`` then says where), ``names`` the scenarios' names by their place in the
+    file, so a text for people can name the scenario and the change."""
+
+    def __init__(
+        self,
+        message: str,
+        path: str,
+        errors: list[dict[str, Any]] | None = None,
+        names: list[str | None] | None = None,
+        line: int = 0,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.errors = list(errors or [])
+        self.names = list(names or [])
+        self.line = line
+
+
+def _names(data: Any) -> list[str | None]:
+    items = data.get("scenarios") if isinstance(data, dict) and "scenarios" in data else data
+    items = items if isinstance(items, list) else [items]
+    return [
+        i.get("name") if isinstance(i, dict) and isinstance(i.get("name"), str) else None
+        for i in items
+    ]
+
+
 def load_scenarios(path: str | Path) -> list[Scenario]:
-    """Read a ``.yaml``/``.yml`` or ``.json`` changes file; raises ``ValueError`` on bad input."""
+    """Read a ``.yaml``/``.yml`` or ``.json`` changes file; raises ``ScenarioFileError`` (a
+    ``ValueError``) on bad input."""
     text = Path(path).read_text(encoding="utf-8")
     try:
         data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise ValueError(f"{path}: cannot parse: {error}") from error
+    except json.JSONDecodeError as error:
+        raise ScenarioFileError(
+            f"{path}: cannot parse: {error}", str(path), line=error.lineno
+        ) from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        raise ScenarioFileError(f"{path}: cannot parse: {error}", str(path), line=line) from error
     try:
         return parse_scenarios(data)
     except ValidationError as error:
-        lines = [
-            f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-            for e in error.errors(include_url=False)
-        ]
-        raise ValueError("\n".join(lines)) from error
+        entries: list[dict[str, Any]] = [dict(e) for e in error.errors(include_url=False)]
+        lines = [f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in entries]
+        raise ScenarioFileError("\n".join(lines), str(path), entries, _names(data)) from error
+    except ValueError as error:  # with_base: the base changed
+        entry: dict[str, Any] = {"type": "base_changed", "loc": (), "input": BASE_NAME}
+        raise ScenarioFileError(f"{path}: {error}", str(path), [entry], _names(data)) from error

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from matching.scenario.apply import ScenarioError
 from matching.scenario.compare import ScenarioMetrics
 from matching.scenario.definition import Scenario
 from matching.scenario.one import RunSettings, scenario_outcome
@@ -93,8 +94,8 @@ def run_outcomes(
     *,
     scheduler: str | None = None,
     client: Client | None = None,
-) -> list[ScenarioMetrics | str]:
-    """Each scenario's figures or error text, in the batch's order, computed on Dask.
+) -> list[ScenarioMetrics | ScenarioError]:
+    """Each scenario's figures or error, in the batch's order, computed on Dask.
 
     Uses ``client`` when given (left open) or else connects to ``scheduler`` (closed after).
     The base is scattered once to every worker rather than pickled into every task.
@@ -119,7 +120,7 @@ def run_outcomes(
             for i, s in enumerate(scenarios)
         ]
         futures.extend(tasks)
-        outcomes: list[ScenarioMetrics | str] = client.gather(tasks)
+        outcomes: list[ScenarioMetrics | ScenarioError] = client.gather(tasks)
         return outcomes
     finally:
         if own:

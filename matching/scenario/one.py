@@ -72,13 +72,14 @@ def run_scenario(
 
 def scenario_outcome(
     base: AllocationProblem, scenario: Scenario, settings: RunSettings
-) -> ScenarioMetrics | str:
-    """One scenario's figures, or the text of its ``ScenarioError``.
+) -> ScenarioMetrics | ScenarioError:
+    """One scenario's figures, or its ``ScenarioError`` (returned, not raised).
 
     What a pool or cluster worker runs: module-level so it pickles by reference, and the
-    error comes back as text so the caller can name the scenario in one message.
+    error comes back as a value (it pickles with its code and params) so the caller can name
+    the scenario in one message.
     """
     try:
         return run_scenario(base, scenario, settings)
     except ScenarioError as error:
-        return str(error)
+        return error

@@ -35,7 +35,7 @@ def _init(base: AllocationProblem) -> None:
     _BASE = base
 
 
-def _run_in_worker(scenario: Scenario, settings: RunSettings) -> ScenarioMetrics | str:
+def _run_in_worker(scenario: Scenario, settings: RunSettings) -> ScenarioMetrics | ScenarioError:
     assert _BASE is not None
     return scenario_outcome(_BASE, scenario, settings)
 
@@ -57,7 +57,7 @@ def run_batch(
 
     Raises ``ScenarioError`` naming the scenario and change if one cannot be applied.
     """
-    outcomes: list[ScenarioMetrics | str]
+    outcomes: list[ScenarioMetrics | ScenarioError]
     if scheduler is not None or client is not None:
         outcomes = run_outcomes(base, scenarios, settings, scheduler=scheduler, client=client)
     elif workers < 1:
@@ -76,7 +76,12 @@ def run_batch(
             outcomes = list(pool.map(_run_in_worker, scenarios, [settings] * len(scenarios)))
     out = []
     for scenario, outcome in zip(scenarios, outcomes, strict=True):
-        if isinstance(outcome, str):
-            raise ScenarioError(f"scenario '{scenario.name}': {outcome}")
+        if isinstance(outcome, ScenarioError):
+            raise ScenarioError(
+                f"scenario '{scenario.name}': {outcome}",
+                outcome.code,
+                {**outcome.params, "scenario": scenario.name},
+                outcome.error,
+            )
         out.append(outcome)
     return out

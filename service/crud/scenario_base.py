@@ -133,6 +133,9 @@ def _check_applies(base: AllocationProblem, scenario: Scenario, body: ScenarioJo
                     "field": ".".join(str(p) for p in full),
                     "msg": message,
                     "type": "scenario",
+                    "code": error.code,
+                    "params": error.params,
+                    **({"refused": error.error} if error.error else {}),
                 }
             ],
         ) from error

@@ -70,6 +70,26 @@ def test_a_result_of_another_county_is_refused(files, capsys) -> None:
     other = make_problem([client("X1")], [placement("P1")])
     wrong = tmp / "wrong.json"
     wrong.write_text(allocate(other).model_dump_json())
-    assert main(["explain", county, str(wrong)]) == 2
-    assert main(["report", county, str(wrong)]) == 2
-    assert "input hash differs" in capsys.readouterr().err
+    assert main(["explain", county, str(wrong), "--lang", "fi"]) == 2
+    assert main(["report", county, str(wrong), "--lang", "en"]) == 2
+    fi, en = capsys.readouterr().err.strip().splitlines()
+    assert fi == (
+        f"virhe: {wrong}: tulos on laskettu toiselle aineistolle tai toisilla asetuksilla; "
+        "laske tulos uudelleen tälle aineistolle"
+    )
+    assert en.startswith(f"error: {wrong}: the result was computed for other data")
+    assert "hash" not in fi + en
+
+
+def test_a_pair_the_county_does_not_allow_is_named_in_words(files, capsys) -> None:
+    county, result, tmp = files
+    data = json.loads(Path(result).read_text())
+    data["input_hash"] = ""
+    data["assignments"][0]["client"] = "X9"
+    wrong = tmp / "pair.json"
+    wrong.write_text(json.dumps(data))
+    assert main(["explain", county, str(wrong), "--lang", "fi"]) == 2
+    placed = data["assignments"][0]["placement"]
+    assert capsys.readouterr().err.strip() == (
+        f"virhe: {wrong}: asiakasta X9 ei voi sijoittaa paikkaan {placed} tässä aineistossa"
+    )

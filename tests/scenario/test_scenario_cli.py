@@ -86,5 +86,6 @@ def test_bad_changes_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     changes.write_text(
         "- {name: x, changes: [{kind: remove_placements, select: {department: [Nowhere]}}]}\n"
     )
-    assert main(["scenario", str(base), str(changes), "-o", str(tmp_path / "o")]) == 2
-    assert "changes[0].select.department" in capsys.readouterr().err
+    out = str(tmp_path / "o")
+    assert main(["scenario", str(base), str(changes), "-o", out, "--lang", "fi"]) == 2
+    assert "Muutos 1: yksiköstä ”Nowhere” ei löydy yhtään paikkaa" in capsys.readouterr().err

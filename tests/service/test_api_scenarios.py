@@ -528,3 +528,37 @@ def test_dask_scheduler(tmp_path: Path) -> None:
     assert job["options"]["distributed"] is True
     assert "tcp://" not in json.dumps(job)  # the cluster's address is not shown
     assert [s["placed"] for s in job["summary"]] == [4, 4, 2]
+
+
+def test_a_bad_scenario_is_refused_in_the_planners_words(client: TestClient, seed: Seed) -> None:
+    scenarios = [{"name": "Oulu", "changes": [{**RESIZE, "select": {"department": ["Ei ole"]}}]}]
+    response = client.post(
+        "/scenario-jobs",
+        json={**JOB, "scenarios": scenarios},
+        headers={**seed.h("planner"), "Accept-Language": "fi"},
+    )
+    assert response.status_code == 422, response.text
+    body = response.json()
+    [error] = body["errors"]
+    assert error["field"] == "body.scenarios.0.changes.0.select.department"
+    assert error["code"] == "scenario.error.no_placement.department"
+    assert error["params"] == {"change": 1, "value": "Ei ole"}
+    assert error["message"] == "Muutos 1: yksiköstä ”Ei ole” ei löydy yhtään paikkaa"
+    assert "Muutos 1: yksiköstä" in body["message"]
+    english = client.post(
+        "/scenario-jobs",
+        json={**JOB, "scenarios": scenarios},
+        headers={**seed.h("planner"), "Accept-Language": "en"},
+    ).json()
+    assert english["errors"][0]["message"] == "Change 1: the unit “Ei ole” has no placements"
+
+
+def test_an_empty_selector_is_refused_in_words(client: TestClient, seed: Seed) -> None:
+    scenarios = [{"name": "a", "changes": [{**RESIZE, "select": {}}]}]
+    response = client.post(
+        "/scenario-jobs", json={**JOB, "scenarios": scenarios}, headers=seed.h("planner")
+    )
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert error["type"] == "selector_empty"
+    assert error["message"].startswith("valitse paikat vähintään yhdellä ehdolla"), error
