@@ -168,6 +168,11 @@ def demo_users(
         ("suunnittelija", "Sirpa Suunnittelija", Role.PLANNER, [], []),
         ("paakayttaja", "Pasi Pääkäyttäjä", Role.ADMIN, [], []),
     ]
+    # The coach of the most clients of the caseload: the coach's page then has people on it.
+    coached = Counter(c.coach for c in problem.clients if c.coach and c.id in set(caseload))
+    if coached:
+        coach = coached.most_common(1)[0][0]
+        wanted.append(("valmentaja", "Veera Valmentaja", Role.COACH, [coach], []))
     out = []
     for username, name, role, organisations, clients in wanted:
         password = secrets.token_urlsafe(9)

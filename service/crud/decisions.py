@@ -41,36 +41,6 @@ def _own_placements(user: Principal) -> Any:
     return select(PlacementRow.id).where(PlacementRow.organisation_id == user.organisation)
 
 
-def list_proposals(
-    session: Session,
-    user: Principal,
-    run_id: int,
-    *,
-    municipality: str | None,
-    status: ProposalStatus | None,
-    placement: str | None,
-    offset: int,
-    limit: int,
-) -> tuple[Sequence[Any], int]:
-    """A page of a run's proposals and the total; municipality users see their own only.
-
-    Rows are plain column tuples, not ORM objects: listing 1,000 proposals is the hot path
-    of the weekly review and skips the identity map this way.
-    """
-    query = select(*ProposalRow.__table__.columns).where(ProposalRow.run_id == run_id)
-    if user.role is Role.MUNICIPALITY:
-        query = query.where(ProposalRow.placement_id.in_(_own_placements(user)))
-    if municipality is not None:
-        query = query.where(ProposalRow.municipality_code == municipality)
-    if status is not None:
-        query = query.where(ProposalRow.status == status.value)
-    if placement is not None:
-        query = query.where(ProposalRow.placement_id == placement)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(query.order_by(ProposalRow.id).offset(offset).limit(limit)).all()
-    return rows, total
-
-
 R = TypeVar("R", ProposalRow, AssignmentRow)
 
 

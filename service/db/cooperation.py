@@ -2,7 +2,7 @@
 agreement, the period and its end, the start notice, the end-of-period feedback and the
 certificates seen for absences.
 
-They share ``Base`` with the service's tables; migration ``0007_cooperation`` creates them.
+They share ``Base`` with the service's tables; migration ``0008_cooperation`` creates them.
 Each row round-trips through its domain record in ``models.cooperation`` (the crud layer
 validates there, so the rules have one implementation); columns hold what the service filters
 or joins on, JSON the lists (weekdays, participants, contact persons, extensions, answers).

@@ -360,7 +360,7 @@ def test_demo_names_a_user_per_role_who_can_sign_in(tmp_path: object, capsys: ob
     assert _load_demo(demo.state.session_factory)
     out = capsys.readouterr().out  # type: ignore[attr-defined]
     found = dict(re.findall(r"^\s+\w+\s+(\S+)\s+password: (\S+)$", out, re.MULTILINE))
-    assert set(found) == {"koordinaattori", "kunta", "suunnittelija", "paakayttaja"}
+    assert set(found) == {"koordinaattori", "kunta", "suunnittelija", "paakayttaja", "valmentaja"}
     assert "otpauth://totp/" in out
     with TestClient(demo) as browser:
         response = sign_in(browser, "koordinaattori", found["koordinaattori"])
@@ -368,3 +368,6 @@ def test_demo_names_a_user_per_role_who_can_sign_in(tmp_path: object, capsys: ob
         assert "Viikon ehdotukset" in browser.get("/coordinator/board").text
         response = sign_in(browser, "kunta", found["kunta"])
         assert response.headers["location"] == "/municipality/placements"  # type: ignore[attr-defined]
+        response = sign_in(browser, "valmentaja", found["valmentaja"])
+        assert response.headers["location"] == "/coach/periods"  # type: ignore[attr-defined]
+        assert browser.get("/coach/periods").status_code == 200

@@ -1,8 +1,8 @@
 """The cooperation cycle: site confirmations, start meetings, activity agreements, periods,
 start notices, end-of-period feedback and certificates seen for absences.
 
-Revision ID: 0007_cooperation
-Revises: 0008_placement_contact
+Revision ID: 0008_cooperation
+Revises: 0007_placement_contact
 Create Date: 2026-11-29 15:57:41.842930
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007_cooperation'
-down_revision = '0008_placement_contact'
+revision = '0008_cooperation'
+down_revision = '0007_placement_contact'
 branch_labels = None
 depends_on = None
 

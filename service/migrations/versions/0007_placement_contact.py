@@ -4,7 +4,7 @@ Placements get the site's street address, postal code, post office and contact p
 work phone, work e-mail), all optional. Proposals get the note of a coordinator who left the
 proposal pending on purpose, with who and when.
 
-Revision ID: 0008_placement_contact
+Revision ID: 0007_placement_contact
 Revises: 0006_users
 Create Date: 2026-11-29 16:00:00.000000
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008_placement_contact'
+revision = '0007_placement_contact'
 down_revision = '0006_users'
 branch_labels = None
 depends_on = None
