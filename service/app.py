@@ -6,13 +6,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from matching.version import __version__
 from service import errors, limits
 from service.auth import TokenCache
 from service.config import Settings
-from service.db.session import make_engine, make_session_factory, upgrade
+from service.db.session import REQUEST_THREADS, make_engine, make_session_factory, upgrade
 from service.jobs import Solver
 from service.routes import api_router
 from service.scenario_jobs import ScenarioEngine
@@ -64,6 +65,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # sync handlers run on AnyIO's thread pool: no more threads than pooled connections
+        to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         if workers is not None:
             workers.start()
         yield
