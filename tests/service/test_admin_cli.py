@@ -25,7 +25,9 @@ def test_token_life_cycle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     with Session(engine) as session:
         row = session.scalars(select(TokenRow)).one()
         assert row.token_hash == hash_token(secret) and secret not in row.token_hash
-    app = create_app(Settings(database_url=url, run_executor="thread"))
+    # No token cache: the revocation below must show at once (how long a cached token
+    # outlives its revocation is tested in test_read_costs.py).
+    app = create_app(Settings(database_url=url, run_executor="thread", token_cache_s=0))
     with TestClient(app) as client:
         headers = {"Authorization": f"Bearer {secret}"}
         assert client.get("/placements", headers=headers).status_code == 200
