@@ -33,18 +33,39 @@ class Component:
     ----------
     problem:
         The component as a problem of its own (local item, bin, arc and resource indices).
-    items, arcs:
-        ``int64``: the original index of each local item and arc.
+    items:
+        ``int64``: the original index of each local item.
+    arcs:
+        ``int64``, sorted: the original index of each local arc; None when the component
+        keeps every arc in its own numbering (a whole county of nine million arcs: no 72 MB
+        identity array).
     """
 
     problem: AssignmentProblem
     items: IntArray
-    arcs: IntArray
+    arcs: IntArray | None
 
     @property
     def size(self) -> int:
         """Size used to share the time budget: the number of arcs."""
         return self.problem.n_arcs
+
+    def global_arcs(self, local: IntArray) -> IntArray:
+        """The original index of each local arc in `local` (all >= 0)."""
+        return local if self.arcs is None else self.arcs[local]
+
+    def local_arcs(self, global_arcs: IntArray) -> IntArray:
+        """The local index of each original arc in `global_arcs`, or -1 where it is -1 or
+        not in the component."""
+        if self.arcs is None:
+            return np.asarray(global_arcs, dtype=np.int64)
+        if len(self.arcs) == 0:
+            return np.full(len(global_arcs), -1, dtype=np.int64)
+        # The arcs are sorted, so an original arc's local index is a binary search.
+        position = np.searchsorted(self.arcs, np.maximum(global_arcs, 0))
+        position = np.minimum(position, len(self.arcs) - 1)
+        found = (global_arcs >= 0) & (self.arcs[position] == global_arcs)
+        return np.where(found, position, -1).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -220,14 +241,15 @@ def whole(problem: AssignmentProblem, alive: BoolArray) -> Decomposition:
     if arcs.size >= (1 - WHOLE_DEAD_SHARE) * problem.n_arcs:
         # A few unusable arcs stay in (no copy of every arc): they cannot be chosen, as
         # the solvers check seats and resources, and only loosen the LP bounds a little.
-        arcs = np.arange(problem.n_arcs, dtype=np.int64)
-        sub = problem
+        del arcs
+        sub, kept = problem, None
     else:
         sub = problem.subproblem(arcs, uses=np.flatnonzero(alive[problem.use_arc]))
+        kept = arcs
     items = np.arange(problem.n_items, dtype=np.int64)
-    has_arc = np.bincount(problem.arc_item[arcs], minlength=problem.n_items) > 0
+    has_arc = np.bincount(sub.arc_item, minlength=problem.n_items) > 0
     return Decomposition(
-        components=[Component(problem=sub, items=items, arcs=arcs)] if arcs.size else [],
+        components=[Component(problem=sub, items=items, arcs=kept)] if sub.n_arcs else [],
         single_items=np.zeros(0, dtype=np.int64),
         n_components=1 if has_arc.any() else 0,
     )

@@ -258,7 +258,7 @@ class AssignmentProblem:
             uses = (
                 np.arange(len(self.use_arc), dtype=np.int64)
                 if every_arc
-                else np.flatnonzero(_positions(arcs, self.use_arc) >= 0)
+                else np.flatnonzero(_member(arcs, self.n_arcs)[self.use_arc])
             )
         use_arc = self.use_arc[uses] if every_arc else _renumber(arcs, self.use_arc[uses])
         pairs = self.conflicts if conflicts is None else np.asarray(conflicts, np.int64)
@@ -303,12 +303,27 @@ def _renumber(kept: IntArray, values: IntArray) -> IntArray:
     return table[values]
 
 
+def _member(kept: IntArray, n: int) -> BoolArray:
+    """``bool[n]``, true at the indices in `kept`: the arcs of a part looked up by index.
+
+    On a 20,000-client county a restricted master keeps 140,000 of nine million arcs and
+    their eighteen million resource uses are filtered by it; a mask of one byte per arc costs
+    9 MB where a binary search over the uses made four 144 MB temporaries at the engine's
+    memory peak."""
+    mask = np.zeros(n, dtype=np.bool_)
+    mask[kept] = True
+    return mask
+
+
 def _positions(sorted_values: IntArray, values: IntArray) -> IntArray:
     """Index of each of `values` in `sorted_values` (ascending), or -1 where it is absent."""
     if sorted_values.size == 0:
         return np.full(len(values), -1, dtype=np.int64)
-    position = np.minimum(np.searchsorted(sorted_values, values), sorted_values.size - 1)
-    return np.where(sorted_values[position] == values, position, -1).astype(np.int64)
+    # In place: one int64 array of len(values) plus the gathered values, not four.
+    position = np.searchsorted(sorted_values, values).astype(np.int64, copy=False)
+    np.minimum(position, sorted_values.size - 1, out=position)
+    position[sorted_values[position] != values] = -1
+    return position
 
 
 def objective_of(problem: AssignmentProblem, chosen_arc: IntArray) -> tuple[int, int]:

@@ -145,8 +145,12 @@ class _Pricer:
         self.order = order  # arcs by item, best score first
         self.starts = starts
         self.nonempty = np.flatnonzero(np.diff(starts) > 0)
-        self.placed_coef = problem.item_value[problem.arc_item].astype(np.float64)
-        self.score = problem.arc_score.astype(np.float64)
+        self._item_value = problem.item_value.astype(np.float64)
+
+    def placed_coef(self) -> FloatArray:
+        """Each arc's item value, as a new array: made when a phase needs it rather than
+        kept, which at nine million arcs saves 72 MB for the whole solve."""
+        return self._item_value[self.problem.arc_item]
 
     def reduced(
         self,
@@ -178,11 +182,16 @@ class _Pricer:
             if len(ids) != len(res_rows):
                 raise SolverError("internal: resource rows do not match the restricted model")
             y_res[ids] = y[res_rows]
-        cp = objective - y_bin[p.arc_bin]
-        if len(p.use_arc):
-            cp -= np.bincount(
-                p.use_arc, weights=p.use_amount * y_res[p.use_resource], minlength=p.n_arcs
-            )
+        cp = y_bin[p.arc_bin]
+        np.subtract(objective, cp, out=cp)  # in place: nine million arcs, no second array
+        priced = y_res > 0.0
+        if len(p.use_arc) and priced.any():
+            # Only the uses of resources with a positive dual change c' (y is clipped at 0):
+            # usually a few, where weighting all eighteen million uses took 360 MB.
+            uses = np.flatnonzero(priced[p.use_resource])
+            weight = y_res[p.use_resource[uses]]
+            weight *= p.use_amount[uses]
+            cp -= np.bincount(p.use_arc[uses], weights=weight, minlength=p.n_arcs)
         yc = np.where(kind == ROW_CONFLICT, y, 0.0)
         if yc.any():
             cp[keep] -= matrix.T @ yc
@@ -239,7 +248,9 @@ def lp_bound(
     keeps the reported gap near the LP's instead of the relaxation's."""
     pricer = _Pricer(problem)
     keep = np.arange(problem.n_arcs, dtype=np.int64)
-    objective = pricer.score + mu * pricer.placed_coef
+    objective = pricer.placed_coef()
+    objective *= mu
+    objective += pricer.problem.arc_score
     cp, rhs = pricer.reduced(keep, program, duals, objective)
     kept = np.ones(problem.n_arcs, dtype=np.bool_)
     return _bound(pricer, cp, rhs - mu * placed, kept).total
@@ -277,19 +288,19 @@ def initial_arcs(
 def _price_phase(
     pricer: _Pricer,
     kept: NDArray[np.bool_],
-    base_objective: FloatArray,
+    base_objective: FloatArray | IntArray,
     min_placed: int | None,
     deadline: float,
     rounds: int,
     log: list[dict[str, Any]],
     rate: list[float],
     mip_kept: NDArray[np.bool_] | None = None,
-    primal_out: FloatArray | None = None,
+    primal_out: list[tuple[IntArray, FloatArray]] | None = None,
 ) -> list[tuple[_Bound, float]]:
     """Column generation on one phase's LP; adds priced arcs to `kept` in place.
 
-    With `primal_out` (one value per arc of the full problem), the last LP's primal values
-    are written there (pruned arcs 0): the guide of phase 2's start (``rounding``).
+    With `primal_out`, the last LP's arcs and primal values are put there (its only entry):
+    the guide of phase 2's start (``rounding``).
 
     Returns every round's proven bound with its multiplier ``mu`` (each bound is valid for
     the arcs kept at the end, which only grow: see ``_bound``). `rate` holds the measured
@@ -305,24 +316,32 @@ def _price_phase(
             break
         sub = pricer.problem.subproblem(keep)
         model = build_linear_program(sub)
-        objective = base_objective[keep]
+        objective = base_objective[keep].astype(np.float64)
         lp = solve_lp_relaxation(model, objective, min_placed, left)
         rate[0] = max(rate[0], (time.perf_counter() - started) / max(len(keep), 1))
         if lp is None:
             break
         duals, mu, primal = lp
         if primal_out is not None:
-            primal_out[:] = 0.0
-            primal_out[keep] = primal
-        full_objective = base_objective + mu * pricer.placed_coef
+            primal_out[:] = [(keep, primal)]
+        # In place, arc-sized arrays one at a time (the engine's memory peak is here at XL).
+        full_objective = pricer.placed_coef()
+        full_objective *= mu
+        full_objective += base_objective
         cp, rhs = pricer.reduced(keep, model, duals, full_objective)
         rhs -= mu * (min_placed or 0)
         bound = _bound(pricer, cp, rhs, kept if mip_kept is None else mip_kept)
         bounds.append((bound, mu))
         # Price: pruned arcs beating their item's dual over the kept arcs.
         y_kept = pricer.item_duals(cp, kept)
-        gain = cp - y_kept[pricer.problem.arc_item]
-        candidates = (~kept) & (gain > _PRICE_TOL * np.maximum(1.0, np.abs(cp)))
+        gain = y_kept[pricer.problem.arc_item]
+        np.subtract(cp, gain, out=gain)
+        threshold = np.abs(cp)
+        np.maximum(threshold, 1.0, out=threshold)
+        threshold *= _PRICE_TOL
+        candidates = gain > threshold
+        del threshold
+        candidates &= ~kept
         log.append(
             {
                 "arcs": len(keep),
@@ -495,7 +514,7 @@ def _price_placed(master: _Master) -> list[tuple[_Bound, float]]:
     bounds = _price_phase(
         pricer,
         kept,
-        pricer.placed_coef,
+        pricer.placed_coef(),
         None,
         min(master.deadline, time.perf_counter() + LP_SHARE[0] * budget),
         PRICING_ROUNDS if enough else 0,
@@ -568,18 +587,18 @@ def _placed_bound(
 
 def _price_quality(
     master: _Master, chosen1: IntArray, placed: int
-) -> tuple[list[tuple[_Bound, float]], FloatArray]:
+) -> tuple[list[tuple[_Bound, float]], list[tuple[IntArray, FloatArray]]]:
     """Column generation of phase 2 at phase 1's placed value, with phase 1's arcs kept: its
     bounds hold for every assignment placing that much, and its last LP guides phase 2's
     start (no LP of its own needed)."""
     t = time.perf_counter()
     master.kept[chosen1] = True
-    guide = np.full(master.problem.n_arcs, np.nan)
+    guide: list[tuple[IntArray, FloatArray]] = []
     left = master.deadline - time.perf_counter()
     bounds = _price_phase(
         master.pricer,
         master.kept,
-        master.pricer.score,
+        master.problem.arc_score,  # scores exact in float64 (< 2**53)
         placed,
         time.perf_counter() + LP_SHARE[1] * left,
         PRICING_ROUNDS,
@@ -592,7 +611,10 @@ def _price_quality(
 
 
 def _solve_quality(
-    master: _Master, chosen1: IntArray, placed_bound: int, guide: FloatArray
+    master: _Master,
+    chosen1: IntArray,
+    placed_bound: int,
+    guide: list[tuple[IntArray, FloatArray]],
 ) -> tuple[ExactResult, IntArray]:
     """Phase 2's MIP over the arcs kept now (phase 1's and the priced ones), from phase 1's
     answer improved by rounding the pricing's LP (or an LP of its own when there is none)."""
@@ -605,7 +627,11 @@ def _solve_quality(
     local1 = _local(keep, np.full(problem.n_items, -1, dtype=np.int64), problem.n_arcs)
     assert local1 is not None
     local1[problem.arc_item[chosen1]] = np.searchsorted(keep, chosen1)
-    guided = None if np.isnan(guide).any() else guide[keep]
+    guided = None
+    if guide:  # the last priced LP's values over the arcs kept now (arcs priced in after: 0)
+        lp_arcs, lp_primal = guide[0]
+        guided = np.zeros(len(keep))
+        guided[np.searchsorted(keep, lp_arcs)] = lp_primal
 
     def improve(start: IntArray, placed: int, seconds: float) -> IntArray | None:
         """Phase 2's start: the pricing's last LP (at this placed value) rounded."""
@@ -662,7 +688,7 @@ def _quality_bound(
         final = _price_phase(
             master.pricer,
             master.kept.copy(),
-            master.pricer.score,
+            master.problem.arc_score,  # scores exact in float64 (< 2**53)
             placed,
             master.deadline,
             PRICING_ROUNDS,

@@ -184,7 +184,7 @@ class _Run:
             whole = Component(
                 problem=problem,
                 items=np.arange(problem.n_items, dtype=np.int64),
-                arcs=np.arange(problem.n_arcs, dtype=np.int64),
+                arcs=None,
             )
             solved, _ = self._relax(whole, alive)
             if solved:  # always, unless the flow's cost scaling would overflow
@@ -303,7 +303,7 @@ class _Run:
     def _accept(self, component: Component, local_chosen: IntArray) -> None:
         """Copy a component's assignment (local arc indices) into the global one."""
         assigned = local_chosen >= 0
-        self.chosen[component.items[assigned]] = component.arcs[local_chosen[assigned]]
+        self.chosen[component.items[assigned]] = component.global_arcs(local_chosen[assigned])
 
     def _solve_mip_components(self, pending: list[tuple[Component, FlowResult | None]]) -> None:
         """Solve the components the relaxation could not, sharing the time left by size."""
@@ -346,12 +346,7 @@ class _Run:
     def _local(self, component: Component, chosen: IntArray) -> IntArray:
         """An assignment (global arcs) on this component's items, in local arc indices (or
         -1 where its arc is not in the component)."""
-        global_arcs = chosen[component.items]
-        # Arcs of a component are sorted, so a global arc's local index is a binary search.
-        position = np.searchsorted(component.arcs, np.maximum(global_arcs, 0))
-        position = np.minimum(position, len(component.arcs) - 1)
-        found = (global_arcs >= 0) & (component.arcs[position] == global_arcs)
-        return np.where(found, position, -1).astype(np.int64)
+        return component.local_arcs(chosen[component.items])
 
 
 def _solve_greedy(

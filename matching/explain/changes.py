@@ -148,7 +148,7 @@ class ChangeEngine:
         if outcome.exact and outcome.chosen is not None:
             after = self.ctx.chosen.copy()
             local = outcome.chosen
-            after[part.items] = np.where(local >= 0, part.arcs[np.maximum(local, 0)], -1)
+            after[part.items] = np.where(local >= 0, part.global_arcs(np.maximum(local, 0)), -1)
             return self._change(self.ctx.chosen, after, True, "resolve", part.items)
         return None
 
@@ -441,7 +441,12 @@ class ChangeEngine:
             return nothing
         parts = decompose(more, alive)
         part = next(
-            (c for c in parts.components if (more.arc_bin[c.arcs] == placement).any()), None
+            (
+                c
+                for c in parts.components
+                if (more.arc_bin[c.global_arcs(np.arange(c.size))] == placement).any()
+            ),
+            None,
         )
         if part is None:  # one client alone can use it: their best arc, unchanged elsewhere
             return self._lone_client_gain(more, alive, placement)
@@ -458,7 +463,7 @@ class ChangeEngine:
             return self._one_seat_bound(placement)
         after = self.ctx.chosen.copy()
         local = solution.chosen_arc
-        after[part.items] = np.where(local >= 0, part.arcs[np.maximum(local, 0)], -1)
+        after[part.items] = np.where(local >= 0, part.global_arcs(np.maximum(local, 0)), -1)
         return self._change(self.ctx.chosen, after, True, "resolve", part.items)
 
     def _lone_client_gain(

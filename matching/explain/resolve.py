@@ -80,17 +80,14 @@ class Components:
         core_problem = self.ctx.compiled.core
         out = np.full(core_problem.n_bins, -1, dtype=np.int64)
         for k, part in enumerate(self.parts):
-            out[core_problem.arc_bin[part.arcs]] = k
+            out[core_problem.arc_bin[part.global_arcs(np.arange(part.size))]] = k
         return out
 
     def local_chosen(self, k: int) -> IntArray:
         """The result's assignment of component ``k`` in local arc indices."""
         part = self.parts[k]
         arcs = self.ctx.chosen[part.items]
-        pos = np.searchsorted(part.arcs, np.maximum(arcs, 0))
-        pos = np.minimum(pos, max(len(part.arcs) - 1, 0))
-        found = (arcs >= 0) & (part.arcs[pos] == arcs)
-        return np.where(found, pos, -1).astype(np.int64)
+        return part.local_arcs(arcs)
 
     def solve(self, k: int, problem: AssignmentProblem, time_limit: float) -> Outcome:
         """Solve a modified version of component ``k`` (same items, arcs may differ)."""

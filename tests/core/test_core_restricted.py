@@ -90,8 +90,8 @@ def test_lagrangian_bound_holds_for_any_duals(
     pricer = R._Pricer(problem)
     on_kept = brute_force(sub)
     for phase, objective, target, m in (
-        (0, pricer.placed_coef, 0, 0.0),
-        (1, pricer.score + mu * pricer.placed_coef, expected[0], mu),
+        (0, pricer.placed_coef(), 0, 0.0),
+        (1, problem.arc_score + mu * pricer.placed_coef(), expected[0], mu),
     ):
         cp, rhs = pricer.reduced(keep, model, y, objective)
         bound = R._bound(pricer, cp, rhs - m * target, kept)
