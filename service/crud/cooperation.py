@@ -242,7 +242,9 @@ def confirm(
 
 
 def _return_to_pool(session: Session, proposal_id: int) -> None:
-    """Undo the assignment an accepted proposal made (the site declined it)."""
+    """Undo the assignment an accepted proposal made (the site declined it), and give back
+    the placement the acceptance had ended: a client moving on keeps their old place when
+    the new one says no."""
     for assignment in session.scalars(
         select(AssignmentRow).where(
             AssignmentRow.proposal_id == proposal_id, AssignmentRow.status == "active"
@@ -259,6 +261,22 @@ def _return_to_pool(session: Session, proposal_id: int) -> None:
             assignment.end_date = assignment.start_date
         else:
             session.delete(assignment)
+    session.flush()
+    for previous in session.scalars(
+        select(AssignmentRow).where(
+            AssignmentRow.ended_by_proposal_id == proposal_id,
+            AssignmentRow.status == "ended",
+        )
+    ):
+        still_active = session.scalar(
+            select(AssignmentRow.id).where(
+                AssignmentRow.client_id == previous.client_id, AssignmentRow.status == "active"
+            )
+        )
+        if still_active is None:
+            previous.status = "active"
+            previous.end_date = None
+            previous.ended_by_proposal_id = None
 
 
 def list_confirmations(

@@ -311,6 +311,7 @@ def _assign(
     if current is not None:
         current.status = "ended"
         current.end_date = max(current.start_date, run.planning_date - timedelta(days=1))
+        current.ended_by_proposal_id = proposal.id  # restored if the new site declines
     session.add(
         AssignmentRow(
             client_id=proposal.client_id,

@@ -192,6 +192,50 @@ def test_decline_returns_the_client_to_the_pool_and_blocks_the_pair(
         assert blocked_pairs_of(session) == frozenset()
 
 
+def test_decline_gives_back_the_placement_the_acceptance_ended(
+    client: TestClient, seed: Seed, app: Any
+) -> None:
+    """C1 works at P2 and is moved to P1: the acceptance ends P2 the day before; P1's site
+    declines, and C1 is back at P2 as before, with no end date."""
+    h = seed.h("coordinator")
+    with sessions_of(app)() as session:
+        session.add(
+            AssignmentRow(
+                client_id="C1", placement_id="P2", start_date=date(2025, 9, 1), status="active"
+            )
+        )
+        session.commit()
+    accept(client, seed)
+    active = client.get("/assignments?client=C1&status=active", headers=h).json()["items"]
+    assert [a["placement_id"] for a in active] == ["P1"]
+    declined = confirm(client, seed, decision="declined", reason="supervisor_unavailable")
+    assert declined.status_code == 201, declined.text
+    active = client.get("/assignments?client=C1&status=active", headers=h).json()["items"]
+    assert [(a["placement_id"], a["start_date"], a["end_date"]) for a in active] == [
+        ("P2", "2025-09-01", None)
+    ]
+    with sessions_of(app)() as session:
+        rows = session.scalars(select(AssignmentRow).where(AssignmentRow.client_id == "C1"))
+        assert [(r.placement_id, r.status) for r in rows] == [("P2", "active")]
+
+
+def test_a_confirmed_move_keeps_the_old_placement_ended(
+    client: TestClient, seed: Seed, app: Any
+) -> None:
+    h = seed.h("coordinator")
+    with sessions_of(app)() as session:
+        session.add(
+            AssignmentRow(
+                client_id="C1", placement_id="P2", start_date=date(2025, 9, 1), status="active"
+            )
+        )
+        session.commit()
+    accept(client, seed)
+    assert confirm(client, seed).status_code == 201
+    ended = client.get("/assignments?client=C1&status=ended", headers=h).json()["items"]
+    assert [(a["placement_id"], a["end_date"]) for a in ended] == [("P2", "2026-01-04")]
+
+
 # --- meeting and agreement ------------------------------------------------------------------
 
 
