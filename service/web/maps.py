@@ -23,6 +23,10 @@ HEIGHT = 420
 PAD = 28
 MIN_SPAN_DEG = 0.25
 """Smallest latitude span shown, so that one placement is not drawn at an absurd zoom."""
+HIDE_PX = 14
+"""A home square closer than this (pixels, each axis) to a placement's dot would hide it."""
+SHIFT_PX = 22
+"""How far up and left such a square is drawn instead."""
 MARGIN = 0.12
 """Share of the span added around the markers; towns in it are named too."""
 
@@ -48,6 +52,8 @@ class Drawn:
     y: float
     point: Point | None = None
     name: str = ""
+    lead: tuple[float, float] | None = None
+    """Where the point really is, when its marker is drawn beside it (a line joins them)."""
 
 
 @dataclass(frozen=True)
@@ -87,13 +93,30 @@ def draw(points: Iterable[Point], towns: Iterable[tuple[str, float, float]]) -> 
         y = off_y + (north - lat) * ratio
         return round(x, 1), round(y, 1)
 
-    markers = [Drawn(*xy(p.lat, p.lon), point=p) for p in shown]
+    markers = _beside(
+        [Drawn(*xy(p.lat, p.lon), point=p) for p in shown if p.kind != "home"],
+        [Drawn(*xy(p.lat, p.lon), point=p) for p in shown if p.kind == "home"],
+    )
     named = [
         Drawn(*xy(lat, lon), name=name)
         for name, lat, lon in towns
         if south <= lat <= north and west <= lon <= east
     ]
     return Map(WIDTH, HEIGHT, markers, sorted(named, key=lambda t: t.name))
+
+
+def _beside(places: list[Drawn], homes: list[Drawn]) -> list[Drawn]:
+    """The markers, each home square moved up and left of a placement it would hide (a
+    client's home municipality is often the proposed placement's): the square then shows
+    beside the dot, with a line to where it belongs."""
+    out = list(places)
+    for home in homes:
+        if any(abs(m.x - home.x) < HIDE_PX and abs(m.y - home.y) < HIDE_PX for m in places):
+            x = max(PAD / 2, home.x - SHIFT_PX)
+            y = max(PAD / 2, home.y - SHIFT_PX)
+            home = Drawn(x, y, point=home.point, lead=(home.x, home.y))
+        out.append(home)
+    return out
 
 
 def town_names(session: Any, language: str) -> list[tuple[str, float, float]]:

@@ -32,6 +32,25 @@ def test_points_land_inside_the_drawing_and_north_is_up() -> None:
     assert 0 < single.x < WIDTH and 0 < single.y < HEIGHT
 
 
+def test_a_home_square_is_drawn_beside_the_placement_it_would_hide() -> None:
+    """The client's home municipality is often the proposed placement's: the square moves
+    up and left with a line to where it belongs; a home elsewhere stays where it is."""
+    kitchen = Point("P1", "Oulu kitchen", 65.01, 25.47, kind="proposed")
+    park = Point("P2", "Ii park", 65.32, 25.37)
+    same = Point("home", "Oulu (home)", 65.01, 25.47, kind="home")
+    drawn = draw([same, kitchen, park], [])
+    assert drawn is not None
+    by_key = {m.point.key: m for m in drawn.markers if m.point}
+    home, dot = by_key["home"], by_key["P1"]
+    assert home.lead == (dot.x, dot.y)
+    assert abs(home.x - dot.x) >= 14 and abs(home.y - dot.y) >= 14
+    assert drawn.markers[-1] is home  # drawn last, on top
+    apart = draw([Point("home", "Ii (home)", 65.32, 25.37, kind="home"), kitchen], [])
+    assert apart is not None
+    (far,) = [m for m in apart.markers if m.point and m.point.kind == "home"]
+    assert far.lead is None
+
+
 def test_the_municipality_page_maps_its_open_placements(
     client: TestClient, app: FastAPI, web_seed: WebSeed
 ) -> None:
