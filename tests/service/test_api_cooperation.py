@@ -192,12 +192,8 @@ def test_decline_returns_the_client_to_the_pool_and_blocks_the_pair(
         assert blocked_pairs_of(session) == frozenset()
 
 
-def test_decline_gives_back_the_placement_the_acceptance_ended(
-    client: TestClient, seed: Seed, app: Any
-) -> None:
-    """C1 works at P2 and is moved to P1: the acceptance ends P2 the day before; P1's site
-    declines, and C1 is back at P2 as before, with no end date."""
-    h = seed.h("coordinator")
+def working_at_p2(app: Any) -> None:
+    """C1 has worked at P2 since September 2025 (the seeded proposal moves them to P1)."""
     with sessions_of(app)() as session:
         session.add(
             AssignmentRow(
@@ -205,6 +201,15 @@ def test_decline_gives_back_the_placement_the_acceptance_ended(
             )
         )
         session.commit()
+
+
+def test_decline_gives_back_the_placement_the_acceptance_ended(
+    client: TestClient, seed: Seed, app: Any
+) -> None:
+    """C1 works at P2 and is moved to P1: the acceptance ends P2 the day before; P1's site
+    declines, and C1 is back at P2 as before, with no end date."""
+    h = seed.h("coordinator")
+    working_at_p2(app)
     accept(client, seed)
     active = client.get("/assignments?client=C1&status=active", headers=h).json()["items"]
     assert [a["placement_id"] for a in active] == ["P1"]
@@ -223,13 +228,7 @@ def test_a_confirmed_move_keeps_the_old_placement_ended(
     client: TestClient, seed: Seed, app: Any
 ) -> None:
     h = seed.h("coordinator")
-    with sessions_of(app)() as session:
-        session.add(
-            AssignmentRow(
-                client_id="C1", placement_id="P2", start_date=date(2025, 9, 1), status="active"
-            )
-        )
-        session.commit()
+    working_at_p2(app)
     accept(client, seed)
     assert confirm(client, seed).status_code == 201
     ended = client.get("/assignments?client=C1&status=ended", headers=h).json()["items"]
