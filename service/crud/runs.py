@@ -80,6 +80,9 @@ def proposal_page(
     """A page of a run's proposals and the number matching (municipality users: at their
     own organisation's placements only); 404 if the run does not exist.
 
+    The columns carry the names and the order of ``ProposalOut``'s fields (``displaces``
+    aside), the total last, so that a row turns into its item by name at C speed.
+
     The read path of the weekly review, so one indexed query (``run_id`` first) answers it:
     the total comes with every row as a window count, and the JSON columns come as the text
     stored, never parsed: ``breakdown`` and ``explanation`` go to the wire as they are
@@ -150,7 +153,7 @@ def _page_queries(
             P.run_id,
             P.client_id,
             P.placement_id,
-            P.municipality_code,
+            P.municipality_code.label("municipality"),
             P.score,
             cast(P.breakdown, Text).label("breakdown"),
             P.travel_minutes,
