@@ -99,8 +99,9 @@ def list_proposals(
 ) -> Response:
     """A page of a run's proposals (municipality users: at their own placements)."""
     if not session.in_transaction():
-        # Two statements, the page and its audit row, each its own transaction: no BEGIN
-        # and COMMIT round trips. The audit row is committed before the page is answered.
+        # No BEGIN and COMMIT round trips: on PostgreSQL the page and its audit row are one
+        # statement, elsewhere two, each its own transaction. Either way the audit row is
+        # committed before the page is answered.
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     offset, limit = window(page, page_size, settings.default_page_size)
     rows, total = run_store.proposal_page(
@@ -112,15 +113,7 @@ def list_proposals(
         placement=placement,
         offset=offset,
         limit=limit,
-    )
-    audit.record(
-        session,
-        user,
-        Action.READ,
-        "proposals",
-        why,
-        record_id=f"run:{run_id}",
-        ids=[r.client_id for r in rows],
+        why=why,
     )
     session.commit()
     return Response(page_json(user, rows, page, limit, total), media_type="application/json")
@@ -137,7 +130,9 @@ def page_json(user: Principal, rows: Sequence[Any], page: int, limit: int, total
     # The page query names its columns as the fields of an item, in order, the total last
     # (``service.crud.runs.proposal_page``): an item is the row zipped with those names,
     # far cheaper than reading seventeen attributes of each row by name.
-    fields = rows[0]._fields[:-1] if rows else ()
+    # (exact ``str`` names: orjson takes no subclass as a key, and SQLAlchemy may name a
+    # column of a ``WITH`` by its ``quoted_name``)
+    fields = tuple(str(name) for name in rows[0]._fields[:-1]) if rows else ()
     items = []
     for r in rows:
         item = dict(zip(fields, r, strict=False))
