@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import make_url
 
 from matching import allocate
 from matching.sample import generate_county
@@ -150,7 +151,6 @@ def _pg_database(admin_url: str) -> tuple[str, Any]:
     import uuid
 
     import psycopg
-    from sqlalchemy import make_url
 
     url = make_url(admin_url)
     admin = url.set(drivername="postgresql", database="postgres").render_as_string(False)
@@ -261,6 +261,25 @@ def _cpu_seconds(root: int) -> float:
     return sum(used.get(pid, 0.0) for pid in tree)
 
 
+def _pg_backend_cpu_seconds(database: str) -> float | None:
+    """CPU seconds used so far by the live PostgreSQL backends serving ``database`` (their
+    process titles read ``postgres: … USER DATABASE HOST(PORT) STATE``), from ``/proc``;
+    ``None`` where none is seen (a server on another machine, or no ``/proc``)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, seen = 0.0, False
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            title = (entry / "cmdline").read_bytes().split(b"\0")[0].split()
+            if title[:1] != [b"postgres:"] or database.encode() not in title:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        seen = True
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total if seen else None
+
+
 def layouts(args: argparse.Namespace) -> None:
     """The production layout beside the one-process layout (issue 10), on PostgreSQL."""
     problem = generate_county(args.clients, seed=args.seed)
@@ -300,9 +319,12 @@ def layouts(args: argparse.Namespace) -> None:
                     time.sleep(1.0)
                     solving = http.get(second.headers["Location"]).json()["status"]
                     load_before = os.getloadavg()
+                    database = make_url(url).database or ""
                     cpu_before = [_cpu_seconds(p.pid) for p in processes]
+                    pg_before = _pg_backend_cpu_seconds(database)
                     load = _proposal_readers(base, headers, first["id"], max(1, total // 50), args)
                     cpu_after = [_cpu_seconds(p.pid) for p in processes]
+                    pg_after = _pg_backend_cpu_seconds(database)
                     load_after = os.getloadavg()
                     still = http.get(second.headers["Location"]).json()["status"]
                     http.post(f"{second.headers['Location']}/cancel")
@@ -311,6 +333,8 @@ def layouts(args: argparse.Namespace) -> None:
         finally:
             drop()
         used = [after - before for before, after in zip(cpu_before, cpu_after, strict=True)]
+        pages = max(1, load["requests"])
+        pg_used = pg_after - pg_before if pg_before is not None and pg_after is not None else None
         rows.append(
             {
                 "layout": layout,
@@ -321,7 +345,10 @@ def layouts(args: argparse.Namespace) -> None:
                 "per_s": round(load["requests"] / args.max_seconds, 1),
                 "cpu_web_s": round(used[0], 1),
                 "cpu_solver_s": round(used[1], 1) if len(used) > 1 else "(in web)",
+                "cpu_pg_s": round(pg_used, 1) if pg_used is not None else "(not local)",
                 "cpu_loadgen_s": load["cpu_s"],
+                "web_ms_per_page": round(1000 * used[0] / pages, 2),
+                "pg_ms_per_page": round(1000 * pg_used / pages, 2) if pg_used is not None else "-",
                 "run_during_load": f"{solving} → {still}",
                 "load_1min": f"{load_before[0]:.1f} → {load_after[0]:.1f}",
             }
@@ -330,7 +357,8 @@ def layouts(args: argparse.Namespace) -> None:
         f"{args.readers} readers listing proposals (pages of 50) for {args.max_seconds:g} s "
         f"while a run solves; think time {args.think_ms:g} ms; {args.clients} clients; "
         f"PostgreSQL; CPU seconds used in the window by the web processes, the solver "
-        f"worker (with its engine processes) and the load generator"
+        f"worker (with its engine processes), the database's PostgreSQL backends and the "
+        f"load generator, and the web's and the backends' CPU milliseconds per page"
     )
     keys = list(rows[0])
     print(" | ".join(keys))

@@ -13,6 +13,7 @@ from matching.version import __version__
 from service import errors, limits
 from service.auth import TokenCache
 from service.config import Settings
+from service.connections import KeepAliveLimit
 from service.db.session import REQUEST_THREADS, make_engine, make_session_factory, upgrade
 from service.jobs import Solver
 from service.routes import api_router
@@ -87,6 +88,7 @@ def create_app(
     app.state.token_cache = TokenCache(settings.token_cache_s)
     errors.install(app)
     limits.install(app, settings)
+    app.add_middleware(KeepAliveLimit)  # keep-alive connections spread over web processes
     app.include_router(api_router)
     mount_web(app)  # the web app for people at /; the JSON API keeps its paths
     return app

@@ -7,11 +7,23 @@ updates or deletes audit rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import (
+    DateTime,
+    Row,
+    Select,
+    String,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from service.auth import Principal
@@ -54,15 +66,73 @@ def record(
     # One INSERT statement, sent at once (not an ORM object waiting for the flush): every
     # list read pays one round trip for its audit, whatever the number of ids.
     session.execute(
-        APPEND,
-        {
-            "at": utcnow(),
-            "actor": who.name,
-            "role": who.role.value,
-            "action": action.value,
-            "resource": resource,
-            "record_id": record_id,
-            "purpose": purpose[:500],
-            "detail": detail or None,
-        },
+        APPEND, {**_row(who, action, resource, purpose, record_id), "detail": detail or None}
     )
+
+
+def _row(
+    who: Principal, action: Action, resource: str, purpose: str, record_id: str | None
+) -> dict[str, Any]:
+    return {
+        "at": utcnow(),
+        "actor": who.name,
+        "role": who.role.value,
+        "action": action.value,
+        "resource": resource,
+        "record_id": record_id,
+        "purpose": purpose[:500],
+    }
+
+
+def select_recorded(
+    session: Session,
+    query: Select[Any],
+    params: dict[str, Any],
+    who: Principal,
+    action: Action,
+    resource: str,
+    purpose: str,
+    record_id: str | None = None,
+) -> Sequence[Row[Any]] | None:
+    """The rows of ``query`` (a list read with ``client_id`` and ``id`` columns, ordered by
+    ``id``) with the audit row of every client id it returns appended by the same statement,
+    on PostgreSQL: one round trip, and the read and its audit commit together (as one
+    statement in autocommit, or in the caller's transaction). The row is the one
+    :func:`record` writes (``client_ids`` in the rows' order, and their ``count``). A read
+    that returns no rows appends nothing, so that the caller can tell a missing record
+    (404, no audit) from an empty page and :func:`record` the latter. ``None`` on other
+    databases (SQLite has no data-modifying ``WITH``): the caller reads, then records."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    values = {f"audit_{k}": v for k, v in _row(who, action, resource, purpose, record_id).items()}
+    return session.execute(_recorded(query), {**params, **values}).all()
+
+
+@functools.cache
+def _recorded(query: Select[Any]) -> Select[Any]:
+    """``query`` with the INSERT of its audit row in a ``WITH`` of the same statement, built
+    once per query (the values are bound per call)."""
+    listed = query.cte("listed")
+    ids = aggregate_order_by(listed.c.client_id, listed.c.id)
+    text = String()
+    log = APPEND.from_select(
+        ["at", "actor", "role", "action", "resource", "record_id", "purpose", "detail"],
+        select(
+            bindparam("audit_at", type_=DateTime(timezone=True)),
+            bindparam("audit_actor", type_=text),
+            bindparam("audit_role", type_=text),
+            bindparam("audit_action", type_=text),
+            bindparam("audit_resource", type_=text),
+            bindparam("audit_record_id", type_=text),
+            bindparam("audit_purpose", type_=text),
+            func.json_build_object(
+                literal_column("'client_ids'"),
+                func.json_agg(ids),
+                literal_column("'count'"),
+                func.count(),
+            ),
+        )
+        .select_from(listed)
+        .having(func.count() > 0),
+    ).cte("logged")
+    return select(listed).order_by(listed.c.id).add_cte(log)

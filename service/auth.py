@@ -86,6 +86,11 @@ TOKEN_QUERY = select(
 ).where(TokenRow.token_hash == bindparam("digest"))
 
 
+def cached_principal(secret: str, cache: TokenCache | None) -> Principal | None:
+    """The principal of a token ``cache`` holds as verified, else ``None`` (no I/O)."""
+    return cache.get(hash_token(secret)) if cache is not None else None
+
+
 def authenticate(
     session: Session, secret: str, cache: TokenCache | None = None
 ) -> Principal | None:

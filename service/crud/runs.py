@@ -17,6 +17,8 @@ from models import (
     LegalRegime,
     SolveOptions,
 )
+from service import audit
+from service.audit import Action
 from service.auth import Principal, Role
 from service.config import Settings
 from service.crud.convert import client_record, placement_record
@@ -76,9 +78,16 @@ def proposal_page(
     placement: str | None,
     offset: int,
     limit: int,
+    why: str,
 ) -> tuple[Sequence[Row[Any]], int]:
     """A page of a run's proposals and the number matching (municipality users: at their
-    own organisation's placements only); 404 if the run does not exist.
+    own organisation's placements only), its read audited with ``why`` and every client id
+    of the page; 404 if the run does not exist (then nothing is audited: nothing was read).
+    On PostgreSQL the page and its audit row are one statement
+    (:func:`service.audit.select_recorded`).
+
+    The columns carry the names and the order of ``ProposalOut``'s fields (``displaces``
+    aside), the total last, so that a row turns into its item by name at C speed.
 
     The read path of the weekly review, so one indexed query (``run_id`` first) answers it:
     the total comes with every row as a window count, and the JSON columns come as the text
@@ -104,10 +113,16 @@ def proposal_page(
         "limit": limit,
     }
     page, count = _page_queries(*shape)
-    rows = session.execute(page, params).all()
+    said = (user, Action.READ, "proposals", why, f"run:{run_id}")
+    rows = audit.select_recorded(session, page, params, *said)
+    if rows is None:  # not on PostgreSQL: the page, then its audit row
+        rows = session.execute(page, params).all()
+        if rows:
+            audit.record(session, *said, ids=[r.client_id for r in rows])
     if rows:
         return rows, int(rows[0].total)
     exists(session, run_id)
+    audit.record(session, *said)
     return rows, int(session.scalar(count, params) or 0) if offset else 0
 
 
@@ -150,7 +165,7 @@ def _page_queries(
             P.run_id,
             P.client_id,
             P.placement_id,
-            P.municipality_code,
+            P.municipality_code.label("municipality"),
             P.score,
             cast(P.breakdown, Text).label("breakdown"),
             P.travel_minutes,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -43,7 +45,41 @@ def make_engine(url: str) -> Engine:
 
         return engine
     # The overflow serves what runs beside the request threads (an embedded worker's loops).
-    return create_engine(url, pool_pre_ping=True, pool_size=REQUEST_THREADS, max_overflow=10)
+    engine = create_engine(url, pool_size=REQUEST_THREADS, max_overflow=10)
+    ping_rested_connections(engine)
+    return engine
+
+
+PING_AFTER_S = 1.0
+"""A pooled connection that has rested longer than this is pinged before it is handed out."""
+
+
+def ping_rested_connections(engine: Engine, after_s: float = PING_AFTER_S) -> None:
+    """Ping a pooled connection at checkout only if it rested more than ``after_s``.
+
+    SQLAlchemy's ``pool_pre_ping`` pings at every checkout: a round trip to the server for
+    each request. A connection handed back a moment ago is as good as the statement it just
+    ran; one that rested may have been cut (a database restart, an idle timeout) and is
+    pinged, and replaced by a fresh one when the ping fails, as ``pool_pre_ping`` does. A
+    connection that breaks while in use fails that request's statement (503); SQLAlchemy
+    then recycles every connection the pool held before the break.
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _rested_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_rested(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned <= after_s:
+            return  # fresh from connect, or back from a request a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            # the pool discards this connection and checks out another (a fresh one)
+            raise DisconnectionError(f"a rested connection failed its ping: {error}") from error
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -103,3 +103,37 @@ def test_attestation_revision_adds_a_nullable_column_and_drops_it_again(tmp_path
     with engine.connect() as connection:
         assert connection.execute(text("SELECT id FROM placements")).scalar() == "P1"
     engine.dispose()
+
+
+def test_proposals_json_is_compressed_with_lz4_on_postgresql(database_url: str) -> None:
+    """0009: explanations and breakdowns are written LZ4-compressed on a PostgreSQL server
+    that has LZ4 (the page reads decompress 50 of them); SQLite has nothing to change."""
+    upgrade(alembic_config(database_url), "head")
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name != "postgresql":
+                assert "explanation" in {
+                    c["name"] for c in inspect(connection).get_columns("proposals")
+                }
+                return
+            lz4 = connection.scalar(
+                text(
+                    "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                    "WHERE name = 'default_toast_compression'"
+                )
+            )
+            methods = dict(
+                connection.execute(
+                    text(
+                        "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = "
+                        "'proposals'::regclass AND attname IN ('explanation', 'breakdown')"
+                    )
+                ).all()
+            )
+        if lz4:
+            assert methods == {"explanation": "l", "breakdown": "l"}
+        else:  # a server built without LZ4 keeps its default
+            assert set(methods.values()) <= {"", "p"}
+    finally:
+        engine.dispose()

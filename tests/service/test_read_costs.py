@@ -5,6 +5,7 @@ priority so that readers win the CPU (its engine processes inherit it)."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,9 +14,10 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import Engine, create_engine, text, update
 
 from service.auth import Principal, Role, TokenCache
+from service.db.session import ping_rested_connections
 from service.db.tables import TokenRow
 from tests.service.svc_helpers import Seed, sessions_of
 
@@ -112,3 +114,45 @@ def test_a_solver_worker_lowers_its_priority_and_its_children_inherit_it() -> No
     before, after, child = map(int, out)
     assert after == min(19, before + 5)
     assert child == after
+
+
+def test_a_pooled_connection_is_pinged_only_after_it_rested(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Instead of a ping at every checkout (a round trip per request), a connection is
+    pinged only when it rested longer than the given time, and one whose ping fails is
+    replaced by a fresh connection."""
+    pings: list[object] = []
+    failing: list[bool] = []
+
+    def ping(dbapi_connection: object) -> bool:
+        pings.append(dbapi_connection)
+        if failing:
+            raise sqlite3.OperationalError("the server went away (test)")
+        return True
+
+    def engine_resting(after_s: float) -> Engine:
+        engine = create_engine(f"sqlite:///{tmp_path}/{after_s}.db")
+        monkeypatch.setattr(engine.dialect, "do_ping", ping)
+        ping_rested_connections(engine, after_s)
+        return engine
+
+    def use(engine: Engine) -> object:
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+            return connection.connection.dbapi_connection
+
+    busy = engine_resting(3600)  # never rests long enough
+    first = use(busy)
+    assert use(busy) is first and use(busy) is first
+    assert pings == []
+
+    rested = engine_resting(-1)  # always rested
+    first = use(rested)
+    assert pings == []  # fresh from connect: not pinged
+    assert use(rested) is first and pings == [first]
+    failing.append(True)
+    replaced = use(rested)  # the ping fails: another connection is handed out
+    assert replaced is not first and pings[1] is first
+    busy.dispose()
+    rested.dispose()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from service.auth import Principal, Role
 from service.db.tables import AuditRow, PlacementRow, ProposalRow, RunRow
@@ -177,3 +177,37 @@ def test_every_read_page_is_audited_with_all_its_ids(
     ]
     assert rows[-2].detail == {"client_ids": ["C1", "C2"], "count": 2}
     assert rows[-1].detail == {"client_ids": ["C3"], "count": 1}
+
+
+def test_a_page_and_its_audit_row_are_one_statement_on_postgresql(
+    client: TestClient, seed: Seed, app: FastAPI
+) -> None:
+    """On PostgreSQL a page of proposals and its audit row are one statement (a ``WITH``
+    that inserts the row), committed together; elsewhere the page, then the row. An empty
+    page is audited without ids, an unknown run not at all, as before."""
+    _decided_extra(app, seed)
+    h = seed.h("coordinator")
+    url = f"/runs/{seed.run_id}/proposals"
+    client.get(url, headers=h)  # the token is verified (and may be cached)
+    with statements(app) as seen:
+        assert client.get(f"{url}?page_size=2", headers=h).status_code == 200
+    touching = [s for s in seen if "proposals" in s or "audit_log" in s]
+    if app.state.db_engine.dialect.name == "postgresql":
+        assert len(touching) == 1
+        assert "INSERT INTO audit_log" in touching[0] and "FROM proposals" in touching[0]
+    else:
+        assert len(touching) == 2 and "INSERT INTO audit_log" in touching[1]
+    with sessions_of(app)() as session:
+        before = session.scalar(select(func.max(AuditRow.id)))
+    assert client.get(f"{url}?page=9&page_size=2", headers=h).json()["items"] == []
+    assert client.get("/runs/999999/proposals", headers=h).status_code == 404
+    with sessions_of(app)() as session:
+        rows = session.scalars(select(AuditRow).where(AuditRow.id > before)).all()
+        last_page = session.scalars(
+            select(AuditRow).where(AuditRow.id <= before).order_by(AuditRow.id.desc())
+        ).first()
+    assert [(r.resource, r.record_id, r.detail) for r in rows] == [
+        ("proposals", f"run:{seed.run_id}", None)
+    ]
+    assert last_page is not None and last_page.detail == {"client_ids": ["C1", "C2"], "count": 2}
+    assert last_page.actor == "coordinator" and last_page.purpose == "reviewing proposals"
