@@ -159,7 +159,7 @@ class AssignmentRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
     # The accepted proposal that moved the client elsewhere and so ended this assignment:
-    # a decline by the new site makes it active again (0009).
+    # a decline by the new site makes it active again (0010).
     ended_by_proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

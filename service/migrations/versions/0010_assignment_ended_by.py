@@ -5,8 +5,8 @@ another, the current assignment ends the day before. If the new site then declin
 client goes back to where they were: the ended assignment is found by this column and made
 active again.
 
-Revision ID: 0009_assignment_ended_by
-Revises: 0008_cooperation
+Revision ID: 0010_assignment_ended_by
+Revises: 0009_lz4_explanations
 Create Date: 2026-12-07 09:00:00.000000
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009_assignment_ended_by'
-down_revision = '0008_cooperation'
+revision = '0010_assignment_ended_by'
+down_revision = '0009_lz4_explanations'
 branch_labels = None
 depends_on = None
 
