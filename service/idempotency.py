@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from service.auth import Principal
@@ -33,6 +33,8 @@ class Outcome:
     body: Any
     location: str | None = None
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    client_id: str | None = None
+    """The client the answer is about: its stored copy is erased with the client."""
 
 
 def fingerprint(method: str, path: str, payload: Any) -> str:
@@ -83,6 +85,7 @@ def run_once(
                 status_code=outcome.status_code,
                 body=body,
                 location=outcome.location,
+                client_id=outcome.client_id,
             )
         )
     session.commit()
@@ -93,9 +96,15 @@ def run_once(
 
 def erase_client(session: Session, client_id: str) -> int:
     """Erasure: drop the stored responses that hold the client's record (the creating
-    request's answer carries the name, phone and email), so that a replay returns nothing
-    of them. The caller commits."""
+    request's answer carries the name, phone and email) or are about the client (an
+    attendance day, a site's answer, a period's step, feedback), so that a replay returns
+    nothing of them. The caller commits."""
     done = session.execute(
-        delete(IdempotencyRow).where(IdempotencyRow.location == f"/clients/{client_id}")
+        delete(IdempotencyRow).where(
+            or_(
+                IdempotencyRow.location == f"/clients/{client_id}",
+                IdempotencyRow.client_id == client_id,
+            )
+        )
     )
     return int(getattr(done, "rowcount", 0) or 0)

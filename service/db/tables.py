@@ -337,4 +337,7 @@ class IdempotencyRow(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[Json | list[Any] | None] = mapped_column(JSON)
     location: Mapped[str | None] = mapped_column(String(500))
+    # The client the stored answer is about (erasure deletes it; 0011). No foreign key: the
+    # erased client's row stays, pseudonymous, and this id must not keep the answer alive.
+    client_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

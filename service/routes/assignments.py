@@ -117,7 +117,9 @@ def record_attendance(
             day=body.day.isoformat(),
         )
         return Outcome(
-            201, store.attendance_out(user, row, store.attendance_flags(session, assignment_id))
+            201,
+            store.attendance_out(user, row, store.attendance_flags(session, assignment_id)),
+            client_id=store.get_assignment(session, user, assignment_id).client_id,
         )
 
     print_ = fingerprint("POST", request.url.path, body.model_dump(mode="json"))

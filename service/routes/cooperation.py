@@ -9,11 +9,13 @@ caseload unless ``scope=all`` is asked for with a stated purpose.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
 
 from matching.cooperation.export import (
     csv_bytes,
@@ -30,9 +32,10 @@ from service.audit import Action
 from service.auth import Principal, Role
 from service.crud import agreements, cooperation, months, periods
 from service.crud.runs import county_regime
-from service.db.cooperation import FeedbackRow
-from service.deps import SessionDep, SettingsDep, purpose, require, utf8_header
+from service.db.cooperation import FeedbackRow, PeriodRow
+from service.deps import IdempotencyKey, SessionDep, SettingsDep, purpose, require, utf8_header
 from service.errors import InvalidInput
+from service.idempotency import Outcome, fingerprint, run_once
 from service.routes.common import ERRORS, Coordinator, IntId
 from service.schemas.common import Id
 from service.schemas.cooperation import (
@@ -76,6 +79,35 @@ CycleReaders = Annotated[
 SiteOrCoordinator = Annotated[Principal, Depends(require(Role.COORDINATOR, Role.MUNICIPALITY))]
 Planners = Annotated[Principal, Depends(require(Role.PLANNER, Role.COORDINATOR))]
 Why = Annotated[str, Depends(purpose("following the cooperation cycle"))]
+
+
+def _once(
+    request: Request,
+    session: SessionDep,
+    user: Principal,
+    key: str | None,
+    body: BaseModel,
+    status: int,
+    step: Callable[[], tuple[BaseModel, str | None]],
+) -> JSONResponse:
+    """One step of the cycle, done once per ``Idempotency-Key``: a repeat of the same request
+    (a retry after a lost answer) gets the first answer and records nothing again. `step`
+    writes, audits and returns the answer with the client it is about (its stored copy is
+    erased with the client); the transaction commits here."""
+
+    def produce() -> Outcome:
+        out, client = step()
+        return Outcome(status, out, client_id=client)
+
+    print_ = fingerprint("POST", request.url.path, body.model_dump(mode="json"))
+    return run_once(session, user, key, print_, produce)
+
+
+def _period_client(session: SessionDep, period_id: int) -> str | None:
+    row = session.get(PeriodRow, period_id)
+    return None if row is None else row.client_id
+
+
 Scope = Annotated[
     Literal["caseload", "all"],
     Query(description="Coordinators: own caseload (default) or, with an X-Purpose, all."),
@@ -132,24 +164,35 @@ def pending_confirmations(
     ]
 
 
-@router.post("/proposals/{proposal_id}/confirmation", status_code=201)
+@router.post(
+    "/proposals/{proposal_id}/confirmation", status_code=201, response_model=ConfirmationOut
+)
 def confirm(
-    session: SessionDep, user: SiteOrCoordinator, why: Why, proposal_id: IntId, body: ConfirmationIn
-) -> ConfirmationOut:
+    request: Request,
+    session: SessionDep,
+    user: SiteOrCoordinator,
+    why: Why,
+    proposal_id: IntId,
+    body: ConfirmationIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     """The site confirms or declines an accepted proposal; a decline returns the client to
     the pool and the pair is not proposed again until either record changes."""
-    row = cooperation.confirm(session, user, proposal_id, body)
-    audit.record(
-        session,
-        user,
-        Action.DECIDE,
-        "confirmations",
-        why,
-        record_id=str(proposal_id),
-        decision=row.decision,
-    )
-    session.commit()
-    return ConfirmationOut.model_validate(row)
+
+    def step() -> tuple[BaseModel, str | None]:
+        row = cooperation.confirm(session, user, proposal_id, body)
+        audit.record(
+            session,
+            user,
+            Action.DECIDE,
+            "confirmations",
+            why,
+            record_id=str(proposal_id),
+            decision=row.decision,
+        )
+        return ConfirmationOut.model_validate(row), row.client_id
+
+    return _once(request, session, user, idempotency_key, body, 201, step)
 
 
 @router.get("/proposals/{proposal_id}/confirmation")
@@ -177,13 +220,23 @@ def list_confirmations(
 # --- the start meeting ----------------------------------------------------------------------
 
 
-@router.post("/start-meetings", status_code=201)
-def record_meeting(session: SessionDep, user: Coordinator, why: Why, body: MeetingIn) -> MeetingOut:
+@router.post("/start-meetings", status_code=201, response_model=MeetingOut)
+def record_meeting(
+    request: Request,
+    session: SessionDep,
+    user: Coordinator,
+    why: Why,
+    body: MeetingIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     """The three parties' meeting of a confirmed proposal."""
-    row = cooperation.record_meeting(session, user, body)
-    audit.record(session, user, Action.CREATE, "start_meetings", why, record_id=str(row.id))
-    session.commit()
-    return MeetingOut.model_validate(row)
+
+    def step() -> tuple[BaseModel, str | None]:
+        row = cooperation.record_meeting(session, user, body)
+        audit.record(session, user, Action.CREATE, "start_meetings", why, record_id=str(row.id))
+        return MeetingOut.model_validate(row), row.client_id
+
+    return _once(request, session, user, idempotency_key, body, 201, step)
 
 
 @router.get("/start-meetings")
@@ -218,15 +271,24 @@ def _clients(rows: object) -> list[str]:
 # --- the activity agreement -----------------------------------------------------------------
 
 
-@router.post("/agreements", status_code=201)
+@router.post("/agreements", status_code=201, response_model=AgreementOut)
 def draft_agreement(
-    session: SessionDep, settings: SettingsDep, user: Coordinator, why: Why, body: AgreementIn
-) -> AgreementOut:
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Coordinator,
+    why: Why,
+    body: AgreementIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     """Draft the activity agreement of a confirmed proposal (3–24 months, checked)."""
-    row = agreements.draft(session, user, body, county_regime(settings))
-    audit.record(session, user, Action.CREATE, "agreements", why, record_id=str(row.id))
-    session.commit()
-    return AgreementOut.model_validate(row)
+
+    def step() -> tuple[BaseModel, str | None]:
+        row = agreements.draft(session, user, body, county_regime(settings))
+        audit.record(session, user, Action.CREATE, "agreements", why, record_id=str(row.id))
+        return AgreementOut.model_validate(row), row.client_id
+
+    return _once(request, session, user, idempotency_key, body, 201, step)
 
 
 @router.get("/agreements")
@@ -275,36 +337,46 @@ def revise_agreement(
     return AgreementOut.model_validate(row)
 
 
-@router.post("/agreements/{agreement_id}/agree")
+@router.post("/agreements/{agreement_id}/agree", response_model=AgreementOut)
 def agree(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: Coordinator,
     why: Why,
     agreement_id: IntId,
     body: AgreeIn,
-) -> AgreementOut:
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     """The parties signed: the agreement becomes agreed."""
-    row = agreements.agree(session, user, agreement_id, body.agreed_on, county_regime(settings))
-    audit.record(session, user, Action.UPDATE, "agreements", why, record_id=str(agreement_id))
-    session.commit()
-    return AgreementOut.model_validate(row)
+
+    def step() -> tuple[BaseModel, str | None]:
+        row = agreements.agree(session, user, agreement_id, body.agreed_on, county_regime(settings))
+        audit.record(session, user, Action.UPDATE, "agreements", why, record_id=str(agreement_id))
+        return AgreementOut.model_validate(row), row.client_id
+
+    return _once(request, session, user, idempotency_key, body, 200, step)
 
 
-@router.post("/agreements/{agreement_id}/cancel")
+@router.post("/agreements/{agreement_id}/cancel", response_model=AgreementOut)
 def cancel_agreement(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: Coordinator,
     why: Why,
     agreement_id: IntId,
     body: CancelIn,
-) -> AgreementOut:
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     """Cancel an agreement whose period has not started."""
-    row = agreements.cancel(session, user, agreement_id, body.reason, county_regime(settings))
-    audit.record(session, user, Action.UPDATE, "agreements", why, record_id=str(agreement_id))
-    session.commit()
-    return AgreementOut.model_validate(row)
+
+    def step() -> tuple[BaseModel, str | None]:
+        row = agreements.cancel(session, user, agreement_id, body.reason, county_regime(settings))
+        audit.record(session, user, Action.UPDATE, "agreements", why, record_id=str(agreement_id))
+        return AgreementOut.model_validate(row), row.client_id
+
+    return _once(request, session, user, idempotency_key, body, 200, step)
 
 
 @router.get("/agreements/{agreement_id}/print", response_class=HTMLResponse)
@@ -326,17 +398,26 @@ def print_agreement(
 # --- periods --------------------------------------------------------------------------------
 
 
-@router.post("/periods", status_code=201)
+@router.post("/periods", status_code=201, response_model=PeriodOut)
 def start_period(
-    session: SessionDep, settings: SettingsDep, user: Coordinator, why: Why, body: PeriodStartIn
-) -> PeriodOut:
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Coordinator,
+    why: Why,
+    body: PeriodStartIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     """Start the period of an agreed agreement (after the site's confirmation and the start
     meeting)."""
     regime = county_regime(settings)
-    row = periods.start(session, user, body, regime)
-    audit.record(session, user, Action.CREATE, "periods", why, record_id=str(row.id))
-    session.commit()
-    return periods.out(session, row, user, regime)
+
+    def step() -> tuple[BaseModel, str | None]:
+        row = periods.start(session, user, body, regime)
+        audit.record(session, user, Action.CREATE, "periods", why, record_id=str(row.id))
+        return periods.out(session, row, user, regime), row.client_id
+
+    return _once(request, session, user, idempotency_key, body, 201, step)
 
 
 @router.get("/periods")
@@ -409,49 +490,68 @@ def read_period(
     return periods.out(session, row, user, county_regime(settings))
 
 
-@router.post("/periods/{period_id}/extensions")
+@router.post("/periods/{period_id}/extensions", response_model=PeriodOut)
 def extend_period(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: Coordinator,
     why: Why,
     period_id: IntId,
     body: ExtensionIn,
-) -> PeriodOut:
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     """Extend the period (each extension at least 3 months, 24 in all)."""
     regime = county_regime(settings)
-    row = periods.extend(session, user, period_id, body, regime)
-    audit.record(session, user, Action.UPDATE, "periods", why, record_id=str(period_id))
-    session.commit()
-    return periods.out(session, row, user, regime)
+
+    def step() -> tuple[BaseModel, str | None]:
+        row = periods.extend(session, user, period_id, body, regime)
+        audit.record(session, user, Action.UPDATE, "periods", why, record_id=str(period_id))
+        return periods.out(session, row, user, regime), row.client_id
+
+    return _once(request, session, user, idempotency_key, body, 200, step)
 
 
-@router.post("/periods/{period_id}/end")
+@router.post("/periods/{period_id}/end", response_model=PeriodOut)
 def end_period(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: Coordinator,
     why: Why,
     period_id: IntId,
     body: PeriodEndIn,
-) -> PeriodOut:
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     """End the period: its last day, the reason and the onward path."""
     regime = county_regime(settings)
-    row = periods.end(session, user, period_id, body, regime, RULES)
-    audit.record(session, user, Action.UPDATE, "periods", why, record_id=str(period_id))
-    session.commit()
-    return periods.out(session, row, user, regime)
+
+    def step() -> tuple[BaseModel, str | None]:
+        row = periods.end(session, user, period_id, body, regime, RULES)
+        audit.record(session, user, Action.UPDATE, "periods", why, record_id=str(period_id))
+        return periods.out(session, row, user, regime), row.client_id
+
+    return _once(request, session, user, idempotency_key, body, 200, step)
 
 
-@router.post("/periods/{period_id}/start-notice", status_code=201)
+@router.post("/periods/{period_id}/start-notice", status_code=201, response_model=StartNoticeOut)
 def record_start_notice(
-    session: SessionDep, user: Coordinator, why: Why, period_id: IntId, body: StartNoticeIn
-) -> StartNoticeOut:
+    request: Request,
+    session: SessionDep,
+    user: Coordinator,
+    why: Why,
+    period_id: IntId,
+    body: StartNoticeIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     """Record the organiser's notice of the start to the employment authority."""
-    row = periods.record_notice(session, user, period_id, body)
-    audit.record(session, user, Action.CREATE, "start_notices", why, record_id=str(period_id))
-    session.commit()
-    return StartNoticeOut.model_validate(row)
+
+    def step() -> tuple[BaseModel, str | None]:
+        row = periods.record_notice(session, user, period_id, body)
+        audit.record(session, user, Action.CREATE, "start_notices", why, record_id=str(period_id))
+        return StartNoticeOut.model_validate(row), row.client_id
+
+    return _once(request, session, user, idempotency_key, body, 201, step)
 
 
 @router.get(
@@ -500,50 +600,81 @@ def _file(content: bytes, media_type: str, name: str) -> Response:
     )
 
 
-@router.post("/periods/{period_id}/certificates", status_code=201)
+@router.post("/periods/{period_id}/certificates", status_code=201, response_model=CertificateOut)
 def record_certificate(
-    session: SessionDep, user: Coordinator, why: Why, period_id: IntId, body: CertificateIn
-) -> CertificateOut:
+    request: Request,
+    session: SessionDep,
+    user: Coordinator,
+    why: Why,
+    period_id: IntId,
+    body: CertificateIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     """A certificate seen for an absence day (own illness over 3 days needs one)."""
-    row = periods.record_certificate(session, user, period_id, body.day)
-    audit.record(
-        session,
-        user,
-        Action.CREATE,
-        "attendance",
-        why,
-        record_id=str(period_id),
-        day=body.day.isoformat(),
-    )
-    session.commit()
-    return CertificateOut(
-        period_id=period_id, day=body.day, recorded_by=row.recorded_by, recorded_at=row.recorded_at
-    )
+
+    def step() -> tuple[BaseModel, str | None]:
+        row = periods.record_certificate(session, user, period_id, body.day)
+        audit.record(
+            session,
+            user,
+            Action.CREATE,
+            "attendance",
+            why,
+            record_id=str(period_id),
+            day=body.day.isoformat(),
+        )
+        out = CertificateOut(
+            period_id=period_id,
+            day=body.day,
+            recorded_by=row.recorded_by,
+            recorded_at=row.recorded_at,
+        )
+        return out, _period_client(session, period_id)
+
+    return _once(request, session, user, idempotency_key, body, 201, step)
 
 
 # --- feedback -------------------------------------------------------------------------------
 
 
-@router.post("/periods/{period_id}/feedback/client", status_code=201)
+@router.post("/periods/{period_id}/feedback/client", status_code=201, response_model=FeedbackOut)
 def client_feedback(
-    session: SessionDep, user: CycleReaders, why: Why, period_id: IntId, body: ClientFeedbackIn
-) -> FeedbackOut:
+    request: Request,
+    session: SessionDep,
+    user: CycleReaders,
+    why: Why,
+    period_id: IntId,
+    body: ClientFeedbackIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     """The client's short form at the end of the period, in their language."""
-    row = periods.give_feedback(session, user, period_id, "client", body)
-    audit.record(session, user, Action.CREATE, "feedback", why, record_id=str(period_id))
-    session.commit()
-    return _feedback_out(row)
+
+    def step() -> tuple[BaseModel, str | None]:
+        row = periods.give_feedback(session, user, period_id, "client", body)
+        audit.record(session, user, Action.CREATE, "feedback", why, record_id=str(period_id))
+        return _feedback_out(row), _period_client(session, period_id)
+
+    return _once(request, session, user, idempotency_key, body, 201, step)
 
 
-@router.post("/periods/{period_id}/feedback/site", status_code=201)
+@router.post("/periods/{period_id}/feedback/site", status_code=201, response_model=FeedbackOut)
 def site_feedback(
-    session: SessionDep, user: SiteOrCoordinator, why: Why, period_id: IntId, body: SiteFeedbackIn
-) -> FeedbackOut:
+    request: Request,
+    session: SessionDep,
+    user: SiteOrCoordinator,
+    why: Why,
+    period_id: IntId,
+    body: SiteFeedbackIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     """The site's short form at the end of the period."""
-    row = periods.give_feedback(session, user, period_id, "site", body)
-    audit.record(session, user, Action.CREATE, "feedback", why, record_id=str(period_id))
-    session.commit()
-    return _feedback_out(row)
+
+    def step() -> tuple[BaseModel, str | None]:
+        row = periods.give_feedback(session, user, period_id, "site", body)
+        audit.record(session, user, Action.CREATE, "feedback", why, record_id=str(period_id))
+        return _feedback_out(row), _period_client(session, period_id)
+
+    return _once(request, session, user, idempotency_key, body, 201, step)
 
 
 @router.get("/periods/{period_id}/feedback")

@@ -19,11 +19,12 @@ from service.crud import periods as period_store
 from service.crud.cooperation import blocked_pairs_of
 from service.crud.runs import build_problem, county_regime
 from service.db.accounts import AttendanceCorrectionRow
-from service.db.cooperation import AgreementRow, PeriodRow
+from service.db.cooperation import AgreementRow, PeriodRow, SiteConfirmationRow
 from service.db.tables import (
     AssignmentRow,
     AuditRow,
     ClientPersonalRow,
+    IdempotencyRow,
     ClientRow,
     RunRow,
     utcnow,
@@ -233,6 +234,56 @@ def test_a_confirmed_move_keeps_the_old_placement_ended(
     assert confirm(client, seed).status_code == 201
     ended = client.get("/assignments?client=C1&status=ended", headers=h).json()["items"]
     assert [(a["placement_id"], a["end_date"]) for a in ended] == [("P2", "2026-01-04")]
+
+
+def test_a_repeated_step_with_its_idempotency_key_is_recorded_once(
+    client: TestClient, seed: Seed, app: Any
+) -> None:
+    """A retry after a lost answer gets the first answer (without the key it would be 409
+    already answered); the same key with another body is refused, naming the header."""
+    accept(client, seed)
+    h = seed.h("muni1", **{"Idempotency-Key": "site-answer-1"})
+    body = {"decision": "declined", "reason": "supervisor_unavailable", "text": "On leave."}
+    url = f"/proposals/{seed.proposal_id}/confirmation"
+    first = client.post(url, json=body, headers=h)
+    again = client.post(url, json=body, headers=h)
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json() == first.json()
+    other = client.post(url, json={**body, "text": "Changed."}, headers=h)
+    assert other.status_code == 422
+    assert [e["field"] for e in other.json()["errors"]] == ["header.Idempotency-Key"]
+    assert client.post(url, json=body, headers=seed.h("muni1")).status_code == 409
+    with sessions_of(app)() as session:
+        answers = session.scalars(
+            select(SiteConfirmationRow).where(SiteConfirmationRow.proposal_id == seed.proposal_id)
+        ).all()
+        assert len(answers) == 1
+
+
+def test_erasure_removes_the_cycles_stored_answers(
+    client: TestClient, seed: Seed, app: Any
+) -> None:
+    """The stored answers of keyed steps (a site's text, a period, an absence reason) are
+    about the client: erasing the client erases them."""
+    period = started(client, seed)
+    h = seed.h("coordinator", **{"Idempotency-Key": "notice-1"})
+    notice = client.post(
+        f"/periods/{period['id']}/start-notice", json={"authority": "TE-palvelut", "sent_on": "2026-01-05"}, headers=h
+    )
+    assert notice.status_code == 201, notice.text
+    ill = client.post(
+        f"/assignments/{period['assignment_id']}/attendance",
+        json={"day": "2026-01-05", "status": "absent", "absence_reason": "own_illness"},
+        headers=seed.h("muni1", **{"Idempotency-Key": "day-1"}),
+    )
+    assert ill.status_code == 201, ill.text
+    with sessions_of(app)() as session:
+        kept = session.scalars(select(IdempotencyRow).where(IdempotencyRow.client_id == "C1"))
+        assert sorted(r.key for r in kept) == ["day-1", "notice-1"]
+    assert client.delete("/clients/C1", headers=seed.h("coordinator")).status_code == 204
+    with sessions_of(app)() as session:
+        left = session.scalars(select(IdempotencyRow.body)).all()
+        assert not any("own_illness" in str(b) or "C1" in str(b) for b in left)
 
 
 # --- meeting and agreement ------------------------------------------------------------------
