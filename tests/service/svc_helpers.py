@@ -82,6 +82,11 @@ def settings_for(url: str, **changes: object) -> Settings:
         "max_time_limit_s": 5,
         # several apps share a test database: each executes only the jobs it queued
         "embedded_worker": "own",
+        # A running job sees a cancel request at its next heartbeat, every third of the lease:
+        # 1 s instead of production's 10 s for each test that cancels or ends with a job
+        # running. A lease is only lost here when heartbeats fail (an "own" loop recovers
+        # nothing while it executes), which the outage tests provoke with their own leases.
+        "lease_s": 3,
     }
     values.update(changes)
     return Settings.model_validate(values)
