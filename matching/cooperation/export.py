@@ -19,8 +19,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-
 from matching.cooperation.money import AbsenceReportRow, MonthlySummary, MunicipalityFigures
 from matching.cooperation.outcomes import OutcomeRow
 from matching.cooperation.periods import Alert, NoticeDue
@@ -81,6 +79,9 @@ def csv_bytes(table: Table, lang: str = "fi") -> bytes:
 
 def xlsx_bytes(sheets: Mapping[str, Table], lang: str = "fi") -> bytes:
     """The tables as sheets of one workbook; texts stay texts, numbers numbers, dates dates."""
+    # openpyxl (a few tenths of a second to import) loads only when a workbook is written.
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
     for name, (header, rows) in sheets.items():

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-
 from matching.explain.messages import catalogue, date_text, word
 from matching.scenario.compare import compare, comparison_document
 from matching.scenario.figures import (
@@ -295,6 +293,9 @@ def write_outputs(
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     written.append(path)
     tables = _table_rows(metrics, lang)
+    # openpyxl (a few tenths of a second to import) loads only when a workbook is written.
+    from openpyxl import Workbook
+
     book = Workbook()
     default = book.active
     for sheet, (header, rows) in tables.items():

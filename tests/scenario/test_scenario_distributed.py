@@ -15,11 +15,9 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import dask
 import pytest
-from distributed import Client
 
 from matching.cli import main
 from matching.sample import generate_county
@@ -27,6 +25,11 @@ from matching.scenario import ScenarioError, ScenarioMetrics, parse_scenarios, r
 from matching.scenario.distributed import ClusterError, connect, local_cluster
 from matching.scenario.run import RunSettings
 from tests.scenario.test_scenario_run import SCENARIOS as RUN_SCENARIOS
+
+# Dask and distributed load only in the tests that use them (imported there): every test
+# here is slow, and the short loop's collection should not import them for nothing.
+if TYPE_CHECKING:
+    from distributed import Client
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
 
@@ -107,6 +110,8 @@ def scheduler_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
             *("--scheduler-file", str(file), "--host", "127.0.0.1", "--no-dashboard"),
             *("--nworkers", "2", "--nthreads", "1"),
         )
+        from distributed import Client
+
         with Client(address) as client:
             client.wait_for_workers(2, timeout=90)
         yield address
@@ -150,6 +155,8 @@ def test_configured_scheduler_address(scheduler_address: str) -> None:
     remote = run_batch(base, scenarios, settings=SETTINGS, scheduler=scheduler_address)
     assert [m.scenario for m in remote] == [m.scenario for m in one]
     assert _figures(remote) == _figures(one)
+    from distributed import Client
+
     with Client(scheduler_address) as observer:
         # run_batch closed the client it opened, so the workers drop the base and results.
         deadline = time.monotonic() + 10
@@ -171,6 +178,8 @@ def test_scenario_error_names_the_scenario(local_client: Client) -> None:
 
 
 def test_unreachable_scheduler_is_a_cluster_error() -> None:
+    import dask
+
     with (
         dask.config.set({"distributed.comm.timeouts.connect": "1s"}),
         pytest.raises(
@@ -235,6 +244,8 @@ def test_cli_unreachable_scheduler_exits_2(
     base.write_text(generate_county(10, seed=2).model_dump_json(), encoding="utf-8")
     changes = tmp_path / "changes.json"
     changes.write_text("[]", encoding="utf-8")
+    import dask
+
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         code = main(["scenario", str(base), str(changes), "-o", str(tmp_path), *UNREACHABLE])
     assert code == 2

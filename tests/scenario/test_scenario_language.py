@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pytest
 import yaml
 from openpyxl import load_workbook
@@ -16,7 +15,6 @@ from pydantic import ValidationError
 
 from matching import allocate
 from matching.scenario import ScenarioError, apply_changes, parse_scenarios
-from matching.scenario import charts as charts_module
 from matching.scenario.compare import flat_figures, scenario_metrics
 from matching.scenario.definition import Scenario
 from matching.scenario.output import neutralise, summary_line, write_outputs
@@ -193,6 +191,12 @@ def test_formula_prefixes_are_neutralised(cell: str) -> None:
 def test_charts_are_in_words_with_counts_and_legends_outside(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    # matplotlib takes a second of CPU to import: only this test of the module draws charts,
+    # so an xdist worker that does not run it does not pay for it at collection.
+    import matplotlib.pyplot as plt
+
+    from matching.scenario import charts as charts_module
+
     figures: list[Any] = []
 
     def keep(fig: Any, out: Path, name: str) -> list[Path]:

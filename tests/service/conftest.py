@@ -21,7 +21,7 @@ from tests.service.svc_helpers import (
     Seed,
     postgres_database,
     reset,
-    sessions_of,
+    seeded,
     settings_for,
     wait_idle,
 )
@@ -61,5 +61,5 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def seed(app: FastAPI, client: TestClient) -> Iterator[Seed]:
     """A freshly seeded database for one test (waits for runs of earlier tests first)."""
     wait_idle(app)
-    yield reset(sessions_of(app))
+    yield seeded(app, reset)
     wait_idle(app)

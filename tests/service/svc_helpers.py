@@ -5,18 +5,22 @@ Kept apart from ``conftest.py`` so that test modules can import them by a unique
 
 from __future__ import annotations
 
+import copy
 import os
+import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import make_url, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import (
@@ -47,6 +51,8 @@ from service.db.tables import (
 from service.demo import load_problem
 from service.jobs import Solver
 from service.scenario_jobs import ScenarioEngine
+
+T = TypeVar("T")
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PLANNING = date(2026, 1, 5)
@@ -82,6 +88,11 @@ def settings_for(url: str, **changes: object) -> Settings:
         "max_time_limit_s": 5,
         # several apps share a test database: each executes only the jobs it queued
         "embedded_worker": "own",
+        # A running job sees a cancel request at its next heartbeat, every third of the lease:
+        # 1 s instead of production's 10 s for each test that cancels or ends with a job
+        # running. A lease is only lost here when heartbeats fail (an "own" loop recovers
+        # nothing while it executes), which the outage tests provoke with their own leases.
+        "lease_s": 3,
     }
     values.update(changes)
     return Settings.model_validate(values)
@@ -227,6 +238,42 @@ def append_only_lifted(session: Session) -> Iterator[None]:
     yield
     for _name, sql in found:
         session.execute(text(sql))
+
+
+# A seeding function's SQLite database once seeded, and what it returned: kept per process.
+_SNAPSHOTS: dict[str, tuple[sqlite3.Connection, object]] = {}
+
+
+def seeded(app: FastAPI, make: Callable[[sessionmaker[Session]], T]) -> T:
+    """``make(sessions_of(app))``: the app's database emptied and seeded for one test.
+
+    On SQLite the first call per process and seeding function seeds and keeps a copy of the
+    database; later calls copy it back with SQLite's backup API, which waits for the app's
+    open connections like any writer: the same rows at a twentieth of the cost (about 1 ms of
+    CPU instead of 12 to 16, 8 ms instead of 35 to 60 of wall time, for each of 400 tests).
+    The database is then as the seeding left it, row ids included, so the app also forgets
+    the tokens it verified (fresh tokens per test never had a cached look-up either).
+    PostgreSQL is seeded every time."""
+    engine: Engine = app.state.db_engine
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        return make(sessions_of(app))
+    key = f"{make.__module__}.{make.__qualname__}"
+    kept = _SNAPSHOTS.get(key)
+    if kept is None:
+        value = make(sessions_of(app))
+        snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+        with closing(sqlite3.connect(path)) as source:
+            source.backup(snapshot)
+        _SNAPSHOTS[key] = (snapshot, copy.deepcopy(value))
+        return value
+    snapshot, value = kept
+    with closing(sqlite3.connect(path, timeout=30)) as target:
+        snapshot.backup(target)
+    cache = getattr(app.state, "token_cache", None)
+    if cache is not None:
+        cache.clear()
+    return copy.deepcopy(value)  # type: ignore[return-value]  # stored as object
 
 
 def reset(factory: sessionmaker[Session]) -> Seed:

@@ -4,6 +4,7 @@ a reason or resumes; never stuck), and the append-only audit log."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
@@ -130,6 +131,35 @@ def test_requests_during_an_outage_get_503_with_retry_after(
     assert response.status_code == 200
 
 
+class Logged(logging.Handler):
+    """Notes when the job worker logs a message containing ``needle``: an outage lasts until
+    the worker has met it at the step a test is about, instead of a fixed number of seconds
+    that is too short under load or needlessly long on a quiet machine."""
+
+    def __init__(self, needle: str) -> None:
+        super().__init__(logging.DEBUG)
+        self.needle = needle
+        self.seen = threading.Event()
+        self.logger = logging.getLogger("service.jobs")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.needle in record.getMessage():
+            self.seen.set()
+
+    def __enter__(self) -> Logged:
+        self.logger.addHandler(self)
+        self.level_before = self.logger.level
+        self.logger.setLevel(logging.DEBUG)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.logger.removeHandler(self)
+        self.logger.setLevel(self.level_before)
+
+    def wait(self, timeout: float = 60) -> None:
+        assert self.seen.wait(timeout), f"the worker never logged {self.needle!r}"
+
+
 def _solver(allocate: str, explain: str | None = None) -> Solver:
     from tests.service import fake_engine as fakes
 
@@ -156,19 +186,25 @@ def _wait_status(
 RUN = {"planning_date": PLANNING.isoformat(), "options": {"time_limit_s": 5}}
 
 
+def _solving(body: dict[str, Any]) -> bool:
+    """The run's problem is built (its screened records are stored, ``[]`` if none): the
+    engine has the problem, and an outage from now on meets the solve, not the build."""
+    return body["status"] == "running" and body["set_aside"] is not None
+
+
 def test_a_short_outage_while_a_run_solves_and_stores_it_resumes(
     database_url: str, seed: Seed
 ) -> None:
-    """The database is away for 5 s around the moment the result is stored: the worker
-    retries within its lease and the run succeeds with its proposals."""
+    """The database is away from before the result is stored until storing it has failed:
+    the worker retries within its lease and the run succeeds with its proposals."""
     app = create_app(settings_for(database_url, lease_s=30), solver=_solver("pause"))
     h = seed.h("coordinator")
     with TestClient(app) as client:
         run = client.post("/runs", json=RUN, headers=h).json()
         url = f"/runs/{run['id']}"
-        _wait_status(client, url, h, lambda b: b["status"] == "running")
-        with Outage(app):
-            time.sleep(5)
+        _wait_status(client, url, h, _solving)
+        with Logged("storing the result of") as logged, Outage(app):
+            logged.wait()
         body = _wait_status(client, url, h, lambda b: b["status"] not in ("queued", "running"))
         assert body["status"] == "succeeded", body["error"]
         page = client.get(f"{url}/proposals", headers=h).json()
@@ -187,9 +223,9 @@ def test_a_long_outage_while_a_run_solves_ends_it_failed_with_the_reason(
     with TestClient(app) as client:
         run = client.post("/runs", json=RUN, headers=h).json()
         url = f"/runs/{run['id']}"
-        _wait_status(client, url, h, lambda b: b["status"] == "running")
-        with Outage(app):
-            time.sleep(6)
+        _wait_status(client, url, h, _solving)
+        with Logged("could not finish") as logged, Outage(app):
+            logged.wait()  # the lease ran out and the worker could not record an ending
         body = _wait_status(client, url, h, lambda b: b["status"] not in ("queued", "running"))
         assert body["status"] == "failed"
         assert "lease" in body["error"] or "database" in body["error"]
@@ -209,8 +245,8 @@ def test_an_outage_while_explaining_keeps_the_run_and_fails_only_the_explanation
         run = client.post("/runs", json=RUN, headers=h).json()
         url = f"/runs/{run['id']}"
         _wait_status(client, url, h, lambda b: b["status"] == "succeeded")
-        with Outage(app):
-            time.sleep(6)
+        with Logged("storing the explanations of run") as logged, Outage(app):
+            logged.wait()  # the explanations (or their absence) could not be stored
         body = _wait_status(client, url, h, lambda b: b["explanation_status"] != "pending")
         assert body["status"] == "succeeded"
         assert body["explanation_status"] == "failed"

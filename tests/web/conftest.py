@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from service.app import create_app
-from tests.service.svc_helpers import postgres_database, sessions_of, settings_for, wait_idle
+from tests.service.svc_helpers import postgres_database, seeded, settings_for, wait_idle
 from tests.web.web_helpers import CHROMIUM, WebSeed, seed_web, serve
 
 
@@ -60,7 +60,7 @@ def base_url(app: FastAPI) -> Iterator[str]:
 def web_seed(app: FastAPI) -> Iterator[WebSeed]:
     """A freshly seeded county with users, per test."""
     wait_idle(app)
-    yield seed_web(sessions_of(app))
+    yield seeded(app, seed_web)
     wait_idle(app)
 
 

@@ -19,7 +19,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from playwright.sync_api import expect
 from sqlalchemy import select
 
 from matching.cooperation.texts import refusal_text, text
@@ -548,6 +547,9 @@ def test_planner_sees_outcomes_with_small_counts_hidden(
 def test_a_period_from_proposal_to_onward_path(
     page: Any, client: TestClient, people: WebSeed, database_url: str
 ) -> None:
+    # Playwright only for this (slow) journey: the short loop's collection skips its import.
+    from playwright.sync_api import expect
+
     kind = database_url.split(":")[0].split("+")[0]
     proposal = people.proposals["C1"]
     accept(client, proposal)
