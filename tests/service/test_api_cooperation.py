@@ -24,8 +24,8 @@ from service.db.tables import (
     AssignmentRow,
     AuditRow,
     ClientPersonalRow,
-    IdempotencyRow,
     ClientRow,
+    IdempotencyRow,
     RunRow,
     utcnow,
 )
@@ -268,7 +268,9 @@ def test_erasure_removes_the_cycles_stored_answers(
     period = started(client, seed)
     h = seed.h("coordinator", **{"Idempotency-Key": "notice-1"})
     notice = client.post(
-        f"/periods/{period['id']}/start-notice", json={"authority": "TE-palvelut", "sent_on": "2026-01-05"}, headers=h
+        f"/periods/{period['id']}/start-notice",
+        json={"authority": "TE-palvelut", "sent_on": "2026-01-05"},
+        headers=h,
     )
     assert notice.status_code == 201, notice.text
     ill = client.post(
