@@ -280,6 +280,38 @@ def _pg_backend_cpu_seconds(database: str) -> float | None:
     return total if seen else None
 
 
+class _KeepSolving:
+    """With ``again`` (``--keep-solving``), a new run is started as soon as the last one is
+    final (a run ends within seconds on a 1,000-client county, and its explanations follow),
+    so that the solver worker is busy for the whole window; otherwise the one run only.
+    ``current``: the URL of the latest run; ``finished``: the runs that ended in the window."""
+
+    def __init__(self, http: httpx.Client, body: dict[str, Any], first: str, again: bool):
+        self.current, self.finished = first, 0
+        self._http, self._body, self._again = http, body, again
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def start(self) -> None:
+        if self._again:
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=60)
+
+    def _loop(self) -> None:
+        while not self._done.wait(0.5):
+            run = self._http.get(self.current).json()
+            if run["status"] in ("queued", "running") or run["explanation_status"] == "pending":
+                continue
+            self.finished += 1
+            started = self._http.post("/runs", json=self._body)
+            if started.status_code == 202:
+                self.current = started.headers["Location"]
+
+
 def layouts(args: argparse.Namespace) -> None:
     """The production layout beside the one-process layout (issue 10), on PostgreSQL."""
     problem = generate_county(args.clients, seed=args.seed)
@@ -322,12 +354,15 @@ def layouts(args: argparse.Namespace) -> None:
                     database = make_url(url).database or ""
                     cpu_before = [_cpu_seconds(p.pid) for p in processes]
                     pg_before = _pg_backend_cpu_seconds(database)
+                    solver = _KeepSolving(http, body, second.headers["Location"], args.keep_solving)
+                    solver.start()
                     load = _proposal_readers(base, headers, first["id"], max(1, total // 50), args)
                     cpu_after = [_cpu_seconds(p.pid) for p in processes]
                     pg_after = _pg_backend_cpu_seconds(database)
                     load_after = os.getloadavg()
-                    still = http.get(second.headers["Location"]).json()["status"]
-                    http.post(f"{second.headers['Location']}/cancel")
+                    solver.stop()
+                    still = http.get(solver.current).json()["status"]
+                    http.post(f"{solver.current}/cancel")
             finally:
                 _stop(processes)
         finally:
@@ -350,12 +385,14 @@ def layouts(args: argparse.Namespace) -> None:
                 "web_ms_per_page": round(1000 * used[0] / pages, 2),
                 "pg_ms_per_page": round(1000 * pg_used / pages, 2) if pg_used is not None else "-",
                 "run_during_load": f"{solving} → {still}",
+                "runs_finished": solver.finished,
                 "load_1min": f"{load_before[0]:.1f} → {load_after[0]:.1f}",
             }
         )
     print(
         f"{args.readers} readers listing proposals (pages of 50) for {args.max_seconds:g} s "
-        f"while a run solves; think time {args.think_ms:g} ms; {args.clients} clients; "
+        f"while {'runs solve back to back' if args.keep_solving else 'a run solves'}; "
+        f"think time {args.think_ms:g} ms; {args.clients} clients; "
         f"PostgreSQL; CPU seconds used in the window by the web processes, the solver "
         f"worker (with its engine processes), the database's PostgreSQL backends and the "
         f"load generator, and the web's and the backends' CPU milliseconds per page"
@@ -386,6 +423,11 @@ def main() -> None:
         "--layout",
         action="store_true",
         help="measure the production layout beside the one-process layout (PostgreSQL)",
+    )
+    parser.add_argument(
+        "--keep-solving",
+        action="store_true",
+        help="with --layout: start the next run as soon as one is final, for the whole window",
     )
     parser.add_argument(
         "--pg",
