@@ -394,8 +394,8 @@ def main() -> None:
         "during `allocate`; HiGHS: plain HiGHS via MathOpt (presolve on, no warm start) on the "
         "same two-phase model with the same limit, counted from building its model; "
         "engine ≥ HiGHS: runs where the engine's answer is lexicographically at least HiGHS's. "
-        "Load avg: the 1-minute load average before and after each run (2 cores; the machine "
-        "is shared by six developers).\n"
+        "Load avg: the 1-minute load average before and after each run (2 cores; other "
+        "work on the machine shows there).\n"
     )
     (RESULTS / f"robust-{stamp:%Y%m%d-%H%M}.md").write_text(text)
     (RESULTS / "robust.md").write_text(text)
