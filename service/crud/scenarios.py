@@ -33,7 +33,11 @@ def get(session: Session, job_id: int) -> ScenarioJobRow:
     """A job by id (404 if unknown)."""
     row = session.get(ScenarioJobRow, job_id)
     if row is None:
-        raise NotFound(f"scenario job {job_id} not found")
+        raise NotFound(
+            f"scenario job {job_id} not found",
+            code="api.not_found.scenario",
+            params={"id": str(job_id)},
+        )
     return row
 
 
@@ -57,7 +61,11 @@ def ensure_idle(session: Session, settings: Settings) -> None:
         select(ScenarioJobRow).where(ScenarioJobRow.active_lock == settings.county)
     )
     if active is not None:
-        raise Conflict(f"scenario job {active.id} is still {active.status}; try later")
+        raise Conflict(
+            f"scenario job {active.id} is still {active.status}; try later",
+            code="api.scenario_active",
+            params={"id": str(active.id)},
+        )
 
 
 def create(
@@ -162,7 +170,11 @@ def file(session: Session, job_id: int, name: str) -> ScenarioFileRow:
         )
     )
     if row is None:
-        raise NotFound(f"scenario job {job_id} has no file '{name[:100]}'")
+        raise NotFound(
+            f"scenario job {job_id} has no file '{name[:100]}'",
+            code="api.not_found.scenario_file",
+            params={"id": str(job_id), "name": name[:100]},
+        )
     return row
 
 
@@ -170,5 +182,9 @@ def comparison(session: Session, job_id: int) -> bytes:
     """The comparison JSON document of a succeeded job (409 before it has succeeded)."""
     job = get(session, job_id)
     if job.status != JobStatus.SUCCEEDED.value:
-        raise Conflict(f"scenario job {job_id} is {job.status}; the comparison needs succeeded")
+        raise Conflict(
+            f"scenario job {job_id} is {job.status}; the comparison needs succeeded",
+            code="api.scenario_not_succeeded",
+            params={"id": str(job_id)},
+        )
     return file(session, job_id, COMPARISON).content
