@@ -60,11 +60,19 @@ def read_table(filename: str, content: bytes) -> list[tuple[int, dict[str, Any]]
 
 
 def _too_many_rows() -> InvalidInput:
-    return InvalidInput(f"the file has more than {MAX_ROWS} rows")
+    return InvalidInput(
+        f"the file has more than {MAX_ROWS} rows",
+        code="api.file_too_many_rows",
+        params={"limit": MAX_ROWS},
+    )
 
 
 def _too_many_columns(count: int | str) -> InvalidInput:
-    return InvalidInput(f"the file has {count} columns; at most {MAX_COLUMNS} are read")
+    return InvalidInput(
+        f"the file has {count} columns; at most {MAX_COLUMNS} are read",
+        code="api.file_too_many_columns",
+        params={"limit": MAX_COLUMNS},
+    )
 
 
 def _capped(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
