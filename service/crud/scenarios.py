@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from matching.explain.notices import scenario_error_text
 from service.auth import Principal
 from service.config import Settings
 from service.crud.scenario_base import PreparedJob
@@ -188,3 +189,17 @@ def comparison(session: Session, job_id: int) -> bytes:
             params={"id": str(job_id)},
         )
     return file(session, job_id, COMPARISON).content
+
+
+def error_words(job: ScenarioJobRow, lang: str) -> str | None:
+    """A failed job's stored error code in the planner's words (None without a code)."""
+    if not job.error_code:
+        return None
+    stored = job.error_params or {}
+    refused = stored.get("error")
+    return scenario_error_text(
+        job.error_code,
+        dict(stored.get("params") or {}),
+        lang,
+        refused if isinstance(refused, dict) else None,
+    )

@@ -12,14 +12,24 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from matching.explain.messages import LANGUAGES, catalogue, fill
-from matching.explain.notices import located_text
+from matching.explain.notices import located_text, scenario_error_text
+from service.app import create_app
 from service.db.tables import ClientRow, PlacementRow, RunRow
 from service.errors import Conflict, NotFound, people_text, service_message
 from tests.explain.test_plain_language import identifiers, wrong_plurals
-from tests.service.svc_helpers import PLANNING, Seed, poll, sessions_of
+from tests.service.svc_helpers import (
+    PLANNING,
+    Seed,
+    fake_scenario_engine,
+    poll,
+    sessions_of,
+    settings_for,
+    wait_idle,
+)
 from tests.service.test_api_clients import NEW as NEW_CLIENT
 from tests.service.test_api_cooperation import accept, agreement, confirm, started
 from tests.service.test_api_placements import NEW as NEW_PLACEMENT
+from tests.service.test_api_scenarios import start as start_scenarios
 
 LANGS = {"fi": "fi-FI,fi;q=0.9", "sv": "sv-FI, en;q=0.5", "en": "en-GB,en;q=0.8,fi;q=0.2"}
 
@@ -403,3 +413,27 @@ def test_a_decision_on_a_replaced_allocation_names_it(
         f"/proposals/{seed.proposal_id}/decision", json=body, headers=seed.h("coordinator")
     )
     said(late, 409, "api.run_superseded", id=str(seed.run_id))
+
+
+@pytest.mark.parametrize("executor", ["process", "thread"])
+def test_a_scenario_the_worker_cannot_run_is_worded_for_the_planner(
+    database_url: str, seed: Seed, executor: str
+) -> None:
+    engine = fake_scenario_engine("failing_batch")
+    settings = settings_for(database_url, run_executor=executor)
+    app = create_app(settings, scenario_engine=engine)
+    with TestClient(app) as client:
+        job = start_scenarios(client, seed)
+        assert job["status"] == "failed" and "changes[0].select" in str(job["error"])
+        assert job["error_code"] == "scenario.error.no_match"
+        params = {"change": 1, "scenario": "later"}
+        assert job["error_params"] == {"params": params, "error": None}
+        for lang, header in LANGS.items():
+            h = {**seed.h("planner"), "Accept-Language": header}
+            read = client.get(f"/scenario-jobs/{job['id']}", headers=h).json()
+            text = scenario_error_text("scenario.error.no_match", params, lang)
+            assert read["error_message"] == text and "later" in text, (lang, text)
+            _readable(text, lang)
+            listed = client.get("/scenario-jobs", headers=h).json()["items"]
+            assert [j["error_message"] for j in listed if j["id"] == job["id"]] == [text]
+        wait_idle(app)
