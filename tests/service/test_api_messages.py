@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from matching.explain.messages import LANGUAGES, catalogue, fill
 from matching.explain.notices import located_text, scenario_error_text
 from service.app import create_app
-from service.db.tables import ClientRow, PlacementRow, RunRow
+from service.db.tables import ClientRow, PlacementRow, RunRow, ScenarioJobRow
 from service.errors import Conflict, NotFound, people_text, service_message
 from tests.explain.test_plain_language import identifiers, wrong_plurals
 from tests.service.svc_helpers import (
@@ -259,6 +259,8 @@ def test_conflicts_with_records_say_which_record(client: TestClient, seed: Seed)
     said(dup, 409, "api.exists.client", id="C1")
     coach = client.patch("/clients/C1", json={"coach": "K9"}, headers=h)
     said(coach, 422, "api.unknown.coach", value="K9")
+    area = client.patch("/clients/C1", json={"commuting_area": "X9"}, headers=h)
+    said(area, 422, "api.unknown.commuting_area", value="X9")
     said(
         client.post(f"/runs/{seed.run_id}/cancel", headers=h),
         409,
@@ -367,6 +369,14 @@ def test_steps_of_a_period_done_twice_say_so(client: TestClient, seed: Seed) -> 
         client.post(url, json={"day": "2026-01-05", "status": "present"}, headers=h).status_code
         == 201
     )
+    ill = {"day": "2026-01-12", "status": "absent", "absence_reason": "own_illness"}
+    assert client.post(url, json=ill, headers=h).status_code == 201
+    certificate = {"day": "2026-01-12"}
+    assert (
+        client.post(f"/periods/{pid}/certificates", json=certificate, headers=h).status_code == 201
+    )
+    again = client.post(f"/periods/{pid}/certificates", json=certificate, headers=h)
+    said(again, 409, "api.certificate_recorded", date="2026-01-12")
     present = client.post(f"/periods/{pid}/certificates", json={"day": "2026-01-05"}, headers=h)
     said(present, 422, "api.not_an_absence", date="2026-01-05")
     feedback = {"given_on": "2026-06-30", "answers": {"tasks_suited_me": 5}}
@@ -413,6 +423,14 @@ def test_a_decision_on_a_replaced_allocation_names_it(
         f"/proposals/{seed.proposal_id}/decision", json=body, headers=seed.h("coordinator")
     )
     said(late, 409, "api.run_superseded", id=str(seed.run_id))
+    with sessions_of(app)() as session:
+        job = session.get(ScenarioJobRow, seed.scenario_job_id)
+        assert job is not None
+        job.status = "failed"
+        session.commit()
+    path = f"/scenario-jobs/{seed.scenario_job_id}/comparison"
+    none = client.get(path, headers=seed.h("planner"))
+    said(none, 409, "api.scenario_not_succeeded", id=str(seed.scenario_job_id))
 
 
 @pytest.mark.parametrize("executor", ["process", "thread"])
