@@ -88,10 +88,19 @@ class Conflict(ServiceError):
 class OutOfOrder(Conflict):
     """A step of the cooperation cycle taken before the one it needs (agreeing before the
     site confirmed, starting a period without an agreed agreement, ending twice…); ``step`` is the
-    refusal's code, which the body carries as ``code`` and the text for people words."""
+    refusal's code, which the body carries as ``code`` and the text for people words (the
+    cooperation catalogue's ``refusal.<step>``; a step without one passes its own ``api.*``
+    ``code`` and ``params``)."""
 
-    def __init__(self, step: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        step: str,
+        message: str,
+        *,
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, params=params)
         self.step = step
 
 
@@ -191,7 +200,11 @@ def people_text(
 
 def service_message(exc: ServiceError, lang: str) -> str:
     """The text for people of an error a handler raised (the web pages show it too)."""
-    if isinstance(exc, OutOfOrder) and f"refusal.{exc.step}" in COOPERATION_TEXTS:
+    if (
+        isinstance(exc, OutOfOrder)
+        and exc.code is None
+        and f"refusal.{exc.step}" in COOPERATION_TEXTS
+    ):
         return refusal_text(exc.step, lang)
     errors = exc.errors if isinstance(exc, InvalidInput) else ()
     return people_text(exc.status, lang, errors, exc.code, exc.params)

@@ -219,15 +219,16 @@ class Lease:
                 time.sleep(delay)
                 delay = min(delay * 2, 2.0)
 
-    def finish(self, status: str, error: str | None) -> bool:
+    def finish(self, status: str, error: str | None, **values: Any) -> bool:
         """Put the job in a final state if this worker still holds it (retried over outages;
-        if the database stays away, the lease expires and the job is recovered elsewhere)."""
+        if the database stays away, the lease expires and the job is recovered elsewhere);
+        ``values``: more columns of the job's row to set with it."""
 
         def act(session: Session) -> bool:
             if status == lifecycle.QUEUED:  # the worker is stopping: hand the job back
                 return lifecycle.requeue(session, self.table, self.job_id, self.owner)
             return lifecycle.finish(
-                session, self.table, self.job_id, status, error, owner=self.owner
+                session, self.table, self.job_id, status, error, owner=self.owner, **values
             )
 
         try:

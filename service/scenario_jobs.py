@@ -64,7 +64,21 @@ def scenario_engine() -> ScenarioEngine:
 
 
 class ScenarioFailed(Exception):
-    """A scenario could not be applied or run; the message names it (shown to the planner)."""
+    """A scenario could not be applied or run: the message names it in English (``error``
+    for programs and the log); ``code`` and ``params`` (``failure_of``) word it for the
+    planner from the catalogue."""
+
+    def __init__(self, message: str, failure: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = (failure or {}).get("code")
+        self.params = (failure or {}).get("params")
+
+
+def failure_of(error: ScenarioError) -> dict[str, Any]:
+    """The catalogue code of a scenario error and its values, as JSON (stored with the job):
+    ``params`` and, for a refused value, pydantic's ``error`` entry."""
+    values = {"params": error.params, "error": error.error}
+    return {"code": error.code, "params": json.loads(json.dumps(values, default=str))}
 
 
 def summary_of(metrics: list[ScenarioMetrics]) -> list[dict[str, Any]]:
@@ -106,7 +120,7 @@ def _child(engine: ScenarioEngine, work: ScenarioWork, group: bool, conn: Connec
     try:
         conn.send(("ok", compute(engine, work), ""))
     except ScenarioError as error:
-        conn.send(("scenario", str(error), ""))
+        conn.send(("scenario", str(error), failure_of(error)))
     except BaseException:
         conn.send(("error", traceback.format_exc(limit=20), ""))
     conn.close()
@@ -127,7 +141,14 @@ class ScenarioJob:
             self._execute()
         except Stopped as stop:
             self.lease.finish(stop.status, str(stop))
-        except (ScenarioFailed, JobFailed) as failed:
+        except ScenarioFailed as failed:
+            self.lease.finish(
+                JobStatus.FAILED.value,
+                str(failed),
+                error_code=failed.code,
+                error_params=failed.params,
+            )
+        except JobFailed as failed:
             self.lease.finish(JobStatus.FAILED.value, str(failed))
         except Exception:
             self.lease.finish(
@@ -153,7 +174,7 @@ class ScenarioJob:
             try:
                 outputs = compute(self.engine, work)
             except ScenarioError as error:
-                raise ScenarioFailed(str(error)) from error
+                raise ScenarioFailed(str(error), failure_of(error)) from error
             lease.beat()
             if lease.cancel.is_set():
                 raise lease.reason()
@@ -173,13 +194,13 @@ class ScenarioJob:
             _child, (self.engine, work, group), f"paikka-scenarios-{self.job_id}", group=group
         )
         try:
-            kind, payload, _ = receive(child, watch)
+            kind, payload, failure = receive(child, watch)
         except RuntimeError as exc:
             raise JobFailed(str(exc)) from None
         finally:
             child.stop()
         if kind == "scenario":
-            raise ScenarioFailed(str(payload))
+            raise ScenarioFailed(str(payload), failure if isinstance(failure, dict) else None)
         if kind != "ok":
             raise JobFailed(
                 shown_error(f"the scenario engine failed in job {self.job_id}", payload)

@@ -42,9 +42,13 @@ def read_table(filename: str, content: bytes) -> list[tuple[int, dict[str, Any]]
     elif name.endswith(".csv") or name.endswith(".txt") or not name:
         rows = _csv_rows(content)
     else:
-        raise InvalidInput(f"file '{filename}': only .csv and .xlsx files can be imported")
+        raise InvalidInput(
+            f"file '{filename}': only .csv and .xlsx files can be imported",
+            code="api.file_type",
+            params={"name": filename[:100]},
+        )
     if not rows:
-        raise InvalidInput("the file has no header row")
+        raise InvalidInput("the file has no header row", code="api.file_no_header")
     header = [str(cell or "").strip().lower() for cell in rows[0]]
     out = []
     for number, cells in enumerate(rows[1:], start=2):
@@ -56,11 +60,19 @@ def read_table(filename: str, content: bytes) -> list[tuple[int, dict[str, Any]]
 
 
 def _too_many_rows() -> InvalidInput:
-    return InvalidInput(f"the file has more than {MAX_ROWS} rows")
+    return InvalidInput(
+        f"the file has more than {MAX_ROWS} rows",
+        code="api.file_too_many_rows",
+        params={"limit": MAX_ROWS},
+    )
 
 
 def _too_many_columns(count: int | str) -> InvalidInput:
-    return InvalidInput(f"the file has {count} columns; at most {MAX_COLUMNS} are read")
+    return InvalidInput(
+        f"the file has {count} columns; at most {MAX_COLUMNS} are read",
+        code="api.file_too_many_columns",
+        params={"limit": MAX_COLUMNS},
+    )
 
 
 def _capped(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
@@ -83,15 +95,17 @@ def _csv_rows(content: bytes) -> list[list[Any]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInput("the CSV file is not UTF-8 text") from exc
+        raise InvalidInput("the CSV file is not UTF-8 text", code="api.csv_not_utf8") from exc
     if "\x00" in text:
-        raise InvalidInput("the CSV file contains NUL characters")
+        raise InvalidInput("the CSV file contains NUL characters", code="api.csv_nul")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     try:
         return _capped(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
-        raise InvalidInput(f"the CSV file cannot be read: {exc}") from exc
+        raise InvalidInput(
+            f"the CSV file cannot be read: {exc}", code="api.csv_unreadable"
+        ) from exc
 
 
 def _xlsx_rows(content: bytes) -> list[list[Any]]:
@@ -101,16 +115,24 @@ def _xlsx_rows(content: bytes) -> list[list[Any]]:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(item.file_size for item in archive.infolist())
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise InvalidInput("the file is not a readable XLSX workbook") from exc
+        raise InvalidInput(
+            "the file is not a readable XLSX workbook", code="api.xlsx_unreadable"
+        ) from exc
     if unpacked > MAX_XLSX_UNPACKED:
-        raise InvalidInput(f"the XLSX file unpacks to more than {MAX_XLSX_UNPACKED} bytes")
+        raise InvalidInput(
+            f"the XLSX file unpacks to more than {MAX_XLSX_UNPACKED} bytes",
+            code="api.xlsx_too_large",
+            params={"megabytes": round(MAX_XLSX_UNPACKED / 1_000_000, 1)},
+        )
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InvalidInput("the file is not a readable XLSX workbook") from exc
+        raise InvalidInput(
+            "the file is not a readable XLSX workbook", code="api.xlsx_unreadable"
+        ) from exc
     try:
         if not book.worksheets:
-            raise InvalidInput("the XLSX workbook has no sheet")
+            raise InvalidInput("the XLSX workbook has no sheet", code="api.xlsx_no_sheet")
         sheet = book.worksheets[0]
         # The claimed dimension is checked first: read-only mode pads every row to it.
         # (A sheet may claim less than it holds: the streaming caps below still hold then.)
@@ -129,7 +151,9 @@ def _xlsx_rows(content: bytes) -> list[list[Any]]:
         except InvalidInput:
             raise
         except Exception as exc:
-            raise InvalidInput("the file is not a readable XLSX workbook") from exc
+            raise InvalidInput(
+                "the file is not a readable XLSX workbook", code="api.xlsx_unreadable"
+            ) from exc
     finally:
         book.close()
 

@@ -83,6 +83,8 @@ def _checked(
         raise InvalidInput(
             "unknown proposal",
             [{"loc": ["body", "proposal_id"], "field": "body.proposal_id", "msg": "not found"}],
+            code="api.not_found.proposal",
+            params={"id": str(body.proposal_id)},
         )
     answer = confirmed(session, proposal.id)
     placement = session.get(PlacementRow, answer.placement_id)
@@ -99,6 +101,8 @@ def _checked(
                         "msg": f"start meeting {meeting.id} is about another proposal",
                     }
                 ],
+                code="api.meeting_other_proposal",
+                params={"id": str(meeting.id)},
             )
     values: dict[str, Any] = {
         "proposal_id": proposal.id,
@@ -133,6 +137,8 @@ def draft(
         raise OutOfOrder(
             "agreement_exists",
             f"agreement {open_} of this proposal is open: revise or cancel it first",
+            code="api.agreement_exists",
+            params={"id": str(open_)},
         )
     row = AgreementRow(**values, status="drafted", created_by=user.name)
     session.add(row)
@@ -159,6 +165,8 @@ def revise(
                     "msg": f"agreement {agreement_id} belongs to proposal {row.proposal_id}",
                 }
             ],
+            code="api.agreement_other_proposal",
+            params={"id": str(agreement_id), "proposal": str(row.proposal_id)},
         )
     for name, value in _checked(session, user, body, regime, row.id).items():
         setattr(row, name, value)
@@ -193,7 +201,10 @@ def cancel(
     row = get(session, user, agreement_id)
     if session.scalar(select(PeriodRow.id).where(PeriodRow.agreement_id == agreement_id)):
         raise OutOfOrder(
-            "period_started", f"the period of agreement {agreement_id} has started: end it"
+            "period_started",
+            f"the period of agreement {agreement_id} has started: end it",
+            code="api.period_started",
+            params={"id": str(agreement_id)},
         )
     _store(row, steps.cancel(domain(row, regime), reason, regime))
     session.flush()
@@ -204,7 +215,11 @@ def get(session: Session, user: Principal, agreement_id: int) -> AgreementRow:
     """One agreement the caller may see."""
     row = session.get(AgreementRow, agreement_id)
     if row is None or not may_see(session, user, row.client_id, row.placement_id):
-        raise NotFound(f"agreement {agreement_id} not found")
+        raise NotFound(
+            f"agreement {agreement_id} not found",
+            code="api.not_found.agreement",
+            params={"id": str(agreement_id)},
+        )
     return row
 
 
@@ -241,4 +256,6 @@ def printable(
 
 def _coordinator(user: Principal) -> None:
     if user.role is not Role.COORDINATOR:
-        raise Forbidden(f"the {user.role.value} role may not write agreements")
+        raise Forbidden(
+            f"the {user.role.value} role may not write agreements", code="api.forbidden.agreements"
+        )

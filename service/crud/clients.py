@@ -65,18 +65,34 @@ def _domain(data: dict[str, Any]) -> Client:
 def _check_references(session: Session, client: Client) -> None:
     errors = []
     if session.get(MunicipalityRow, client.home_municipality) is None:
-        errors.append(("home_municipality", f"unknown municipality '{client.home_municipality}'"))
+        errors.append(
+            (
+                "home_municipality",
+                f"unknown municipality '{client.home_municipality}'",
+                "municipality",
+                client.home_municipality,
+            )
+        )
     if client.coach is not None and session.get(CoachRow, client.coach) is None:
-        errors.append(("coach", f"unknown coach '{client.coach}'"))
+        errors.append(("coach", f"unknown coach '{client.coach}'", "coach", client.coach))
     if (
         client.commuting_area is not None
         and session.get(CommutingAreaRow, client.commuting_area) is None
     ):
-        errors.append(("commuting_area", f"unknown commuting area '{client.commuting_area}'"))
+        errors.append(
+            (
+                "commuting_area",
+                f"unknown commuting area '{client.commuting_area}'",
+                "commuting_area",
+                client.commuting_area,
+            )
+        )
     if errors:
         raise InvalidInput(
             "unknown reference",
-            [{"loc": ["body", f], "field": f"body.{f}", "msg": m} for f, m in errors],
+            [{"loc": ["body", f], "field": f"body.{f}", "msg": m} for f, m, _, _ in errors],
+            code=f"api.unknown.{errors[0][2]}",
+            params={"value": errors[0][3]},
         )
 
 
@@ -84,7 +100,11 @@ def get(session: Session, client_id: str) -> ClientRow:
     """A client by id (404 if unknown)."""
     row = session.get(ClientRow, client_id)
     if row is None:
-        raise NotFound(f"client '{client_id}' not found")
+        raise NotFound(
+            f"client '{client_id}' not found",
+            code="api.not_found.client",
+            params={"id": str(client_id)},
+        )
     return row
 
 
@@ -114,7 +134,11 @@ def create(session: Session, body: ClientCreate) -> ClientRow:
     client = _domain(data)
     _check_references(session, client)
     if session.get(ClientRow, client.id) is not None:
-        raise Conflict(f"client '{client.id}' already exists")
+        raise Conflict(
+            f"client '{client.id}' already exists",
+            code="api.exists.client",
+            params={"id": str(client.id)},
+        )
     row, personal = _new_rows(client, data)
     session.add(row)
     session.flush()
@@ -295,7 +319,11 @@ def get_for(session: Session, user: Principal, client_id: str) -> ClientView:
             client_id
         )
         if not placements:
-            raise NotFound(f"client '{client_id}' not found")
+            raise NotFound(
+                f"client '{client_id}' not found",
+                code="api.not_found.client",
+                params={"id": str(client_id)},
+            )
     return view(session, user, row, placements)
 
 

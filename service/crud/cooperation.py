@@ -93,7 +93,9 @@ def visible_clients(session: Session, user: Principal, everyone: bool = False) -
         return coach_clients(session, user.coach_id or "")
     if user.role is Role.MUNICIPALITY:
         return None
-    raise Forbidden(f"the {user.role.value} role may not see clients' periods")
+    raise Forbidden(
+        f"the {user.role.value} role may not see clients' periods", code="api.forbidden.periods_see"
+    )
 
 
 def scope_query(
@@ -139,12 +141,16 @@ def target_placement(proposal: ProposalRow) -> str | None:
 def _decided_proposal(session: Session, user: Principal, proposal_id: int) -> ProposalRow:
     """A proposal the caller may see, by the placement it was decided for."""
     proposal = session.get(ProposalRow, proposal_id)
-    missing = f"proposal {proposal_id} not found"
+    missing = NotFound(
+        f"proposal {proposal_id} not found",
+        code="api.not_found.proposal",
+        params={"id": str(proposal_id)},
+    )
     if proposal is None:
-        raise NotFound(missing)
+        raise missing
     target = target_placement(proposal) or proposal.placement_id
     if not may_see(session, user, proposal.client_id, target):
-        raise NotFound(missing)
+        raise missing
     return proposal
 
 
@@ -198,7 +204,10 @@ def confirm(
     proposed again until the client's or the placement's record changes.
     """
     if user.role not in (Role.MUNICIPALITY, Role.COORDINATOR):
-        raise Forbidden(f"the {user.role.value} role may not answer for the site")
+        raise Forbidden(
+            f"the {user.role.value} role may not answer for the site",
+            code="api.forbidden.site_answer",
+        )
     proposal = _decided_proposal(session, user, proposal_id)
     target = target_placement(proposal)
     if target is None:
@@ -206,11 +215,18 @@ def confirm(
             "proposal_not_accepted",
             f"proposal {proposal_id} is {proposal.status}: only an accepted proposal goes "
             "to the site",
+            code="api.proposal_not_accepted",
+            params={"id": str(proposal_id)},
         )
     if session.scalar(
         select(SiteConfirmationRow).where(SiteConfirmationRow.proposal_id == proposal_id)
     ):
-        raise OutOfOrder("already_answered", f"the site has already answered {proposal_id}")
+        raise OutOfOrder(
+            "already_answered",
+            f"the site has already answered {proposal_id}",
+            code="api.already_answered",
+            params={"id": str(proposal_id)},
+        )
     now = utcnow()
     record = SiteConfirmation.model_validate(
         {
@@ -303,7 +319,11 @@ def get_confirmation(session: Session, user: Principal, proposal_id: int) -> Sit
         select(SiteConfirmationRow).where(SiteConfirmationRow.proposal_id == proposal_id)
     )
     if row is None or not may_see(session, user, row.client_id, row.placement_id):
-        raise NotFound(f"no answer from the site to proposal {proposal_id}")
+        raise NotFound(
+            f"no answer from the site to proposal {proposal_id}",
+            code="api.not_found.site_answer",
+            params={"id": str(proposal_id)},
+        )
     return row
 
 
@@ -440,7 +460,11 @@ def get_meeting(session: Session, user: Principal, meeting_id: int) -> StartMeet
     """One start meeting the caller may see."""
     row = session.get(StartMeetingRow, meeting_id)
     if row is None or not may_see(session, user, row.client_id, row.placement_id):
-        raise NotFound(f"start meeting {meeting_id} not found")
+        raise NotFound(
+            f"start meeting {meeting_id} not found",
+            code="api.not_found.meeting",
+            params={"id": str(meeting_id)},
+        )
     return row
 
 

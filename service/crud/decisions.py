@@ -44,24 +44,29 @@ def _own_placements(user: Principal) -> Any:
 R = TypeVar("R", ProposalRow, AssignmentRow)
 
 
-def _require_visible(session: Session, user: Principal, row: R | None, missing: str) -> R:
+def _require_visible(session: Session, user: Principal, row: R | None, missing: NotFound) -> R:
     """Raise NotFound unless the row exists and, for a municipality user, is at one of its
     organisation's placements (others' records are not revealed to exist)."""
     if row is None:
-        raise NotFound(missing)
+        raise missing
     if user.role is Role.COACH and row.client_id not in coach_clients(session, user.coach_id or ""):
-        raise NotFound(missing)
+        raise missing
     if user.role is Role.MUNICIPALITY:
         placement = session.get(PlacementRow, row.placement_id)
         if placement is None or placement.organisation_id != user.organisation:
-            raise NotFound(missing)
+            raise missing
     return row
 
 
 def get_proposal(session: Session, user: Principal, proposal_id: int) -> ProposalRow:
     """A proposal the caller may see (404 otherwise)."""
     row = session.get(ProposalRow, proposal_id)
-    return _require_visible(session, user, row, f"proposal {proposal_id} not found")
+    missing = NotFound(
+        f"proposal {proposal_id} not found",
+        code="api.not_found.proposal",
+        params={"id": str(proposal_id)},
+    )
+    return _require_visible(session, user, row, missing)
 
 
 class DecisionRefused(InvalidInput):
@@ -185,9 +190,17 @@ def decide(
     run = session.get(RunRow, proposal.run_id)
     assert run is not None
     if run.superseded or proposal.status == ProposalStatus.SUPERSEDED:
-        raise Conflict(f"run {run.id} has been superseded by a newer run; decide on that one")
+        raise Conflict(
+            f"run {run.id} has been superseded by a newer run; decide on that one",
+            code="api.run_superseded",
+            params={"id": str(run.id)},
+        )
     if proposal.status != ProposalStatus.PROPOSED:
-        raise Conflict(f"proposal {proposal_id} is already {proposal.status}")
+        raise Conflict(
+            f"proposal {proposal_id} is already {proposal.status}",
+            code="api.proposal_decided",
+            params={"id": str(proposal_id)},
+        )
     target = proposal.placement_id if body.decision == "accept" else body.placement
     if target is not None:
         placement = session.get(PlacementRow, target)
@@ -201,9 +214,15 @@ def decide(
                         "msg": f"unknown placement '{target}'",
                     }
                 ],
+                code="api.not_found.placement",
+                params={"id": str(target)},
             )
         if placement.closed and not _works_at(session, proposal.client_id, target):
-            raise Conflict(f"placement '{target}' is closed")
+            raise Conflict(
+                f"placement '{target}' is closed",
+                code="api.placement_closed",
+                params={"id": str(target)},
+            )
     planned_end = _period_end(run, body)
     _apply_decision_data(session, proposal, body)
     verdict, pending_ids = check(session, proposal, run, body, regime)
@@ -223,7 +242,11 @@ def decide(
     )
     if not getattr(won, "rowcount", 0):
         session.rollback()
-        raise Conflict(f"proposal {proposal_id} was decided meanwhile")
+        raise Conflict(
+            f"proposal {proposal_id} was decided meanwhile",
+            code="api.proposal_decided_meanwhile",
+            params={"id": str(proposal_id)},
+        )
     proposal.status = decided
     proposal.reason_code = body.reason_code.value
     proposal.reason_text = body.text
@@ -352,7 +375,12 @@ def list_assignments(
 def get_assignment(session: Session, user: Principal, assignment_id: int) -> AssignmentRow:
     """An assignment the caller may see (404 otherwise)."""
     row = session.get(AssignmentRow, assignment_id)
-    return _require_visible(session, user, row, f"assignment {assignment_id} not found")
+    missing = NotFound(
+        f"assignment {assignment_id} not found",
+        code="api.not_found.assignment",
+        params={"id": str(assignment_id)},
+    )
+    return _require_visible(session, user, row, missing)
 
 
 def end_assignment(
@@ -361,7 +389,11 @@ def end_assignment(
     """End an active assignment on ``end_date`` (not before it started)."""
     row = get_assignment(session, user, assignment_id)
     if row.status != "active":
-        raise Conflict(f"assignment {assignment_id} has already ended")
+        raise Conflict(
+            f"assignment {assignment_id} has already ended",
+            code="api.assignment_ended",
+            params={"id": str(assignment_id)},
+        )
     if end_date < row.start_date:
         raise InvalidInput(
             "end before start",
@@ -372,6 +404,8 @@ def end_assignment(
                     "msg": f"{end_date} is before the start date {row.start_date}",
                 }
             ],
+            code="api.end_before_start",
+            params={"date": end_date.isoformat(), "since": row.start_date.isoformat()},
         )
     row.status = "ended"
     row.end_date = end_date
@@ -401,6 +435,8 @@ def record_attendance(
                     "msg": f"{body.day} is outside the assignment's period",
                 }
             ],
+            code="api.day_outside_assignment",
+            params={"date": body.day.isoformat()},
         )
     exists = session.scalar(
         select(AttendanceRow).where(
@@ -408,7 +444,11 @@ def record_attendance(
         )
     )
     if exists is not None:
-        raise Conflict(f"{body.day} is already recorded for assignment {assignment_id}")
+        raise Conflict(
+            f"{body.day} is already recorded for assignment {assignment_id}",
+            code="api.day_recorded",
+            params={"date": body.day.isoformat(), "id": str(assignment_id)},
+        )
     _check_day(session, user, assignment, body, today)
     row = AttendanceRow(
         assignment_id=assignment_id,
@@ -460,7 +500,11 @@ def correct_attendance(
         )
     )
     if row is None:
-        raise NotFound(f"{body.day} is not recorded for assignment {assignment_id}")
+        raise NotFound(
+            f"{body.day} is not recorded for assignment {assignment_id}",
+            code="api.not_found.day",
+            params={"date": body.day.isoformat(), "id": str(assignment_id)},
+        )
     _check_day(session, user, assignment, body, today, body.correction_reason)
     new_reason = body.absence_reason.value if body.absence_reason else None
     session.add(

@@ -135,7 +135,11 @@ def request_cancel(session: Session, table: JobTable, job: JobRow, what: str) ->
     """Cancel through the database: a queued job at once, a running one by its flag (its
     worker stops the engine). 409 if the job is already final."""
     if job.status in FINAL:
-        raise Conflict(f"{what} {job.id} is already {job.status}")
+        raise Conflict(
+            f"{what} {job.id} is already {job.status}",
+            code="api.job_final.run" if what == "run" else "api.job_final.scenario",
+            params={"id": str(job.id)},
+        )
     session.execute(update(table).where(table.id == job.id).values(cancel_requested=True))
     session.commit()
     finish(session, table, job.id, "cancelled", "cancelled before it started")

@@ -82,7 +82,10 @@ def month_report(
 ) -> reports.MonthReport:
     """The month of every period the caller may see (coordinators: the whole county)."""
     if user.role not in (Role.COORDINATOR, Role.MUNICIPALITY):
-        raise Forbidden(f"the {user.role.value} role may not read the month's report")
+        raise Forbidden(
+            f"the {user.role.value} role may not read the month's report",
+            code="api.forbidden.month_report",
+        )
     rows = periods.list_(session, user, everyone=True)
     domains = [periods.domain(r, regime) for r in rows]
     entries = {str(r.id): periods.day_records(session, r) for r in rows}

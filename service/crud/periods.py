@@ -111,7 +111,10 @@ def domain(row: PeriodRow, regime: LegalRegime) -> Period:
 
 def _coordinator(user: Principal) -> None:
     if user.role is not Role.COORDINATOR:
-        raise Forbidden(f"the {user.role.value} role may not change periods")
+        raise Forbidden(
+            f"the {user.role.value} role may not change periods",
+            code="api.forbidden.periods_change",
+        )
 
 
 def start(session: Session, user: Principal, body: PeriodStartIn, regime: LegalRegime) -> PeriodRow:
@@ -120,7 +123,12 @@ def start(session: Session, user: Principal, body: PeriodStartIn, regime: LegalR
     _coordinator(user)
     agreement = agreements.get(session, user, body.agreement_id)
     if session.scalar(select(PeriodRow.id).where(PeriodRow.agreement_id == agreement.id)):
-        raise OutOfOrder("period_exists", f"agreement {agreement.id} has already started")
+        raise OutOfOrder(
+            "period_exists",
+            f"agreement {agreement.id} has already started",
+            code="api.period_exists",
+            params={"id": str(agreement.id)},
+        )
     answer = confirmed(session, agreement.proposal_id)
     meeting_row = (
         session.get(StartMeetingRow, agreement.meeting_id)
@@ -132,7 +140,11 @@ def start(session: Session, user: Principal, body: PeriodStartIn, regime: LegalR
         )
     )
     if meeting_row is None:
-        raise OutOfOrder("no_meeting", "the start meeting is recorded before the period starts")
+        raise OutOfOrder(
+            "no_meeting",
+            "the start meeting is recorded before the period starts",
+            code="api.no_meeting",
+        )
     record = steps.start_period(
         "new",
         agreements.domain(agreement, regime),
@@ -202,7 +214,11 @@ def get(session: Session, user: Principal, period_id: int) -> PeriodRow:
     """One period the caller may see."""
     row = session.get(PeriodRow, period_id)
     if row is None or not may_see(session, user, row.client_id, row.placement_id):
-        raise NotFound(f"period {period_id} not found")
+        raise NotFound(
+            f"period {period_id} not found",
+            code="api.not_found.period",
+            params={"id": str(period_id)},
+        )
     return row
 
 
@@ -318,11 +334,18 @@ def record_certificate(
                     "msg": f"{day} is not recorded as an absence in period {period_id}",
                 }
             ],
+            code="api.not_an_absence",
+            params={"date": day.isoformat()},
         )
     if session.scalar(
         select(CertificateRow.id).where(CertificateRow.attendance_id == attendance.id)
     ):
-        raise OutOfOrder("certificate_recorded", f"a certificate for {day} is already recorded")
+        raise OutOfOrder(
+            "certificate_recorded",
+            f"a certificate for {day} is already recorded",
+            code="api.certificate_recorded",
+            params={"date": day.isoformat()},
+        )
     certificate = CertificateRow(attendance_id=attendance.id, recorded_by=user.name)
     session.add(certificate)
     session.flush()
@@ -431,7 +454,12 @@ def record_notice(
     _coordinator(user)
     row = get(session, user, period_id)
     if session.scalar(select(StartNoticeRow.id).where(StartNoticeRow.period_id == period_id)):
-        raise OutOfOrder("notice_recorded", f"the start of period {period_id} is already notified")
+        raise OutOfOrder(
+            "notice_recorded",
+            f"the start of period {period_id} is already notified",
+            code="api.notice_recorded",
+            params={"id": str(period_id)},
+        )
     StartNotice(
         period=str(period_id),
         client=row.client_id,
@@ -482,15 +510,26 @@ def give_feedback(
     row = get(session, user, period_id)
     allowed = (Role.COORDINATOR, Role.COACH) if kind == "client" else (Role.MUNICIPALITY,)
     if user.role not in (*allowed, Role.COORDINATOR):
-        raise Forbidden(f"the {user.role.value} role may not give the {kind}'s feedback")
+        raise Forbidden(
+            f"the {user.role.value} role may not give the {kind}'s feedback",
+            code=f"api.forbidden.feedback.{kind}",
+        )
     if row.ended_on is None:
         raise OutOfOrder(
-            "not_ended", f"period {period_id} has not ended: feedback comes at the end"
+            "not_ended",
+            f"period {period_id} has not ended: feedback comes at the end",
+            code="api.not_ended",
+            params={"id": str(period_id)},
         )
     if session.scalar(
         select(FeedbackRow.id).where(FeedbackRow.period_id == period_id, FeedbackRow.kind == kind)
     ):
-        raise OutOfOrder("feedback_given", f"the {kind}'s feedback on {period_id} is recorded")
+        raise OutOfOrder(
+            "feedback_given",
+            f"the {kind}'s feedback on {period_id} is recorded",
+            code=f"api.feedback_given.{kind}",
+            params={"id": str(period_id)},
+        )
     answers: dict[str, Any] = {k.value: v for k, v in body.answers.items()}
     language = body.language if isinstance(body, ClientFeedbackIn) else "fi"
     if isinstance(body, ClientFeedbackIn):
@@ -531,7 +570,10 @@ def list_feedback(session: Session, user: Principal, period_id: int) -> Sequence
     """The feedback forms of one period (coordinators and coaches)."""
     get(session, user, period_id)
     if user.role not in (Role.COORDINATOR, Role.COACH):
-        raise Forbidden(f"the {user.role.value} role may not read feedback forms")
+        raise Forbidden(
+            f"the {user.role.value} role may not read feedback forms",
+            code="api.forbidden.feedback_read",
+        )
     return session.scalars(
         select(FeedbackRow).where(FeedbackRow.period_id == period_id).order_by(FeedbackRow.id)
     ).all()

@@ -63,7 +63,11 @@ def get(session: Session, user: Principal, placement_id: str) -> PlacementRow:
     so that ids of other organisations are not disclosed."""
     row = session.get(PlacementRow, placement_id)
     if row is None or (user.role is Role.MUNICIPALITY and row.organisation_id != user.organisation):
-        raise NotFound(f"placement '{placement_id}' not found")
+        raise NotFound(
+            f"placement '{placement_id}' not found",
+            code="api.not_found.placement",
+            params={"id": str(placement_id)},
+        )
     return row
 
 
@@ -89,19 +93,36 @@ def list_(
 def _check_references(session: Session, placement: Placement) -> None:
     errors = []
     if session.get(OrganisationRow, placement.organisation) is None:
-        errors.append(("organisation", f"unknown organisation '{placement.organisation}'"))
+        errors.append(
+            (
+                "organisation",
+                f"unknown organisation '{placement.organisation}'",
+                placement.organisation,
+            )
+        )
     if session.get(MunicipalityRow, placement.municipality) is None:
-        errors.append(("municipality", f"unknown municipality '{placement.municipality}'"))
+        errors.append(
+            (
+                "municipality",
+                f"unknown municipality '{placement.municipality}'",
+                placement.municipality,
+            )
+        )
     if errors:
         raise InvalidInput(
             "unknown reference",
-            [{"loc": ["body", f], "field": f"body.{f}", "msg": m} for f, m in errors],
+            [{"loc": ["body", f], "field": f"body.{f}", "msg": m} for f, m, _ in errors],
+            code=f"api.unknown.{errors[0][0]}",
+            params={"value": errors[0][2]},
         )
 
 
 def _check_organisation(user: Principal, organisation: str) -> None:
     if user.role is Role.MUNICIPALITY and organisation != user.organisation:
-        raise Forbidden("a municipality user creates placements of its own organisation only")
+        raise Forbidden(
+            "a municipality user creates placements of its own organisation only",
+            code="api.forbidden.own_organisation",
+        )
 
 
 def create(session: Session, user: Principal, body: PlacementCreate) -> PlacementRow:
@@ -110,7 +131,11 @@ def create(session: Session, user: Principal, body: PlacementCreate) -> Placemen
     placement = Placement.model_validate(body.model_dump())
     _check_references(session, placement)
     if session.get(PlacementRow, placement.id) is not None:
-        raise Conflict(f"placement '{placement.id}' already exists")
+        raise Conflict(
+            f"placement '{placement.id}' already exists",
+            code="api.exists.placement",
+            params={"id": str(placement.id)},
+        )
     row = placement_row(placement)
     session.add(row)
     session.flush()
@@ -124,7 +149,11 @@ def update(
     """Apply a partial update; a closed placement cannot be edited (409)."""
     row = get(session, user, placement_id)
     if row.closed:
-        raise Conflict(f"placement '{placement_id}' is closed and cannot be edited")
+        raise Conflict(
+            f"placement '{placement_id}' is closed and cannot be edited",
+            code="api.placement_closed_edit",
+            params={"id": str(placement_id)},
+        )
     merged = {
         **placement_record(row),
         **placement_contact(row),
@@ -146,7 +175,11 @@ def close(session: Session, user: Principal, placement_id: str) -> PlacementRow:
     """Close a placement: it takes no new clients; ongoing ones stay (the engine decides)."""
     row = get(session, user, placement_id)
     if row.closed:
-        raise Conflict(f"placement '{placement_id}' is already closed")
+        raise Conflict(
+            f"placement '{placement_id}' is already closed",
+            code="api.placement_already_closed",
+            params={"id": str(placement_id)},
+        )
     row.closed = True
     row.updated_at = utcnow()
     session.flush()

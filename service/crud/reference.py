@@ -31,6 +31,8 @@ def upsert(session: Session, data: ReferenceData) -> None:
                         "msg": f"unknown commuting area '{m.commuting_area}'",
                     }
                 ],
+                code="api.unknown.commuting_area",
+                params={"value": m.commuting_area},
             )
     for area in data.commuting_areas:
         session.merge(CommutingAreaRow(id=area.id, name=area.name))

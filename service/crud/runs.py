@@ -48,7 +48,9 @@ def get(session: Session, run_id: int) -> RunRow:
     """A run by id (404 if unknown)."""
     row = session.get(RunRow, run_id)
     if row is None:
-        raise NotFound(f"run {run_id} not found")
+        raise NotFound(
+            f"run {run_id} not found", code="api.not_found.run", params={"id": str(run_id)}
+        )
     return row
 
 
@@ -65,7 +67,9 @@ def list_(
 def exists(session: Session, run_id: int) -> None:
     """404 unless the run exists (one indexed look-up of its id, no columns loaded)."""
     if session.scalar(select(RunRow.id).where(RunRow.id == run_id)) is None:
-        raise NotFound(f"run {run_id} not found")
+        raise NotFound(
+            f"run {run_id} not found", code="api.not_found.run", params={"id": str(run_id)}
+        )
 
 
 def proposal_page(
@@ -195,7 +199,11 @@ def create(session: Session, user: Principal, body: RunCreate, settings: Setting
     """
     active = session.scalar(select(RunRow).where(RunRow.active_lock == settings.county))
     if active is not None:
-        raise Conflict(f"run {active.id} of this county is still {active.status}; try later")
+        raise Conflict(
+            f"run {active.id} of this county is still {active.status}; try later",
+            code="api.run_active",
+            params={"id": str(active.id)},
+        )
     options = body.options.model_dump(mode="json")
     options["time_limit_s"] = min(body.options.time_limit_s, settings.max_time_limit_s)
     row = RunRow(

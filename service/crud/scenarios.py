@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from matching.explain.notices import scenario_error_text
 from service.auth import Principal
 from service.config import Settings
 from service.crud.scenario_base import PreparedJob
@@ -33,7 +34,11 @@ def get(session: Session, job_id: int) -> ScenarioJobRow:
     """A job by id (404 if unknown)."""
     row = session.get(ScenarioJobRow, job_id)
     if row is None:
-        raise NotFound(f"scenario job {job_id} not found")
+        raise NotFound(
+            f"scenario job {job_id} not found",
+            code="api.not_found.scenario",
+            params={"id": str(job_id)},
+        )
     return row
 
 
@@ -57,7 +62,11 @@ def ensure_idle(session: Session, settings: Settings) -> None:
         select(ScenarioJobRow).where(ScenarioJobRow.active_lock == settings.county)
     )
     if active is not None:
-        raise Conflict(f"scenario job {active.id} is still {active.status}; try later")
+        raise Conflict(
+            f"scenario job {active.id} is still {active.status}; try later",
+            code="api.scenario_active",
+            params={"id": str(active.id)},
+        )
 
 
 def create(
@@ -162,7 +171,11 @@ def file(session: Session, job_id: int, name: str) -> ScenarioFileRow:
         )
     )
     if row is None:
-        raise NotFound(f"scenario job {job_id} has no file '{name[:100]}'")
+        raise NotFound(
+            f"scenario job {job_id} has no file '{name[:100]}'",
+            code="api.not_found.scenario_file",
+            params={"id": str(job_id), "name": name[:100]},
+        )
     return row
 
 
@@ -170,5 +183,23 @@ def comparison(session: Session, job_id: int) -> bytes:
     """The comparison JSON document of a succeeded job (409 before it has succeeded)."""
     job = get(session, job_id)
     if job.status != JobStatus.SUCCEEDED.value:
-        raise Conflict(f"scenario job {job_id} is {job.status}; the comparison needs succeeded")
+        raise Conflict(
+            f"scenario job {job_id} is {job.status}; the comparison needs succeeded",
+            code="api.scenario_not_succeeded",
+            params={"id": str(job_id)},
+        )
     return file(session, job_id, COMPARISON).content
+
+
+def error_words(job: ScenarioJobRow, lang: str) -> str | None:
+    """A failed job's stored error code in the planner's words (None without a code)."""
+    if not job.error_code:
+        return None
+    stored = job.error_params or {}
+    refused = stored.get("error")
+    return scenario_error_text(
+        job.error_code,
+        dict(stored.get("params") or {}),
+        lang,
+        refused if isinstance(refused, dict) else None,
+    )

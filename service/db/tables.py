@@ -255,6 +255,10 @@ class ScenarioJobRow(Base):
     summary: Mapped[list[Any] | None] = mapped_column()
     work: Mapped[Json | None] = mapped_column(deferred=True)
     error: Mapped[str | None] = mapped_column(Text)
+    error_code: Mapped[str | None] = mapped_column(String(100))
+    """Catalogue key of a scenario that could not be applied or run (``scenario.error.*``)."""
+    error_params: Mapped[Json | None] = mapped_column()
+    """Its values: ``params`` and, for a refused value, pydantic's ``error`` entry."""
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     lease_until: Mapped[datetime | None] = mapped_column(index=True)

@@ -34,7 +34,11 @@ def read_upload(file: UploadFile, settings: Settings) -> tuple[str, bytes]:
     """The name and bytes of an uploaded import file, refusing one over the size limit."""
     content = file.file.read(settings.max_upload_bytes + 1)
     if len(content) > settings.max_upload_bytes:
-        raise InvalidInput(f"the file is larger than {settings.max_upload_bytes} bytes")
+        raise InvalidInput(
+            f"the file is larger than {settings.max_upload_bytes} bytes",
+            code="api.file_too_large",
+            params={"megabytes": round(settings.max_upload_bytes / 1_000_000, 1)},
+        )
     return file.filename or "", content
 
 

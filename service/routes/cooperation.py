@@ -137,6 +137,7 @@ def everyone(request: Request, scope: str) -> bool:
                     "msg": "scope=all reads clients outside your caseload: say why in X-Purpose",
                 }
             ],
+            code="api.purpose_needed",
         )
     return True
 

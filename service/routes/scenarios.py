@@ -15,6 +15,7 @@ from service.crud import scenarios as store
 from service.crud.scenario_base import prepare
 from service.db.tables import ScenarioJobRow
 from service.deps import IdempotencyKey, SessionDep, SettingsDep, purpose, require
+from service.errors import language_of
 from service.idempotency import Outcome, fingerprint, run_once
 from service.routes.common import ERRORS, IntId, Page, PageSize, window
 from service.routes.runs import submit
@@ -81,8 +82,15 @@ def start_scenario_job(
     return run_once(session, user, idempotency_key, print_, produce)
 
 
+def _out(row: ScenarioJobRow, request: Request) -> ScenarioJobOut:
+    """The job as the API shows it, its error in the caller's words."""
+    out = ScenarioJobOut.model_validate(row)
+    return out.model_copy(update={"error_message": store.error_words(row, language_of(request))})
+
+
 @router.get("")
 def list_scenario_jobs(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     _user: Planners,
@@ -94,7 +102,7 @@ def list_scenario_jobs(
     offset, limit = window(page, page_size, settings.default_page_size)
     rows, total = store.list_(session, status=status, offset=offset, limit=limit)
     return PageOf[ScenarioJobOut](
-        items=[ScenarioJobOut.model_validate(r) for r in rows],
+        items=[_out(r, request) for r in rows],
         page=page,
         page_size=limit,
         total=total,
@@ -102,9 +110,11 @@ def list_scenario_jobs(
 
 
 @router.get("/{job_id}")
-def read_scenario_job(session: SessionDep, _user: Planners, job_id: IntId) -> ScenarioJobOut:
+def read_scenario_job(
+    request: Request, session: SessionDep, _user: Planners, job_id: IntId
+) -> ScenarioJobOut:
     """Poll a scenario job."""
-    return ScenarioJobOut.model_validate(store.get(session, job_id))
+    return _out(store.get(session, job_id), request)
 
 
 @router.post("/{job_id}/cancel")

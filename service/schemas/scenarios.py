@@ -184,6 +184,14 @@ class ScenarioJobOut(WireOut):
     engine_version: str | None
     summary: list[ScenarioSummary] | None
     error: str | None
+    error_code: str | None = Field(
+        default=None, description="Catalogue code of a scenario that could not be run."
+    )
+    error_params: dict[str, Any] | None = Field(default=None, description="Its values.")
+    error_message: str | None = Field(
+        default=None,
+        description="The error in the planner's words, in the language of Accept-Language.",
+    )
     cancel_requested: bool
     created_by: str
     created_at: datetime

@@ -176,6 +176,7 @@ def result(page: PlannerPage, job_id: int) -> Response:
         "planner/result.html",
         titles=titles,
         job=job,
+        error=store.error_words(job, page.t.language) or job.error,
         summary=summary,
         files=files,
         best=best,

@@ -83,7 +83,11 @@ def failing_batch(*args: Any, **kwargs: Any) -> list[Any]:
     """A scenario batch with a scenario that cannot be run."""
     from matching.scenario import ScenarioError
 
-    raise ScenarioError("scenario 'later': changes[0].select: no placement matches (test)")
+    raise ScenarioError(
+        "scenario 'later': changes[0].select: no placement matches (test)",
+        "scenario.error.no_match",
+        {"change": 1, "scenario": "later"},
+    )
 
 
 def check_ok(problem: AllocationProblem, result: AllocationResult) -> list[Any]:
