@@ -141,6 +141,7 @@ def _period_end(run: RunRow, body: DecisionIn) -> date | None:
                     "type": "period_length",
                     "rule": "period_length",
                     "value": str(body.period_months),
+                    "input": body.period_months,  # the months, for the text's plural
                 }
             ],
         )

@@ -127,4 +127,5 @@ def test_a_period_outside_the_law_is_refused(client: TestClient, seed: Seed, app
     response = _decide(client, seed, seed.proposal_id, {**ACCEPT, "period_months": 30})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "body.period_months"
+    assert "jakson pituus 30 kk ei ole lain rajoissa" in response.json()["errors"][0]["message"]
     assert _active(app, "C1") == []
