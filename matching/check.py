@@ -13,7 +13,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from models import AllocationProblem, AllocationResult, Client, Criterion, Placement
+from models import (
+    AllocationProblem,
+    AllocationResult,
+    Client,
+    Criterion,
+    OngoingAssignment,
+    Placement,
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -59,16 +66,48 @@ def _whole_months(start: date, end: date) -> int:
     return months
 
 
+def periods_in_force(problem: AllocationProblem) -> dict[str, OngoingAssignment]:
+    """The ongoing periods in force on the planning date, by client: those whose placement has
+    not ended (``available_until`` on or after the planning date), whose agreed last day
+    (``end_date``) has not passed, and that have not reached the regime's maximum length
+    (``max_period_months``, 189/2001 § 13) by the planning date.
+
+    The checker's own reading, written apart from ``matching.screen`` (which the runs, the
+    command line and the scenarios use) so that a county is judged the same way without
+    sharing the code: a period that ended is no commitment to keep, and staying at its
+    placement is a new placement that must pass every rule. Tests hold the two readings equal.
+    """
+    on = problem.planning_date
+    ended = {
+        p.id for p in problem.placements if p.available_until is not None and p.available_until < on
+    }
+    out: dict[str, OngoingAssignment] = {}
+    for period in problem.ongoing:
+        if period.placement in ended:
+            continue
+        if period.end_date is not None and period.end_date < on:
+            continue
+        if _months_later(period.start_date, problem.regime.max_period_months) <= on:
+            continue
+        out[period.client] = period
+    return out
+
+
 def expected_points(
-    problem: AllocationProblem, client: Client, placement: Placement
+    problem: AllocationProblem,
+    client: Client,
+    placement: Placement,
+    in_force: dict[str, OngoingAssignment] | None = None,
 ) -> dict[Criterion, int]:
     """Points per soft criterion of a pair, as the objective defines them (README, Weights).
 
     Written from the definitions, not from ``matching.rules.soft``: each criterion's fit in
-    [0, 1] times 1,000 times its weight, rounded half to even.
+    [0, 1] times 1,000 times its weight, rounded half to even. ``in_force``: the problem's
+    :func:`periods_in_force`, when the caller has read them already.
     """
     weights = problem.options.weights
-    ongoing = {a.client: a.placement for a in problem.ongoing}
+    periods = periods_in_force(problem) if in_force is None else in_force
+    ongoing = {who: a.placement for who, a in periods.items()}
     rank = 0
     for k, wish in enumerate(client.preferences, start=1):
         if wish.placement == placement.id or wish.task_category == placement.task_category:
@@ -195,7 +234,7 @@ def check_allocation(problem: AllocationProblem, result: AllocationResult) -> li
     """Every hard-rule or capacity violation in ``result``; an empty list means valid."""
     clients = {c.id: c for c in problem.clients}
     placements = {p.id: p for p in problem.placements}
-    ongoing = {a.client: a for a in problem.ongoing}
+    ongoing = periods_in_force(problem)
     out: list[Violation] = []
     seen: Counter[str] = Counter(a.client for a in result.assignments)
     for cid, n in sorted(seen.items()):
@@ -225,7 +264,7 @@ def check_allocation(problem: AllocationProblem, result: AllocationResult) -> li
             out.extend(pair_violations(problem, client, placement))
         if a.score != sum(a.breakdown.values()):
             out.append(Violation("score_sum", client.id, placement.id, "parts do not add up"))
-        expected = expected_points(problem, client, placement)
+        expected = expected_points(problem, client, placement, ongoing)
         for criterion in sorted(set(expected) | set(a.breakdown)):
             if a.breakdown.get(criterion, 0) != expected.get(criterion, 0):
                 out.append(
@@ -296,7 +335,7 @@ def _ongoing_violations(problem: AllocationProblem, result: AllocationResult) ->
     assigned = {a.client: a.placement for a in result.assignments}
     regime, options = problem.regime, problem.options
     out = []
-    for a in problem.ongoing:
+    for a in periods_in_force(problem).values():
         young = _months_later(a.start_date, regime.commitment_months) > problem.planning_date
         if (young or not options.allow_moving_ongoing) and assigned.get(a.client) != a.placement:
             out.append(

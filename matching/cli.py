@@ -3,6 +3,12 @@ explain, rank-clients, report (``matching.explain.cli``).
 
 Bad input gives one clear line per problem on stderr and exit status 2; a result that breaks
 a rule gives exit status 1 from ``check``.
+
+A county file is screened as the service's run screens its county (``matching.screen``):
+periods past their agreed last day, past the regime's 24-month maximum or at a placement that
+has ended are released, kept periods that no longer fit are set aside with their client, and
+each such note is written on stderr in the reader's language. ``solve`` and ``check`` of the
+same file therefore judge it as the service does.
 """
 
 from __future__ import annotations
@@ -26,12 +32,14 @@ from matching.explain.notices import (
     error_text,
     file_error,
     ids_in,
+    note_text,
     scenario_error_text,
     scenario_file_text,
 )
 from matching.io import InputError, load, write
 from matching.sample import generate_county
 from matching.scenario.cli import add_command as add_scenario_command
+from matching.screen import Screened, screen_problem
 from matching.solve import allocate
 from models import AllocationProblem, AllocationResult
 
@@ -139,9 +147,20 @@ def sample_path() -> str:
     return str(resources.files("matching") / "data" / SAMPLE_COUNTY)
 
 
+def screened_county(path: str, lang: str, problem: AllocationProblem | None = None) -> Screened:
+    """The county file at ``path`` (or its ``problem``, already read) screened as the service
+    screens its county, each note written on stderr in ``lang``."""
+    screened = screen_problem(problem if problem is not None else load(AllocationProblem, path))
+    if screened.set_aside:
+        names = placement_names(screened.problem)
+        for note in screened.set_aside:
+            sys.stderr.write(note_text(note, lang, names) + "\n")
+    return screened
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the weekly allocation on the bundled sample county and print a summary."""
-    problem = load(AllocationProblem, args.county or sample_path())
+    problem = screened_county(args.county or sample_path(), args.lang).problem
     result = allocate(problem)
     violations = check_allocation(problem, result)
     sys.stdout.write(summary(problem, result, args.lang))
@@ -157,7 +176,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
-    """Solve a county file and write the result JSON."""
+    """Solve a county file, screened as the service's run screens it, and write the result
+    JSON."""
     problem = load(AllocationProblem, args.county)
     overrides: dict[str, Any] = {}
     if args.time_limit is not None:
@@ -169,6 +189,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         problem = AllocationProblem.model_validate(
             {**problem.model_dump(), "options": options.model_dump()}
         )
+    problem = screened_county(args.county, args.lang, problem).problem
     hint = None
     if args.hint:
         previous = load(AllocationResult, args.hint)
@@ -181,8 +202,9 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Check a result against every hard rule; exit 1 if any is broken."""
-    problem = load(AllocationProblem, args.county)
+    """Check a result against every hard rule of the county, screened as the service's run
+    screens it; exit 1 if any is broken."""
+    problem = screened_county(args.county, args.lang).problem
     result = load(AllocationResult, args.result)
     violations = check_allocation(problem, result)
     if args.json:

@@ -20,7 +20,17 @@ Ongoing periods are re-examined every run:
   clients, ``matching.decision``); a period that no longer fits (seats were cut) is set aside
   with its client, for a person to decide.
 
-Pure: no database, no clock. The service calls it where it builds a run's problem.
+Placements are read as known on the planning date (:func:`placement_as_of`): an attestation
+dated later did not exist yet.
+
+One implementation for every way in: the service's run and its write checks screen the
+database's records (``screen``); the command line (``solve``, ``check``, ``demo``,
+``explain``) and the scenarios screen a county file's problem (:func:`screen_problem`), so a
+county is judged the same way whichever reads it. The independent checker
+(``matching.check``) reads which periods are in force on its own, by the same rules, and a
+test holds the two readings equal.
+
+Pure: no database, no clock.
 """
 
 from __future__ import annotations
@@ -28,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
@@ -51,7 +61,9 @@ from models import (
 from models.dates import add_months
 from models.problem import consistency_issues
 
-Record = Mapping[str, Any]
+Record = Mapping[str, Any] | BaseModel
+"""A stored record as plain data (the database's), or an already validated domain record
+(a county file's, which is then taken as it is)."""
 
 _KINDS: tuple[tuple[str, str, type[BaseModel], str], ...] = (
     # (problem field, SetAside kind, model, id field)
@@ -153,17 +165,77 @@ def screen(records: CountyRecords) -> Screened:
     parsed: dict[str, list[Any]] = {}
     for name, kind, model, key in _KINDS:
         parsed[name] = []
-        for raw in getattr(records, name):
-            record_id = str(raw.get(key, "?"))
+        rows = getattr(records, name)
+        if name == "placements":
+            rows = [placement_as_of(r, records.planning_date) for r in rows]
+        for raw in rows:
+            if isinstance(raw, model):  # validated already (a county file's record)
+                parsed[name].append(raw)
+                continue
             try:
                 parsed[name].append(model.model_validate(raw))
             except ValidationError as exc:
                 first = exc.errors(include_url=False)[0]
+                record_id = str(raw.get(key, "?")) if isinstance(raw, Mapping) else "?"
                 notes.append(_note_from_error(kind, record_id, first))
     parsed = _drop_dangling(parsed, records.known_clients, notes)
     problem = _consistent(records, parsed, notes)
     problem = _reexamine_periods(problem, notes)
     return Screened(problem, notes)
+
+
+@overload
+def placement_as_of(placement: Placement, planning_date: date) -> Placement: ...
+
+
+@overload
+def placement_as_of(placement: dict[str, Any], planning_date: date) -> dict[str, Any]: ...
+
+
+@overload
+def placement_as_of(placement: Record, planning_date: date) -> Record: ...
+
+
+def placement_as_of(placement: Record, planning_date: date) -> Record:
+    """The placement as known on ``planning_date``: an attestation dated later did not exist
+    yet (only the latest attestation is stored), so the placement had none on record."""
+    if isinstance(placement, Placement):
+        attested_on = placement.no_replacement_attested_on
+        if attested_on is not None and attested_on > planning_date:
+            return placement.model_copy(update={"no_replacement_attested_on": None})
+        return placement
+    if not isinstance(placement, Mapping):
+        return placement
+    attested = placement.get("no_replacement_attested_on")
+    if attested is not None and date.fromisoformat(str(attested)) > planning_date:
+        return {**placement, "no_replacement_attested_on": None}
+    return placement
+
+
+def problem_records(problem: AllocationProblem) -> CountyRecords:
+    """A county file's problem as the records a run screens: the same records, validated
+    already, so that the file is read exactly as the service reads its database."""
+    return CountyRecords(
+        name=problem.name,
+        planning_date=problem.planning_date,
+        regime=problem.regime,
+        options=problem.options,
+        commuting_areas=problem.commuting_areas,
+        municipalities=problem.municipalities,
+        organisations=problem.organisations,
+        placements=problem.placements,
+        clients=problem.clients,
+        coaches=problem.coaches,
+        ongoing=problem.ongoing,
+    )
+
+
+def screen_problem(problem: AllocationProblem) -> Screened:
+    """A county file's problem screened as the service's run screens its county: periods
+    past their agreed last day, past the regime's maximum (24 months) or at a placement that
+    has ended are released; kept periods that no longer fit are set aside with their client
+    (``screen``). Screening a screened problem changes nothing more."""
+    return screen(problem_records(problem))
 
 
 def _drop_dangling(
@@ -293,6 +365,85 @@ def _without_absent_placements(client: Client, present: set[str]) -> Client:
     return client.model_copy(update={"preferences": wishes, "avoid_placements": avoid})
 
 
+ENDED_RULES = ("placement_ended", "period_ended", "max_period")
+"""The rules by which an ongoing period has ended on the planning date, in the order they are
+tried (the first that applies is named)."""
+
+
+def period_ended(
+    period: OngoingAssignment, placement: Placement, on: date, regime: LegalRegime
+) -> SetAside | None:
+    """The ``released`` note of a period that has ended by ``on`` under the rules, or None if
+    it is still in force: its placement ended (``available_until`` before ``on``), its agreed
+    last day (``end_date``) has passed, or it has lasted ``regime.max_period_months`` (24,
+    189/2001 § 13). The one reading of every way in (runs, command line, scenarios)."""
+    who = {"clients": (period.client,), "placements": (period.placement,)}
+    if placement.available_until is not None and placement.available_until < on:
+        return SetAside(
+            kind="period",
+            id=period.client,
+            action="released",
+            rule="placement_ended",
+            field="available_until",
+            value=placement.available_until.isoformat(),
+            message=f"placement '{placement.id}' ended on {placement.available_until}; the "
+            "period is released and the client can be proposed again",
+            code="note.placement_ended",
+            params={"placement": placement.id, "date": placement.available_until.isoformat()},
+            **who,
+        )
+    if period.end_date is not None and period.end_date < on:
+        return SetAside(
+            kind="period",
+            id=period.client,
+            action="released",
+            rule="period_ended",
+            field="end_date",
+            value=period.end_date.isoformat(),
+            message=f"the agreed period ended on {period.end_date}; it is released and the "
+            "client can be proposed again",
+            code="note.period_ended",
+            params={"placement": period.placement, "date": period.end_date.isoformat()},
+            **who,
+        )
+    last = add_months(period.start_date, regime.max_period_months)
+    if last <= on:
+        return SetAside(
+            kind="period",
+            id=period.client,
+            action="released",
+            rule="max_period",
+            field="start_date",
+            value=period.start_date.isoformat(),
+            message=f"the period started {period.start_date} and reached the maximum of "
+            f"{regime.max_period_months} months on {last} (189/2001 § 13); it is "
+            "released and a new period can be agreed",
+            code="note.max_period",
+            params={
+                "placement": period.placement,
+                "since": period.start_date.isoformat(),
+                "months": regime.max_period_months,
+                "date": last.isoformat(),
+            },
+            **who,
+        )
+    return None
+
+
+def ended_periods(problem: AllocationProblem) -> list[SetAside]:
+    """The ``released`` notes of the problem's ongoing periods that have ended by its planning
+    date (:func:`period_ended`), in the order of ``problem.ongoing``. Placements unknown to the
+    problem are skipped (the cross-record rules set such periods aside)."""
+    placements = {p.id: p for p in problem.placements}
+    out = []
+    for a in problem.ongoing:
+        p = placements.get(a.placement)
+        note = None if p is None else period_ended(a, p, problem.planning_date, problem.regime)
+        if note is not None:
+            out.append(note)
+    return out
+
+
 def _reexamine_periods(problem: AllocationProblem, notes: list[SetAside]) -> AllocationProblem:
     """Release periods that ended under the rules, flag closed placements, and set aside the
     kept periods that no longer fit the capacities."""
@@ -301,64 +452,9 @@ def _reexamine_periods(problem: AllocationProblem, notes: list[SetAside]) -> All
     ongoing: list[OngoingAssignment] = []
     for a in problem.ongoing:
         p = placements[a.placement]
-        who = {"clients": (a.client,), "placements": (a.placement,)}
-        if p.available_until is not None and p.available_until < on:
-            notes.append(
-                SetAside(
-                    kind="period",
-                    id=a.client,
-                    action="released",
-                    rule="placement_ended",
-                    field="available_until",
-                    value=p.available_until.isoformat(),
-                    message=f"placement '{p.id}' ended on {p.available_until}; the period is "
-                    "released and the client can be proposed again",
-                    code="note.placement_ended",
-                    params={"placement": p.id, "date": p.available_until.isoformat()},
-                    **who,
-                )
-            )
-            continue
-        if a.end_date is not None and a.end_date < on:
-            notes.append(
-                SetAside(
-                    kind="period",
-                    id=a.client,
-                    action="released",
-                    rule="period_ended",
-                    field="end_date",
-                    value=a.end_date.isoformat(),
-                    message=f"the agreed period ended on {a.end_date}; it is released and the "
-                    "client can be proposed again",
-                    code="note.period_ended",
-                    params={"placement": a.placement, "date": a.end_date.isoformat()},
-                    **who,
-                )
-            )
-            continue
-        last = add_months(a.start_date, regime.max_period_months)
-        if last <= on:
-            notes.append(
-                SetAside(
-                    kind="period",
-                    id=a.client,
-                    action="released",
-                    rule="max_period",
-                    field="start_date",
-                    value=a.start_date.isoformat(),
-                    message=f"the period started {a.start_date} and reached the maximum of "
-                    f"{regime.max_period_months} months on {last} (189/2001 § 13); it is "
-                    "released and a new period can be agreed",
-                    code="note.max_period",
-                    params={
-                        "placement": a.placement,
-                        "since": a.start_date.isoformat(),
-                        "months": regime.max_period_months,
-                        "date": last.isoformat(),
-                    },
-                    **who,
-                )
-            )
+        ended = period_ended(a, p, on, regime)
+        if ended is not None:
+            notes.append(ended)
             continue
         if p.closed:
             notes.append(
@@ -373,7 +469,8 @@ def _reexamine_periods(problem: AllocationProblem, notes: list[SetAside]) -> All
                     "is kept, review whether it continues",
                     code="note.placement_closed",
                     params={"placement": p.id},
-                    **who,
+                    clients=(a.client,),
+                    placements=(a.placement,),
                 )
             )
         ongoing.append(a)

@@ -14,11 +14,18 @@ from matching.explain.notices import default_language
 from matching.explain.report import run_report
 from matching.explain.text import ranking_text, report_text, run_text
 from matching.io import InputError, load
+from matching.screen import screen_problem
 from models import AllocationProblem, AllocationResult, Placement
 
 
+def _county(path: str) -> AllocationProblem:
+    """The county file screened as ``solve`` and the service's run screen it (a result
+    solved from it is explained against the same problem)."""
+    return screen_problem(load(AllocationProblem, path)).problem
+
+
 def _load_pair(args: argparse.Namespace) -> tuple[AllocationProblem, AllocationResult]:
-    return load(AllocationProblem, args.county), load(AllocationResult, args.result)
+    return _county(args.county), load(AllocationResult, args.result)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -57,7 +64,7 @@ def _mismatch(error: ResultMismatch, path: str) -> list[dict[str, Any]]:
 
 def cmd_rank_clients(args: argparse.Namespace) -> int:
     """Rank the eligible clients of a placement (existing, or new from --placement-json)."""
-    problem = load(AllocationProblem, args.county)
+    problem = _county(args.county)
     result = load(AllocationResult, args.result) if args.result else None
     if (args.placement is None) == (args.placement_json is None):
         raise InputError(

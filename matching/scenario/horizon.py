@@ -1,8 +1,11 @@
 """A horizon of several weeks: clients arrive, periods end, placements open and close.
 
 Week ``w`` is planned on ``planning_date + 7 w`` days. Before each week: ongoing periods that
-have lasted ``period_months`` end (the client leaves), as do those at a placement whose
-``available_until`` has passed; new clients arrive (a seeded Poisson number, resampled from
+have ended end the client's service (the client leaves). Which periods have ended is read as
+every run reads a county (``matching.screen.ended_periods``): past their agreed last day,
+past the regime's maximum, or at a placement whose ``available_until`` has passed. A period
+the horizon makes (and a base period with no agreed last day) is agreed for
+``period_months``; new clients arrive (a seeded Poisson number, resampled from
 the base's clients with new pseudonymous ids, waiting from that week). Placements open and
 close by their own ``available_from``/``available_until`` (the engine's period rule). Each
 week is solved with the previous week's placements kept as ongoing assignments (and as the
@@ -18,6 +21,7 @@ import numpy as np
 from matching.scenario.apply import ScenarioError, _State
 from matching.scenario.compare import WeekFigures
 from matching.scenario.definition import Horizon
+from matching.screen import ended_periods, screen_problem
 from matching.solve import allocate
 from models import AllocationProblem
 from models.client import OngoingAssignment
@@ -35,13 +39,27 @@ def _open(problem: AllocationProblem, on: date) -> list[int]:
     ]
 
 
+def _agreed(
+    period: OngoingAssignment, months: int, not_before: date | None = None
+) -> OngoingAssignment:
+    """The period with an agreed last day: its own, or ``months`` from its start (a base
+    period already past that runs until ``not_before``, the horizon's first day, and ends
+    before the next week)."""
+    if period.end_date is not None:
+        return period
+    last = add_months(period.start_date, months) - timedelta(days=1)
+    if not_before is not None:
+        last = max(last, not_before)
+    return period.model_copy(update={"end_date": last})
+
+
 def run_horizon(problem: AllocationProblem, horizon: Horizon, seed: int) -> list[WeekFigures]:
     """Figures of each week of the horizon, starting from ``problem`` as week 0."""
     rng = np.random.default_rng([seed, 7_919])
     state = _State.of(problem)
-    source = list(problem.clients)
-    closing = {p.id: p.available_until for p in problem.placements}
     start = problem.planning_date
+    state.ongoing = [_agreed(a, horizon.period_months, start) for a in state.ongoing]
+    source = list(problem.clients)
     hint: dict[str, str] = {}
     out = []
     taken = {c.id for c in problem.clients}
@@ -50,12 +68,15 @@ def run_horizon(problem: AllocationProblem, horizon: Horizon, seed: int) -> list
         ended: set[str] = set()
         arrivals = 0
         if week > 0:
-            for a in state.ongoing:
-                until = closing.get(a.placement)
-                if add_months(a.start_date, horizon.period_months) <= on or (
-                    until is not None and until < on
-                ):
-                    ended.add(a.client)
+            now = state.problem.model_copy(
+                update={
+                    "planning_date": on,
+                    "regime": state.regime,
+                    "placements": tuple(state.placements),
+                    "ongoing": tuple(state.ongoing),
+                }
+            )
+            ended = {note.id for note in ended_periods(now)}
             state.drop_clients(ended)
             arrivals = int(rng.poisson(horizon.arrivals_per_week)) if source else 0
             for k, pick in enumerate(rng.integers(0, len(source), size=arrivals).tolist()):
@@ -69,7 +90,7 @@ def run_horizon(problem: AllocationProblem, horizon: Horizon, seed: int) -> list
                     )
                 )
         state.problem = state.problem.model_copy(update={"planning_date": on})
-        week_problem = state.build(f"{problem.name} / week {week}")
+        week_problem = screen_problem(state.build(f"{problem.name} / week {week}")).problem
         result = allocate(week_problem, hint=hint or None)
         if result.status.value in ("infeasible_input", "no_solution"):
             raise ScenarioError(f"horizon week {week}: {result.status.value}: {result.message}")
@@ -81,14 +102,13 @@ def run_horizon(problem: AllocationProblem, horizon: Horizon, seed: int) -> list
         ]
         previous = {a.client: a for a in state.ongoing}
         state.ongoing = [
-            OngoingAssignment(
-                client=a.client,
-                placement=a.placement,
-                start_date=(
-                    previous[a.client].start_date
-                    if a.client in previous and previous[a.client].placement == a.placement
-                    else on
-                ),
+            (
+                previous[a.client]
+                if a.client in previous and previous[a.client].placement == a.placement
+                else _agreed(
+                    OngoingAssignment(client=a.client, placement=a.placement, start_date=on),
+                    horizon.period_months,
+                )
             )
             for a in result.assignments
         ]

@@ -14,6 +14,7 @@ from matching.scenario.apply import ScenarioError, apply_scenario
 from matching.scenario.compare import ScenarioMetrics, scenario_metrics
 from matching.scenario.definition import Scenario
 from matching.scenario.horizon import run_horizon
+from matching.screen import screen_problem
 from matching.solve import allocate
 from models import AllocationProblem
 
@@ -52,6 +53,9 @@ def run_scenario(
     }
     if limits:
         problem = problem.model_copy(update={"options": problem.options.model_copy(update=limits)})
+    # Read as every run reads a county (matching.screen): a change of the law or of a
+    # placement's dates may end periods; those are released, as the service's run would.
+    problem = screen_problem(problem).problem
     result = allocate(problem)
     metrics = scenario_metrics(
         scenario.name,

@@ -10,7 +10,7 @@ from typing import Any, Literal, overload
 from sqlalchemy import Integer, Row, Select, Text, bindparam, cast, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from matching.screen import CountyRecords, Screened, screen
+from matching.screen import CountyRecords, Screened, placement_as_of, screen
 from models import (
     AllocationProblem,
     AllocationResult,
@@ -247,15 +247,6 @@ def build_problem(
     return with_blocked_pairs(screened.problem, blocked_pairs_of(session)), hint
 
 
-def placement_as_of(placement: dict[str, Any], planning_date: date) -> dict[str, Any]:
-    """The placement as known on ``planning_date``: an attestation dated later did not exist
-    yet (only the latest attestation is stored), so the placement had none on record."""
-    attested = placement.get("no_replacement_attested_on")
-    if attested is not None and date.fromisoformat(str(attested)) > planning_date:
-        return {**placement, "no_replacement_attested_on": None}
-    return placement
-
-
 def county_records(
     session: Session,
     name: str,
@@ -263,7 +254,9 @@ def county_records(
     options: SolveOptions,
     regime: LegalRegime,
 ) -> CountyRecords:
-    """The county as stored, as plain records for ``matching.screen``.
+    """The county as stored, as plain records for ``matching.screen`` (which reads them as
+    it reads a county file: placements as known on the planning date, periods released past
+    their last day, the regime's maximum or an ended placement).
 
     Clients: every active one (those with an ongoing placement too, which the engine keeps
     within the commitment). Placements: all, closed ones included so that ongoing placements
