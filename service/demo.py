@@ -59,7 +59,12 @@ def load_problem(session: Session, problem: AllocationProblem) -> None:
     session.flush()
     for a in problem.ongoing:
         session.add(
-            AssignmentRow(client_id=a.client, placement_id=a.placement, start_date=a.start_date)
+            AssignmentRow(
+                client_id=a.client,
+                placement_id=a.placement,
+                start_date=a.start_date,
+                planned_end_date=a.end_date,
+            )
         )
     session.flush()
 
