@@ -24,13 +24,21 @@ from models import AllocationProblem
 
 @dataclass(frozen=True, order=True)
 class Breach:
-    """One hard rule a decision (or a stored period) would break, with the records involved."""
+    """One hard rule a decision (or a stored period) would break, with the records involved.
+
+    ``message`` is the engine's terse English for logs; texts for people are written from
+    ``code`` (a catalogue key, ``breach.*``) and ``params`` (the placement, the numbers, and
+    the other clients' ids, which a text names only through the caller's resolver of names:
+    ``matching.explain.notices.breach_text``).
+    """
 
     rule: str
     clients: tuple[str, ...]
     placements: tuple[str, ...]
     message: str
     coach: str | None = None
+    code: str = field(default="", compare=False)
+    params: dict[str, str | int | list[str]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -101,15 +109,26 @@ class Occupancy:
                 holders = self._clients_using(f, owner)
                 coach = family.owner_ids[owner] if family.rule == "coach_caseload" else None
                 where = f"coach '{coach}'" if coach else f"placement '{family.owner_ids[owner]}'"
+                others = [h for h in holders if h != cid]
+                at = pid if coach else family.owner_ids[owner]
                 out.append(
                     Breach(
                         family.rule,
                         tuple(sorted({cid, *holders})),
-                        (pid,) if coach else (family.owner_ids[owner],),
+                        (at,),
                         f"{where}: {need} {family.rule.replace('_', ' ')} needed with "
                         f"'{cid}', {capacity} available (in use by "
                         f"{', '.join(holders) or 'nobody'})",
                         coach,
+                        code=f"breach.{family.rule}",
+                        params={
+                            "client": cid,
+                            "placement": at,
+                            "need": need,
+                            "capacity": capacity,
+                            "holders": others,
+                            "count": len(others),
+                        },
                     )
                 )
         for other in sorted(self.holders.get(placement, ())):
@@ -122,6 +141,8 @@ class Occupancy:
                         tuple(sorted((cid, oid))),
                         (pid,),
                         f"'{cid}' and '{oid}' are to be kept apart and would share '{pid}'",
+                        code="breach.avoided_clients",
+                        params={"client": cid, "placement": pid, "other": oid},
                     )
                 )
         return out
@@ -154,7 +175,14 @@ def pair_breaches(tables: Tables, client: int, placement: int) -> list[Breach]:
     pair = Pairs.of(tables, np.array([client]), np.array([placement]))
     cid, pid = tables.client_ids[client], tables.placement_ids[placement]
     return [
-        Breach(name, (cid,), (pid,), f"'{cid}' at '{pid}' breaks {name}: {_summary(rule)}")
+        Breach(
+            name,
+            (cid,),
+            (pid,),
+            f"'{cid}' at '{pid}' breaks {name}: {_summary(rule)}",
+            code="breach.pair",
+            params={"client": cid, "placement": pid, "rule": name},
+        )
         for name, rule in PAIR_RULES
         if not bool(rule(pair)[0])
     ]
@@ -196,6 +224,8 @@ def check_decision(
                     (client,),
                     (placement,),
                     f"'{missing}' is not in this week's county (unknown, inactive or set aside)",
+                    code="breach.unknown_record",
+                    params={"client": client, "placement": placement},
                 ),
             ),
         )

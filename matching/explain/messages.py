@@ -11,6 +11,12 @@ number in the language's own format and the form is chosen by the language's plu
 Numbers, percentages (fields in ``PERCENT``, given as shares 0–1) and dates (fields in
 ``DATES``, ISO strings) are written in the language's format. The engine builds ``Message``
 objects (code + params) only; :func:`render` turns them into text.
+
+Other clients are never shown by their ids. Params naming them (``holders``, a list; ``holder``
+and ``other``, one each: ``PEOPLE_LISTS``, ``PEOPLE_FIELDS``) are written with the names a
+caller's resolver (``people``: client id → how people know the person, e.g. the display name
+with birth year and home municipality) gives; without one (the command line has no names)
+they are counted: "2 muuta asiakasta", "toinen asiakas".
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
 
@@ -41,7 +47,14 @@ PERCENT = ("rate", "top3", "share")
 DATES = ("since", "date", "opens")
 
 HOLDERS_SHOWN = 5
-"""Holder ids listed in a sentence before "and N more"."""
+"""Holders named in a sentence before "and N more"."""
+PEOPLE_LISTS = ("holders",)
+"""List params of other clients' ids: named by the ``people`` resolver, or counted."""
+PEOPLE_FIELDS = ("holder", "other")
+"""Params of one other client's id: named by the ``people`` resolver, or "another client"."""
+
+People = Callable[[str], str | None]
+"""A resolver of a client id to how people know the person (None: not known)."""
 
 
 @cache
@@ -180,6 +193,27 @@ def _label(lang: str, register: str, field: str, value: object) -> str:
     return label[register] if label is not None else str(value)
 
 
+def _people(
+    lang: str, register: str, key: str, value: Param, total: Param, people: People | None
+) -> str:
+    """Other clients: by the resolver's names, or (no resolver) counted, never by id."""
+    ids = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    if key in PEOPLE_FIELDS:
+        found = people(ids[0]) if people is not None else None
+        return found or catalogue(lang)["people.another"][register]
+    count = total if isinstance(total, int) and total >= len(ids) else len(ids)
+    if not ids:
+        return catalogue(lang)["word.none"][register]
+    if people is None:
+        return _expand(catalogue(lang)["people.others"][register], {"count": count}, lang)
+    unknown = catalogue(lang)["people.unknown"][register]
+    shown = [people(v) or unknown for v in ids[:HOLDERS_SHOWN]]
+    if count > len(shown):
+        more = catalogue(lang)["word.and_more"][register]
+        return ", ".join(shown) + " " + _expand(more, {"count": count - len(shown)}, lang)
+    return format_list(shown, locale=lang)
+
+
 def _value(lang: str, register: str, key: str, value: Param, names: Mapping[str, str]) -> object:
     if isinstance(value, list):
         if key in LABELLED_LISTS:
@@ -222,25 +256,40 @@ def fill(
     register: str,
     params: Mapping[str, Param],
     names: Mapping[str, str] | None = None,
+    people: People | None = None,
 ) -> str:
-    """A template filled with ``params`` in ``lang`` and ``register``."""
+    """A template filled with ``params`` in ``lang`` and ``register``; ``names`` maps
+    placement ids to names, ``people`` other clients' ids (see the module's text)."""
     names = names or {}
     text = _expand(template, params, lang)
     used = template_fields(template)
-    values = {k: _value(lang, register, k, v, names) for k, v in params.items() if k in used}
+    values = {
+        k: (
+            _people(lang, register, k, v, params.get(f"{k}_total"), people)
+            if k in PEOPLE_LISTS + PEOPLE_FIELDS and v is not None
+            else _value(lang, register, k, v, names)
+        )
+        for k, v in params.items()
+        if k in used
+    }
     return text.format_map(values).strip().removesuffix(";")
 
 
-def render_text(msg: Message, lang: str, names: Mapping[str, str] | None = None) -> Text:
+def render_text(
+    msg: Message, lang: str, names: Mapping[str, str] | None = None, people: People | None = None
+) -> Text:
     """Both registers of a message in ``lang``; raises KeyError for an unknown code.
 
-    ``names`` maps placement ids to the names people know them by.
+    ``names`` maps placement ids to the names people know them by; ``people`` names other
+    clients (without it they are counted).
     """
     entry = catalogue(lang)[msg.code]
-    out = {r: fill(entry[r], lang, r, msg.params, names) for r in REGISTERS}
+    out = {r: fill(entry[r], lang, r, msg.params, names, people) for r in REGISTERS}
     return Text(client=out["client"], coordinator=out["coordinator"])
 
 
-def render(msg: Message, lang: str, names: Mapping[str, str] | None = None) -> Message:
+def render(
+    msg: Message, lang: str, names: Mapping[str, str] | None = None, people: People | None = None
+) -> Message:
     """The message with its text in ``lang``."""
-    return msg.model_copy(update={"text": render_text(msg, lang, names)})
+    return msg.model_copy(update={"text": render_text(msg, lang, names, people)})

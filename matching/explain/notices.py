@@ -17,8 +17,16 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from matching.check import Violation
+from matching.decision import Breach
 from matching.explain.documents import Param
-from matching.explain.messages import LANGUAGES, catalogue, fill, template_fields, word
+from matching.explain.messages import (
+    LANGUAGES,
+    People,
+    catalogue,
+    fill,
+    template_fields,
+    word,
+)
 from models import SetAside
 
 DEFAULT_LANGUAGE = "fi"
@@ -239,13 +247,19 @@ def _say(lang: str, code: str, params: Mapping[str, Param]) -> str:
     return _fill(catalogue(lang)[code]["coordinator"], lang, params, {})
 
 
-def _fill(template: str, lang: str, params: Mapping[str, Param], names: Mapping[str, str]) -> str:
+def _fill(
+    template: str,
+    lang: str,
+    params: Mapping[str, Param],
+    names: Mapping[str, str],
+    people: People | None = None,
+) -> str:
     """A coordinator's text; a field the params lack reads as a neutral word (the value) or a
     dash, never as a failure: an API body does not echo every refused value."""
     values = dict(params)
     for name in template_fields(template) - set(values):
         values[name] = word(lang, "word.the_value") if name == "value" else "–"
-    return fill(template, lang, "coordinator", values, names)
+    return fill(template, lang, "coordinator", values, names, people)
 
 
 def check_summary(violations: int, assignments: int, lang: str) -> str:
@@ -256,10 +270,38 @@ def check_summary(violations: int, assignments: int, lang: str) -> str:
 NOTE_ACTIONS = ("set_aside", "released", "review")
 
 
-def note_text(
-    note: SetAside | Mapping[str, Any], lang: str, names: Mapping[str, str] | None = None
+def breach_text(
+    breach: Breach | Mapping[str, Any],
+    lang: str,
+    names: Mapping[str, str] | None = None,
+    people: People | None = None,
 ) -> str:
-    """A record a run set aside, released or flagged, in the coordinator's words."""
+    """A rule or capacity a decision would break (``matching.decision.Breach``, or its
+    ``code`` and ``params`` as stored) in the coordinator's words: the placement by its name
+    where ``names`` has it, other clients by the ``people`` resolver's names, or counted
+    ("2 muuta asiakasta") without one; never by an id."""
+    if isinstance(breach, Breach):
+        code, raw = breach.code, dict(breach.params)
+    else:
+        code, raw = str(breach.get("code") or ""), dict(breach.get("params") or {})
+    params: dict[str, Param] = {k: _scalar(v) for k, v in raw.items()}
+    if not _has(lang, code):  # a breach without its own text: the rule's label
+        code = "breach.pair"
+        params.setdefault("rule", breach.rule if isinstance(breach, Breach) else "–")
+    text = _fill(catalogue(lang)[code]["coordinator"], lang, params, names or {}, people)
+    for pid, name in (names or {}).items():
+        text = text.replace(f"{name} ({pid})", name)
+    return text
+
+
+def note_text(
+    note: SetAside | Mapping[str, Any],
+    lang: str,
+    names: Mapping[str, str] | None = None,
+    people: People | None = None,
+) -> str:
+    """A record a run set aside, released or flagged, in the coordinator's words (other
+    clients by the ``people`` resolver's names, or counted)."""
     data = note.model_dump(mode="json") if isinstance(note, SetAside) else dict(note)
     code = data.get("code")
     params: dict[str, Param] = {k: _scalar(v) for k, v in (data.get("params") or {}).items()}
@@ -285,7 +327,7 @@ def note_text(
             others = [h for h in holders if h != ident]
             params["holders"] = others
             params["count"] = len(others)
-        text = _fill(catalogue(lang)[code]["coordinator"], lang, params, names or {})
+        text = _fill(catalogue(lang)[code]["coordinator"], lang, params, names or {}, people)
         return _sentences(f"{record}: {text}", after)
     return str(data.get("message", ""))
 
@@ -316,6 +358,8 @@ def located_text(error: Mapping[str, Any], lang: str) -> str:
             lang,
             refused if isinstance(refused, Mapping) else None,
         )
+    if isinstance(code, str) and code.startswith("breach.") and _has(lang, code):
+        return breach_text(error, lang)
     record = error.get("record")
     if isinstance(record, Mapping) and error.get("code"):
         return note_text({**record, **error, "action": "none"}, lang)

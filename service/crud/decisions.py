@@ -160,6 +160,8 @@ def _refuse(verdict: DecisionCheck) -> None:
             "clients": list(b.clients),
             "placements": list(b.placements),
             **({"coach": b.coach} if b.coach else {}),
+            "code": b.code,
+            "params": b.params,
         }
         for b in verdict.breaches
     ]
@@ -434,6 +436,16 @@ def record_attendance(
                     "loc": ["body", "day"],
                     "field": "body.day",
                     "msg": f"{body.day} is outside the assignment's period",
+                    # the text for people: error.day_outside_period, dates d.m.yyyy
+                    "type": "day_outside_period",
+                    "input": body.day.isoformat(),
+                    "ctx": {
+                        "date": body.day.isoformat(),
+                        "since": assignment.start_date.isoformat(),
+                        "until": assignment.end_date.isoformat()
+                        if assignment.end_date is not None
+                        else "",
+                    },
                 }
             ],
             code="api.day_outside_assignment",

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from matching.check import pair_violations
 from matching.cooperation.texts import CATALOGUE, refusal_text
+from matching.explain.messages import word
 from service import audit
 from service.audit import Action
 from service.crud import clients as client_store
@@ -49,8 +50,13 @@ from service.schemas.runs import (
     RunCreate,
 )
 from service.web.core import CoordinatorPage, WebError, form_of, redirect
-from service.web.decisions import admissible_placements, preview_decision, single_client_problem
-from service.web.explanations import explained, placements_named
+from service.web.decisions import (
+    admissible_placements,
+    people_named,
+    preview_decision,
+    single_client_problem,
+)
+from service.web.explanations import explained, people_in, placements_named
 from service.web.forms import as_list, field_errors, finnish_date, number, words
 from service.web.maps import Map, Point, draw, town_names
 
@@ -417,7 +423,12 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
         info=infos.get(proposal.placement_id),
         infos=infos,
         explanation=explanation,
-        sentences=explained(explanation, page.t.language, names),
+        sentences=explained(
+            explanation,
+            page.t.language,
+            names,
+            people_named(session, sorted(people_in(explanation)), page.t.language).get,
+        ),
         map=_proposal_map(page, proposal.placement_id, alternatives, infos, home),
         home=home,
         alternatives=alternatives,
@@ -496,7 +507,7 @@ async def override_preview(request: Request, page: CoordinatorPage, proposal_id:
     form = await form_of(request, page)
     chosen = str(form.get("placement", ""))
     proposal = decision_store.get_proposal(page.session, page.principal, proposal_id)
-    preview = preview_decision(page.session, page.settings, proposal, chosen)
+    preview = preview_decision(page.session, page.settings, proposal, chosen, page.t.language)
     displaced_names = names_of(page.session, [d.client_id for d in preview.displaced])
     return _proposal_page(
         page,
@@ -674,7 +685,11 @@ async def client_save(request: Request, page: CoordinatorPage, client_id: str) -
         )
         placement = problem.placements[0]
         problem = problem.model_copy(update={"clients": (candidate,)})
-        broken = [(v.rule, v.message) for v in pair_violations(problem, candidate, placement)]
+        lang = page.t.language
+        broken = [
+            (v.rule, word(lang, f"rule.{v.rule}"))
+            for v in pair_violations(problem, candidate, placement)
+        ]
         if broken and form.get("confirm") != "yes":
             return _client_page(page, client_id, errors={}, broken=broken, status=409, pending=form)
     try:

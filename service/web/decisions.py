@@ -18,6 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matching.decision import pair_breaches
+from matching.explain.messages import word
+from matching.explain.notices import breach_text
 from matching.tables import Tables
 from models import AllocationProblem, CommutingArea, Municipality, Placement, SolveOptions
 from service.config import Settings
@@ -27,7 +29,11 @@ from service.crud.convert import client_domain, placement_record
 from service.crud.runs import county_regime, municipalities_of, placement_as_of
 from service.db.tables import (
     AssignmentRow,
+    ClientPersonalRow,
+    ClientRow,
     CommutingAreaRow,
+    MunicipalityRow,
+    OrganisationRow,
     PlacementRow,
     ProposalRow,
     RunRow,
@@ -47,8 +53,9 @@ class Displaced:
 class DecisionPreview:
     """What a decision would do, shown before it is confirmed.
 
-    ``rules``: the hard rules the pair breaks (rule name, engine's message); a decision
-    with any is refused. ``seats``/``taken``: the placement's seats and those taken by
+    ``rules``: the hard rules the pair breaks (rule name, the reason in the reader's words,
+    other clients named as people know them); a decision with any is refused.
+    ``seats``/``taken``: the placement's seats and those taken by
     ongoing periods and decisions of the week (this one not counted); ``displaced``: pending
     proposals at the placement that would not fit any more; ``ends``: the client's ongoing
     placement that this decision ends (a move), if any.
@@ -76,7 +83,7 @@ def admissible_placements(
     problem = single_client_problem(session, settings, client_id, None, planning_date)
     tables = Tables(problem)
     return {
-        p.id: [(b.rule, b.message) for b in pair_breaches(tables, 0, k)]
+        p.id: [(b.rule, breach_text(b, "fi")) for b in pair_breaches(tables, 0, k)]
         for k, p in enumerate(problem.placements)
     }
 
@@ -140,10 +147,49 @@ def _domain(row: PlacementRow, planning_date: date) -> Placement:
     return found
 
 
+def people_named(session: Session, ids: list[str], lang: str = "fi") -> dict[str, str]:
+    """Client id → the name with what tells people apart: display name, birth year and home
+    municipality ("Noora Heikkilä (1985, Oulu)"); clients with no name on record are left
+    out (a text then says "a client with no name on record", never the id)."""
+    if not ids:
+        return {}
+    named = dict(
+        session.execute(
+            select(ClientPersonalRow.client_id, ClientPersonalRow.display_name).where(
+                ClientPersonalRow.client_id.in_(ids)
+            )
+        ).all()
+    )
+    towns = {
+        m.code: (m.name_sv if lang == "sv" and m.name_sv else m.name_fi)
+        for m in session.scalars(select(MunicipalityRow))
+    }
+    out = {}
+    for row in session.scalars(select(ClientRow).where(ClientRow.id.in_(ids))):
+        name = named.get(row.id)
+        if not name:
+            continue
+        born = str(row.attributes.get("birth_date") or "")[:4]
+        apart = ", ".join(p for p in (born, towns.get(row.home_municipality, "")) if p)
+        out[row.id] = f"{name} ({apart})" if apart else name
+    return out
+
+
+def _others_in(params: dict[str, object]) -> list[str]:
+    holders = params.get("holders")
+    out = [str(h) for h in holders] if isinstance(holders, list) else []
+    return out + ([str(params["other"])] if "other" in params else [])
+
+
 def preview_decision(
-    session: Session, settings: Settings, proposal: ProposalRow, placement_id: str
+    session: Session,
+    settings: Settings,
+    proposal: ProposalRow,
+    placement_id: str,
+    lang: str = "fi",
 ) -> DecisionPreview:
-    """The rules the pair breaks and the consequences for the week (see the class)."""
+    """The rules the pair breaks and the consequences for the week (see the class), worded
+    in ``lang``."""
     run = session.get(RunRow, proposal.run_id)
     assert run is not None
     row = session.get(PlacementRow, placement_id)
@@ -163,12 +209,22 @@ def preview_decision(
         session, proposal, run, body, county_regime(settings)
     )
     if verdict is not None:
-        preview.rules = [(b.rule, b.message) for b in verdict.breaches]
+        organisation = session.get(OrganisationRow, placement.organisation)
+        names = {
+            placement.id: f"{placement.department}, {organisation.name}"
+            if organisation is not None
+            else placement.department
+        }
+        others = sorted({c for b in verdict.breaches for c in _others_in(dict(b.params))})
+        people = people_named(session, others, lang)
+        preview.rules = [
+            (b.rule, breach_text(b, lang, names, people.get)) for b in verdict.breaches
+        ]
         preview.displaced = [
             Displaced(pending_ids[c], c) for c, _p in verdict.displaced if c in pending_ids
         ]
     if row.closed and "placement_open" not in {r for r, _ in preview.rules}:
-        preview.rules.append(("placement_open", "the placement is closed to new clients"))
+        preview.rules.append(("placement_open", word(lang, "rule.placement_open")))
     ongoing = (
         session.execute(
             select(AssignmentRow.client_id).where(

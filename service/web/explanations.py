@@ -16,7 +16,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from matching.explain.documents import Message
-from matching.explain.messages import LANGUAGES, PLACEMENT_FIELDS, render_text
+from matching.explain.messages import (
+    LANGUAGES,
+    PEOPLE_FIELDS,
+    PEOPLE_LISTS,
+    PLACEMENT_FIELDS,
+    People,
+    render_text,
+)
 
 REGISTER = "coordinator"
 PART = "client.part"
@@ -37,14 +44,17 @@ class ExplainedProposal:
         return bool(self.summary or self.parts or self.tight or self.alternatives)
 
 
-def _sentence(raw: Any, lang: str, names: Mapping[str, str]) -> str | None:
-    """One stored message in ``lang``; ``None`` when it cannot be read."""
+def _sentence(
+    raw: Any, lang: str, names: Mapping[str, str], people: People | None = None
+) -> str | None:
+    """One stored message in ``lang`` (other clients named by ``people``, or counted);
+    ``None`` when it cannot be read."""
     try:
         msg = Message.model_validate(raw)
     except ValidationError:
         return None
     try:
-        text = render_text(msg, lang, names).coordinator
+        text = render_text(msg, lang, names, people).coordinator
     except KeyError:  # a code this version's catalogue no longer has: the stored text
         if msg.text is None:
             return None
@@ -55,9 +65,13 @@ def _sentence(raw: Any, lang: str, names: Mapping[str, str]) -> str | None:
 
 
 def explained(
-    explanation: Mapping[str, Any] | None, language: str, names: Mapping[str, str]
+    explanation: Mapping[str, Any] | None,
+    language: str,
+    names: Mapping[str, str],
+    people: People | None = None,
 ) -> ExplainedProposal:
-    """The stored explanation of a proposal in ``language`` (placement id → name in ``names``).
+    """The stored explanation of a proposal in ``language`` (placement id → name in ``names``;
+    other clients by the ``people`` resolver, see ``people_named``).
 
     Empty when the run has not explained the proposal (yet) or stored no messages.
     """
@@ -66,15 +80,15 @@ def explained(
         return out
     lang = language if language in LANGUAGES else "fi"
     for raw in explanation.get("messages", []):
-        text = _sentence(raw, lang, names)
+        text = _sentence(raw, lang, names, people)
         if text is not None:
             (out.parts if raw.get("code") == PART else out.summary).append(text)
     for item in explanation.get("tight", []):
-        text = _sentence(item.get("message"), lang, names)
+        text = _sentence(item.get("message"), lang, names, people)
         if text is not None:
             out.tight.append(text)
     for alternative in explanation.get("alternatives", []):
-        reasons = [_sentence(r, lang, names) for r in alternative.get("reasons", [])]
+        reasons = [_sentence(r, lang, names, people) for r in alternative.get("reasons", [])]
         shown = [r for r in reasons if r]
         if shown:
             out.alternatives[str(alternative.get("placement"))] = shown
@@ -94,5 +108,23 @@ def placements_named(explanation: Mapping[str, Any] | None) -> set[str]:
     for msg in messages:
         for key, value in (msg.get("params") or {}).items():
             if key in PLACEMENT_FIELDS and isinstance(value, str):
+                found.add(value)
+    return found
+
+
+def people_in(explanation: Mapping[str, Any] | None) -> set[str]:
+    """The other clients' ids the stored messages mention (to look their names up)."""
+    found: set[str] = set()
+    if not explanation:
+        return found
+    messages = [*explanation.get("messages", [])]
+    messages += [t.get("message") or {} for t in explanation.get("tight", [])]
+    for alternative in explanation.get("alternatives", []):
+        messages += alternative.get("reasons", [])
+    for msg in messages:
+        for key, value in (msg.get("params") or {}).items():
+            if key in PEOPLE_LISTS and isinstance(value, list):
+                found |= {str(v) for v in value}
+            elif key in PEOPLE_FIELDS and isinstance(value, str):
                 found.add(value)
     return found

@@ -22,6 +22,7 @@ from matching.explain.messages import (
     catalogue,
     fill,
     plural_cases,
+    render_text,
     template_fields,
 )
 from matching.explain.text import report_text, run_text
@@ -224,7 +225,13 @@ def test_a_place_held_by_ongoing_periods_is_given_as_the_reason() -> None:
     assert "blocked.seats_ongoing" in codes
     assert "alternative.change_infeasible" not in codes
     texts = " ".join(m.text.coordinator for m in alt.reasons if m.text)
-    assert "käynnissä oleville jaksoille" in texts and "OLD" in texts
+    # The other client is counted, never shown by id (the engine has no names) ...
+    assert "käynnissä oleville jaksoille" in texts and "jakso käynnissä: 1 muu asiakas" in texts
+    assert "OLD" not in texts
+    # ... and named where the caller resolves names (the service: name, birth year, town).
+    blocked = next(m for m in alt.reasons if m.code == "blocked.seats_ongoing")
+    named = render_text(blocked, "sv", people={"OLD": "Noora Heikkilä (1985, Oulu)"}.get)
+    assert named.coordinator.endswith("pågående period: Noora Heikkilä (1985, Oulu).")
 
 
 def test_a_client_in_a_placement_is_not_told_about_waiting() -> None:

@@ -28,7 +28,7 @@ from service.crud import cooperation as coop_store
 from service.db.tables import (
     OrganisationRow,
 )
-from service.errors import OUT_OF_ORDER_CODES, ServiceError
+from service.errors import OUT_OF_ORDER_CODES, ServiceError, service_message
 from service.web.coordinator import names_of, placement_infos
 from service.web.core import Page, WebError, role_page
 from service.web.forms import message
@@ -160,7 +160,7 @@ def refused(t: Texts, exc: ServiceError) -> dict[str, str]:
     words = refusal_words(t, code) if code else None
     if words is None and t.has(f"coop.refused_{code}"):
         words = t(f"coop.refused_{code}")
-    return {"form": words or exc.message}
+    return {"form": words or service_message(exc, t.language)}
 
 
 def month_of(value: str, today: date) -> date | None:

@@ -22,7 +22,7 @@ from service.crud import periods as period_store
 from service.db.cooperation import (
     FeedbackRow,
 )
-from service.errors import ServiceError
+from service.errors import ServiceError, service_message
 from service.schemas.cooperation import (
     ClientFeedbackIn,
     SiteFeedbackIn,
@@ -114,7 +114,7 @@ async def _feedback_save(
         )
     except ServiceError as exc:
         page.session.rollback()
-        raise WebError(409, "error.form_detail", detail=exc.message) from exc
+        raise WebError(409, "error.form_detail", detail=service_message(exc, lang)) from exc
     row = period_row(page, period_id)
     audit_step(page, Action.CREATE, "feedback", period_id, row.client_id)
     return redirect(f"{back}?done=feedback")

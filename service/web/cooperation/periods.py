@@ -124,7 +124,9 @@ def _period_page(
     issues: dict[date, list[str]] = {}
     needs_certificate: set[date] = set()
     for found in check_days(period, entries, today, RULES):
-        issues.setdefault(found.day, []).append(refusal_words(page.t, found.code) or found.message)
+        issues.setdefault(found.day, []).append(
+            refusal_words(page.t, found.code) or page.t("error.form")
+        )
         if found.code == "certificate_needed":
             needs_certificate.add(found.day)
     corrections = session.scalars(

@@ -21,7 +21,7 @@ from service.db.accounts import UserRow
 from service.db.tables import (
     RunRow,
 )
-from service.errors import ServiceError
+from service.errors import ServiceError, service_message
 from service.schemas.cooperation import (
     ConfirmationIn,
 )
@@ -136,7 +136,9 @@ async def answer(request: Request, page: MunicipalityPage, proposal_id: int) -> 
         return _confirmations(page, {proposal_id: errors}, {proposal_id: values}, 422)
     except ServiceError as exc:
         page.session.rollback()
-        raise WebError(409, "error.form_detail", detail=exc.message) from exc
+        raise WebError(
+            409, "error.form_detail", detail=service_message(exc, page.t.language)
+        ) from exc
     audit.record(
         page.session,
         caller(page),
