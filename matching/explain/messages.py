@@ -44,7 +44,7 @@ LABELLED_LISTS = {"rules": "rule", "criteria": "criterion", "weekdays": "weekday
 PLACEMENT_FIELDS = ("placement", "before", "after", "current", "target_placement")
 """Params holding a placement id: shown by name (client) or name and id (coordinator)."""
 PERCENT = ("rate", "top3", "share")
-DATES = ("since", "date", "opens")
+DATES = ("since", "date", "opens", "until")
 
 HOLDERS_SHOWN = 5
 """Holders named in a sentence before "and N more"."""
