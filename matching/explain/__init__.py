@@ -2,7 +2,8 @@
 
 Entry points: :func:`explain_run` (a whole run or some clients), :func:`rank_clients` (the
 inverse ranking of one placement, existing or new), :func:`run_report`, :func:`envy_pairs`,
-and :func:`localise` (render every message in a language). Documents are in
+:func:`localise` (render every message in a language), and :func:`unplaced_summary` (the week's
+unplaced clients and why, as catalogue keys and params a page renders). Documents are in
 ``matching.explain.documents``; text comes only from ``matching/i18n/<lang>.json``.
 """
 
@@ -15,6 +16,7 @@ from matching.explain.inverse import UnknownPlacement, rank_clients
 from matching.explain.report import run_report
 from matching.explain.resolve import Budget
 from matching.explain.stability import envy_pairs
+from matching.explain.unplaced import UnplacedSummary, unplaced_lines, unplaced_summary
 
 __all__ = [
     "RESOLVE_MAX_ARCS",
@@ -24,10 +26,13 @@ __all__ = [
     "ObjectiveChange",
     "ResultMismatch",
     "UnknownPlacement",
+    "UnplacedSummary",
     "envy_pairs",
     "explain_run",
     "localise",
     "rank_clients",
     "rule_counts_by_client",
     "run_report",
+    "unplaced_lines",
+    "unplaced_summary",
 ]
