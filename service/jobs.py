@@ -69,13 +69,28 @@ class Solver:
     explain: Explain | None = None
 
 
+UNPLACED_CHANGES_MIN_S = 5.0
+"""Seconds at least for finding the unplaced clients' smallest changes (each verified by a
+re-solve); otherwise as long as the run's own solve took, so explaining at most doubles it."""
+
+
 def explain_clients(problem: AllocationProblem, result: AllocationResult) -> dict[str, Any]:
     """Per-client explanations of a result (``matching.explain``): breakdown, the three best
     alternatives and the reasons, with texts for the coordinator in Finnish and English
-    message codes. Exact objective changes are skipped to keep this cheap."""
+    message codes. Exact objective changes are skipped for the proposals to keep this cheap;
+    for the unplaced clients the smallest change that would place them is searched and
+    verified within a bounded time (``UNPLACED_CHANGES_MIN_S`` or the solve's time), so the
+    board can show it (``matching.explain.unplaced_summary``)."""
 
     explained = explain_run(problem, result, k=3, lang="fi", changes=False)
-    return {item.client: item.model_dump(mode="json") for item in explained.clients}
+    out = {item.client: item.model_dump(mode="json") for item in explained.clients}
+    if result.unassigned:
+        budget = max(UNPLACED_CHANGES_MIN_S, result.timings.total_s)
+        unplaced = explain_run(
+            problem, result, k=3, lang="fi", clients=list(result.unassigned), budget_s=budget
+        )
+        out.update({item.client: item.model_dump(mode="json") for item in unplaced.clients})
+    return out
 
 
 def matching_solver() -> Solver:

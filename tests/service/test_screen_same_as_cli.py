@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from matching.cli import main
+from matching.explain import unplaced_summary
 from models import AllocationProblem, AllocationResult
 from service.app import create_app
 from service.auth import Role, issue_token
@@ -79,12 +80,20 @@ def test_the_service_run_and_the_cli_agree(
         assert run["status"] == "succeeded", run["error"]
         proposals = api.get(f"/runs/{run['id']}/proposals?limit=200", headers=h).json()["items"]
         wait_idle(own)
+        why = {**h, "X-Purpose": "weekly review"}
+        unplaced = api.get(f"/runs/{run['id']}/unassigned", headers=why)
+        assert unplaced.status_code == 200, unplaced.text
     assert run["solve_status"] == cli.status.value == "optimal"
     assert run["objective"]["value"] == cli.objective.model_dump()
     assert {(p["client_id"], p["placement_id"]) for p in proposals} == {
         (a.client, a.placement) for a in cli.assignments
     }
     assert sorted(run["unassigned"]) == sorted(cli.unassigned)
+    # The unplaced clients' reasons, with the smallest change searched for (not skipped).
+    summaries = unplaced_summary(v for v in unplaced.json().values() if v is not None)
+    assert {s.client for s in summaries} == set(cli.unassigned)
+    assert all(s.change_status != "not_computed" for s in summaries)
+    assert any(s.change_status == "found" for s in summaries)
     released = sorted((n["id"], n["rule"]) for n in run["set_aside"] if n["action"] == "released")
     assert len(released) in (3, 6)
     assert all(rule in {"placement_ended", "period_ended", "max_period"} for _, rule in released)
