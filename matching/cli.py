@@ -39,7 +39,7 @@ from matching.explain.notices import (
 from matching.io import InputError, load, write
 from matching.sample import generate_county
 from matching.scenario.cli import add_command as add_scenario_command
-from matching.screen import Screened, screen_problem
+from matching.screen import Screened, county_as_of, screen_problem
 from matching.solve import allocate
 from models import AllocationProblem, AllocationResult
 
@@ -150,7 +150,9 @@ def sample_path() -> str:
 def screened_county(path: str, lang: str, problem: AllocationProblem | None = None) -> Screened:
     """The county file at ``path`` (or its ``problem``, already read) screened as the service
     screens its county, each note written on stderr in ``lang``."""
-    screened = screen_problem(problem if problem is not None else load(AllocationProblem, path))
+    screened = screen_problem(
+        problem if problem is not None else load(AllocationProblem, path, county_as_of)
+    )
     if screened.set_aside:
         names = placement_names(screened.problem)
         for note in screened.set_aside:
@@ -178,7 +180,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_solve(args: argparse.Namespace) -> int:
     """Solve a county file, screened as the service's run screens it, and write the result
     JSON."""
-    problem = load(AllocationProblem, args.county)
+    problem = load(AllocationProblem, args.county, county_as_of)
     overrides: dict[str, Any] = {}
     if args.time_limit is not None:
         overrides["time_limit_s"] = args.time_limit

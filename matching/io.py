@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,8 +41,12 @@ def field_path(loc: Sequence[int | str]) -> str:
     return out or "(top level)"
 
 
-def load(model: type[M], path: str) -> M:
-    """Read and validate the JSON file at ``path``, turning every failure into readable lines."""
+def load(model: type[M], path: str, prepare: Callable[[Any], Any] | None = None) -> M:
+    """Read and validate the JSON file at ``path``, turning every failure into readable lines.
+
+    ``prepare`` reads the parsed JSON first (a county file is read as known on its planning
+    date, ``matching.screen.county_as_of``); it must leave data it does not understand as it
+    is, for validation to name the problem."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
@@ -60,11 +64,19 @@ def load(model: type[M], path: str) -> M:
         raise InputError(
             [f"{path}: cannot read: not UTF-8 text"], [{"file": path, "reason": "text"}]
         ) from error
+    parsed: Any = None
+    if prepare is not None:
+        try:
+            parsed = prepare(json.loads(text))
+        except ValueError:
+            parsed = None  # not JSON: validating the text names the problem
     try:
+        if parsed is not None:
+            return model.model_validate(parsed)
         return model.model_validate_json(text)
     except ValidationError as error:
         try:
-            data = json.loads(text)
+            data = parsed if parsed is not None else json.loads(text)
         except ValueError:
             data = None
         lines, problems = [], []

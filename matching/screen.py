@@ -212,6 +212,25 @@ def placement_as_of(placement: Record, planning_date: date) -> Record:
     return placement
 
 
+def county_as_of(data: Any) -> Any:
+    """A county file's parsed JSON with its placements as known on its planning date
+    (:func:`placement_as_of`), before validation: the command line reads a file as the
+    service reads its database. Data it does not understand is left as it is."""
+    if not isinstance(data, dict) or not isinstance(data.get("placements"), list):
+        return data
+    try:
+        on = date.fromisoformat(str(data.get("planning_date")))
+    except ValueError:
+        return data
+    placements = []
+    for p in data["placements"]:
+        try:
+            placements.append(placement_as_of(p, on) if isinstance(p, dict) else p)
+        except ValueError:  # an unreadable date: validation names it
+            placements.append(p)
+    return {**data, "placements": placements}
+
+
 def problem_records(problem: AllocationProblem) -> CountyRecords:
     """A county file's problem as the records a run screens: the same records, validated
     already, so that the file is read exactly as the service reads its database."""

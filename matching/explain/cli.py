@@ -14,14 +14,14 @@ from matching.explain.notices import default_language
 from matching.explain.report import run_report
 from matching.explain.text import ranking_text, report_text, run_text
 from matching.io import InputError, load
-from matching.screen import screen_problem
+from matching.screen import county_as_of, screen_problem
 from models import AllocationProblem, AllocationResult, Placement
 
 
 def _county(path: str) -> AllocationProblem:
     """The county file screened as ``solve`` and the service's run screen it (a result
     solved from it is explained against the same problem)."""
-    return screen_problem(load(AllocationProblem, path)).problem
+    return screen_problem(load(AllocationProblem, path, county_as_of)).problem
 
 
 def _load_pair(args: argparse.Namespace) -> tuple[AllocationProblem, AllocationResult]:

@@ -15,12 +15,13 @@ from matching.scenario.definition import ScenarioFileError, load_scenarios
 from matching.scenario.distributed import ClusterError, local_cluster
 from matching.scenario.output import summary_line, write_outputs
 from matching.scenario.run import RunSettings, run_batch
+from matching.screen import county_as_of
 from models import AllocationProblem
 
 
 def cmd_scenario(args: argparse.Namespace) -> int:
     """Run a batch of what-if scenarios against a base county and write the comparison."""
-    problem = load(AllocationProblem, args.base)
+    problem = load(AllocationProblem, args.base, county_as_of)
     try:
         scenarios = load_scenarios(args.changes)
     except ScenarioFileError as error:

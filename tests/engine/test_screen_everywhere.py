@@ -222,3 +222,30 @@ def test_the_checker_and_the_screen_read_the_same_periods_in_force(
     assert {n.id for n in ended} == {a.client for a in problem.ongoing} - set(
         periods_in_force(problem)
     )
+
+
+def test_an_attestation_dated_after_the_planning_date_did_not_exist_yet(
+    tmp_path: Path, capsys
+) -> None:
+    """The service reads a placement's attestation dated after the planning date as none on
+    record (``placement_as_of``); the command line used to refuse such a file (exit 2)."""
+    base = generate_county(80, seed=5)
+    data = base.model_dump(mode="json")
+    attested = {p["id"]: p["no_replacement_attested_on"] for p in data["placements"]}
+    target = next(pid for pid, day in attested.items() if day is not None)
+    later = (base.planning_date + timedelta(days=3)).isoformat()
+    for p in data["placements"]:
+        if p["id"] == target:
+            p["no_replacement_attested_on"] = later
+    county = tmp_path / "county.json"
+    county.write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "result.json"
+    assert main(["solve", str(county), "-o", str(out), "--no-timings"]) == 0
+    assert main(["check", str(county), str(out)]) == 0
+    result = AllocationResult.model_validate_json(out.read_text())
+    for p in data["placements"]:
+        if p["id"] == target:
+            p["no_replacement_attested_on"] = None
+    service_way = allocate(screen_problem(AllocationProblem.model_validate(data)).problem)
+    assert result.assignments == service_way.assignments
+    assert all(a.kept_ongoing for a in result.assignments if a.placement == target)
