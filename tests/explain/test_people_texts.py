@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -159,7 +160,7 @@ def test_a_kept_period_that_no_longer_fits_counts_the_others() -> None:
     data["placements"][0]["seats"] = 1
     records = CountyRecords(
         name="t",
-        planning_date=__import__("datetime").date(2026, 11, 30),
+        planning_date=date(2026, 11, 30),
         regime=LegalRegime(),
         options=SolveOptions(),
         commuting_areas=data["commuting_areas"],
