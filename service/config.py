@@ -24,6 +24,15 @@ class Settings(BaseModel):
         default="sqlite:///./paikka.db",
         description="SQLAlchemy URL; e.g. postgresql+psycopg://user@host/paikka in production.",
     )
+    migration_database_url: str = Field(
+        default="",
+        description=(
+            "SQLAlchemy URL of the role that owns the schema and runs the migrations "
+            "(PostgreSQL); the service then connects as the role of database_url, which may "
+            "only read and write the data, and only insert into the audit log. Empty: "
+            "database_url does both (the demo, SQLite)."
+        ),
+    )
     county: str = Field(
         default="county",
         min_length=1,
@@ -132,6 +141,11 @@ class Settings(BaseModel):
     def _empty_is_none(cls, value: object) -> object:
         """An empty environment variable means "not required"."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def owner_url(self) -> str:
+        """The URL migrations run with: the owner role's, or the service's own."""
+        return self.migration_database_url or self.database_url
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
