@@ -12,6 +12,8 @@
     python -m service.admin unlock-user --username kaisa
     python -m service.admin deactivate-user --username kaisa     # reactivate-user likewise
     python -m service.admin verify-audit [--anchor ID:HASH]
+    python -m service.admin new-identity-key
+    python -m service.admin reencrypt-identity-codes
     python -m service.admin backup --to paikka.dump
     python -m service.admin restore --from paikka.dump --db postgresql+psycopg://owner@host/new
 
@@ -39,7 +41,8 @@ from service.auth import Principal, Role, issue_token
 from service.config import Settings
 from service.db.accounts import UserRow
 from service.db.session import make_engine, make_session_factory, upgrade
-from service.db.tables import OrganisationRow, TokenRow
+from service.db.tables import ClientPersonalRow, OrganisationRow, TokenRow
+from service.identity import IdentityKeyError, keyring_of, new_key
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,7 +91,15 @@ def main(argv: list[str] | None = None) -> int:
         "restore", help="restore a backup into a fresh, empty database (--db names it)"
     )
     restore_cmd.add_argument("--from", required=True, dest="source")
+    commands.add_parser(
+        "reencrypt-identity-codes",
+        help="seal every identity code again with the current key (after adding a new one)",
+    )
+    commands.add_parser("new-identity-key", help="print a fresh identity-code key (base64)")
     args = parser.parse_args(argv)
+    if args.command == "new-identity-key":
+        print(new_key())
+        return 0
 
     env = dict(os.environ)
     if args.db:
@@ -117,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
                 return _create_user(session, args)
             elif args.command in ACCOUNT_COMMANDS:
                 return _change_account(session, args.command, args.username)
+            elif args.command == "reencrypt-identity-codes":
+                return _reencrypt(session, settings)
             elif args.command == "list-users":
                 for user_row in session.scalars(select(UserRow).order_by(UserRow.username)):
                     orgs = ",".join(user_row.organisations)
@@ -180,6 +193,47 @@ def _database_command(settings: Settings, args: argparse.Namespace) -> int:
         print(f"audit log BROKEN after {found.rows} rows: {found.problem}")
         return 1
     print(f"audit log intact: {found.rows} rows; head {found.head_id}:{found.head_hash}")
+    return 0
+
+
+def _reencrypt(session: Session, settings: Settings) -> int:
+    """Seal again, with the current key, every identity code sealed with another; audited
+    as one row with the count (never the codes)."""
+    try:
+        keyring = keyring_of(settings)
+    except IdentityKeyError as exc:
+        print(f"error: {exc}")
+        return 2
+    if keyring is None:
+        print("error: no identity-code key configured (PAIKKA_IDENTITY_KEYS or _KEY_FILE)")
+        return 2
+    stale = session.scalars(
+        select(ClientPersonalRow).where(
+            ClientPersonalRow.identity_code_sealed.is_not(None),
+            ClientPersonalRow.identity_code_key != keyring.current,
+        )
+    ).all()
+    for row in stale:
+        assert row.identity_code_sealed is not None and row.identity_code_key is not None
+        try:
+            code = keyring.open(row.identity_code_sealed, row.identity_code_key, row.client_id)
+        except IdentityKeyError as exc:
+            print(f"error: client {row.client_id}: {exc}")
+            session.rollback()
+            return 1
+        row.identity_code_sealed, row.identity_code_key = keyring.seal(code, row.client_id)
+    shell_user = Principal(0, f"cli:{os.environ.get('USER') or 'shell'}", Role.ADMIN, None)
+    audit.record(
+        session,
+        shell_user,
+        Action.UPDATE,
+        "identity_codes",
+        "key rotation",
+        key=keyring.current,
+        count=len(stale),
+    )
+    session.commit()
+    print(f"re-encrypted {len(stale)} identity codes with key {keyring.current}")
     return 0
 
 

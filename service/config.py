@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 ENV_PREFIX = "PAIKKA_"
 
@@ -32,6 +32,18 @@ class Settings(BaseModel):
             "only read and write the data, and only insert into the audit log. Empty: "
             "database_url does both (the demo, SQLite)."
         ),
+    )
+    identity_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            "Keys of the personal identity codes: 'id:base64key' pairs, comma-separated, the "
+            "current key first (service/identity.py). Never in the repository."
+        ),
+    )
+    identity_key_file: str = Field(
+        default="",
+        max_length=1000,
+        description="Or a file of 'id base64key' lines, the current key first.",
     )
     county: str = Field(
         default="county",
