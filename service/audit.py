@@ -43,6 +43,7 @@ class Action(StrEnum):
     IMPORT = "import"
     DECIDE = "decide"
     RUN = "run"
+    PRINT = "print"
 
 
 APPEND = insert(Base.metadata.tables[AuditRow.__tablename__])
