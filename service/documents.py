@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service.db.documents import DocumentRow
@@ -80,3 +80,11 @@ def store(
     session.add(row)
     session.flush()
     return Stored(row, True)
+
+
+def erase_client(session: Session, client_id: str) -> int:
+    """Erasure of a client: their printed documents go with the rest of their identifying
+    data (a stored document is never changed, but it can be removed as a whole). The caller
+    commits."""
+    done = session.execute(delete(DocumentRow).where(DocumentRow.client_id == client_id))
+    return int(getattr(done, "rowcount", 0) or 0)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from service import audit
+from service import audit, documents
 from service.audit import Action
 from service.crud import clients as store
 from service.crud.runs import erase_client_texts
@@ -106,6 +106,7 @@ def delete_client(
     store.deactivate(session, client_id)
     erase_client(session, client_id)
     erase_client_texts(session, client_id)
+    documents.erase_client(session, client_id)
     audit.record(session, user, Action.DELETE, "clients", why, record_id=client_id)
     session.commit()
     return Response(status_code=204)

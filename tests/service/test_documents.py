@@ -139,3 +139,17 @@ def test_stored_once_versioned_never_changed_every_print_audited(
         == 403
     )
     assert client.get(f"/agreements/{aid}/print.pdf", headers=seed.h("planner")).status_code == 403
+
+
+def test_erasure_removes_the_clients_documents(
+    client: TestClient, app: FastAPI, seed: Seed
+) -> None:
+    aid = drafted(client, seed)
+    printed(client, seed, aid, "fi")
+    printed(client, seed, aid, "sv")
+    assert client.delete("/clients/C1", headers=seed.h("coordinator")).status_code == 204
+    with sessions_of(app)() as session:
+        left = session.scalar(
+            select(func.count()).select_from(DocumentRow).where(DocumentRow.client_id == "C1")
+        )
+        assert left == 0
