@@ -9,6 +9,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -19,6 +20,7 @@ from service import admin, audit
 from service.app import create_app
 from service.audit_chain import GENESIS, row_hash, stamp, verify
 from service.auth import Principal, Role, issue_token
+from service.db.session import make_engine, make_session_factory, upgrade
 from service.db.tables import AuditChainHeadRow, AuditRow, utcnow
 from service.demo import load_problem
 from tests.service.svc_helpers import (
@@ -362,3 +364,58 @@ def test_split_roles_the_service_cannot_rewrite_the_log(split_roles: tuple[str, 
             assert verify(connection).ok
     finally:
         owner_engine.dispose()
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres, pytest.mark.slow])]
+)
+def empty_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """A fresh, empty database of each kind for one test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'legacy.db'}"
+    else:
+        yield from postgres_database()
+
+
+def test_the_upgrade_chains_the_rows_logged_before_it(empty_url: str) -> None:
+    """A log written before the chain (revision 0012) is chained in id order by the upgrade,
+    its rows unchanged, and the rows after it continue the chain."""
+    upgrade(empty_url, "0012_scenario_error_code")
+    engine = make_engine(empty_url)
+    try:
+        with engine.begin() as connection:
+            for i in (1, 2, 5):  # ids with a gap, as a rolled-back sequence leaves them
+                connection.execute(
+                    text(
+                        "INSERT INTO audit_log (id, at, actor, role, action, resource, record_id,"
+                        " purpose, detail) VALUES (:i, :at, 'old', 'coordinator', 'read',"
+                        " 'clients', :r, 'ennen ketjua', :d)"
+                    ),
+                    {"i": i, "at": utcnow(), "r": f"C{i}", "d": '{"count": 1}' if i != 2 else None},
+                )
+        before = _legacy_rows(engine)
+        upgrade(empty_url)
+        assert _legacy_rows(engine) == before
+        with engine.connect() as connection:
+            found = verify(connection)
+            assert found.ok and (found.rows, found.head_id) == (3, 5), found.problem
+        with make_session_factory(engine)() as session:
+            audit.record(session, WHO, audit.Action.READ, "clients", "after", record_id="C9")
+            session.commit()
+            assert _ids(session.connection()) == [1, 2, 5, 6]
+            assert verify(session.connection()).ok
+    finally:
+        engine.dispose()
+
+
+def _legacy_rows(engine: Any) -> list[tuple[Any, ...]]:
+    with engine.connect() as connection:
+        return [
+            tuple(r)
+            for r in connection.execute(
+                text(
+                    "SELECT id, at, actor, record_id, purpose, CAST(detail AS TEXT) "
+                    "FROM audit_log ORDER BY id"
+                )
+            )
+        ]
