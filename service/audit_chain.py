@@ -108,9 +108,8 @@ FROM (
 def sqlite_append(connection: Connection, row: dict[str, Any]) -> None:
     """Append ``row`` (the fields of :func:`service.audit._row` and ``detail``) on SQLite;
     its ``at`` is replaced by SQLite's clock."""
-    values = {k: row[k] for k in ("actor", "role", "action", "resource", "record_id")}
-    values["purpose"] = row["purpose"]
-    values["detail"] = json.dumps(row.get("detail"))
+    values = {k: row[k] for k in ("actor", "role", "action", "resource", "record_id", "purpose")}
+    values["detail"] = json.dumps(row.get("detail"))  # the JSON column's own serialisation
     connection.execute(SQLITE_APPEND, values)
 
 
