@@ -49,7 +49,7 @@ def create_app(
     """
     settings = settings or Settings.from_env()
     if settings.migrate_on_start:
-        upgrade(settings.database_url)
+        upgrade(settings.owner_url, service_url=settings.database_url)
     db_engine = make_engine(settings.database_url)
     sessions = make_session_factory(db_engine)
     workers = (

@@ -2,7 +2,9 @@
 
 Every read or write of client data calls :func:`record` in the same transaction as the access
 itself, so a committed access always has its audit row. The service has no code path that
-updates or deletes audit rows.
+updates or deletes audit rows, and the database refuses them; every row is chained to the one
+before by a hash (:mod:`service.audit_chain`), so that a rewrite made past the database's
+refusals is found by ``python -m service.admin verify-audit``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
+from service.audit_chain import sqlite_append
 from service.auth import Principal
 from service.db.tables import AuditRow, Base, utcnow
 
@@ -40,6 +43,7 @@ class Action(StrEnum):
     IMPORT = "import"
     DECIDE = "decide"
     RUN = "run"
+    PRINT = "print"
 
 
 APPEND = insert(Base.metadata.tables[AuditRow.__tablename__])
@@ -64,10 +68,14 @@ def record(
         detail["client_ids"] = listed
         detail["count"] = len(listed)
     # One INSERT statement, sent at once (not an ORM object waiting for the flush): every
-    # list read pays one round trip for its audit, whatever the number of ids.
-    session.execute(
-        APPEND, {**_row(who, action, resource, purpose, record_id), "detail": detail or None}
-    )
+    # list read pays one round trip for its audit, whatever the number of ids. The database
+    # numbers, stamps and chains the row (service.audit_chain): on PostgreSQL a trigger, on
+    # SQLite the statement itself.
+    row = {**_row(who, action, resource, purpose, record_id), "detail": detail or None}
+    if session.get_bind().dialect.name == "sqlite":
+        sqlite_append(session.connection(), row)
+    else:
+        session.execute(APPEND, row)
 
 
 def _row(

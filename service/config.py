@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 ENV_PREFIX = "PAIKKA_"
 
@@ -23,6 +23,27 @@ class Settings(BaseModel):
     database_url: str = Field(
         default="sqlite:///./paikka.db",
         description="SQLAlchemy URL; e.g. postgresql+psycopg://user@host/paikka in production.",
+    )
+    migration_database_url: str = Field(
+        default="",
+        description=(
+            "SQLAlchemy URL of the role that owns the schema and runs the migrations "
+            "(PostgreSQL); the service then connects as the role of database_url, which may "
+            "only read and write the data, and only insert into the audit log. Empty: "
+            "database_url does both (the demo, SQLite)."
+        ),
+    )
+    identity_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            "Keys of the personal identity codes: 'id:base64key' pairs, comma-separated, the "
+            "current key first (service/identity.py). Never in the repository."
+        ),
+    )
+    identity_key_file: str = Field(
+        default="",
+        max_length=1000,
+        description="Or a file of 'id base64key' lines, the current key first.",
     )
     county: str = Field(
         default="county",
@@ -132,6 +153,11 @@ class Settings(BaseModel):
     def _empty_is_none(cls, value: object) -> object:
         """An empty environment variable means "not required"."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def owner_url(self) -> str:
+        """The URL migrations run with: the owner role's, or the service's own."""
+        return self.migration_database_url or self.database_url
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

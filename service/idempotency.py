@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from service import audit
 from service.auth import Principal
 from service.db.tables import IdempotencyRow
 from service.errors import InvalidInput
@@ -73,6 +74,7 @@ def run_once(
                     "this Idempotency-Key was used with a different request",
                     [{"loc": ["header", "Idempotency-Key"], "field": "header.Idempotency-Key"}],
                 )
+            _audit_replay(session, user, stored)
             return _response(stored.status_code, stored.body, stored.location)
     outcome = produce()
     body = jsonable_encoder(outcome.body)
@@ -92,6 +94,24 @@ def run_once(
     for action in outcome.after_commit:
         action()
     return _response(outcome.status_code, body, outcome.location)
+
+
+def _audit_replay(session: Session, user: Principal, stored: IdempotencyRow) -> None:
+    """A replayed answer is a read of what it holds (a created client's name and phone, a
+    site's answer): audited as one, under the resource of the address it answered, and
+    committed before the answer goes out."""
+    segments = [s for s in (stored.location or "").split("/") if s]
+    audit.record(
+        session,
+        user,
+        audit.Action.READ,
+        segments[0][:64] if segments else "idempotent_replay",
+        "idempotent replay",
+        record_id=stored.client_id or (segments[-1][:200] if len(segments) > 1 else None),
+        replay_of=stored.id,
+        status=stored.status_code,
+    )
+    session.commit()
 
 
 def erase_client(session: Session, client_id: str) -> int:

@@ -319,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.from_env()
     niceness = lower_priority(settings.worker_nice if args.nice is None else args.nice)
     if args.migrate:
-        upgrade(settings.database_url)
+        upgrade(settings.owner_url, service_url=settings.database_url)
     engine = make_engine(settings.database_url)
     solver = None
     if args.solver:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Client, TaskCategory
+from models.identity_code import masked
 from service.auth import Principal, Role
 from service.crud.convert import client_attributes, client_record
 from service.crud.integrity import Touched, refuse_if_breaking
@@ -28,6 +29,7 @@ from service.db.tables import (
     utcnow,
 )
 from service.errors import Conflict, InvalidInput, NotFound
+from service.identity import KeyRing
 from service.schemas.clients import (
     AgeBand,
     ClientCreate,
@@ -127,7 +129,47 @@ def _new_rows(client: Client, personal: dict[str, Any]) -> tuple[ClientRow, Clie
     return row, extra
 
 
-def create(session: Session, body: ClientCreate) -> ClientRow:
+def _set_identity_code(
+    personal: ClientPersonalRow, code: str | None, keyring: KeyRing | None
+) -> None:
+    """Seal ``code`` into the personal row (``None`` removes it); without a key ring the
+    code is refused, never stored in clear."""
+    if code is None:
+        personal.identity_code_sealed = None
+        personal.identity_code_key = None
+        personal.identity_code_masked = None
+        return
+    if keyring is None:
+        raise InvalidInput(
+            "identity codes cannot be stored: no identity-code key is configured",
+            [{"loc": ["body", "identity_code"], "field": "body.identity_code", "msg": "no key"}],
+            code="api.identity.no_key",
+        )
+    personal.identity_code_sealed, personal.identity_code_key = keyring.seal(
+        code, personal.client_id
+    )
+    personal.identity_code_masked = masked(code)
+
+
+def reveal_identity_code(session: Session, client_id: str, keyring: KeyRing | None) -> str:
+    """The client's identity code in clear (the caller checks the role and audits)."""
+    get(session, client_id)
+    personal = session.get(ClientPersonalRow, client_id)
+    if personal is None or personal.identity_code_sealed is None:
+        raise NotFound(
+            f"no identity code stored for client '{client_id}'",
+            code="api.identity.no_code",
+            params={"id": str(client_id)},
+        )
+    if keyring is None or personal.identity_code_key is None:
+        raise InvalidInput(
+            "identity codes cannot be opened: no identity-code key is configured",
+            code="api.identity.no_key",
+        )
+    return keyring.open(personal.identity_code_sealed, personal.identity_code_key, client_id)
+
+
+def create(session: Session, body: ClientCreate, keyring: KeyRing | None = None) -> ClientRow:
     """Validate against the domain rules and insert the client (the caller commits)."""
     data = body.model_dump()
     data["id"] = data["id"] or f"C-{secrets.token_hex(6)}"
@@ -140,6 +182,7 @@ def create(session: Session, body: ClientCreate) -> ClientRow:
             params={"id": str(client.id)},
         )
     row, personal = _new_rows(client, data)
+    _set_identity_code(personal, data.get("identity_code"), keyring)
     session.add(row)
     session.flush()
     session.add(personal)
@@ -148,10 +191,14 @@ def create(session: Session, body: ClientCreate) -> ClientRow:
     return row
 
 
-def update(session: Session, client_id: str, body: ClientUpdate) -> ClientRow:
+def update(
+    session: Session, client_id: str, body: ClientUpdate, keyring: KeyRing | None = None
+) -> ClientRow:
     """Apply a partial update to the engine record and the personal data."""
     row = get(session, client_id)
     changes = body.model_dump(exclude_unset=True)
+    if "identity_code" in changes:
+        _set_identity_code(_personal(session, client_id), changes.pop("identity_code"), keyring)
     engine_changes = {k: v for k, v in changes.items() if k not in PERSONAL and k != "active"}
     if engine_changes:
         client = _domain({**client_record(row), **engine_changes})
@@ -197,6 +244,7 @@ def deactivate(session: Session, client_id: str) -> None:
     personal = _personal(session, client_id)
     personal.display_name = personal.phone = personal.email = None
     personal.shared_fields = []
+    _set_identity_code(personal, None, None)
     row.updated_at = utcnow()
     session.flush()
 
@@ -274,6 +322,7 @@ def view(
             "phone": personal.phone if personal else None,
             "email": personal.email if personal else None,
             "shared_fields": personal.shared_fields if personal else [],
+            "identity_code": personal.identity_code_masked if personal else None,
         }
         return ClientOut.model_validate({**record, **extra, "active": row.active})
     if user.role is Role.PLANNER:
@@ -345,7 +394,9 @@ def _row_to_record(cells: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def import_file(session: Session, filename: str, content: bytes) -> list[ClientRow]:
+def import_file(
+    session: Session, filename: str, content: bytes, keyring: KeyRing | None = None
+) -> list[ClientRow]:
     """Import a CSV/XLSX of clients (``id`` column required); any error imports nothing."""
     rows = read_table(filename, content)
     municipalities = set(session.scalars(select(MunicipalityRow.code)))
@@ -376,7 +427,9 @@ def import_file(session: Session, filename: str, content: bytes) -> list[ClientR
     for _number, record in records:
         assert isinstance(record, ClientCreate)
         data = record.model_dump()
-        pairs.append(_new_rows(_domain(data), data))
+        row, personal = _new_rows(_domain(data), data)
+        _set_identity_code(personal, data.get("identity_code"), keyring)
+        pairs.append((row, personal))
     session.add_all(row for row, _ in pairs)
     session.flush()
     session.add_all(personal for _, personal in pairs)

@@ -8,9 +8,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+
+from service.audit_chain import register_sqlite_functions
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -35,6 +37,9 @@ def make_engine(url: str) -> Engine:
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            # INSERT OR REPLACE then meets the audit log's DELETE trigger too
+            cursor.execute("PRAGMA recursive_triggers=ON")
+            register_sqlite_functions(dbapi_connection)
             if ":memory:" not in url:
                 # WAL with synchronous=NORMAL: no corruption on a crash, but the last commits
                 # may be lost on power failure; production uses PostgreSQL.
@@ -87,14 +92,21 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def alembic_config(url: str) -> Config:
-    """An Alembic config for ``url`` that uses the migrations shipped inside the package."""
+def alembic_config(url: str, service_url: str | None = None) -> Config:
+    """An Alembic config for ``url`` that uses the migrations shipped inside the package;
+    with a ``service_url`` of another PostgreSQL role, the upgrade ends by granting that role
+    what the service needs and no more (:func:`service.db.roles.grant_service_role`)."""
     config = Config(str(MIGRATIONS / "alembic.ini"))
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["database_url"] = url
+    if service_url is not None:
+        owner, service = make_url(url).username, make_url(service_url).username
+        if service and service != owner and url.startswith("postgresql"):
+            config.attributes["service_role"] = service
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Create or upgrade the schema at ``url`` through the Alembic migrations."""
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "head", service_url: str | None = None) -> None:
+    """Create or upgrade the schema at ``url`` (the owner role's) through the Alembic
+    migrations; ``service_url`` names the service's own role when it is another one."""
+    command.upgrade(alembic_config(url, service_url), revision)

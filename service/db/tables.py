@@ -144,6 +144,11 @@ class ClientPersonalRow(Base):
     phone: Mapped[str | None] = mapped_column(String(50))
     email: Mapped[str | None] = mapped_column(String(200))
     shared_fields: Mapped[list[Any]] = mapped_column(default=list)
+    # The personal identity code (henkilötunnus): AES-GCM ciphertext, the id of its key, and
+    # the masked form shown in lists (service/identity.py); never the code in clear.
+    identity_code_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    identity_code_key: Mapped[str | None] = mapped_column(String(32))
+    identity_code_masked: Mapped[str | None] = mapped_column(String(11))
 
 
 class AssignmentRow(Base):
@@ -314,6 +319,19 @@ class AuditRow(Base):
     record_id: Mapped[str | None] = mapped_column(String(200), index=True)
     purpose: Mapped[str] = mapped_column(String(500))
     detail: Mapped[Json | None] = mapped_column()
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of the previous row's hash and this row (:mod:`service.audit_chain`); the
+    database numbers, stamps and chains each row as it is inserted."""
+
+
+class AuditChainHeadRow(Base):
+    """The last row of the audit chain (one row, ``id`` 1), moved by the database with every
+    insert: a deletion at the end of the log no longer matches it."""
+
+    __tablename__ = "audit_chain_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class TokenRow(Base):

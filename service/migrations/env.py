@@ -14,6 +14,8 @@ from sqlalchemy import create_engine, text
 
 from service.db import accounts as _accounts  # noqa: F401  (registers the account tables)
 from service.db import cooperation as _cooperation  # noqa: F401  (the cooperation tables)
+from service.db import documents as _documents  # noqa: F401  (the document store)
+from service.db.roles import grant_service_role
 from service.db.tables import Base
 
 config = context.config
@@ -45,6 +47,9 @@ def run_online() -> None:
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
                 )
             context.run_migrations()
+            role = config.attributes.get("service_role")
+            if role and connection.dialect.name == "postgresql":
+                grant_service_role(connection, role)
     engine.dispose()
 
 

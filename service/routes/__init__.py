@@ -9,6 +9,7 @@ from service.routes import (
     audit,
     clients,
     cooperation,
+    documents,
     health,
     placements,
     proposals,
@@ -28,6 +29,7 @@ for module in (
     runs,
     assignments,
     cooperation,
+    documents,
     scenarios,
     audit,
 ):

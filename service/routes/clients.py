@@ -8,14 +8,21 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from service import audit
+from service import audit, documents
 from service.audit import Action
 from service.crud import clients as store
 from service.crud.runs import erase_client_texts
 from service.deps import IdempotencyKey, SessionDep, SettingsDep, purpose
 from service.idempotency import Outcome, erase_client, fingerprint, run_once
+from service.identity import keyring_of
 from service.routes.common import ERRORS, ClientReaders, Coordinator, UploadedFile, read_upload
-from service.schemas.clients import ClientCreate, ClientOut, ClientUpdate, ClientView
+from service.schemas.clients import (
+    ClientCreate,
+    ClientOut,
+    ClientUpdate,
+    ClientView,
+    IdentityCodeOut,
+)
 from service.schemas.placements import ImportResult
 
 router = APIRouter(prefix="/clients", tags=["clients"], responses=ERRORS)
@@ -54,6 +61,7 @@ def read_client(
 def create_client(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: Coordinator,
     why: WritePurpose,
     body: ClientCreate,
@@ -62,7 +70,7 @@ def create_client(
     """Create a client (coordinators)."""
 
     def produce() -> Outcome:
-        row = store.create(session, body)
+        row = store.create(session, body, keyring_of(settings))
         audit.record(session, user, Action.CREATE, "clients", why, record_id=row.id)
         return Outcome(201, store.view(session, user, row), f"/clients/{row.id}")
 
@@ -72,10 +80,15 @@ def create_client(
 
 @router.patch("/{client_id}")
 def update_client(
-    session: SessionDep, user: Coordinator, why: WritePurpose, client_id: str, body: ClientUpdate
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Coordinator,
+    why: WritePurpose,
+    client_id: str,
+    body: ClientUpdate,
 ) -> ClientOut:
     """Change fields of a client (coordinators)."""
-    row = store.update(session, client_id, body)
+    row = store.update(session, client_id, body, keyring_of(settings))
     fields = sorted(body.model_fields_set)
     audit.record(session, user, Action.UPDATE, "clients", why, record_id=row.id, fields=fields)
     out = store.view(session, user, row)
@@ -93,6 +106,7 @@ def delete_client(
     store.deactivate(session, client_id)
     erase_client(session, client_id)
     erase_client_texts(session, client_id)
+    documents.erase_client(session, client_id)
     audit.record(session, user, Action.DELETE, "clients", why, record_id=client_id)
     session.commit()
     return Response(status_code=204)
@@ -112,9 +126,30 @@ def import_clients(
     filename, content = read_upload(file, settings)
 
     def produce() -> Outcome:
-        rows = store.import_file(session, filename, content)
+        rows = store.import_file(session, filename, content, keyring_of(settings))
         audit.record(session, user, Action.IMPORT, "clients", why, ids=[r.id for r in rows])
         return Outcome(201, ImportResult(imported=len(rows), ids=[r.id for r in rows]))
 
     print_ = fingerprint("POST", request.url.path, content)
     return run_once(session, user, idempotency_key, print_, produce)
+
+
+RevealPurpose = Annotated[str, Depends(purpose("identity code for a document"))]
+
+
+@router.get("/{client_id}/identity-code")
+def reveal_identity_code(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Coordinator,
+    why: RevealPurpose,
+    client_id: str,
+) -> IdentityCodeOut:
+    """The client's personal identity code in clear (coordinators; every reveal, and every
+    refused one, is audited with its purpose)."""
+    try:
+        code = store.reveal_identity_code(session, client_id, keyring_of(settings))
+    finally:
+        audit.record(session, user, Action.READ, "identity_codes", why, record_id=client_id[:200])
+        session.commit()
+    return IdentityCodeOut(client_id=client_id, identity_code=code)

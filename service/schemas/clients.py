@@ -7,10 +7,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from models import TaskCategory, Weekday, WorkDemand
 from models.base import YesNo
+from models.identity_code import IdentityCodeError, parse_identity_code
 from service.schemas.common import Code, Id, LocationIn, Name, Tag, WireIn, WireOut
 
 Phone = Annotated[str, StringConstraints(max_length=50, pattern=r"^[0-9 +()\-]*$")]
@@ -86,9 +88,34 @@ class ClientFields(WireIn):
     avoid_clients: list[Id] = Field(default_factory=list, max_length=100)
 
 
+def _identity_code(value: str) -> str:
+    """A valid personal identity code, upper case (the reason named, the code never
+    repeated: the refusal carries only the field and what is wrong)."""
+    try:
+        return parse_identity_code(value).text
+    except IdentityCodeError as exc:
+        raise PydanticCustomError(exc.code, str(exc)) from None
+
+
+IdentityCodeIn = Annotated[
+    str,
+    StringConstraints(min_length=11, max_length=11),
+    AfterValidator(_identity_code),
+    Field(
+        description=(
+            "Personal identity code (henkilötunnus) DDMMYYCZZZQ; stored encrypted, shown "
+            "masked (010190-***X), revealed only to coordinators (GET "
+            "/clients/{id}/identity-code, audited)."
+        ),
+        json_schema_extra={"writeOnly": True},
+    ),
+]
+
+
 class PersonalFields(WireIn):
     """Identifying data and sharing consent; stored apart from the engine record."""
 
+    identity_code: IdentityCodeIn | None = None
     display_name: Name | None = None
     phone: Phone | None = None
     email: Email | None = None
@@ -132,6 +159,7 @@ class ClientUpdate(WireIn):
     avoid_placements: list[Id] | None = Field(default=None, max_length=100)
     avoid_clients: list[Id] | None = Field(default=None, max_length=100)
     active: bool | None = None
+    identity_code: IdentityCodeIn | None = Field(default=None, description="null removes it")
     display_name: Name | None = None
     phone: Phone | None = None
     email: Email | None = None
@@ -152,6 +180,9 @@ class ClientOut(WireOut):
     view: Literal["full"] = "full"
     id: str
     active: bool
+    identity_code: str | None = Field(
+        default=None, description="Masked (010190-***X); the code itself only by its reveal."
+    )
     display_name: str | None
     phone: str | None
     email: str | None
@@ -221,3 +252,10 @@ class ClientShared(WireOut):
 
 
 ClientView = ClientOut | ClientShared | ClientPseudonymous
+
+
+class IdentityCodeOut(WireOut):
+    """A client's personal identity code, revealed to a coordinator (the reveal is audited)."""
+
+    client_id: str
+    identity_code: str

@@ -49,6 +49,7 @@ from service.db.tables import (
     ScenarioJobRow,
 )
 from service.demo import load_problem
+from service.identity import new_key
 from service.jobs import Solver
 from service.scenario_jobs import ScenarioEngine
 
@@ -79,10 +80,15 @@ def postgres_database() -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+TEST_IDENTITY_KEYS = f"test1:{new_key()}"
+"""The identity-code key of this test process (made up at start; never a real secret)."""
+
+
 def settings_for(url: str, **changes: object) -> Settings:
     """Test settings: short limits so that lifecycle tests are quick."""
     values: dict[str, object] = {
         "database_url": url,
+        "identity_keys": TEST_IDENTITY_KEYS,
         "county": "testcounty",
         "run_timeout_s": 60,
         "max_time_limit_s": 5,

@@ -15,7 +15,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
+from service import audit
 from service.app import create_app
+from service.auth import Principal, Role
 from service.db.tables import AssignmentRow, AuditRow, ProposalRow
 from service.jobs import Solver
 from tests.service.svc_helpers import PLANNING, Seed, sessions_of, settings_for
@@ -62,9 +64,8 @@ def test_concurrent_decisions_on_one_proposal_exactly_one_wins(
 def test_audit_log_refuses_update_and_delete_in_the_database(app: FastAPI, seed: Seed) -> None:
     """Even the service's own database user cannot rewrite or remove audit rows."""
     with sessions_of(app)() as session:
-        session.add(
-            AuditRow(actor="a", role="coordinator", action="read", resource="x", purpose="p")
-        )
+        who = Principal(0, "a", Role.COORDINATOR, None)
+        audit.record(session, who, audit.Action.READ, "x", "p")
         session.commit()
         with pytest.raises(Exception, match="append-only"):
             session.execute(update(AuditRow).values(actor="someone else"))
