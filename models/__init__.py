@@ -4,7 +4,7 @@ This package imports only pydantic and the standard library.
 """
 
 from models.base import DomainModel, Location, RecordId, Weekday
-from models.client import Client, Coach, OngoingAssignment, Preference
+from models.client import Client, Coach, OngoingAssignment, Preference, TravelMeans
 from models.geography import CommutingArea, Municipality
 from models.options import SolveOptions, TravelModel, Weights
 from models.organisation import Organisation, OrganisationType
@@ -47,6 +47,7 @@ __all__ = [
     "SolveStatus",
     "TaskCategory",
     "Timings",
+    "TravelMeans",
     "TravelModel",
     "Weekday",
     "Weights",

@@ -1,0 +1,89 @@
+"""Where feeds and their computed results are kept: the feed store and its cache.
+
+A feed is stored once under its version id (``feeds/<version>.zip``); a problem names the feed
+it is planned with by that id (``TravelModel.feed``), never by a path, so a problem given through
+the API can point at nothing but a stored feed. Scan results are cached beside it
+(``cache/<version>/``): the stop-to-stop times of one feed never change, so next week's run
+reads them instead of scanning again.
+
+The root is ``$PAIKKA_TRANSIT_DIR``, else ``~/.cache/paikka/transit``. The sample county's feed
+(``SAMPLE_FEED``) is made on first use by ``matching.sample.feed`` from its seed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+from matching.transit.feed import Feed, feed_version, read_feed
+
+SAMPLE_FEED = "sample-pohde-1"
+"""Feed id of the sample county's seeded synthetic feed (regenerated, never downloaded)."""
+
+_LOCK = threading.Lock()
+_LOADED: dict[tuple[str, str], Feed] = {}
+
+
+def transit_root() -> Path:
+    """The directory of the feed store and its cache."""
+    configured = os.environ.get("PAIKKA_TRANSIT_DIR")
+    if configured:
+        return Path(configured)
+    return Path.home() / ".cache" / "paikka" / "transit"
+
+
+def feed_path(version: str, root: Path | None = None) -> Path:
+    """Where the feed ``version`` is stored (made first if it is the sample's)."""
+    base = root or transit_root()
+    path = base / "feeds" / f"{version}.zip"
+    if not path.exists() and version == SAMPLE_FEED:
+        from matching.sample.feed import sample_feed_bytes
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(sample_feed_bytes())
+        partial.replace(path)
+    return path
+
+
+def cache_dir(version: str, root: Path | None = None) -> Path:
+    """The cache directory of one feed version's scan results."""
+    path = (root or transit_root()) / "cache" / version
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_feed(source: str | Path | bytes, root: Path | None = None) -> str:
+    """Put a GTFS zip in the store (checked by reading it) and return its version id."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    version = feed_version(data)
+    read_feed(data, version)
+    path = (root or transit_root()) / "feeds" / f"{version}.zip"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(data)
+        partial.replace(path)
+    return version
+
+
+def load_feed(version: str, root: Path | None = None) -> Feed:
+    """The stored feed ``version``, read once per process. Raises ``FileNotFoundError``."""
+    base = root or transit_root()
+    key = (str(base), version)
+    with _LOCK:
+        if key not in _LOADED:
+            path = feed_path(version, base)
+            if not path.exists():
+                raise FileNotFoundError(f"no stored GTFS feed {version}")
+            _LOADED[key] = read_feed(path, version)
+        return _LOADED[key]
+
+
+def clear_cache(version: str, root: Path | None = None) -> None:
+    """Remove a feed's cached scan results (the next run scans again: a cold start)."""
+    shutil.rmtree((root or transit_root()) / "cache" / version, ignore_errors=True)
+    with _LOCK:
+        _LOADED.clear()
