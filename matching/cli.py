@@ -32,7 +32,9 @@ from matching.explain.notices import (
 from matching.io import InputError, load, write
 from matching.sample import generate_county
 from matching.scenario.cli import add_command as add_scenario_command
+from matching.explain.trip import trip_text
 from matching.solve import allocate
+from matching.transit import SAMPLE_FEED, FeedError, store_feed
 from models import AllocationProblem, AllocationResult
 
 SAMPLE_COUNTY = "sample-county.json"
@@ -118,6 +120,8 @@ def summary(problem: AllocationProblem, result: AllocationResult, lang: str = "f
     lines += _table([header, *body], (False, True, True, True))
     lines.append("")
     lines.append(word(lang, "demo.proposals"))
+    client_row = {c.id: i for i, c in enumerate(problem.clients)}
+    placement_row = {p.id: j for j, p in enumerate(problem.placements)}
     for a in new[:8]:
         lines.append(
             "  "
@@ -131,6 +135,10 @@ def summary(problem: AllocationProblem, result: AllocationResult, lang: str = "f
                 minutes=a.travel_minutes,
             )
         )
+        lines.append(
+            "    "
+            + trip_text(problem, client_row[a.client], placement_row[a.placement], lang)
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -139,9 +147,30 @@ def sample_path() -> str:
     return str(resources.files("matching") / "data" / SAMPLE_COUNTY)
 
 
+def with_feed(problem: AllocationProblem, gtfs: str | None) -> AllocationProblem:
+    """The problem planned with the GTFS feed ``gtfs``: a zip's path (stored in the feed store
+    first), ``sample`` for the sample county's feed, ``none`` for the estimate alone; None
+    leaves the problem as it is."""
+    if gtfs is None:
+        return problem
+    if gtfs == "none":
+        feed = None
+    elif gtfs == "sample":
+        feed = SAMPLE_FEED
+    else:
+        try:
+            feed = store_feed(gtfs)
+        except (OSError, FeedError) as error:
+            raise InputError([f"--gtfs {gtfs}: {error}"]) from error
+    travel = problem.options.travel.model_copy(update={"feed": feed})
+    options = problem.options.model_copy(update={"travel": travel})
+    return problem.model_copy(update={"options": options})
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the weekly allocation on the bundled sample county and print a summary."""
     problem = load(AllocationProblem, args.county or sample_path())
+    problem = with_feed(problem, args.gtfs or (None if args.county else "sample"))
     result = allocate(problem)
     violations = check_allocation(problem, result)
     sys.stdout.write(summary(problem, result, args.lang))
@@ -158,7 +187,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_solve(args: argparse.Namespace) -> int:
     """Solve a county file and write the result JSON."""
-    problem = load(AllocationProblem, args.county)
+    problem = with_feed(load(AllocationProblem, args.county), args.gtfs)
     overrides: dict[str, Any] = {}
     if args.time_limit is not None:
         overrides["time_limit_s"] = args.time_limit
@@ -182,7 +211,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Check a result against every hard rule; exit 1 if any is broken."""
-    problem = load(AllocationProblem, args.county)
+    problem = with_feed(load(AllocationProblem, args.county), args.gtfs)
     result = load(AllocationResult, args.result)
     violations = check_allocation(problem, result)
     if args.json:
@@ -228,6 +257,7 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help=cmd_demo.__doc__)
     demo.add_argument("county", nargs="?", help="county JSON (default: the bundled sample)")
     demo.add_argument("--lang", choices=list(LANGUAGES), default=default_language())
+    demo.add_argument("--gtfs", default=None, help="GTFS zip (or 'sample', 'none') for the trips")
     demo.set_defaults(func=cmd_demo)
 
     sample = sub.add_parser("sample", help=cmd_sample.__doc__)
@@ -247,12 +277,14 @@ def parser() -> argparse.ArgumentParser:
         "--no-timings", action="store_true", help="omit timings: byte-identical reruns"
     )
     solve.add_argument("--lang", choices=list(LANGUAGES), default=default_language())
+    solve.add_argument("--gtfs", default=None, help="GTFS zip (or 'sample', 'none') for the trips")
     solve.set_defaults(func=cmd_solve)
 
     check = sub.add_parser("check", help=cmd_check.__doc__)
     check.add_argument("county")
     check.add_argument("result")
     check.add_argument("--lang", choices=list(LANGUAGES), default=default_language())
+    check.add_argument("--gtfs", default=None, help="GTFS zip (or 'sample', 'none') for the trips")
     check.add_argument(
         "--json", action="store_true", help="findings as JSON with codes and numbers"
     )

@@ -102,8 +102,21 @@ def commuting_area(pairs: Pairs) -> BoolArray:
     return same | t.client_consent[pairs.client]
 
 
+def reachable(pairs: Pairs) -> BoolArray:
+    """Hard: public transport takes the client there by the start and home after the day.
+
+    Source: Paikka, the client's means of travel and the county's timetables (Client.travel_means).
+
+    With the county's timetables (``TravelModel.feed``), a client who travels by bus and train
+    and has stops near home and the placement must have a journey arriving by the start and
+    one back after the day ends on the days they would attend; without one the placement is
+    unreachable. A client's own means (walking, cycling, driving, a taxi) override the feed.
+    """
+    return ~pairs.unreachable
+
+
 def travel_time(pairs: Pairs) -> BoolArray:
-    """Hard: the estimated one-way trip is within the client's maximum travel time.
+    """Hard: the one-way trip (by the timetables or the estimate) is within the client's maximum.
 
     Source: Paikka, the client's own limit (Client.max_travel_minutes).
     """
