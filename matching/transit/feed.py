@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -119,7 +119,6 @@ class Feed:
     arr_time: IntArray
     trip: IntArray
     fares: Fares | None = None
-    _memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n_stops(self) -> int:

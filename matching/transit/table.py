@@ -63,6 +63,8 @@ UNREACHABLE_MINUTES = 9999
 HORIZON_S = 240 * 60
 """Journeys longer than the longest limit a client may have (240 min) are not looked for."""
 
+CACHE_FORMAT = "v2"
+"""Version of the cached scans' file layout (a new layout never reads an old file)."""
 WEEKDAYS = tuple(Weekday)
 _INF = np.int32(2**30)
 
@@ -142,6 +144,21 @@ def _window(feed: Feed, conn: IntArray, low: int, high: int) -> IntArray:
     return conn[(dep >= low) & (dep <= high)]
 
 
+def _codes(stops: IntArray, times: IntArray) -> IntArray:
+    """One integer per column (stop, time); times are seconds of a service day plus a margin."""
+    return stops.astype(np.int64) * (1 << 24) + (times.astype(np.int64) + (1 << 22))
+
+
+def _positions(known: IntArray, wanted: IntArray) -> IntArray:
+    """Where each of ``wanted`` is in ``known`` (-1 where absent)."""
+    if not known.size:
+        return np.full(wanted.size, -1, dtype=np.int64)
+    order = np.argsort(known, kind="stable")
+    at = np.clip(np.searchsorted(known, wanted, sorter=order), 0, known.size - 1)
+    found = order[at]
+    return np.where(known[found] == wanted, found, -1)
+
+
 def cached_scan(
     feed: Feed,
     services: frozenset[int],
@@ -157,56 +174,51 @@ def cached_scan(
     ``"back"`` (earliest arrivals leaving the stop from the time). Returns the matrix (stops ×
     cached columns), each asked column's position in it, and how many columns were scanned.
     """
-    path = cache_dir(feed.version, root) / f"{direction}-{_day_key(feed, services)}-{slack}.npz"
-    asked = np.unique(np.column_stack([stops, times]).astype(np.int64), axis=0)
-    have_keys = np.zeros((0, 2), np.int64)
-    have = np.zeros((feed.n_stops, 0), np.int32)
-    if path.exists():
-        with np.load(path) as stored:
-            have_keys, have = stored["keys"], stored["matrix"]
-    known = {(int(s), int(t)): i for i, (s, t) in enumerate(have_keys)}
-    missing = np.array([k for k in asked.tolist() if tuple(k) not in known], dtype=np.int64)
-    scanned = len(missing)
+    name = f"{direction}-{CACHE_FORMAT}-{_day_key(feed, services)}-{slack}"
+    folder = cache_dir(feed.version, root)
+    keys_path, matrix_path = folder / f"{name}.keys.npy", folder / f"{name}.matrix.npy"
+    have_keys = np.zeros(0, np.int64)
+    have: npt.NDArray[np.int32] = np.zeros((feed.n_stops, 0), np.int32)
+    if keys_path.exists() and matrix_path.exists():
+        # Mapped, not read: a run reads only the rows of the stops near its clients.
+        keys = np.load(keys_path)
+        matrix = np.load(matrix_path, mmap_mode="r")
+        if keys.ndim == 1 and matrix.shape == (feed.n_stops, keys.size):
+            have_keys, have = keys, matrix
+    wanted = _codes(stops, times)
+    asked, first = np.unique(wanted, return_index=True)
+    missing = asked[_positions(have_keys, asked) < 0]
+    scanned = int(missing.size)
     if scanned:
+        m_stop = missing >> 24
+        m_time = (missing & ((1 << 24) - 1)) - (1 << 22)
         conn = feed.connections_of(services)
+        scan = latest_departures if direction == "there" else earliest_arrivals
         if direction == "there":
-            conn = _window(feed, conn, int(missing[:, 1].min()) - HORIZON_S, int(missing[:, 1].max()))
-            fresh = latest_departures(
-                feed.n_stops,
-                feed.dep_stop[conn],
-                feed.arr_stop[conn],
-                feed.dep_time[conn],
-                feed.arr_time[conn],
-                feed.trip[conn],
-                missing[:, 0],
-                missing[:, 1],
-                slack,
-            )
+            conn = _window(feed, conn, int(m_time.min()) - HORIZON_S, int(m_time.max()))
         else:
-            conn = _window(feed, conn, int(missing[:, 1].min()), int(missing[:, 1].max()) + HORIZON_S)
-            fresh = earliest_arrivals(
-                feed.n_stops,
-                feed.dep_stop[conn],
-                feed.arr_stop[conn],
-                feed.dep_time[conn],
-                feed.arr_time[conn],
-                feed.trip[conn],
-                missing[:, 0],
-                missing[:, 1],
-                slack,
-            )
-        for i, (s, t) in enumerate(missing.tolist()):
-            known[(s, t)] = have.shape[1] + i
+            conn = _window(feed, conn, int(m_time.min()), int(m_time.max()) + HORIZON_S)
+        fresh = scan(
+            feed.n_stops,
+            feed.dep_stop[conn],
+            feed.arr_stop[conn],
+            feed.dep_time[conn],
+            feed.arr_time[conn],
+            feed.trip[conn],
+            m_stop,
+            m_time,
+            slack,
+        )
         have_keys = np.concatenate([have_keys, missing])
-        have = np.concatenate([have, fresh], axis=1)
-        partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.npz")
-        np.savez(partial, keys=have_keys, matrix=have)
-        partial.replace(path)
-    position = np.array(
-        [known[(int(s), int(t))] for s, t in zip(stops.tolist(), times.tolist(), strict=True)],
-        dtype=np.int64,
-    )
-    return have, position, scanned
+        have = np.concatenate([np.asarray(have), fresh], axis=1)
+        tag = f"{os.getpid()}-{threading.get_ident()}"
+        # The matrix first, then its keys: a reader that finds keys finds their matrix (a
+        # mismatch of shapes, from a write in between, is read as no cache).
+        for target, array in ((matrix_path, have), (keys_path, have_keys)):
+            partial = target.with_name(f"{target.name}.{tag}.npy")
+            np.save(partial, array)
+            partial.replace(target)
+    return have, _positions(have_keys, wanted), scanned
 
 
 # ---- the table ------------------------------------------------------------------------------
@@ -333,61 +345,73 @@ def build_trip_table(
             scanned += n
 
     type_of_weekday = np.array([day_types.index(by_weekday[w]) for w in range(7)])
+
+    # Stop to placement, per day type: the latest boarding at each stop near a client that
+    # reaches the placement by its start (walk from the last stop included); and per length of
+    # day, the earliest arrival at each such stop leaving the placement when the day ends.
+    u_stop, u_of_inc = np.unique(c_near.stop, return_inverse=True)
+    to_site: dict[int, npt.NDArray[np.int64]] = {}
+    from_site: dict[tuple[int, int], npt.NDArray[np.int64]] = {}
+    for t in range(len(day_types)):
+        matrix, position = there[t]
+        to_site[t] = _reduce_cols(
+            matrix[u_stop][:, position].astype(np.int64), p_near.owner, n_p, True
+        )
+        for h in hours_values.tolist():
+            matrix, position = back[(t, h)]
+            from_site[(t, h)] = _reduce_cols(
+                matrix[u_stop][:, position].astype(np.int64), p_near.owner, n_p, False
+            )
+
     c_inc_starts = c_near.starts(rows.size)
-    step = chunk or max(1, min(rows.size, 4_000_000 // max(1, p_near.stop.size + n_p)))
+    step = chunk or max(1, min(rows.size, 2_000_000 // max(1, n_p)))
+    bits = 1 << np.arange(7)
     for lo in range(0, rows.size, step):
         hi = min(rows.size, lo + step)
         block = rows[lo:hi]
         a, b = c_inc_starts[lo], c_inc_starts[hi] if hi < rows.size else c_near.owner.size
         inc_owner = c_near.owner[a:b] - lo
-        inc_stop, inc_walk = c_near.stop[a:b], 60 * c_near.walk[a:b]
+        inc_u, inc_walk = u_of_inc[a:b], 60 * c_near.walk[a:b]
+        inc_hours = hours_s[block][inc_owner]
         n_b = block.size
         km = distance_km(
             c_lat[block][:, None], c_lon[block][:, None], p_lat[None, :], p_lon[None, :]
         )
         walkable = _walkable(km, model)
         walk = np.where(walkable, walk_minutes(km, model), _INF)
-        day_minutes = np.full((len(day_types), n_b, n_p), _INF, dtype=np.int64)
+        day_minutes = np.full((n_b, n_p, len(day_types)), _INF, dtype=np.int32)
         for t in range(len(day_types)):
-            matrix, position = there[t]
-            leave, _ = _reduce_rows(
-                matrix[inc_stop].astype(np.int64) - inc_walk[:, None], inc_owner, n_b, True
-            )
-            leave = _reduce_cols(leave[:, position], p_near.owner, n_p, True)
+            leave, _ = _reduce_rows(to_site[t][inc_u] - inc_walk[:, None], inc_owner, n_b, True)
             go = np.where(leave > NEVER // 2, -((leave - start[None, :]) // 60), _INF)
             go = np.minimum(go, walk)
             home = np.full((n_b, n_p), _INF, dtype=np.int64)
-            for h in hours_values.tolist():
-                group = np.flatnonzero(hours_s[block] == h)
-                if not group.size:
-                    continue
-                matrix, position = back[(t, h)]
-                sel = np.isin(inc_owner, group)
-                arrive, _ = _reduce_rows(
-                    matrix[inc_stop[sel]].astype(np.int64) + inc_walk[sel][:, None],
+            for h in np.unique(hours_s[block]).tolist():
+                sel = inc_hours == h
+                arrive, has = _reduce_rows(
+                    from_site[(t, h)][inc_u[sel]] + inc_walk[sel][:, None],
                     inc_owner[sel],
                     n_b,
                     False,
                 )
-                arrive = _reduce_cols(arrive[group][:, position], p_near.owner, n_p, False)
+                group = np.flatnonzero(has)
                 end = start[None, :] + h
+                arrive = arrive[group]
                 home[group] = np.where(arrive < -NEVER // 2, -((end - arrive) // 60), _INF)
             home = np.minimum(home, walk)
-            day_minutes[t] = np.where((go < _INF) & (home < _INF), np.maximum(go, home), _INF)
+            day_minutes[:, :, t] = np.where((go < _INF) & (home < _INF), np.maximum(go, home), _INF)
         # The days_per_week-th best of the weekdays both have (or, with none in common, of the
         # placement's days: the weekday rule refuses such a pair anyway).
-        week_minutes = day_minutes[type_of_weekday]  # 7 × block × placements
-        bits = 1 << np.arange(7)
-        common = (c_days[block][:, None] & p_days[None, :])[None, :, :] & bits[:, None, None]
-        none = ~common.any(axis=0)
-        open_days = (p_days[None, None, :] & bits[:, None, None]) > 0
-        attends = np.where(none[None], open_days, common > 0)
+        week_minutes = day_minutes[:, :, type_of_weekday]  # block × placements × 7
+        common = (c_days[block][:, None] & p_days[None, :])[:, :, None] & bits[None, None, :]
+        none = ~common.any(axis=2)
+        open_days = (p_days[None, :, None] & bits[None, None, :]) > 0
+        attends = np.where(none[:, :, None], open_days, common > 0)
         masked = np.where(attends, week_minutes, _INF)
-        n_days = attends.sum(axis=0)
+        n_days = attends.sum(axis=2)
         k = np.clip(np.minimum(per_week[block][:, None], n_days), 1, 7) - 1
-        ranked = np.sort(masked, axis=0)
-        best = np.take_along_axis(ranked, k[None], axis=0)[0]
-        shown = np.argmax(masked <= best[None], axis=0)
+        ranked = np.sort(masked, axis=2)
+        best = np.take_along_axis(ranked, k[:, :, None], axis=2)[:, :, 0]
+        shown = np.argmax(masked <= best[:, :, None], axis=2)
         connected = c_has[lo:hi][:, None] & p_has[None, :]
         reach = best < _INF
         kind = np.where(
@@ -400,24 +424,23 @@ def build_trip_table(
         day[block] = np.where(reach, shown, -1).astype(np.int8)
 
     # The estimate where the feed has no connection; the client's own means where they have one.
-    estimate_rows = np.flatnonzero(~transit | (mode == NO_CONNECTION).any(axis=1))
-    for i in estimate_rows.tolist():
-        km = distance_km(
-            np.full(n_p, c_lat[i]), np.full(n_p, c_lon[i]), p_lat, p_lon
-        )
-        means_i = means[i]
-        if means_i == "walks":
-            own = walk_minutes(km, model)
-        elif means_i == "cycles":
-            own = np.ceil(km * model.road_factor / model.cycle_speed_kmh * 60 - 1e-9)
-        else:
-            own = travel_minutes(km, model)
-        if means_i == "public_transport":
-            fill = mode[i] == NO_CONNECTION
-            minutes[i, fill] = travel_minutes(km, model)[fill]
-        else:
-            minutes[i] = own.astype(np.int32)
-            mode[i] = OWN_MEANS
+    estimate = mode == NO_CONNECTION
+    estimate_rows = np.flatnonzero(~transit | estimate.any(axis=1))
+    for lo in range(0, estimate_rows.size, 2000):
+        sub = estimate_rows[lo : lo + 2000]
+        km = distance_km(c_lat[sub][:, None], c_lon[sub][:, None], p_lat[None, :], p_lon[None, :])
+        road = travel_minutes(km, model)
+        own = road.copy()
+        walks = np.array([means[i] == "walks" for i in sub.tolist()])
+        cycles = np.array([means[i] == "cycles" for i in sub.tolist()])
+        own[walks] = walk_minutes(km[walks], model)
+        own[cycles] = np.ceil(
+            km[cycles] * model.road_factor / model.cycle_speed_kmh * 60 - 1e-9
+        ).astype(np.int64)
+        by_feed = transit[sub]
+        fill = estimate[sub] & by_feed[:, None]
+        minutes[sub] = np.where(fill, road, np.where(by_feed[:, None], minutes[sub], own))
+        mode[sub] = np.where(by_feed[:, None], mode[sub], OWN_MEANS).astype(np.uint8)
     return TripTable(
         feed=feed.version,
         minutes=minutes,
