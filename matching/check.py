@@ -188,10 +188,11 @@ def pair_violations(
     ):
         broken("commuting_area", "outside the commuting area without the client's consent")
     entry = _table_entry(problem, client, placement)
-    if entry is not None and entry[1] == UNREACHABLE:
+    unreachable = entry is not None and entry[1] == UNREACHABLE
+    if unreachable:
         broken("reachable", "no public transport there by the start or back after the day")
     minutes = _trip_minutes(problem, client, placement)
-    if minutes > client.max_travel_minutes:
+    if minutes > client.max_travel_minutes and not unreachable:
         broken(
             "travel_time",
             f"{minutes} min trip, client's maximum {client.max_travel_minutes}",

@@ -29,10 +29,10 @@ from matching.explain.notices import (
     scenario_error_text,
     scenario_file_text,
 )
+from matching.explain.trip import trip_text
 from matching.io import InputError, load, write
 from matching.sample import generate_county
 from matching.scenario.cli import add_command as add_scenario_command
-from matching.explain.trip import trip_text
 from matching.solve import allocate
 from matching.transit import SAMPLE_FEED, FeedError, store_feed
 from models import AllocationProblem, AllocationResult
@@ -136,8 +136,7 @@ def summary(problem: AllocationProblem, result: AllocationResult, lang: str = "f
             )
         )
         lines.append(
-            "    "
-            + trip_text(problem, client_row[a.client], placement_row[a.placement], lang)
+            "    " + trip_text(problem, client_row[a.client], placement_row[a.placement], lang)
         )
     return "\n".join(lines) + "\n"
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
+
 from matching.explain.messages import word
 from matching.transit import (
     ESTIMATE,
@@ -25,8 +27,6 @@ from matching.transit import (
 )
 from matching.travel import distance_km, travel_minutes
 from models import AllocationProblem
-
-import numpy as np
 
 
 def clock(seconds: int) -> str:
@@ -94,7 +94,9 @@ def trip_text(
     fare = ""
     if journey.daily_fare is not None:
         source = word(lang, f"trip.fare_source.{journey.fare_source}", register)
-        fare = word(lang, "trip.fare", register, fare=euros(journey.daily_fare, lang), source=source)
+        fare = word(
+            lang, "trip.fare", register, fare=euros(journey.daily_fare, lang), source=source
+        )
     return word(
         lang,
         "trip.transit",

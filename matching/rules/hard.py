@@ -119,8 +119,12 @@ def travel_time(pairs: Pairs) -> BoolArray:
     """Hard: the one-way trip (by the timetables or the estimate) is within the client's maximum.
 
     Source: Paikka, the client's own limit (Client.max_travel_minutes).
+
+    A pair with no journey at all is the ``reachable`` rule's, not this one's: each refused
+    pair has one reason.
     """
-    return pairs.travel_minutes <= pairs.tables.client_max_travel[pairs.client]
+    within = pairs.travel_minutes <= pairs.tables.client_max_travel[pairs.client]
+    return within | pairs.unreachable
 
 
 def youth_workshop_age(pairs: Pairs) -> BoolArray:

@@ -16,8 +16,10 @@ fixed). Its id in the feed store is ``matching.transit.SAMPLE_FEED``.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,11 +68,36 @@ CITY_LINES: tuple[tuple[str, str, float, float], ...] = (
 """Oulu city lines from the bus station: to a centre, or a bearing and a length."""
 
 STREETS = (
-    "Kirkkotie", "Koulutie", "Asematie", "Kauppatie", "Rantatie", "Myllytie", "Meijeritie",
-    "Urheilutie", "Sairaalatie", "Teollisuustie", "Pappilantie", "Kylätie", "Puistotie",
-    "Harjutie", "Kalliotie", "Kuusitie", "Koivutie", "Mäntytie", "Peltotie", "Torikatu",
-    "Isokatu", "Kajaanintie", "Nahkatehtaankatu", "Kasarmintie", "Pohjantie", "Yliopistokatu",
-    "Tervahovi", "Saaristonkatu", "Linnankatu", "Hallituskatu",
+    "Kirkkotie",
+    "Koulutie",
+    "Asematie",
+    "Kauppatie",
+    "Rantatie",
+    "Myllytie",
+    "Meijeritie",
+    "Urheilutie",
+    "Sairaalatie",
+    "Teollisuustie",
+    "Pappilantie",
+    "Kylätie",
+    "Puistotie",
+    "Harjutie",
+    "Kalliotie",
+    "Kuusitie",
+    "Koivutie",
+    "Mäntytie",
+    "Peltotie",
+    "Torikatu",
+    "Isokatu",
+    "Kajaanintie",
+    "Nahkatehtaankatu",
+    "Kasarmintie",
+    "Pohjantie",
+    "Yliopistokatu",
+    "Tervahovi",
+    "Saaristonkatu",
+    "Linnankatu",
+    "Hallituskatu",
 )
 """Street names for stops (common Finnish ones; a stop is named after the street it is on)."""
 
@@ -115,16 +142,25 @@ def _towards(lat: float, lon: float, bearing: float, km: float) -> tuple[float, 
     )
 
 
-def _run(b: _Builder, route: str, stops: list[str], minutes: list[int], service: str,
-         departures: list[int]) -> None:
+def _run(
+    b: _Builder,
+    route: str,
+    stops: list[str],
+    minutes: list[int],
+    service: str,
+    departures: list[int],
+) -> None:
     """Trips both ways along ``stops`` (``minutes`` from the first stop), leaving the ends at
     ``departures`` (minutes of the day)."""
     total = minutes[-1]
     back = [total - m for m in reversed(minutes)]
     for dep in departures:
         b.trip(route, service, [(s, 60 * (dep + m)) for s, m in zip(stops, minutes, strict=True)])
-        b.trip(route, service, [(s, 60 * (dep + m)) for s, m in
-                                zip(list(reversed(stops)), back, strict=True)])
+        b.trip(
+            route,
+            service,
+            [(s, 60 * (dep + m)) for s, m in zip(list(reversed(stops)), back, strict=True)],
+        )
 
 
 def sample_feed_bytes(seed: int = FEED_SEED) -> bytes:
@@ -146,7 +182,7 @@ def sample_feed_bytes(seed: int = FEED_SEED) -> bytes:
     for route, names, level in CORRIDORS:
         b.routes[route] = (route, f"{names[0]}–{names[-1]}")
         minutes = [0]
-        for a, z in zip(names, names[1:], strict=False):
+        for a, z in itertools.pairwise(names):
             km = _km(centres[a][:2], centres[z][:2]) * 1.25
             minutes.append(minutes[-1] + max(3, round(km / 70 * 60)))
         shift = int(rng.integers(-10, 11))
@@ -204,7 +240,9 @@ def sample_feed_bytes(seed: int = FEED_SEED) -> bytes:
         minutes = [round(j * length / n / 25 * 60) for j in range(n + 1)]
         shift = int(rng.integers(0, 10))
         plan = {
-            "ark": list(range(330, 540, 15)) + list(range(540, 900, 20)) + list(range(900, 1080, 15))
+            "ark": list(range(330, 540, 15))
+            + list(range(540, 900, 20))
+            + list(range(900, 1080, 15))
             + list(range(1080, 1380, 30)),
             "la": list(range(420, 1380, 30)),
             "su": list(range(540, 1320, 60)),
@@ -215,22 +253,35 @@ def sample_feed_bytes(seed: int = FEED_SEED) -> bytes:
     return _zip(b)
 
 
-def _csv(rows: list[tuple[object, ...]]) -> str:
+def _csv(rows: Sequence[tuple[object, ...]]) -> str:
     return "".join(",".join(str(v) for v in row) + "\n" for row in rows)
 
 
 def _zip(b: _Builder) -> bytes:
     files = {
-        "agency.txt": _csv([
-            ("agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang"),
-            ("sample", "Paikka sample county (synthetic timetables)", "https://example.org",
-             "Europe/Helsinki", "fi"),
-        ]),
-        "feed_info.txt": _csv([
-            ("feed_publisher_name", "feed_publisher_url", "feed_lang", "feed_version"),
-            ("Paikka (synthetic sample, not a real timetable)", "https://example.org", "fi",
-             f"sample-{FEED_SEED}"),
-        ]),
+        "agency.txt": _csv(
+            [
+                ("agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang"),
+                (
+                    "sample",
+                    "Paikka sample county (synthetic timetables)",
+                    "https://example.org",
+                    "Europe/Helsinki",
+                    "fi",
+                ),
+            ]
+        ),
+        "feed_info.txt": _csv(
+            [
+                ("feed_publisher_name", "feed_publisher_url", "feed_lang", "feed_version"),
+                (
+                    "Paikka (synthetic sample, not a real timetable)",
+                    "https://example.org",
+                    "fi",
+                    f"sample-{FEED_SEED}",
+                ),
+            ]
+        ),
         "stops.txt": _csv([("stop_id", "stop_name", "stop_lat", "stop_lon", "zone_id"), *b.stops]),
         "routes.txt": _csv(
             [("route_id", "agency_id", "route_short_name", "route_long_name", "route_type")]
@@ -238,21 +289,43 @@ def _zip(b: _Builder) -> bytes:
         ),
         "trips.txt": _csv([("route_id", "service_id", "trip_id"), *b.trips]),
         "stop_times.txt": _csv(
-            [("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence")]
-            + _sequenced(b.times)
+            [
+                ("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"),
+                *_sequenced(b.times),
+            ]
         ),
-        "calendar.txt": _csv([
-            ("service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-             "sunday", "start_date", "end_date"),
-            ("ark", 1, 1, 1, 1, 1, 0, 0, "20260101", "20291231"),
-            ("la", 0, 0, 0, 0, 0, 1, 0, "20260101", "20291231"),
-            ("su", 0, 0, 0, 0, 0, 0, 1, "20260101", "20291231"),
-        ]),
-        "fare_attributes.txt": _csv([
-            ("fare_id", "price", "currency_type", "payment_method", "transfers",
-             "transfer_duration"),
-            ("oulu-kaupunki", "3.40", "EUR", 0, "", 3600),
-        ]),
+        "calendar.txt": _csv(
+            [
+                (
+                    "service_id",
+                    "monday",
+                    "tuesday",
+                    "wednesday",
+                    "thursday",
+                    "friday",
+                    "saturday",
+                    "sunday",
+                    "start_date",
+                    "end_date",
+                ),
+                ("ark", 1, 1, 1, 1, 1, 0, 0, "20260101", "20291231"),
+                ("la", 0, 0, 0, 0, 0, 1, 0, "20260101", "20291231"),
+                ("su", 0, 0, 0, 0, 0, 0, 1, "20260101", "20291231"),
+            ]
+        ),
+        "fare_attributes.txt": _csv(
+            [
+                (
+                    "fare_id",
+                    "price",
+                    "currency_type",
+                    "payment_method",
+                    "transfers",
+                    "transfer_duration",
+                ),
+                ("oulu-kaupunki", "3.40", "EUR", 0, "", 3600),
+            ]
+        ),
         "fare_rules.txt": _csv(
             [("fare_id", "route_id")]
             + [("oulu-kaupunki", r) for r in b.routes if r.startswith("C")]

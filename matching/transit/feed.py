@@ -65,6 +65,15 @@ def gtfs_seconds(values: pd.Series) -> IntArray:
     return seconds.fillna(-1).to_numpy(dtype=np.int64)
 
 
+def _times(frame: pd.DataFrame, name: str, other: str) -> pd.Series:
+    """A stop_times column of times, or the other one where the feed gives only that."""
+    if name in frame.columns:
+        return frame[name]
+    if other in frame.columns:
+        return frame[other]
+    raise FeedError(f"stop_times.txt: no column {name}")
+
+
 def _gtfs_date(text: str) -> date:
     return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
 
@@ -197,22 +206,24 @@ def read_feed(source: str | Path | bytes, version: str | None = None) -> Feed:
         for row in calendar.itertuples(index=False):
             s = service_index[row.service_id]
             days[s] = [getattr(row, n, "0") == "1" for n in names]
-            start[s] = _gtfs_date(row.start_date) if getattr(row, "start_date", "") else None
-            end[s] = _gtfs_date(row.end_date) if getattr(row, "end_date", "") else None
+            first, last = str(getattr(row, "start_date", "")), str(getattr(row, "end_date", ""))
+            start[s] = _gtfs_date(first) if first else None
+            end[s] = _gtfs_date(last) if last else None
     added: dict[date, set[int]] = {}
     removed: dict[date, set[int]] = {}
     if exceptions is not None:
         for row in exceptions.itertuples(index=False):
             target = added if row.exception_type == "1" else removed
-            target.setdefault(_gtfs_date(row.date), set()).add(service_index[row.service_id])
+            day = _gtfs_date(str(row.date))
+            target.setdefault(day, set()).add(service_index[str(row.service_id)])
 
     frame = pd.DataFrame(
         {
             "trip": times["trip_id"].map(trip_index),
             "stop": times["stop_id"].map(stop_index),
             "seq": pd.to_numeric(times["stop_sequence"]),
-            "arr": gtfs_seconds(times.get("arrival_time", times.get("departure_time"))),
-            "dep": gtfs_seconds(times.get("departure_time", times.get("arrival_time"))),
+            "arr": gtfs_seconds(_times(times, "arrival_time", "departure_time")),
+            "dep": gtfs_seconds(_times(times, "departure_time", "arrival_time")),
         }
     )
     if frame["trip"].isna().any() or frame["stop"].isna().any():

@@ -122,16 +122,20 @@ def cheapest_fare(feed: Feed, legs: tuple[Leg, ...]) -> tuple[float, str]:
         per_leg: list[float] = []
         for leg in legs:
             prices = [
-                float(fares.price[f]) for f in range(len(fares.fare_id)) if _fare_applies(feed, f, leg)
+                float(fares.price[f])
+                for f in range(len(fares.fare_id))
+                if _fare_applies(feed, f, leg)
             ]
             per_leg.append(min(prices) if prices else float("nan"))
         if not any(np.isnan(per_leg)):
             options.append(sum(per_leg))
         for f in range(len(fares.fare_id)):
             transfers, seconds = int(fares.transfers[f]), int(fares.transfer_seconds[f])
-            if (transfers < 0 or transfers >= len(legs) - 1) and (seconds < 0 or span <= seconds):
-                if all(_fare_applies(feed, f, leg) for leg in legs):
-                    options.append(float(fares.price[f]))
+            covers = (transfers < 0 or transfers >= len(legs) - 1) and (
+                seconds < 0 or span <= seconds
+            )
+            if covers and all(_fare_applies(feed, f, leg) for leg in legs):
+                options.append(float(fares.price[f]))
         if options:
             return round(min(options), 2), "feed"
     first, last = legs[0], legs[-1]

@@ -67,9 +67,8 @@ def latest_departures(
         ta = int(arr_time[c])
         ok = latest[v] >= ta + slack
         ok |= seated[k]
-        row = at_target.get(v)
-        if row is not None:
-            ok |= row >= ta
+        if v in at_target:
+            ok |= at_target[v] >= ta
         if not ok.any():
             continue
         seated[k] = ok

@@ -18,6 +18,7 @@ import shutil
 import threading
 from pathlib import Path
 
+from matching.sample.feed import sample_feed_bytes
 from matching.transit.feed import Feed, feed_version, read_feed
 
 SAMPLE_FEED = "sample-pohde-1"
@@ -40,8 +41,6 @@ def feed_path(version: str, root: Path | None = None) -> Path:
     base = root or transit_root()
     path = base / "feeds" / f"{version}.zip"
     if not path.exists() and version == SAMPLE_FEED:
-        from matching.sample.feed import sample_feed_bytes
-
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.part")
         partial.write_bytes(sample_feed_bytes())

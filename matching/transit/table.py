@@ -186,7 +186,7 @@ def cached_scan(
         if keys.ndim == 1 and matrix.shape == (feed.n_stops, keys.size):
             have_keys, have = keys, matrix
     wanted = _codes(stops, times)
-    asked, first = np.unique(wanted, return_index=True)
+    asked = np.unique(wanted)
     missing = asked[_positions(have_keys, asked) < 0]
     scanned = int(missing.size)
     if scanned:
@@ -403,7 +403,7 @@ def build_trip_table(
         # placement's days: the weekday rule refuses such a pair anyway).
         week_minutes = day_minutes[:, :, type_of_weekday]  # block × placements × 7
         common = (c_days[block][:, None] & p_days[None, :])[:, :, None] & bits[None, None, :]
-        none = ~common.any(axis=2)
+        none = np.asarray(~common.any(axis=2), dtype=np.bool_)
         open_days = (p_days[None, :, None] & bits[None, None, :]) > 0
         attends = np.where(none[:, :, None], open_days, common > 0)
         masked = np.where(attends, week_minutes, _INF)
@@ -431,8 +431,8 @@ def build_trip_table(
         km = distance_km(c_lat[sub][:, None], c_lon[sub][:, None], p_lat[None, :], p_lon[None, :])
         road = travel_minutes(km, model)
         own = road.copy()
-        walks = np.array([means[i] == "walks" for i in sub.tolist()])
-        cycles = np.array([means[i] == "cycles" for i in sub.tolist()])
+        walks = np.array([means[i] == "walks" for i in sub.tolist()], dtype=np.bool_)
+        cycles = np.array([means[i] == "cycles" for i in sub.tolist()], dtype=np.bool_)
         own[walks] = walk_minutes(km[walks], model)
         own[cycles] = np.ceil(
             km[cycles] * model.road_factor / model.cycle_speed_kmh * 60 - 1e-9

@@ -48,20 +48,24 @@ def small_feed(with_fares: bool = True) -> bytes:
     """The feed as zip bytes."""
     files = {
         "agency.txt": _csv(
-            [["agency_id", "agency_name", "agency_url", "agency_timezone"],
-             ["pk", "Pieni liikenne", "https://example.org", "Europe/Helsinki"]]
+            [
+                ["agency_id", "agency_name", "agency_url", "agency_timezone"],
+                ["pk", "Pieni liikenne", "https://example.org", "Europe/Helsinki"],
+            ]
         ),
         "stops.txt": _csv(
             [["stop_id", "stop_name", "stop_lat", "stop_lon", "zone_id"]]
             + [[k, n, str(a), str(o), z] for k, (n, a, o, z) in STOPS.items()]
         ),
         "routes.txt": _csv(
-            [["route_id", "agency_id", "route_short_name", "route_type"],
-             ["10", "pk", "10", "3"], ["2", "pk", "2", "3"]]
+            [
+                ["route_id", "agency_id", "route_short_name", "route_type"],
+                ["10", "pk", "10", "3"],
+                ["2", "pk", "2", "3"],
+            ]
         ),
         "trips.txt": _csv(
-            [["route_id", "service_id", "trip_id"]]
-            + [[r, s, t] for t, (r, s, _) in TRIPS.items()]
+            [["route_id", "service_id", "trip_id"]] + [[r, s, t] for t, (r, s, _) in TRIPS.items()]
         ),
         "stop_times.txt": _csv(
             [["trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"]]
@@ -72,23 +76,48 @@ def small_feed(with_fares: bool = True) -> bytes:
             ]
         ),
         "calendar.txt": _csv(
-            [["service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-              "sunday", "start_date", "end_date"],
-             ["ark", "1", "1", "1", "1", "1", "0", "0", "20260101", "20271231"],
-             ["la", "0", "0", "0", "0", "0", "1", "0", "20260101", "20271231"]]
+            [
+                [
+                    "service_id",
+                    "monday",
+                    "tuesday",
+                    "wednesday",
+                    "thursday",
+                    "friday",
+                    "saturday",
+                    "sunday",
+                    "start_date",
+                    "end_date",
+                ],
+                ["ark", "1", "1", "1", "1", "1", "0", "0", "20260101", "20271231"],
+                ["la", "0", "0", "0", "0", "0", "1", "0", "20260101", "20271231"],
+            ]
         ),
     }
     if with_fares:
         files["fare_attributes.txt"] = _csv(
-            [["fare_id", "price", "currency_type", "payment_method", "transfers",
-              "transfer_duration"],
-             ["seutu", "4.20", "EUR", "0", "0", ""],
-             ["kaupunki", "3.20", "EUR", "0", "0", ""],
-             ["vaihto", "5.50", "EUR", "0", "1", "5400"]]
+            [
+                [
+                    "fare_id",
+                    "price",
+                    "currency_type",
+                    "payment_method",
+                    "transfers",
+                    "transfer_duration",
+                ],
+                ["seutu", "4.20", "EUR", "0", "0", ""],
+                ["kaupunki", "3.20", "EUR", "0", "0", ""],
+                ["vaihto", "5.50", "EUR", "0", "1", "5400"],
+            ]
         )
         files["fare_rules.txt"] = _csv(
-            [["fare_id", "route_id"], ["seutu", "10"], ["kaupunki", "2"], ["vaihto", "10"],
-             ["vaihto", "2"]]
+            [
+                ["fare_id", "route_id"],
+                ["seutu", "10"],
+                ["kaupunki", "2"],
+                ["vaihto", "10"],
+                ["vaihto", "2"],
+            ]
         )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
