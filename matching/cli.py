@@ -34,7 +34,7 @@ from matching.io import InputError, load, write
 from matching.sample import generate_county
 from matching.scenario.cli import add_command as add_scenario_command
 from matching.solve import allocate
-from matching.transit import SAMPLE_FEED, FeedError, store_feed
+from matching.transit import SAMPLE_FEED, TRANSIT, FeedError, store_feed, trip_table
 from models import AllocationProblem, AllocationResult
 
 SAMPLE_COUNTY = "sample-county.json"
@@ -138,6 +138,20 @@ def summary(problem: AllocationProblem, result: AllocationResult, lang: str = "f
         lines.append(
             "    " + trip_text(problem, client_row[a.client], placement_row[a.placement], lang)
         )
+    table = trip_table(problem)
+    if table is not None:
+        # The first client placed (proposed, or kept where they are) who goes by bus or train.
+        by_bus = [
+            a
+            for a in [*new, *result.assignments]
+            if table.mode[client_row[a.client], placement_row[a.placement]] == TRANSIT
+        ]
+        if by_bus:
+            a = by_bus[0]
+            lines.append("")
+            lines.append(word(lang, "demo.example_trip", client=a.client, placement=a.placement))
+            i, j = client_row[a.client], placement_row[a.placement]
+            lines.append("    " + trip_text(problem, i, j, lang))
     return "\n".join(lines) + "\n"
 
 

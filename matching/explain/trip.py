@@ -1,10 +1,11 @@
 """The trip a proposal's explanation shows: by the county's timetables, on foot, by the
 client's own means, or the estimate, saying which was used.
 
-"Leave 7.12 from the stop at Kirkkotie, change at Oulu linja-autoasema, arrive 7.48, walk 6
-minutes, 4,20 € a day." Times are Finnish time written the Finnish way (7.12); fares in euros
-with a decimal comma. The journey is read back from the timetables for the first weekday of
-the planning week on which the pair's trip is the one the table counts (``TripTable.day``).
+"Leave 7.12 from the stop at Kirkkotie, arrive 7.48; walking 6 minutes. Change at Oulu. The
+ticket costs 8,40 € a day." Times are Finnish time of day written the Finnish way (7.12);
+fares in euros with two decimals in the language's format. The journey is read back from the
+timetables for the weekday of the planning week whose trip the table counts
+(``TripTable.day``): the latest departure that arrives by the placement's start.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from datetime import timedelta
 
 import numpy as np
 
-from matching.explain.messages import word
+from matching.explain.documents import Message
+from matching.explain.messages import message, render_text
 from matching.transit import (
     ESTIMATE,
     NO_CONNECTION,
@@ -26,7 +28,7 @@ from matching.transit import (
     trip_table,
 )
 from matching.travel import distance_km, travel_minutes
-from models import AllocationProblem
+from models import AllocationProblem, Weekday
 
 
 def clock(seconds: int) -> str:
@@ -35,14 +37,8 @@ def clock(seconds: int) -> str:
     return f"{minutes // 60 % 24}.{minutes % 60:02d}"
 
 
-def euros(value: float, lang: str) -> str:
-    """Euros with two decimals, a decimal comma in Finnish and Swedish (4,20)."""
-    text = f"{value:.2f}"
-    return text if lang == "en" else text.replace(".", ",")
-
-
 def pair_journey(problem: AllocationProblem, client: int, placement: int) -> Journey | None:
-    """The journey there the trip table counts for the pair (None without one)."""
+    """The journey there that the trip table counts for the pair (None without one)."""
     table = trip_table(problem)
     if table is None or table.day[client, placement] < 0:
         return None
@@ -55,15 +51,8 @@ def pair_journey(problem: AllocationProblem, client: int, placement: int) -> Jou
     return journey_there(load_feed(model.feed), c.location, p.location, start, day, model)
 
 
-def trip_text(
-    problem: AllocationProblem,
-    client: int,
-    placement: int,
-    lang: str,
-    register: str = "coordinator",
-) -> str:
-    """The pair's trip in words, saying whether timetables, a walk, own means or the estimate
-    gave it."""
+def trip_messages(problem: AllocationProblem, client: int, placement: int) -> list[Message]:
+    """The pair's trip as messages (rows and columns in the problem's order)."""
     table = trip_table(problem)
     c, p = problem.clients[client], problem.placements[placement]
     if table is None:
@@ -74,38 +63,44 @@ def trip_text(
             np.array([p.location.lon]),
         )
         minutes = int(travel_minutes(km, problem.options.travel)[0])
-        return word(lang, "trip.estimate", register, minutes=minutes)
+        return [message("trip.estimate", minutes=minutes)]
     mode = int(table.mode[client, placement])
     minutes = int(table.minutes[client, placement])
-    feed = table.feed
     if mode == UNREACHABLE:
-        return word(lang, "trip.unreachable", register)
+        return [message("rule.reachable")]
     if mode == OWN_MEANS:
-        means = word(lang, f"means.{c.travel_means}", register)
-        return word(lang, "trip.own_means", register, means=means, minutes=minutes)
+        return [message("trip.own_means", means=c.travel_means, minutes=minutes)]
     if mode in (ESTIMATE, NO_CONNECTION):
-        return word(lang, "trip.no_connection", register, minutes=minutes)
+        return [message("trip.no_connection", minutes=minutes)]
     journey = pair_journey(problem, client, placement)
     if mode == WALK or journey is None or not journey.legs:
-        return word(lang, "trip.walk", register, walk=minutes, feed=feed)
-    changes = ""
-    if journey.changes:
-        changes = word(lang, "trip.change", register, stops=", ".join(journey.changes))
-    fare = ""
-    if journey.daily_fare is not None:
-        source = word(lang, f"trip.fare_source.{journey.fare_source}", register)
-        fare = word(
-            lang, "trip.fare", register, fare=euros(journey.daily_fare, lang), source=source
+        return [message("trip.walk", walk=minutes, feed=table.feed)]
+    weekday = list(Weekday)[int(table.day[client, placement])].value
+    out = [
+        message(
+            "trip.transit",
+            leave=clock(journey.legs[0].board_time),
+            stop=journey.legs[0].board_stop,
+            arrive=clock(journey.arrive),
+            walk=journey.walk_to_stop + journey.walk_from_stop,
+            feed=table.feed,
+            weekday=weekday,
         )
-    return word(
-        lang,
-        "trip.transit",
-        register,
-        leave=clock(journey.leave_home + 60 * journey.walk_to_stop),
-        stop=journey.legs[0].board_stop,
-        changes=changes,
-        arrive=clock(journey.legs[-1].alight_time),
-        walk=journey.walk_to_stop + journey.walk_from_stop,
-        fare=fare,
-        feed=feed,
-    )
+    ]
+    if journey.changes:
+        out.append(message("trip.change", stops=list(journey.changes)))
+    if journey.daily_fare is not None:
+        out.append(message(f"trip.fare_{journey.fare_source}", fare=journey.daily_fare))
+    return out
+
+
+def trip_text(
+    problem: AllocationProblem,
+    client: int,
+    placement: int,
+    lang: str,
+    register: str = "coordinator",
+) -> str:
+    """The pair's trip in words, in ``lang`` and ``register``."""
+    texts = [render_text(m, lang) for m in trip_messages(problem, client, placement)]
+    return " ".join(getattr(t, register) for t in texts)

@@ -28,6 +28,9 @@ from matching.sample.reference import county_data
 
 FEED_SEED = 1
 """Seed of the bundled sample feed."""
+SAMPLE_FEED_SHA256 = "04abaf8c0b80b018b1d806d437fc9bee91c71bb89e5aa35bdb2ea3e5a03cd4da"
+"""The sha-256 of ``sample_feed_bytes()``: a stored copy that differs is made again, and a test
+fails when the generator's output changes (then record the new one, and name the change)."""
 
 CORRIDORS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     # (route, centres in order, level): "trunk" 6 a weekday, "rural" 3
@@ -52,7 +55,7 @@ CORRIDORS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 """Regional routes between centres (names as in ``reference``)."""
 
 CITY_LINES: tuple[tuple[str, str, float, float], ...] = (
-    # (line, end, bearing degrees from north, km)
+    # (line, end, bearing degrees from north, km); a centre's name: to that centre
     ("1", "Haukipudas", 0.0, 0.0),
     ("2", "Kiiminki", 0.0, 0.0),
     ("3", "Oulunsalo", 0.0, 0.0),
@@ -64,6 +67,15 @@ CITY_LINES: tuple[tuple[str, str, float, float], ...] = (
     ("9", "Hiukkavaara", 80.0, 8.0),
     ("10", "Ritaharju", 30.0, 9.0),
     ("11", "Maikkula", 200.0, 5.5),
+    ("12", "Kaukovainio", 170.0, 5.0),
+    ("13", "Myllyoja", 120.0, 6.0),
+    ("14", "Toppila", 330.0, 4.0),
+    ("15", "Kaijonharju", 15.0, 6.5),
+    ("16", "Heikkilänkangas", 100.0, 5.5),
+    ("17", "Rajakylä", 55.0, 6.0),
+    ("18", "Pateniemi", 345.0, 7.0),
+    ("19", "Höyhtyä", 140.0, 3.5),
+    ("20", "Madekoski", 250.0, 3.5),
 )
 """Oulu city lines from the bus station: to a centre, or a bearing and a length."""
 
@@ -178,30 +190,71 @@ def sample_feed_bytes(seed: int = FEED_SEED) -> bytes:
         suffix = "linja-autoasema" if town else "keskusta"
         hub[name] = b.stop(f"{name} {suffix}", lat, lon, area)
 
-    # Regional routes: 70 km/h over 1.25 × the straight line, whole minutes.
+    # Regional routes: 70 km/h over 1.25 × the straight line, whole minutes; on the way out
+    # of and into each centre a roadside stop every 3 km up to 9 km (villages along the road).
+    roadside: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    streets = list(STREETS)
     for route, names, level in CORRIDORS:
         b.routes[route] = (route, f"{names[0]}–{names[-1]}")
+        stops = [hub[names[0]]]
         minutes = [0]
         for a, z in itertools.pairwise(names):
-            km = _km(centres[a][:2], centres[z][:2]) * 1.25
-            minutes.append(minutes[-1] + max(3, round(km / 70 * 60)))
+            seg = _km(centres[a][:2], centres[z][:2])
+            key = (a, z) if a < z else (z, a)
+            if key not in roadside:
+                marks = [d for d in (3.0, 6.0, 9.0) if d < seg / 2 - 1.0]
+                marks += [seg - d for d in reversed(marks)]
+                here: list[tuple[str, float]] = []
+                first, second = key
+                flat, flon = centres[first][:2]
+                slat, slon = centres[second][:2]
+                for d in marks:
+                    f = d / seg
+                    name = streets[int(rng.integers(len(streets)))]
+                    here.append(
+                        (
+                            b.stop(
+                                name,
+                                flat + (slat - flat) * f,
+                                flon + (slon - flon) * f,
+                                centres[first if d < seg / 2 else second][2],
+                            ),
+                            d,
+                        )
+                    )
+                roadside[key] = here
+            along = (
+                roadside[key]
+                if key == (a, z)
+                else [(s_, seg - d) for s_, d in reversed(roadside[key])]
+            )
+            base = minutes[-1]
+            for stop_id, d in along:
+                stops.append(stop_id)
+                minutes.append(base + max(1, round(d * 1.25 / 70 * 60)))
+            stops.append(hub[z])
+            minutes.append(base + max(3, round(seg * 1.25 / 70 * 60)))
         shift = int(rng.integers(-10, 11))
+        # Rural buses run at school hours (morning, the end of the school day, afternoon);
+        # the trunk routes about every two hours.
         if level == "trunk":
-            plan = {"ark": [360, 420, 600, 780, 930, 1020], "la": [540, 900], "su": [960]}
+            plan = {
+                "ark": [360, 420, 540, 660, 750, 840, 930, 1020, 1140],
+                "la": [540, 780, 960],
+                "su": [720, 960],
+            }
         else:
-            plan = {"ark": [375, 690, 945], "la": [600], "su": []}
-        stops = [hub[n] for n in names]
+            plan = {"ark": [375, 750, 870, 990], "la": [600], "su": []}
         for service, deps in plan.items():
             _run(b, route, stops, minutes, service, [d + shift for d in deps])
 
-    # Local service buses around the towns and villages (not Oulu): four stops on a line
-    # through the centre each way, four runs a weekday.
-    streets = list(STREETS)
+    # Local service buses around the towns and villages (not Oulu): four lines through the
+    # centre, four stops on each, five runs a weekday.
     for name in sorted(centres):
         lat, lon, area, _ = centres[name]
         if name in ("Oulu", "Haukipudas", "Kiiminki", "Oulunsalo", "Kempele"):
             continue
-        for k, bearing in enumerate((0.0, 90.0)):
+        for k, bearing in enumerate((0.0, 45.0, 90.0, 135.0)):
             route = f"L-{hub[name]}-{k}"
             b.routes[route] = ("", f"{name} palveluliikenne")
             line: list[str] = []
@@ -213,9 +266,11 @@ def sample_feed_bytes(seed: int = FEED_SEED) -> bytes:
                 street = streets[int(rng.integers(len(streets)))]
                 line.append(b.stop(street, p[0], p[1], area))
             shift = int(rng.integers(0, 15))
-            _run(b, route, line, [0, 3, 6, 9, 12], "ark", [d + shift for d in (400, 570, 750, 930)])
+            runs = [d + shift for d in (400, 570, 750, 810, 930)]
+            _run(b, route, line, [0, 3, 6, 9, 12], "ark", runs)
 
-    # Oulu city lines: a stop every 600 m from the bus station, 25 km/h, every 15–30 minutes.
+    # Oulu city lines: a stop every 600 m from the bus station, 25 km/h, every 15–30 minutes
+    # on weekdays, half-hourly on Saturdays, hourly on Sundays.
     olat, olon = centres["Oulu"][:2]
     for line_id, end, bearing, length in CITY_LINES:
         if end in centres and length == 0.0:
@@ -240,10 +295,12 @@ def sample_feed_bytes(seed: int = FEED_SEED) -> bytes:
         minutes = [round(j * length / n / 25 * 60) for j in range(n + 1)]
         shift = int(rng.integers(0, 10))
         plan = {
-            "ark": list(range(330, 540, 15))
-            + list(range(540, 900, 20))
-            + list(range(900, 1080, 15))
-            + list(range(1080, 1380, 30)),
+            "ark": [
+                *range(330, 540, 15),
+                *range(540, 900, 20),
+                *range(900, 1080, 15),
+                *range(1080, 1380, 30),
+            ],
             "la": list(range(420, 1380, 30)),
             "su": list(range(540, 1320, 60)),
         }

@@ -169,7 +169,7 @@ def journey_there(
         walk_only = int(walk_minutes(one([km]), model)[0])
     slack = model.transfer_minutes * 60
     target = {int(s): start - 60 * int(w) for s, w in zip(p_near.stop, p_near.walk, strict=True)}
-    latest: dict[int, int] = dict(target)
+    latest: dict[int, int] = {}
     setter: dict[int, int] = {}
     exit_of: dict[int, int] = {}
     conn = feed.connections_of(feed.services_on(day))

@@ -10,8 +10,10 @@ single pass in Python answers thousands of queries with numpy doing the per-colu
   earliest arrival at every stop; connections are walked from the earliest departure on.
 
 Changing from one vehicle to another takes at least ``slack`` seconds; staying on the same
-trip takes none. Times are seconds of the service day (``matching.transit.feed``); ``NEVER``
-marks a stop from which the target cannot be reached (``-NEVER`` a stop never reached).
+trip takes none. A journey rides at least once: the target stop itself is not "reached" by
+standing at it (a walk past a stop is no journey; walking the whole way is counted apart).
+Times are seconds of the service day (``matching.transit.feed``); ``NEVER`` marks a stop from
+which the target cannot be reached (``-NEVER`` a stop never reached).
 
 Written here rather than taken from a library: the GTFS libraries on PyPI (gtfs-kit,
 partridge) read and analyse feeds but plan no journeys, and the routers (pyraptor, r5py) answer
@@ -56,7 +58,6 @@ def latest_departures(
         mask = target == stop
         row[mask] = deadline[mask]
         at_target[int(stop)] = row
-        latest[stop] = np.maximum(latest[stop], row)
     trips, local = np.unique(trip, return_inverse=True)
     seated = np.zeros((trips.size, n_cols), dtype=np.bool_)
     never = np.int32(NEVER)
@@ -98,7 +99,6 @@ def earliest_arrivals(
     board = np.full((n_stops, n_cols), -NEVER, dtype=np.int32)
     columns = np.arange(n_cols)
     board[source, columns] = ready
-    arrival[source, columns] = ready
     trips, local = np.unique(trip, return_inverse=True)
     seated = np.zeros((trips.size, n_cols), dtype=np.bool_)
     far = np.int32(-NEVER)

@@ -12,13 +12,14 @@ The root is ``$PAIKKA_TRANSIT_DIR``, else ``~/.cache/paikka/transit``. The sampl
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import shutil
 import threading
 from pathlib import Path
 
-from matching.sample.feed import sample_feed_bytes
+from matching.sample.feed import SAMPLE_FEED_SHA256, sample_feed_bytes
 from matching.transit.feed import Feed, feed_version, read_feed
 
 SAMPLE_FEED = "sample-pohde-1"
@@ -40,12 +41,20 @@ def feed_path(version: str, root: Path | None = None) -> Path:
     """Where the feed ``version`` is stored (made first if it is the sample's)."""
     base = root or transit_root()
     path = base / "feeds" / f"{version}.zip"
-    if not path.exists() and version == SAMPLE_FEED:
+    if version == SAMPLE_FEED and not _is_current_sample(path):
+        shutil.rmtree(base / "cache" / version, ignore_errors=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.part")
         partial.write_bytes(sample_feed_bytes())
         partial.replace(path)
     return path
+
+
+def _is_current_sample(path: Path) -> bool:
+    """Is the stored sample feed the one this version of the generator makes?"""
+    if not path.exists():
+        return False
+    return hashlib.sha256(path.read_bytes()).hexdigest() == SAMPLE_FEED_SHA256
 
 
 def cache_dir(version: str, root: Path | None = None) -> Path:
@@ -81,6 +90,7 @@ def load_feed(version: str, root: Path | None = None) -> Feed:
     key = (str(base), version)
     with _LOCK:
         if key not in _LOADED:
+            path = feed_path(version, base)
             parsed = (base / "cache" / version) / PARSED
             feed: Feed | None = None
             if parsed.exists():
@@ -89,7 +99,6 @@ def load_feed(version: str, root: Path | None = None) -> Feed:
                 if isinstance(loaded, Feed) and loaded.version == version:
                     feed = loaded
             if feed is None:
-                path = feed_path(version, base)
                 if not path.exists():
                     raise FileNotFoundError(f"no stored GTFS feed {version}")
                 feed = read_feed(path, version)

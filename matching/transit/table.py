@@ -63,7 +63,7 @@ UNREACHABLE_MINUTES = 9999
 HORIZON_S = 240 * 60
 """Journeys longer than the longest limit a client may have (240 min) are not looked for."""
 
-CACHE_FORMAT = "v2"
+CACHE_FORMAT = "v3"
 """Version of the cached scans' file layout (a new layout never reads an old file)."""
 WEEKDAYS = tuple(Weekday)
 _INF = np.int32(2**30)
