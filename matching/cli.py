@@ -12,6 +12,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -30,6 +31,7 @@ from matching.explain.notices import (
     scenario_file_text,
 )
 from matching.explain.trip import trip_text
+from matching.geography import GeographyError, apply_geography, read_classification
 from matching.io import InputError, load, write
 from matching.sample import generate_county
 from matching.scenario.cli import add_command as add_scenario_command
@@ -249,6 +251,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if violations else 0
 
 
+def cmd_geography(args: argparse.Namespace) -> int:
+    """Replace a county's municipalities and areas by the classification table it supplies."""
+    problem = load(AllocationProblem, args.county)
+    try:
+        rows = read_classification(args.table)
+        as_of = date.fromisoformat(args.date) if args.date else None
+        problem = apply_geography(problem, rows, args.source, as_of)
+    except OSError as error:
+        raise InputError([f"{args.table}: {error.strerror or error}"]) from error
+    except GeographyError as error:
+        raise InputError([f"{args.table}: {line}" for line in error.lines]) from error
+    except ValueError as error:
+        raise InputError([f"--date {args.date}: {error}"]) from error
+    write(problem.model_dump_json(indent=2) + "\n", args.output)
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of the problem or the result."""
     if args.what == "problem":
@@ -302,6 +321,14 @@ def parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="findings as JSON with codes and numbers"
     )
     check.set_defaults(func=cmd_check)
+
+    geography = sub.add_parser("geography", help=cmd_geography.__doc__)
+    geography.add_argument("county")
+    geography.add_argument("table", help="classification CSV: a row per municipality")
+    geography.add_argument("--source", required=True, help="who published it, which edition")
+    geography.add_argument("--date", default=None, help="date of the classification, ISO")
+    geography.add_argument("-o", "--output", default=None)
+    geography.set_defaults(func=cmd_geography)
 
     schema = sub.add_parser("schema", help=cmd_schema.__doc__)
     schema.add_argument("what", nargs="?", choices=["problem", "result"], default="problem")

@@ -5,7 +5,7 @@ This package imports only pydantic and the standard library.
 
 from models.base import DomainModel, Location, RecordId, Weekday
 from models.client import Client, Coach, OngoingAssignment, Preference, TravelMeans
-from models.geography import CommutingArea, Municipality
+from models.geography import CommutingArea, EmploymentArea, GeographySource, Municipality
 from models.options import SolveOptions, TravelModel, Weights
 from models.organisation import Organisation, OrganisationType
 from models.placement import Placement, TaskCategory, WorkDemand
@@ -31,6 +31,8 @@ __all__ = [
     "CommutingArea",
     "Criterion",
     "DomainModel",
+    "EmploymentArea",
+    "GeographySource",
     "LegalRegime",
     "Location",
     "Municipality",
