@@ -126,6 +126,9 @@ class Settings(BaseModel):
     migrate_on_start: bool = Field(
         default=True, description="Upgrade the schema with Alembic when the app starts."
     )
+    max_feed_bytes: int = Field(
+        default=200_000_000, ge=1_000, description="Largest GTFS zip taken in, bytes."
+    )
     transit_dir: str = Field(
         default="",
         max_length=1000,

@@ -9,11 +9,14 @@ back one pair's legs and fare for an explanation.
 from matching.transit.feed import Feed, FeedError, feed_version, read_feed
 from matching.transit.journey import Journey, Leg, cheapest_fare, journey_there, tariff_price
 from matching.transit.store import (
+    CURRENT_FILE,
     SAMPLE_FEED,
     cache_dir,
     clear_cache,
+    current_feed,
     feed_path,
     load_feed,
+    set_current_feed,
     store_feed,
     transit_root,
 )
@@ -32,6 +35,7 @@ from matching.transit.table import (
 )
 
 __all__ = [
+    "CURRENT_FILE",
     "ESTIMATE",
     "MODE_NAMES",
     "NO_CONNECTION",
@@ -50,11 +54,13 @@ __all__ = [
     "cache_dir",
     "cheapest_fare",
     "clear_cache",
+    "current_feed",
     "feed_path",
     "feed_version",
     "journey_there",
     "load_feed",
     "read_feed",
+    "set_current_feed",
     "store_feed",
     "tariff_price",
     "transit_root",

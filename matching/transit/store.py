@@ -116,3 +116,27 @@ def clear_cache(version: str, root: Path | None = None) -> None:
     shutil.rmtree((root or transit_root()) / "cache" / version, ignore_errors=True)
     with _LOCK:
         _LOADED.clear()
+
+
+CURRENT_FILE = "current"
+"""The file in ``feeds/`` naming the feed the county's runs plan with."""
+
+
+def set_current_feed(version: str, root: Path | None = None) -> None:
+    """Make ``version`` (a stored feed) the one runs plan with from now on."""
+    base = root or transit_root()
+    if not (base / "feeds" / f"{version}.zip").exists() and version != SAMPLE_FEED:
+        raise FileNotFoundError(f"no stored GTFS feed {version}")
+    target = base / "feeds" / CURRENT_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.part")
+    partial.write_text(version + "\n", encoding="utf-8")
+    partial.replace(target)
+
+
+def current_feed(root: Path | None = None) -> str | None:
+    """The feed runs plan with (``set_current_feed``), or None: the estimate."""
+    path = (root or transit_root()) / "feeds" / CURRENT_FILE
+    if not path.exists():
+        return None
+    return path.read_text(encoding="utf-8").strip() or None
