@@ -74,6 +74,44 @@ def _times(frame: pd.DataFrame, name: str, other: str) -> pd.Series:
     raise FeedError(f"stop_times.txt: no column {name}")
 
 
+SAME_STOP_M = 150.0
+"""Stops of one name closer than this (m) are one stop for changing: the two sides of a street,
+the platforms of a station (which GTFS may also group by ``parent_station``)."""
+
+
+def _stop_groups(stops: pd.DataFrame) -> tuple[IntArray, IntArray]:
+    """For each row of stops.txt, the stop it is one with for changing vehicles (its parent
+    station, else the first stop of the same name within ``SAME_STOP_M``), numbered from 0;
+    and the row of each such stop."""
+    n = len(stops)
+    root = np.arange(n)
+    index = {s: i for i, s in enumerate(stops["stop_id"])}
+    lat = pd.to_numeric(stops["stop_lat"], errors="coerce").to_numpy(dtype=np.float64)
+    lon = pd.to_numeric(stops["stop_lon"], errors="coerce").to_numpy(dtype=np.float64)
+    parent = stops["parent_station"] if "parent_station" in stops.columns else None
+    if parent is not None:
+        for i, p in enumerate(parent):
+            if p and p in index:
+                root[i] = index[p]
+    names = stops["stop_name"] if "stop_name" in stops.columns else stops["stop_id"]
+    first: dict[str, list[int]] = {}
+    for i in range(n):
+        if root[i] != i:
+            continue
+        for j in first.setdefault(str(names.iloc[i]), []):
+            dlat = (lat[i] - lat[j]) * 110_574.0
+            dlon = (lon[i] - lon[j]) * 111_320.0 * np.cos(np.radians(lat[j]))
+            if float(np.hypot(dlat, dlon)) < SAME_STOP_M:
+                root[i] = j
+                break
+        else:
+            first[str(names.iloc[i])].append(i)
+    # a parent station may itself have been joined to another stop
+    root = root[root]
+    rows, numbered = np.unique(root, return_inverse=True)
+    return numbered.astype(np.int64), rows.astype(np.int64)
+
+
 def _gtfs_date(text: str) -> date:
     return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
 
@@ -188,7 +226,9 @@ def read_feed(source: str | Path | bytes, version: str | None = None) -> Feed:
         fare_attributes = _table(archive, "fare_attributes.txt")
         fare_rules = _table(archive, "fare_rules.txt")
 
-    stop_index = {s: i for i, s in enumerate(stops["stop_id"])}
+    group, roots = _stop_groups(stops)
+    stop_index = {s: int(group[i]) for i, s in enumerate(stops["stop_id"])}
+    stops = stops.iloc[roots].reset_index(drop=True)
     route_index = {r: i for i, r in enumerate(routes["route_id"])}
     services = sorted(
         set(trips["service_id"])

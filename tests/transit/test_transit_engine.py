@@ -243,3 +243,43 @@ def test_journeys_agree_with_the_table_on_the_sample() -> None:
         assert trip.arrive <= start_s
         # There is part of the pair's trip: the worse of there and back is its minutes.
         assert -((trip.leave_home - start_s) // 60) <= table.minutes[i, j]
+
+
+def test_platforms_of_a_station_are_one_stop_for_changing(tmp_path: Path) -> None:
+    # The city bus leaves from platform 2 of the station, the village bus arrives at platform
+    # 1: with the platforms grouped by parent_station the change works as at one stop.
+    source = zipfile.ZipFile(io.BytesIO(small_feed()))
+    files = {name: source.read(name).decode() for name in source.namelist()}
+    files["stops.txt"] = files["stops.txt"].replace(
+        "stop_id,stop_name,stop_lat,stop_lon,zone_id\n",
+        "stop_id,stop_name,stop_lat,stop_lon,zone_id,parent_station,location_type\n",
+    )
+    lines = files["stops.txt"].splitlines()
+    lines = [lines[0]] + [line + ",," for line in lines[1:]]
+    lines = [
+        line.replace("OULU,Oulu linja-autoasema,65.0,25.5,A,,", "OULU,Laituri 1,65.0,25.5,A,ST,0")
+        for line in lines
+    ]
+    lines += ["OULU2,Laituri 2,65.0003,25.5003,A,ST,0", "ST,Oulun asema,65.0001,25.5001,A,,1"]
+    files["stops.txt"] = "\n".join(lines) + "\n"
+    files["stop_times.txt"] = re.sub(
+        r"^(2-[ab]),07:(20|45):00,07:(20|45):00,OULU,",
+        r"\1,07:\2:00,07:\3:00,OULU2,",
+        files["stop_times.txt"],
+        flags=re.M,
+    )
+    assert "OULU2" in files["stop_times.txt"]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    version = store_feed(out.getvalue(), tmp_path)
+    feed = load_feed(version, tmp_path)
+    assert "Oulun asema" in feed.stop_name and "Laituri 2" not in feed.stop_name
+    problem = make_problem(
+        [client(location=VILLAGE, hours_per_day=6, max_travel_minutes=90)],
+        [placement(location={"lat": 65.05, "lon": 25.50}, starts_at="08:10")],
+        options={"travel": {"feed": version, "walk_factor": 1.0}},
+    )
+    table = build_trip_table(problem, feed, tmp_path)
+    assert (int(table.minutes[0, 0]), int(table.mode[0, 0])) == (75, TRANSIT)
