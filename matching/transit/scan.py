@@ -60,20 +60,34 @@ def latest_departures(
         at_target[int(stop)] = row
     trips, local = np.unique(trip, return_inverse=True)
     seated = np.zeros((trips.size, n_cols), dtype=np.bool_)
+    # Scalars that let most connections be passed over without touching a column: the latest
+    # time of any column at each stop, the latest deadline at each target stop, and whether a
+    # trip carries any column yet. (A connection none of them allows changes nothing.)
+    target_most = np.full(n_stops, NEVER, dtype=np.int64)
+    for stop, row in at_target.items():
+        target_most[stop] = int(row.max())
     never = np.int32(NEVER)
-    for c in range(dep_stop.size - 1, -1, -1):
-        u = int(dep_stop[c])
-        v = int(arr_stop[c])
-        k = int(local[c])
-        ta = int(arr_time[c])
+    dep_l, arr_l, ta_l = dep_stop.tolist(), arr_stop.tolist(), arr_time.tolist()
+    td_l, k_l = dep_time.tolist(), local.tolist()
+    most_l, target_l = [NEVER] * n_stops, target_most.tolist()
+    carries_l = [False] * trips.size
+    for c in range(len(dep_l) - 1, -1, -1):
+        v, k, ta = arr_l[c], k_l[c], ta_l[c]
+        if not carries_l[k] and most_l[v] < ta + slack and target_l[v] < ta:
+            continue
         ok = latest[v] >= ta + slack
-        ok |= seated[k]
-        if v in at_target:
+        if carries_l[k]:
+            ok |= seated[k]
+        if target_l[v] >= ta:
             ok |= at_target[v] >= ta
         if not ok.any():
             continue
+        u = dep_l[c]
         seated[k] = ok
-        np.maximum(latest[u], np.where(ok, np.int32(dep_time[c]), never), out=latest[u])
+        carries_l[k] = True
+        np.maximum(latest[u], np.where(ok, np.int32(td_l[c]), never), out=latest[u])
+        if td_l[c] > most_l[u]:
+            most_l[u] = td_l[c]
     return latest
 
 
@@ -101,17 +115,29 @@ def earliest_arrivals(
     board[source, columns] = ready
     trips, local = np.unique(trip, return_inverse=True)
     seated = np.zeros((trips.size, n_cols), dtype=np.bool_)
+    # The earliest boarding time of any column at each stop, and whether a trip carries any
+    # column yet: a connection neither allows is passed over without touching a column.
+    least = np.full(n_stops, -NEVER, dtype=np.int64)
+    np.minimum.at(least, source, ready)
     far = np.int32(-NEVER)
-    for c in range(dep_stop.size):
-        u = int(dep_stop[c])
-        k = int(local[c])
-        ok = board[u] <= dep_time[c]
-        ok |= seated[k]
+    dep_l, arr_l, ta_l = dep_stop.tolist(), arr_stop.tolist(), arr_time.tolist()
+    td_l, k_l = dep_time.tolist(), local.tolist()
+    least_l, carries_l = least.tolist(), [False] * trips.size
+    for c in range(len(dep_l)):
+        u, k, td = dep_l[c], k_l[c], td_l[c]
+        if not carries_l[k] and least_l[u] > td:
+            continue
+        ok = board[u] <= td
+        if carries_l[k]:
+            ok |= seated[k]
         if not ok.any():
             continue
         seated[k] = ok
-        v = int(arr_stop[c])
-        reached = np.where(ok, np.int32(arr_time[c]), far)
+        carries_l[k] = True
+        v, ta = arr_l[c], ta_l[c]
+        reached = np.where(ok, np.int32(ta), far)
         np.minimum(arrival[v], reached, out=arrival[v])
-        np.minimum(board[v], np.where(ok, np.int32(arr_time[c] + slack), far), out=board[v])
+        np.minimum(board[v], np.where(ok, np.int32(ta + slack), far), out=board[v])
+        if ta + slack < least_l[v]:
+            least_l[v] = ta + slack
     return arrival

@@ -63,7 +63,7 @@ UNREACHABLE_MINUTES = 9999
 HORIZON_S = 240 * 60
 """Journeys longer than the longest limit a client may have (240 min) are not looked for."""
 
-CACHE_FORMAT = "v3"
+CACHE_FORMAT = "v4"
 """Version of the cached scans' file layout (a new layout never reads an old file)."""
 WEEKDAYS = tuple(Weekday)
 _INF = np.int32(2**30)
@@ -209,6 +209,12 @@ def cached_scan(
             m_time,
             slack,
         )
+        # A column's answer must not depend on the others scanned with it (the window is the
+        # batch's): journeys longer than the horizon are cut, whatever the window let in.
+        if direction == "there":
+            fresh[fresh < (m_time - HORIZON_S)[None, :]] = NEVER
+        else:
+            fresh[fresh > (m_time + HORIZON_S)[None, :]] = -NEVER
         have_keys = np.concatenate([have_keys, missing])
         have = np.concatenate([np.asarray(have), fresh], axis=1)
         tag = f"{os.getpid()}-{threading.get_ident()}"
@@ -336,13 +342,17 @@ def build_trip_table(
         )
         there[t] = (matrix, position)
         scanned += n
-        for h in hours_values.tolist():
-            back_time = start[p_near.owner] + h + 60 * p_near.walk
-            matrix, position, n = cached_scan(
-                feed, services, "back", there_stop, back_time, slack, root
-            )
-            back[(t, h)] = (matrix, position)
-            scanned += n
+        # Back: every length of day in one scan (one pass over the connections).
+        leave_site = start[p_near.owner] + 60 * p_near.walk
+        back_time = np.concatenate(
+            [leave_site + h for h in hours_values.tolist()] or [np.zeros(0, np.int64)]
+        )
+        back_stop = np.tile(there_stop, len(hours_values))
+        matrix, position, n = cached_scan(feed, services, "back", back_stop, back_time, slack, root)
+        scanned += n
+        width = there_stop.size
+        for g, h in enumerate(hours_values.tolist()):
+            back[(t, h)] = (matrix, position[g * width : (g + 1) * width])
 
     type_of_weekday = np.array([day_types.index(by_weekday[w]) for w in range(7)])
 

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -283,3 +284,34 @@ def test_platforms_of_a_station_are_one_stop_for_changing(tmp_path: Path) -> Non
     )
     table = build_trip_table(problem, feed, tmp_path)
     assert (int(table.minutes[0, 0]), int(table.mode[0, 0])) == (75, TRANSIT)
+
+
+@pytest.mark.parametrize("direction", ["there", "back"])
+def test_a_column_does_not_depend_on_the_others_scanned_with_it(
+    tmp_path: Path, direction: str
+) -> None:
+    # Arriving at the station by 18.40 (there) or leaving it from 6.00 (back): within the
+    # 4-hour horizon no bus serves Kirkkotie, so the column is empty alone; scanned beside a
+    # column that widens the window (7.40 there, 14.00 back) the 12.00 and the 14.45 come into
+    # the window, and must still not count.
+    from matching.transit.table import cached_scan
+
+    one, two = tmp_path / "one", tmp_path / "two"
+    version = store_feed(small_feed(), one)
+    store_feed(small_feed(), two)
+    feed = load_feed(version, one)
+    services = feed.services_on(date(2026, 11, 30))
+    station, village = feed.stop_index["OULU"], feed.stop_index["KIRK"]
+    if direction == "there":
+        column, other = 18 * 3600 + 40 * 60, 7 * 3600 + 40 * 60
+    else:
+        column, other = 6 * 3600, 14 * 3600
+    alone, at, _ = cached_scan(
+        feed, services, direction, np.array([station]), np.array([column]), 120, one
+    )
+    batch, where, _ = cached_scan(
+        feed, services, direction, np.array([station, station]), np.array([column, other]), 120, two
+    )
+    value = np.asarray(alone)[village, at[0]]
+    assert value == (-(10**8) if direction == "there" else 10**8)
+    assert np.array_equal(np.asarray(alone)[:, at[0]], np.asarray(batch)[:, where[0]])
