@@ -265,6 +265,8 @@ def _reduce_cols(
     return out
 
 
+MEMO_SIZE = 2
+"""Trip tables kept in memory per process (a 5,000 × 1,500 table takes about 45 MB)."""
 _MEMO: dict[int, tuple[AllocationProblem, TripTable]] = {}
 _MEMO_LOCK = threading.Lock()
 
@@ -284,7 +286,7 @@ def trip_table(problem: AllocationProblem, root: Path | None = None) -> TripTabl
             return hit[1]
     table = build_trip_table(problem, load_feed(version, root), root)
     with _MEMO_LOCK:
-        if len(_MEMO) >= 8:
+        if len(_MEMO) >= MEMO_SIZE:
             _MEMO.pop(next(iter(_MEMO)))
         _MEMO[id(problem)] = (problem, table)
     return table
