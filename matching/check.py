@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from matching.transit import UNREACHABLE, trip_table
 from models import (
     AllocationProblem,
     AllocationResult,
@@ -141,7 +142,34 @@ def expected_points(
     }
 
 
+_POSITIONS: dict[int, tuple[AllocationProblem, dict[str, int], dict[str, int]]] = {}
+
+
+def _table_entry(
+    problem: AllocationProblem, client: Client, placement: Placement
+) -> tuple[int, int] | None:
+    """The pair's minutes and mode in the problem's trip table (the same matrix the engine
+    reads), or None without a feed. Looked up by the records' ids, not the engine's indices."""
+    table = trip_table(problem)
+    if table is None:
+        return None
+    known = _POSITIONS.get(id(problem))
+    if known is None or known[0] is not problem:
+        known = (
+            problem,
+            {c.id: i for i, c in enumerate(problem.clients)},
+            {p.id: j for j, p in enumerate(problem.placements)},
+        )
+        _POSITIONS.clear()
+        _POSITIONS[id(problem)] = known
+    i, j = known[1][client.id], known[2][placement.id]
+    return int(table.minutes[i, j]), int(table.mode[i, j])
+
+
 def _trip_minutes(problem: AllocationProblem, client: Client, placement: Placement) -> int:
+    entry = _table_entry(problem, client, placement)
+    if entry is not None:
+        return entry[0]
     lat1, lon1 = math.radians(client.location.lat), math.radians(client.location.lon)
     lat2, lon2 = math.radians(placement.location.lat), math.radians(placement.location.lon)
     a = (
@@ -198,8 +226,12 @@ def pair_violations(
         client.consent_outside_commuting_area
     ):
         broken("commuting_area", "outside the commuting area without the client's consent")
+    entry = _table_entry(problem, client, placement)
+    unreachable = entry is not None and entry[1] == UNREACHABLE
+    if unreachable:
+        broken("reachable", "no public transport there by the start or back after the day")
     minutes = _trip_minutes(problem, client, placement)
-    if minutes > client.max_travel_minutes:
+    if minutes > client.max_travel_minutes and not unreachable:
         broken(
             "travel_time",
             f"{minutes} min trip, client's maximum {client.max_travel_minutes}",

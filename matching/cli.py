@@ -18,6 +18,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -36,11 +37,14 @@ from matching.explain.notices import (
     scenario_error_text,
     scenario_file_text,
 )
+from matching.explain.trip import trip_text
+from matching.geography import GeographyError, apply_geography, read_classification
 from matching.io import InputError, load, write
 from matching.sample import generate_county
 from matching.scenario.cli import add_command as add_scenario_command
 from matching.screen import Screened, county_as_of, screen_problem
 from matching.solve import allocate
+from matching.transit import SAMPLE_FEED, TRANSIT, FeedError, store_feed, trip_table
 from models import AllocationProblem, AllocationResult
 
 SAMPLE_COUNTY = "sample-county.json"
@@ -126,6 +130,8 @@ def summary(problem: AllocationProblem, result: AllocationResult, lang: str = "f
     lines += _table([header, *body], (False, True, True, True))
     lines.append("")
     lines.append(word(lang, "demo.proposals"))
+    client_row = {c.id: i for i, c in enumerate(problem.clients)}
+    placement_row = {p.id: j for j, p in enumerate(problem.placements)}
     for a in new[:8]:
         lines.append(
             "  "
@@ -139,6 +145,23 @@ def summary(problem: AllocationProblem, result: AllocationResult, lang: str = "f
                 minutes=a.travel_minutes,
             )
         )
+        lines.append(
+            "    " + trip_text(problem, client_row[a.client], placement_row[a.placement], lang)
+        )
+    table = trip_table(problem)
+    if table is not None:
+        # The first client placed (proposed, or kept where they are) who goes by bus or train.
+        by_bus = [
+            a
+            for a in [*new, *result.assignments]
+            if table.mode[client_row[a.client], placement_row[a.placement]] == TRANSIT
+        ]
+        if by_bus:
+            a = by_bus[0]
+            lines.append("")
+            lines.append(word(lang, "demo.example_trip", client=a.client, placement=a.placement))
+            i, j = client_row[a.client], placement_row[a.placement]
+            lines.append("    " + trip_text(problem, i, j, lang))
     return "\n".join(lines) + "\n"
 
 
@@ -160,9 +183,34 @@ def screened_county(path: str, lang: str, problem: AllocationProblem | None = No
     return screened
 
 
+def with_feed(problem: AllocationProblem, gtfs: str | None) -> AllocationProblem:
+    """The problem planned with the GTFS feed ``gtfs``: a zip's path (stored in the feed store
+    first), ``sample`` for the sample county's feed, ``none`` for the estimate alone; None
+    leaves the problem as it is."""
+    if gtfs is None:
+        return problem
+    if gtfs == "none":
+        feed = None
+    elif gtfs == "sample":
+        feed = SAMPLE_FEED
+    else:
+        try:
+            feed = store_feed(gtfs)
+        except (OSError, FeedError) as error:
+            raise InputError([f"--gtfs {gtfs}: {error}"]) from error
+    travel = problem.options.travel.model_copy(update={"feed": feed})
+    options = problem.options.model_copy(update={"travel": travel})
+    return problem.model_copy(update={"options": options})
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the weekly allocation on the bundled sample county and print a summary."""
-    problem = screened_county(args.county or sample_path(), args.lang).problem
+    county = args.county or sample_path()
+    problem = with_feed(
+        load(AllocationProblem, county, county_as_of),
+        args.gtfs or (None if args.county else "sample"),
+    )
+    problem = screened_county(county, args.lang, problem).problem
     result = allocate(problem)
     violations = check_allocation(problem, result)
     sys.stdout.write(summary(problem, result, args.lang))
@@ -180,7 +228,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_solve(args: argparse.Namespace) -> int:
     """Solve a county file, screened as the service's run screens it, and write the result
     JSON."""
-    problem = load(AllocationProblem, args.county, county_as_of)
+    problem = with_feed(load(AllocationProblem, args.county, county_as_of), args.gtfs)
     overrides: dict[str, Any] = {}
     if args.time_limit is not None:
         overrides["time_limit_s"] = args.time_limit
@@ -206,7 +254,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """Check a result against every hard rule of the county, screened as the service's run
     screens it; exit 1 if any is broken."""
-    problem = screened_county(args.county, args.lang).problem
+    problem = with_feed(load(AllocationProblem, args.county, county_as_of), args.gtfs)
+    problem = screened_county(args.county, args.lang, problem).problem
     result = load(AllocationResult, args.result)
     violations = check_allocation(problem, result)
     if args.json:
@@ -231,6 +280,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if violations else 0
 
 
+def cmd_geography(args: argparse.Namespace) -> int:
+    """Replace a county's municipalities and areas by the classification table it supplies."""
+    problem = load(AllocationProblem, args.county)
+    try:
+        rows = read_classification(args.table)
+        as_of = date.fromisoformat(args.date) if args.date else None
+        problem = apply_geography(problem, rows, args.source, as_of)
+    except OSError as error:
+        raise InputError([f"{args.table}: {error.strerror or error}"]) from error
+    except GeographyError as error:
+        raise InputError([f"{args.table}: {line}" for line in error.lines]) from error
+    except ValueError as error:
+        raise InputError([f"--date {args.date}: {error}"]) from error
+    write(problem.model_dump_json(indent=2) + "\n", args.output)
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of the problem or the result."""
     if args.what == "problem":
@@ -252,6 +318,7 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help=cmd_demo.__doc__)
     demo.add_argument("county", nargs="?", help="county JSON (default: the bundled sample)")
     demo.add_argument("--lang", choices=list(LANGUAGES), default=default_language())
+    demo.add_argument("--gtfs", default=None, help="GTFS zip (or 'sample', 'none') for the trips")
     demo.set_defaults(func=cmd_demo)
 
     sample = sub.add_parser("sample", help=cmd_sample.__doc__)
@@ -271,16 +338,26 @@ def parser() -> argparse.ArgumentParser:
         "--no-timings", action="store_true", help="omit timings: byte-identical reruns"
     )
     solve.add_argument("--lang", choices=list(LANGUAGES), default=default_language())
+    solve.add_argument("--gtfs", default=None, help="GTFS zip (or 'sample', 'none') for the trips")
     solve.set_defaults(func=cmd_solve)
 
     check = sub.add_parser("check", help=cmd_check.__doc__)
     check.add_argument("county")
     check.add_argument("result")
     check.add_argument("--lang", choices=list(LANGUAGES), default=default_language())
+    check.add_argument("--gtfs", default=None, help="GTFS zip (or 'sample', 'none') for the trips")
     check.add_argument(
         "--json", action="store_true", help="findings as JSON with codes and numbers"
     )
     check.set_defaults(func=cmd_check)
+
+    geography = sub.add_parser("geography", help=cmd_geography.__doc__)
+    geography.add_argument("county")
+    geography.add_argument("table", help="classification CSV: a row per municipality")
+    geography.add_argument("--source", required=True, help="who published it, which edition")
+    geography.add_argument("--date", default=None, help="date of the classification, ISO")
+    geography.add_argument("-o", "--output", default=None)
+    geography.set_defaults(func=cmd_geography)
 
     schema = sub.add_parser("schema", help=cmd_schema.__doc__)
     schema.add_argument("what", nargs="?", choices=["problem", "result"], default="problem")

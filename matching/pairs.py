@@ -8,6 +8,7 @@ from functools import cached_property
 import numpy as np
 
 from matching.tables import BoolArray, IntArray, Tables
+from matching.transit import UNREACHABLE, trip_table
 from matching.travel import distance_km, travel_minutes
 
 
@@ -31,8 +32,12 @@ class Pairs:
 
     @cached_property
     def travel_minutes(self) -> IntArray:
-        """Estimated one-way travel time of each pair, minutes."""
+        """One-way travel time of each pair, minutes: from the problem's trip table where it
+        names a feed (``matching.transit``), else the estimate from distance."""
         t = self.tables
+        table = trip_table(t.problem)
+        if table is not None:
+            return table.minutes[self.client, self.placement].astype(np.int64)
         km = distance_km(
             t.client_lat[self.client],
             t.client_lon[self.client],
@@ -40,6 +45,14 @@ class Pairs:
             t.placement_lon[self.placement],
         )
         return travel_minutes(km, t.problem.options.travel)
+
+    @cached_property
+    def unreachable(self) -> BoolArray:
+        """Pairs the feed connects at both ends but no journey serves on the days attended."""
+        table = trip_table(self.tables.problem)
+        if table is None:
+            return np.zeros(len(self), dtype=np.bool_)
+        return np.asarray(table.mode[self.client, self.placement] == UNREACHABLE)
 
     def subset(self, keep: BoolArray | IntArray | slice) -> Pairs:
         """The pairs where ``keep`` is true, at the positions ``keep``, or in the slice

@@ -4,8 +4,8 @@ This package imports only pydantic and the standard library.
 """
 
 from models.base import DomainModel, Location, RecordId, Weekday
-from models.client import Client, Coach, OngoingAssignment, Preference
-from models.geography import CommutingArea, Municipality
+from models.client import Client, Coach, OngoingAssignment, Preference, TravelMeans
+from models.geography import CommutingArea, EmploymentArea, GeographySource, Municipality
 from models.options import SolveOptions, TravelModel, Weights
 from models.organisation import Organisation, OrganisationType
 from models.placement import Placement, TaskCategory, WorkDemand
@@ -31,6 +31,8 @@ __all__ = [
     "CommutingArea",
     "Criterion",
     "DomainModel",
+    "EmploymentArea",
+    "GeographySource",
     "LegalRegime",
     "Location",
     "Municipality",
@@ -47,6 +49,7 @@ __all__ = [
     "SolveStatus",
     "TaskCategory",
     "Timings",
+    "TravelMeans",
     "TravelModel",
     "Weekday",
     "Weights",

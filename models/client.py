@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -33,6 +33,12 @@ class Preference(DomainModel):
         return self
 
 
+TravelMeans = Literal["public_transport", "walks", "cycles", "drives", "taxi"]
+"""How a client gets to a placement: by bus and train (the county's feed where there is one),
+or by their own means, which overrides the feed: walking, cycling, driving, or a taxi the
+municipality has decided on (door to door, as the estimate by road)."""
+
+
 class Client(DomainModel):
     """A client of rehabilitative work activity, as the engine needs to see them.
 
@@ -54,6 +60,10 @@ class Client(DomainModel):
     )
     location: Location
     max_travel_minutes: int = Field(default=60, ge=5, le=240, description="One way, minutes.")
+    travel_means: TravelMeans = Field(
+        default="public_transport",
+        description="Public transport, or the client's own means (overrides the feed).",
+    )
     referral_basis: str = Field(default="activation_plan", min_length=1)
     days_per_week: int = Field(ge=1, le=7, description="From the plan; the law allows 1–4.")
     hours_per_day: float = Field(ge=1, le=12, description="From the plan; the law: 4–8.")

@@ -33,15 +33,42 @@ class Weights(DomainModel):
 
 
 class TravelModel(DomainModel):
-    """Estimated one-way travel time from straight-line distance, in minutes.
+    """How a client's trip to a placement is found, in minutes one way.
 
-    ``minutes = fixed_minutes + distance_km * road_factor / speed_kmh * 60``. The defaults fit a
-    rural county where most trips are by car or bus on main roads.
+    The estimate: ``minutes = fixed_minutes + distance_km * road_factor / speed_kmh * 60``. The
+    defaults fit a rural county where most trips are by car or bus on main roads. With a
+    ``feed``, the trip is the public-transport journey of the county's timetables (walking to
+    and from stops at ``walk_speed_kmh`` over straight-line distance times ``walk_factor``, at
+    most ``max_walk_m``); the estimate then applies only where the feed has no connection.
     """
 
     fixed_minutes: float = Field(default=5.0, ge=0, le=120)
     road_factor: float = Field(default=1.3, ge=1.0, le=3.0)
     speed_kmh: float = Field(default=60.0, gt=0, le=200)
+    feed: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9-]{0,79}$",
+        description=(
+            "Version id of the county's GTFS feed in the feed store (``matching.transit``): "
+            "trips by bus and train replace the estimate where the feed connects a pair. "
+            "None: the estimate applies to every pair."
+        ),
+    )
+    walk_speed_kmh: float = Field(
+        default=4.5, gt=0, le=10, description="Walking speed to and from stops, km/h."
+    )
+    walk_factor: float = Field(
+        default=1.2, ge=1.0, le=3.0, description="Walking distance per straight-line distance."
+    )
+    max_walk_m: int = Field(
+        default=1500, ge=0, le=5000, description="Longest walk to or from a stop, metres."
+    )
+    transfer_minutes: int = Field(
+        default=2, ge=0, le=30, description="Least time to change from one vehicle to another."
+    )
+    cycle_speed_kmh: float = Field(
+        default=15.0, gt=0, le=40, description="Cycling speed of a client who cycles, km/h."
+    )
 
 
 class SolveOptions(DomainModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -130,6 +130,10 @@ class Placement(DomainModel):
     description: str = Field(default="", max_length=2000)
     seats: int = Field(ge=0, le=500, description="Clients at once.")
     weekdays: SortedSet[Weekday] = Field(min_length=1, description="Days the activity runs.")
+    starts_at: time = Field(
+        default=time(8, 0),
+        description="Agreed start of the day, Finnish time: trips arrive by it.",
+    )
     min_hours_per_day: float = Field(ge=0, le=24)
     max_hours_per_day: float = Field(ge=0, le=24)
     demands: SortedSet[WorkDemand] = frozenset()

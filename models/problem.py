@@ -17,7 +17,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from models.base import DomainModel
 from models.client import Client, Coach, OngoingAssignment
-from models.geography import CommutingArea, Municipality
+from models.geography import CommutingArea, EmploymentArea, GeographySource, Municipality
 from models.options import SolveOptions
 from models.organisation import Organisation, OrganisationType
 from models.placement import Placement
@@ -37,6 +37,10 @@ class AllocationProblem(DomainModel):
     planning_date: date
     regime: LegalRegime = LegalRegime()
     commuting_areas: tuple[CommutingArea, ...] = Field(min_length=1)
+    employment_areas: tuple[EmploymentArea, ...] = ()
+    geography_source: GeographySource | None = Field(
+        default=None, description="Where the municipalities and areas come from, and their date."
+    )
     municipalities: tuple[Municipality, ...] = Field(min_length=1)
     organisations: tuple[Organisation, ...] = ()
     placements: tuple[Placement, ...] = ()

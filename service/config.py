@@ -147,6 +147,17 @@ class Settings(BaseModel):
     migrate_on_start: bool = Field(
         default=True, description="Upgrade the schema with Alembic when the app starts."
     )
+    max_feed_bytes: int = Field(
+        default=200_000_000, ge=1_000, description="Largest GTFS zip taken in, bytes."
+    )
+    transit_dir: str = Field(
+        default="",
+        max_length=1000,
+        description=(
+            "Directory of the GTFS feed store and its cached trips (read by the engine, "
+            "``matching.transit``); empty: ~/.cache/paikka/transit."
+        ),
+    )
 
     @field_validator("no_replacement_attestation_months", mode="before")
     @classmethod

@@ -34,7 +34,11 @@ def load_problem(session: Session, problem: AllocationProblem) -> None:
         ReferenceData.model_validate(
             {
                 "commuting_areas": [a.model_dump(mode="json") for a in problem.commuting_areas],
-                "municipalities": [m.model_dump(mode="json") for m in problem.municipalities],
+                # The service keeps no employment areas yet (matching.geography reads them).
+                "municipalities": [
+                    m.model_dump(mode="json", exclude={"employment_area"})
+                    for m in problem.municipalities
+                ],
                 "organisations": [o.model_dump(mode="json") for o in problem.organisations],
                 "coaches": [
                     {**c.model_dump(mode="json"), "municipalities": sorted(c.municipalities)}

@@ -14,7 +14,9 @@ import pytest
 from argon2 import PasswordHasher
 from hypothesis import HealthCheck, settings
 
+from matching.transit import store_feed
 from service import accounts
+from tests.transit.small_feed import small_feed
 
 settings.register_profile(
     "ci",
@@ -58,4 +60,15 @@ def cheap_password_hash() -> Iterator[None]:
         cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
         patch.setattr(accounts, "_hasher", cheap)
         patch.setattr(accounts, "_DUMMY", cheap.hash("not a password of anyone"))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def transit_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A feed store of the session's own (``PAIKKA_TRANSIT_DIR``), holding the small hand-made
+    feed of ``tests.transit.small_feed``: tests never read or fill the user's cache."""
+    root = tmp_path_factory.mktemp("transit-store")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PAIKKA_TRANSIT_DIR", str(root))
+        store_feed(small_feed(), root)
         yield

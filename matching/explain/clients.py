@@ -16,6 +16,7 @@ from matching.explain.documents import (
     TightRule,
 )
 from matching.explain.messages import message
+from matching.explain.trip import trip_messages
 from matching.pairs import Pairs
 from matching.rules import PAIR_RULES
 from models import Criterion, Weekday
@@ -450,5 +451,5 @@ def explain_client(
         tight=tight_rules(ctx, client),
         alternatives=alts,
         insufficient_data=gaps,
-        messages=[head, *parts, *data_msgs],
+        messages=[head, *trip_messages(ctx.problem, client, j), *parts, *data_msgs],
     )

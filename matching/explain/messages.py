@@ -37,13 +37,24 @@ from matching.explain.documents import Message, Param, Text
 
 LANGUAGES = ("fi", "en", "sv")
 REGISTERS = ("client", "coordinator")
-LABELLED = ("rule", "criterion", "attribute", "weekday", "resource", "category", "dimension")
+LABELLED = (
+    "rule",
+    "criterion",
+    "attribute",
+    "weekday",
+    "resource",
+    "category",
+    "dimension",
+    "means",
+)
 """Params whose value is itself a code with a label in the catalogue (``<field>.<value>``)."""
 LABELLED_LISTS = {"rules": "rule", "criteria": "criterion", "weekdays": "weekday"}
 """List params whose items are codes with labels."""
 PLACEMENT_FIELDS = ("placement", "before", "after", "current", "target_placement")
 """Params holding a placement id: shown by name (client) or name and id (coordinator)."""
 PERCENT = ("rate", "top3", "share")
+EUROS = ("fare",)
+"""Params in euros, written with two decimals (4,20)."""
 DATES = ("since", "date", "opens", "until")
 
 HOLDERS_SHOWN = 5
@@ -245,6 +256,8 @@ def _value(lang: str, register: str, key: str, value: Param, names: Mapping[str,
             return date_text(dt.date.fromisoformat(value), lang)
         except ValueError:
             return value
+    if key in EUROS and isinstance(value, (int, float)):
+        return format_decimal(value, format="#,##0.00", locale=lang)
     if isinstance(value, (int, float)):
         return number(value, lang)
     return value

@@ -59,6 +59,7 @@ PAIR_RULES: tuple[tuple[str, PairRuleFn], ...] = (
     ("placement_period", hard.placement_period),
     ("no_replacement_attestation", hard.no_replacement_attestation),
     ("commuting_area", hard.commuting_area),
+    ("reachable", hard.reachable),
     ("travel_time", hard.travel_time),
     ("youth_workshop_age", hard.youth_workshop_age),
     ("weekdays", hard.weekdays),

@@ -102,12 +102,29 @@ def commuting_area(pairs: Pairs) -> BoolArray:
     return same | t.client_consent[pairs.client]
 
 
+def reachable(pairs: Pairs) -> BoolArray:
+    """Hard: public transport takes the client there by the start and home after the day.
+
+    Source: Paikka, the client's means of travel and the county's timetables (Client.travel_means).
+
+    With the county's timetables (``TravelModel.feed``), a client who travels by bus and train
+    and has stops near home and the placement must have a journey arriving by the start and
+    one back after the day ends on the days they would attend; without one the placement is
+    unreachable. A client's own means (walking, cycling, driving, a taxi) override the feed.
+    """
+    return ~pairs.unreachable
+
+
 def travel_time(pairs: Pairs) -> BoolArray:
-    """Hard: the estimated one-way trip is within the client's maximum travel time.
+    """Hard: the one-way trip (by the timetables or the estimate) is within the client's maximum.
 
     Source: Paikka, the client's own limit (Client.max_travel_minutes).
+
+    A pair with no journey at all is the ``reachable`` rule's, not this one's: each refused
+    pair has one reason.
     """
-    return pairs.travel_minutes <= pairs.tables.client_max_travel[pairs.client]
+    within = pairs.travel_minutes <= pairs.tables.client_max_travel[pairs.client]
+    return within | pairs.unreachable
 
 
 def youth_workshop_age(pairs: Pairs) -> BoolArray:

@@ -30,6 +30,7 @@ from models import (
     AllocationProblem,
     Client,
     Coach,
+    GeographySource,
     LegalRegime,
     Location,
     Municipality,
@@ -39,6 +40,13 @@ from models import (
     Placement,
     TravelModel,
 )
+
+SYNTHETIC_GEOGRAPHY = (
+    "Synthetic sample: the real municipalities of North Ostrobothnia with approximate centres; "
+    "the commuting areas are a plausible grouping made for synthetic data, not Statistics "
+    "Finland's division (matching/data/pohjois_pohjanmaa.json)"
+)
+"""The label of the sample county's geography: made up, and saying so."""
 
 DEFAULT_PLANNING_DATE = date(2026, 11, 30)
 
@@ -217,6 +225,7 @@ def _generate(
         planning_date=planning_date,
         regime=regime,
         commuting_areas=data.commuting_areas,
+        geography_source=GeographySource(source=SYNTHETIC_GEOGRAPHY, synthetic=True),
         municipalities=tuple(
             Municipality(
                 code=m.code,

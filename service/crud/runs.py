@@ -11,6 +11,7 @@ from sqlalchemy import Integer, Row, Select, Text, bindparam, cast, func, litera
 from sqlalchemy.orm import Session
 
 from matching.screen import CountyRecords, Screened, placement_as_of, screen
+from matching.transit import current_feed
 from models import (
     AllocationProblem,
     AllocationResult,
@@ -206,6 +207,10 @@ def create(session: Session, user: Principal, body: RunCreate, settings: Setting
         )
     options = body.options.model_dump(mode="json")
     options["time_limit_s"] = min(body.options.time_limit_s, settings.max_time_limit_s)
+    feed = current_feed()
+    if feed is not None:
+        # Trips by the county's timetables once a feed is stored (POST /reference/gtfs).
+        options["travel"] = {"feed": feed}
     row = RunRow(
         county=settings.county,
         active_lock=settings.county,

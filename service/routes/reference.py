@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, File, UploadFile
+from pydantic import BaseModel
 
+from matching.transit import FeedError, load_feed, set_current_feed, store_feed
 from service.auth import Principal, Role
+from service.config import Settings
 from service.crud import reference as store
-from service.deps import SessionDep, require
+from service.deps import SessionDep, SettingsDep, require
+from service.errors import InvalidInput
 from service.routes.common import ERRORS, Anyone
 from service.schemas.reference import ReferenceData
 
@@ -31,3 +36,45 @@ def put_reference(
     store.upsert(session, body)
     session.commit()
     return store.read(session)
+
+
+class FeedStored(BaseModel):
+    """A GTFS feed taken into the feed store: its version id and what it holds."""
+
+    feed: str
+    name: str
+    stops: int
+    connections: int
+
+
+def _feed_root(settings: Settings) -> Path | None:
+    return Path(settings.transit_dir) if settings.transit_dir else None
+
+
+@router.post("/gtfs")
+def post_gtfs(
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="The county's GTFS feed (zip).")],
+    _user: Annotated[Principal, Depends(require(Role.ADMIN, Role.COORDINATOR))],
+) -> FeedStored:
+    """Store the county's GTFS timetables; runs from now on plan trips by them (admins and
+    coordinators)."""
+    content = file.file.read(settings.max_feed_bytes + 1)
+    if len(content) > settings.max_feed_bytes:
+        raise InvalidInput(
+            f"the file is larger than {settings.max_feed_bytes} bytes",
+            code="api.file_too_large",
+            params={"megabytes": round(settings.max_feed_bytes / 1_000_000, 1)},
+        )
+    root = _feed_root(settings)
+    try:
+        version = store_feed(content, root)
+    except FeedError as error:
+        raise InvalidInput(
+            f"not a GTFS feed: {error}", code="api.invalid_feed", params={"reason": str(error)}
+        ) from error
+    set_current_feed(version, root)
+    feed = load_feed(version, root)
+    return FeedStored(
+        feed=version, name=feed.name, stops=feed.n_stops, connections=int(feed.dep_stop.size)
+    )

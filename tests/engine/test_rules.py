@@ -17,14 +17,22 @@ from matching.pairs import Pairs
 from matching.rules import PAIR_RULES, REGISTRY
 from matching.rules.hard import earliest_valid_attestation
 from matching.tables import Tables
+from matching.transit import feed_version
 from models.dates import add_months
 from tests.factories import KEMPELE, RAAHE, client, make_problem, placement
+from tests.transit.small_feed import small_feed
 
 Case = tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]
 """Rule, client overrides, placement overrides, problem overrides."""
 
 REQUIRED = {"regime": {"no_replacement_attestation_months": 12}}
 """A regime that requires a no-replacement attestation at most 12 months old."""
+TIMETABLES = {"options": {"travel": {"feed": feed_version(small_feed()), "walk_factor": 1.0}}}
+"""Trips by the small hand-made feed (``tests.transit.small_feed``), stored for the session."""
+VILLAGE = {"location": {"lat": 65.00, "lon": 25.00}}
+"""A home at the village stop Kirkkotie of the small feed."""
+STATION = {"location": {"lat": 65.00, "lon": 25.50}}
+"""A placement at the small feed's Oulu bus station."""
 
 FORBIDDEN: list[Case] = [
     ("placement_open", {}, {"closed": True}, {}),
@@ -37,6 +45,21 @@ FORBIDDEN: list[Case] = [
         {},
     ),
     ("travel_time", {"max_travel_minutes": 10}, {"municipality": "244", "location": KEMPELE}, {}),
+    # Sundays: no bus runs.
+    (
+        "reachable",
+        {**VILLAGE, "available_weekdays": ["sun"], "days_per_week": 1},
+        {**STATION, "weekdays": ["sun"]},
+        TIMETABLES,
+    ),
+    # The 7.12 arrives 7.40, 20 minutes late for a 7.20 start: the 6.30 takes 50 minutes there,
+    # and home after 7 hours, 14.20, the 14.45 arrives 15.25: 65 minutes, over 45.
+    (
+        "travel_time",
+        {**VILLAGE, "hours_per_day": 7, "max_travel_minutes": 45},
+        {**STATION, "starts_at": "07:20"},
+        TIMETABLES,
+    ),
     ("youth_workshop_age", {"age": 29}, {"youth_workshop": True}, {}),
     ("youth_workshop_age", {"age": None, "birth_date": "1997-11-30"}, {"youth_workshop": True}, {}),
     (
@@ -71,6 +94,14 @@ ALLOWED: list[Case] = [
         {},
     ),
     ("travel_time", {"max_travel_minutes": 30}, {"municipality": "244", "location": KEMPELE}, {}),
+    # The 7.12 arrives 7.40 for a 7.40 start (28 minutes), the 14.45 after 7 hours home 15.25
+    # (45 minutes).
+    (
+        "reachable",
+        {**VILLAGE, "hours_per_day": 7, "max_travel_minutes": 45},
+        {**STATION, "starts_at": "07:40"},
+        TIMETABLES,
+    ),
     ("youth_workshop_age", {"age": 28}, {"youth_workshop": True}, {}),
     ("youth_workshop_age", {"age": None, "birth_date": "1997-12-01"}, {"youth_workshop": True}, {}),
     (
