@@ -4,7 +4,7 @@ placement), the client record, and attendance per period."""
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -21,13 +21,13 @@ from service import audit
 from service.audit import Action
 from service.crud import clients as client_store
 from service.crud import decisions as decision_store
+from service.crud import people as people_store
 from service.crud import runs as run_store
 from service.crud.convert import client_domain
 from service.db.accounts import AttendanceCorrectionRow, UserRow
 from service.db.tables import (
     AssignmentRow,
     AttendanceRow,
-    ClientPersonalRow,
     ClientRow,
     MunicipalityRow,
     OrganisationRow,
@@ -53,6 +53,7 @@ from service.web.decisions import admissible_placements, preview_decision, singl
 from service.web.explanations import explained, placements_named
 from service.web.forms import as_list, field_errors, finnish_date, number, words
 from service.web.maps import Map, Point, draw, town_names
+from service.web.people import Label, client_labels
 
 router = APIRouter(prefix="/coordinator", include_in_schema=False)
 
@@ -142,20 +143,39 @@ def placement_infos(session: Session, ids: set[str] | None = None) -> dict[str, 
     return out
 
 
-def names_of(session: Session, ids: list[str]) -> dict[str, str]:
-    """Client id → display name (the id where no name is on record)."""
-    rows = session.execute(
-        select(ClientPersonalRow.client_id, ClientPersonalRow.display_name).where(
-            ClientPersonalRow.client_id.in_(ids)
-        )
-    ).all()
-    found = {cid: name for cid, name in rows if name}
-    return {cid: found.get(cid, cid) for cid in ids}
+def names_of(page: Any, ids: Iterable[str]) -> dict[str, Label]:
+    """Client id → the client's name with what tells them apart (``service.web.people``;
+    the same on every coordinator page and file)."""
+    return client_labels(page.session, page.t, ids)
 
 
 def latest_run(session: Session) -> RunRow | None:
     """The newest run (its proposals are the week's board)."""
     return session.scalar(select(RunRow).order_by(RunRow.id.desc()).limit(1))
+
+
+def purpose_for(page: Any, client_id: str, given: str = "") -> str | Response:
+    """Why the coordinator reads this client's page: their own caseload's purpose, or, for a
+    client outside it, the purpose they give (asked on a page of its own, as the board asks
+    before showing others' proposals) or gave for the same client in the last half hour. The
+    read is then audited with it. A page (``Response``) is returned while no purpose is
+    given."""
+    user = page.user
+    assert user is not None
+    if client_id in set(user.caseload):
+        return ""
+    given = given.strip()[:500]
+    if given:
+        people_store.remember_purpose(page.session, page.principal, client_id, given)
+        return given
+    earlier = people_store.recent_purpose(page.session, page.principal, client_id)
+    if earlier:
+        return earlier
+    page.session.commit()
+    keep = [(k, v) for k, v in page.request.query_params.multi_items() if k != "purpose"]
+    return page.render(
+        "coordinator/purpose.html", status=403, action=page.request.url.path, keep=keep
+    )
 
 
 @router.get("/board")
@@ -253,7 +273,7 @@ def board(
     }
     every = placement_infos(session)
     infos = {pid: every[pid] for pid in ids if pid in every}
-    names = names_of(session, [r.client_id for r in rows])
+    names = names_of(page, [r.client_id for r in rows])
     clients = dict(
         session.execute(
             select(ClientRow.id, ClientRow.attributes).where(
@@ -378,12 +398,15 @@ def _decide(page: Any, proposal_id: int, body: DecisionIn) -> ProposalRow:
     return row
 
 
-def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
+def _proposal_page(page: Any, proposal_id: int, purpose: str = "", **extra: Any) -> Response:
     session = page.session
     try:
         proposal = decision_store.get_proposal(session, page.principal, proposal_id)
     except ServiceError as exc:
         raise WebError(404, "error.not_found") from exc
+    why = purpose_for(page, proposal.client_id, purpose)
+    if isinstance(why, Response):
+        return why
     run = session.get(RunRow, proposal.run_id)
     assert run is not None
     client = client_store.get(session, proposal.client_id)
@@ -392,9 +415,10 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
         page.principal,
         Action.READ,
         "proposals",
-        "reviewing proposals",
+        why or "reviewing proposals",
         record_id=str(proposal_id),
         client=proposal.client_id,
+        outside_caseload=bool(why) or None,
         web=True,
     )
     session.commit()
@@ -413,7 +437,7 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
         proposal=proposal,
         run=run,
         client=client.attributes,
-        name=names_of(session, [proposal.client_id])[proposal.client_id],
+        name=names_of(page, [proposal.client_id])[proposal.client_id],
         info=infos.get(proposal.placement_id),
         infos=infos,
         explanation=explanation,
@@ -470,9 +494,10 @@ def _proposal_map(
 
 
 @router.get("/proposals/{proposal_id}")
-def proposal_page(page: CoordinatorPage, proposal_id: int) -> Response:
-    """One proposal: who, where, why, the top alternatives, and the decision forms."""
-    return _proposal_page(page, proposal_id)
+def proposal_page(page: CoordinatorPage, proposal_id: int, purpose: str = "") -> Response:
+    """One proposal: who, where, why, the top alternatives, and the decision forms (a
+    client outside the caseload: after the purpose is given)."""
+    return _proposal_page(page, proposal_id, purpose)
 
 
 @router.post("/proposals/{proposal_id}/accept")
@@ -497,7 +522,7 @@ async def override_preview(request: Request, page: CoordinatorPage, proposal_id:
     chosen = str(form.get("placement", ""))
     proposal = decision_store.get_proposal(page.session, page.principal, proposal_id)
     preview = preview_decision(page.session, page.settings, proposal, chosen)
-    displaced_names = names_of(page.session, [d.client_id for d in preview.displaced])
+    displaced_names = names_of(page, [d.client_id for d in preview.displaced])
     return _proposal_page(
         page,
         proposal_id,
@@ -574,20 +599,24 @@ CLIENT_FIELDS = (
 )
 
 
-def _client_page(page: Any, client_id: str, **extra: Any) -> Response:
+def _client_page(page: Any, client_id: str, purpose: str = "", **extra: Any) -> Response:
     session = page.session
     try:
         row = client_store.get(session, client_id)
     except ServiceError as exc:
         raise WebError(404, "error.not_found") from exc
+    why = purpose_for(page, client_id, purpose)
+    if isinstance(why, Response):
+        return why
     out = client_store.view(session, page.principal, row)
     audit.record(
         session,
         page.principal,
         Action.READ,
         "clients",
-        "client record",
+        why or "client record",
         record_id=client_id,
+        outside_caseload=bool(why) or None,
         web=True,
     )
     session.commit()
@@ -598,9 +627,14 @@ def _client_page(page: Any, client_id: str, **extra: Any) -> Response:
     ).all()
     wished = [p.placement for p in out.preferences if p.placement]  # type: ignore[union-attr]
     infos = placement_infos(session, {a.placement_id for a in assignments} | set(wished))
+    home = session.get(MunicipalityRow, row.home_municipality)
     return page.render(
         "coordinator/client.html",
         client=out,
+        label=names_of(page, [client_id])[client_id],
+        home_name=(home.name_sv if page.t.language == "sv" and home.name_sv else home.name_fi)
+        if home
+        else row.home_municipality,
         assignments=assignments,
         infos=infos,
         weekdays=WEEKDAYS,
@@ -610,9 +644,10 @@ def _client_page(page: Any, client_id: str, **extra: Any) -> Response:
 
 
 @router.get("/clients/{client_id}")
-def client_page(page: CoordinatorPage, client_id: str) -> Response:
-    """The client record with its edit form and periods."""
-    return _client_page(page, client_id, errors={}, broken=[])
+def client_page(page: CoordinatorPage, client_id: str, purpose: str = "") -> Response:
+    """The client record with its edit form and periods (a client outside the caseload:
+    after the purpose is given)."""
+    return _client_page(page, client_id, purpose, errors={}, broken=[])
 
 
 @router.post("/clients/{client_id}")
@@ -754,7 +789,7 @@ def attendance_page(page: CoordinatorPage, assignment_id: int, month: str = "") 
     return page.render(
         "coordinator/attendance.html",
         assignment=assignment,
-        name=names_of(session, [assignment.client_id])[assignment.client_id],
+        name=names_of(page, [assignment.client_id])[assignment.client_id],
         info=info,
         first=first,
         last=last,
@@ -846,9 +881,9 @@ def client_list(page: CoordinatorPage, q: str = "") -> Response:
     user = page.user
     assert user is not None
     ids = list(user.caseload)
-    names = names_of(session, ids)
+    names = names_of(page, ids)
     if q:
-        ids = [c for c in ids if q.lower() in names[c].lower()]
+        ids = [c for c in ids if q.lower() in str(names[c]).lower()]
     active = {
         a.client_id: a
         for a in session.scalars(
@@ -862,7 +897,7 @@ def client_list(page: CoordinatorPage, q: str = "") -> Response:
     session.commit()
     return page.render(
         "coordinator/clients.html",
-        ids=sorted(ids, key=lambda c: names[c]),
+        ids=sorted(ids, key=lambda c: (names[c].name, names[c].hint)),
         names=names,
         active=active,
         infos=infos,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -86,6 +87,18 @@ class Page:
     t: Texts
     organisation: str | None = None
     notices: list[str] = field(default_factory=list)
+    _full_names: dict[str, str] = field(default_factory=dict)
+
+    def who(self, username: str | None) -> str:
+        """The full name of the person behind a stored user name ("Kaisa Koordinaattori",
+        not "koordinaattori"); the name as stored where no account has it."""
+        if not username:
+            return ""
+        if username not in self._full_names:
+            from service.crud.people import full_names
+
+            self._full_names.update(full_names(self.session, [username]))
+        return self._full_names.get(username, username)
 
     @property
     def principal(self) -> Principal:
@@ -112,6 +125,8 @@ class Page:
             lang=self.t.language,
             languages=LANGUAGES,
             path=self.request.url.path,
+            who=self.who,
+            today=date.today(),
             here=self.request.url.path
             + (f"?{self.request.url.query}" if self.request.url.query else ""),
             **values,

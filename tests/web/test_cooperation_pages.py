@@ -228,7 +228,8 @@ def test_a_decline_needs_a_reason_and_the_coordinator_sees_why(
     declined = html.split("Paikan hylkäämät ehdotukset", 2)[2]
     assert "Cecilia C" in declined and "Dept P3" in declined
     assert f"{text('decline.no_free_place')}: Kesätauko." in declined
-    assert "iida" in declined
+    # The site's person by name, not by user name (issue 20).
+    assert "Iida Iistä" in declined and "iida," not in declined
 
 
 # --- the start meeting and the agreement ------------------------------------------------------
@@ -326,9 +327,10 @@ def test_period_starts_from_the_agreed_agreement_and_its_notice_is_due(
     assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
     lines = csv.content.decode("utf-8-sig").split("\r\n")
     assert lines[0].startswith(text("col.client")) and ";" in lines[0]
-    assert "Aino A;" in lines[1] and d(MONDAY) in lines[1]
+    # The name with what tells the client apart (age, home municipality; issue 20).
+    assert "Aino A (24 v., Oulu);" in lines[1] and d(MONDAY) in lines[1]
     book = load_workbook(io.BytesIO(client.get("/coordinator/cooperation/notices.xlsx").content))
-    assert book.active["A2"].value == "Aino A"
+    assert book.active["A2"].value == "Aino A (24 v., Oulu)"
     response = post(client, f"{url}/notice", url, {"authority": "", "sent_on": d(MONDAY)})
     assert response.status_code == 422 and error_at(response.text, "authority")
     response = post(
@@ -374,7 +376,7 @@ def test_a_day_beyond_the_agreed_days_is_refused(
             (MONDAY + timedelta(days=1), "present"),
         ]
     history = visible(client.get(url).text).split("Korjaushistoria", 1)[1]
-    assert "Soitti aamulla sairaana." in history and "kaisa" in history
+    assert "Soitti aamulla sairaana." in history and "Kaisa Koordinaattori" in history
 
 
 def test_the_month_calendar_page_keeps_to_the_agreement_too(
@@ -488,7 +490,7 @@ def test_monthly_report_page_and_files(client: TestClient, people: WebSeed) -> N
     summary = client.get(f"/coordinator/cooperation/report-summary.csv?month={month}")
     rows = summary.content.decode("utf-8-sig").split("\r\n")
     assert rows[0].split(";")[0] == text("col.month")
-    assert f"{week.month}/{week.year};Aino A;" in rows[1] and ";9,00;" in rows[1]
+    assert f"{week.month}/{week.year};Aino A (24 v., Oulu);" in rows[1] and ";9,00;" in rows[1]
     absences = client.get(f"/coordinator/cooperation/report-absences.csv?month={month}")
     assert text("absence.own_illness") in absences.content.decode("utf-8-sig")
     book = load_workbook(

@@ -213,6 +213,9 @@ class Pair:
     name: str
     placement: str
     placement_name: str
+    who: str = ""
+    """The name with what tells the client apart (birth year, home municipality), for
+    headings; ``name`` alone goes into forms (the meeting's participants)."""
 
 
 def first_of(values: Iterable[Any], key: Callable[[Any], Any]) -> dict[Any, Any]:
@@ -230,14 +233,15 @@ def pair_of(page: Page, proposal_id: int) -> Pair:
     except ServiceError as exc:
         raise WebError(404, "error.not_found") from exc
     infos = placement_infos(page.session, {answer.placement_id})
-    name = names_of(page.session, [answer.client_id])[answer.client_id]
+    name = names_of(page, [answer.client_id])[answer.client_id]
     info = infos.get(answer.placement_id)
     return Pair(
         proposal_id,
         answer.client_id,
-        name,
+        name.name,
         answer.placement_id,
         info.name if info else answer.placement_id,
+        str(name),
     )
 
 

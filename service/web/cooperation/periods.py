@@ -142,7 +142,7 @@ def _period_page(
         "cooperation/period.html",
         status=status,
         period=period,
-        name=names_of(session, [row.client_id])[row.client_id],
+        name=names_of(page, [row.client_id])[row.client_id],
         placement_name=info.name if info else row.placement_id,
         agreement_id=row.agreement_id,
         assignment_id=row.assignment_id,
