@@ -54,6 +54,7 @@ from service.web.explanations import explained, placements_named
 from service.web.forms import as_list, field_errors, finnish_date, number, words
 from service.web.maps import Map, Point, draw, town_names
 from service.web.people import Label, client_labels
+from service.web.unplaced import Unplaced, unplaced
 
 router = APIRouter(prefix="/coordinator", include_in_schema=False)
 
@@ -285,6 +286,7 @@ def board(
         select(MunicipalityRow.code, MunicipalityRow.name_fi).order_by(MunicipalityRow.name_fi)
     ).all()
     all_placements = sorted(every.values(), key=lambda p: (p.name, p.id))
+    left_out = _unplaced(page, run, caseload, purpose.strip() if others else None, every)
     return page.render(
         "coordinator/board.html",
         run=run,
@@ -308,7 +310,40 @@ def board(
         reasons=list(ReasonCode),
         caseload_size=len(caseload),
         newest=newest,
+        unplaced=left_out,
+        explanations_pending=run is not None and run.explanation_status == "pending",
     )
+
+
+def _unplaced(
+    page: Any,
+    run: RunRow | None,
+    caseload: set[str],
+    purpose: str | None,
+    every: dict[str, PlacementInfo],
+) -> list[Unplaced]:
+    """The run's unplaced clients of the caseload (everyone's, with a ``purpose``) with the
+    engine's reasons; the read is audited like the proposals'."""
+    if run is None or run.status != "succeeded":
+        return []
+    ids = [c for c in run.unassigned or [] if purpose is not None or c in caseload]
+    if not ids:
+        return []
+    explanations = run.unassigned_explanations or {}
+    names = {pid: f"{i.name}, {i.organisation}" for pid, i in every.items()}
+    audit.record(
+        page.session,
+        page.principal,
+        Action.READ,
+        "unassigned",
+        purpose or "reviewing proposals",
+        record_id=f"run:{run.id}",
+        ids=ids,
+        web=True,
+    )
+    page.session.commit()
+    mine = {c: explanations.get(c) for c in ids}
+    return unplaced(ids, mine, names_of(page, ids), names, page.t)
 
 
 @router.post("/board/run")

@@ -54,6 +54,12 @@ def _sentence(raw: Any, lang: str, names: Mapping[str, str]) -> str | None:
     return text
 
 
+def sentence(raw: Any, language: str, names: Mapping[str, str]) -> str | None:
+    """One stored engine message in ``language`` (coordinator register), placements by name;
+    ``None`` when it cannot be read."""
+    return _sentence(raw, language if language in LANGUAGES else "fi", names)
+
+
 def explained(
     explanation: Mapping[str, Any] | None, language: str, names: Mapping[str, str]
 ) -> ExplainedProposal:

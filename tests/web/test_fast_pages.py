@@ -455,7 +455,9 @@ def test_our_clients_show_only_what_each_agreed_to_share(
     assert "Aino A" not in table and "+358 40 111" not in table
     assert "Bertta B" in table and "+358 40 222" not in table  # Bertta did not share it
     token = signed_in(client, "kaisa")
-    done = post(client, f"/coordinator/proposals/{web_seed.proposals['C1']}/accept", {"csrf": token})
+    done = post(
+        client, f"/coordinator/proposals/{web_seed.proposals['C1']}/accept", {"csrf": token}
+    )
     assert done.status_code == 303
     signed_in(client, "kalle")
     table = client.get("/municipality/clients").text

@@ -1,0 +1,224 @@
+"""Issue 20 on the pages: people told apart and named, times in Finnish time, the week's
+unplaced clients with the engine's reasons, and the purpose asked for a client outside the
+caseload."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html import unescape
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+import matching
+from matching.explain.documents import Message
+from matching.explain.messages import render_text
+from service.db.tables import (
+    AuditRow,
+    ClientPersonalRow,
+    ClientRow,
+    PlacementRow,
+    ProposalRow,
+    RunRow,
+)
+from service.jobs import explain_clients
+from service.web.i18n import Texts
+from tests.service.svc_helpers import county, sessions_of
+from tests.web.test_sign_in import csrf_of, sign_in
+from tests.web.web_helpers import WebSeed
+
+TWINS = "Noora Heikkilä"
+
+
+def visible(html: str) -> str:
+    """The page's text with tags removed, white space collapsed."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def name_twins(app: FastAPI) -> None:
+    """C3 (27) and C4 (55), both of Oulu, both called Noora Heikkilä."""
+    with sessions_of(app)() as session:
+        for cid in ("C3", "C4"):
+            row = session.get(ClientPersonalRow, cid)
+            assert row is not None
+            row.display_name = TWINS
+            row.shared_fields = ["display_name"]
+        session.commit()
+
+
+def test_times_are_finnish_time_in_finnish_form() -> None:
+    moment = dt.datetime(2026, 12, 8, 3, 21, tzinfo=dt.UTC)
+    assert Texts("fi").date(moment) == "8.12.2026 5.21"
+    assert Texts("fi").date(moment.replace(tzinfo=None)) == "8.12.2026 5.21"  # SQLite's
+    summer = dt.datetime(2026, 7, 1, 21, 5)
+    assert Texts("sv").date(summer) == "2.7.2026 0.05"
+    assert Texts("fi").date(dt.date(2026, 1, 5)) == "5.1.2026"
+
+
+def test_twins_are_told_apart_on_the_board_list_and_proposal(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    name_twins(app)
+    sign_in(client, "kaisa")
+    board = visible(client.get("/coordinator/board").text)
+    assert f"{TWINS} (27 v., Oulu)" in board and f"{TWINS} (55 v., Oulu)" in board
+    listed = visible(client.get("/coordinator/clients").text)
+    assert f"{TWINS} (27 v., Oulu)" in listed and f"{TWINS} (55 v., Oulu)" in listed
+    page = visible(client.get(f"/coordinator/proposals/{web_seed.proposals['C4']}").text)
+    assert f"{TWINS} (55 v., Oulu)" in page
+    record = visible(client.get("/coordinator/clients/C4").text)
+    assert f"{TWINS} (55 v., Oulu)" in record and "Kotikunta Oulu" in record and "564" not in record
+    # A client born on a known day is told by the birth year.
+    with sessions_of(app)() as session:
+        row = session.get(ClientRow, "C3")
+        assert row is not None
+        attributes = {k: v for k, v in row.attributes.items() if k != "age"}
+        row.attributes = {**attributes, "birth_date": "1999-03-04"}
+        session.commit()
+    board = visible(client.get("/coordinator/board").text)
+    assert f"{TWINS} (s. 1999, Oulu)" in board and f"{TWINS} (55 v., Oulu)" in board
+
+
+def test_a_decision_shows_who_by_name_and_when_in_finnish_time(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    sign_in(client, "kaisa")
+    proposal = web_seed.proposals["C3"]
+    token = csrf_of(client.get(f"/coordinator/proposals/{proposal}").text)
+    client.post(f"/coordinator/proposals/{proposal}/accept", data={"csrf": token})
+    with sessions_of(app)() as session:
+        row = session.get(ProposalRow, proposal)
+        assert row is not None and row.decided_at is not None and row.decided_by == "kaisa"
+        when = Texts("fi").date(row.decided_at)
+    page = visible(client.get(f"/coordinator/proposals/{proposal}").text)
+    assert f"Kaisa Koordinaattori, {when}" in page and "· kaisa" not in page
+
+
+def _unplaced_run(app: FastAPI) -> tuple[int, dict[str, Any]]:
+    """The run's unplaced clients and the engine's explanations of them, from the engine
+    itself on the tiny county with one seat a placement and C4 travelling 10 minutes at most:
+    C4 is left out (two placements too far, the third full)."""
+    problem = county()
+    problem = problem.model_copy(
+        update={
+            "placements": tuple(p.model_copy(update={"seats": 1}) for p in problem.placements),
+            "clients": tuple(
+                c.model_copy(update={"max_travel_minutes": 10}) if c.id == "C4" else c
+                for c in problem.clients
+            ),
+        }
+    )
+    result = matching.allocate(problem)
+    assert "C4" in result.unassigned
+    explained = explain_clients(problem, result)
+    with sessions_of(app)() as session:
+        run = session.scalars(select(RunRow).order_by(RunRow.id.desc())).first()
+        assert run is not None
+        run.unassigned = list(result.unassigned)
+        run.unassigned_explanations = {c: explained[c] for c in result.unassigned}
+        run.explanation_status = "ready"
+        session.commit()
+        return run.id, explained
+
+
+def _sentence(raw: dict[str, Any], names: dict[str, str]) -> str:
+    text = render_text(Message.model_validate(raw), "fi", names).coordinator
+    for pid, name in names.items():
+        text = text.replace(f"{name} ({pid})", name)
+    return " ".join(text.split())
+
+
+def test_the_boards_unplaced_list_matches_the_engines_json(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    run_id, _ = _unplaced_run(app)
+    name_twins(app)
+    engine = client.get(f"/runs/{run_id}/unassigned", headers=web_seed.base.h("coordinator")).json()
+    assert engine and set(engine) <= {"C1", "C2", "C3", "C4"}
+    with sessions_of(app)() as session:
+        names = {
+            pid: f"{a.get('department')}, {org}"
+            for pid, a, org in session.execute(
+                select(PlacementRow.id, PlacementRow.attributes, PlacementRow.organisation_id)
+            )
+        }
+        orgs = {"O1": "Oulu catering", "O2": "Ii association"}
+        names = {pid: f"{n.split(', ')[0]}, {orgs[n.split(', ')[1]]}" for pid, n in names.items()}
+    sign_in(client, "kaisa")
+    html = client.get("/coordinator/board").text
+    section = html.split('id="unplaced"', 1)[1]
+    items = re.findall(r'<li class="unplaced-item".*?</details>', section, re.S)
+    # One item per unplaced client of the caseload (all four are kaisa's), each named.
+    assert len(items) == len(engine)
+    labels = {
+        "C1": "Aino A (24 v., Oulu)",
+        "C2": "Bertta B (40 v., Oulu)",
+        "C3": f"{TWINS} (27 v., Oulu)",
+        "C4": f"{TWINS} (55 v., Oulu)",
+    }
+    by_client = {cid: next(i for i in items if labels[cid] in visible(i)) for cid in engine}
+    for cid, item in engine.items():
+        text = visible(by_client[cid])
+        for message in item["messages"]:
+            assert _sentence(message, names) in text
+        counted = sorted(
+            (r for r in item["excluded"] if r["placements"] > 0), key=lambda r: -r["placements"]
+        )
+        excluded = re.findall(r'<ul class="excluded">(.*?)</ul>', by_client[cid], re.S)
+        rules = re.findall(r"<li[^>]*>(.*?)</li>", excluded[0], re.S) if excluded else []
+        assert [visible(r) for r in rules] == [_sentence(r["message"], names) for r in counted]
+        for alternative in item["alternatives"][:2]:
+            assert names[alternative["placement"]] in text
+            for reason in alternative["reasons"]:
+                if reason["code"].startswith("blocked."):
+                    assert f"{reason['params']['used']}/{reason['params']['capacity']}" in text
+    c4 = visible(by_client["C4"])
+    assert "matka-aika" in c4 and "2 paikkaa" in c4  # the two placements too far
+    shown = [visible(i) for i in items]
+    # No id, no English: other clients holding the seats are counted, not listed.
+    every = " ".join(shown)
+    assert not re.search(r"(?<!Dept )\b(C[1-4]|P[1-3])\b", every), every
+    assert "paikoilla 1 asiakas" in every
+    with sessions_of(app)() as session:
+        logged = session.scalars(
+            select(AuditRow).where(AuditRow.resource == "unassigned").order_by(AuditRow.id)
+        ).all()
+        assert logged and set((logged[-1].detail or {})["client_ids"]) == set(engine)
+
+
+def test_a_client_outside_the_caseload_asks_the_purpose_and_audits_it(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    with sessions_of(app)() as session:
+        from service.db.accounts import UserRow
+
+        kaisa = session.scalar(select(UserRow).where(UserRow.username == "kaisa"))
+        assert kaisa is not None
+        kaisa.caseload = ["C1", "C2"]
+        session.commit()
+    sign_in(client, "kaisa")
+    own = client.get("/coordinator/clients/C1")
+    assert own.status_code == 200 and "Aino A" in own.text
+    for url in ("/coordinator/clients/C3", f"/coordinator/proposals/{web_seed.proposals['C3']}"):
+        asked = client.get(url)
+        assert asked.status_code == 403 and "Cecilia C" not in asked.text
+        assert "Miksi tarvitset" in asked.text and 'name="purpose"' in asked.text
+    purpose = "Sijaistan Mattia tällä viikolla"
+    shown = client.get("/coordinator/clients/C3", params={"purpose": purpose})
+    assert shown.status_code == 200 and "Cecilia C" in shown.text
+    # The purpose holds for the same client for a while: the proposal opens without asking.
+    again = client.get(f"/coordinator/proposals/{web_seed.proposals['C3']}")
+    assert again.status_code == 200 and "Cecilia C" in again.text
+    # Another client outside the caseload is asked again.
+    assert client.get("/coordinator/clients/C4").status_code == 403
+    with sessions_of(app)() as session:
+        rows = session.scalars(
+            select(AuditRow).where(AuditRow.actor == "kaisa", AuditRow.purpose == purpose)
+        ).all()
+        kinds = {(r.resource, r.record_id) for r in rows}
+        assert ("clients", "C3") in kinds
+        assert ("proposals", str(web_seed.proposals["C3"])) in kinds
+        assert ("outside_caseload", "C3") in kinds
