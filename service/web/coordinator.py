@@ -458,6 +458,7 @@ def _proposal_page(page: Any, proposal_id: int, purpose: str = "", **extra: Any)
     )
     session.commit()
     explanation = proposal.explanation or {}
+    standing = _standing(page, proposal, run)
     alternatives = [a for a in explanation.get("alternatives", [])][:3]
     options = admissible_placements(session, page.settings, proposal.client_id, run.planning_date)
     ids = set(options) | {proposal.placement_id} | {a["placement"] for a in alternatives}
@@ -467,13 +468,16 @@ def _proposal_page(page: Any, proposal_id: int, purpose: str = "", **extra: Any)
     infos = placement_infos(session, ids)
     names = {pid: f"{i.name}, {i.organisation}" for pid, i in infos.items()}
     home = session.get(MunicipalityRow, client.home_municipality)
+    chosen_id = proposal.decided_placement_id if proposal.status == "overridden" else None
     return page.render(
         "coordinator/proposal.html",
         proposal=proposal,
         run=run,
         client=client.attributes,
         name=names_of(page, [proposal.client_id])[proposal.client_id],
-        info=infos.get(proposal.placement_id),
+        info=infos.get(chosen_id or proposal.placement_id),
+        engine_info=infos.get(proposal.placement_id) if chosen_id else None,
+        standing=standing,
         infos=infos,
         explanation=explanation,
         sentences=explained(explanation, page.t.language, names),
@@ -490,6 +494,52 @@ def _proposal_page(page: Any, proposal_id: int, purpose: str = "", **extra: Any)
         reasons=list(ReasonCode),
         **extra,
     )
+
+
+CAPACITY_RULES = frozenset({"seats", "support_units", "coach_caseload"})
+"""Rules a proposal can come to break after it was made, by other people's decisions."""
+
+
+@dataclass
+class Standing:
+    """Whether a proposal still waiting for a decision can still be accepted: the rules
+    accepting it would break now (``rules``, rule names), and the week's decisions that took
+    its placement since the run (who decided, when) when only capacity stands in the way."""
+
+    rules: list[str]
+    full: bool
+    taken_by: list[tuple[str, Any]]
+
+    @property
+    def open(self) -> bool:
+        return not self.rules
+
+
+def _standing(page: Any, proposal: ProposalRow, run: RunRow) -> Standing | None:
+    """The proposal's standing now (None once it is decided): the same shared decision
+    check that refuses the accept, asked before the button is offered."""
+    if proposal.status != "proposed":
+        return None
+    preview = preview_decision(page.session, page.settings, proposal, proposal.placement_id)
+    rules = sorted({rule for rule, _ in preview.rules})
+    if not rules:
+        return Standing([], False, [])
+    full = set(rules) <= CAPACITY_RULES
+    taken = page.session.execute(
+        select(ProposalRow.decided_by, ProposalRow.decided_at)
+        .where(
+            ProposalRow.run_id == run.id,
+            ProposalRow.client_id != proposal.client_id,
+            ProposalRow.status.in_(("accepted", "overridden")),
+            case(
+                (ProposalRow.status == "overridden", ProposalRow.decided_placement_id),
+                else_=ProposalRow.placement_id,
+            )
+            == proposal.placement_id,
+        )
+        .order_by(ProposalRow.decided_at.desc())
+    ).all()
+    return Standing(rules, full, [(who, when) for who, when in taken])
 
 
 def _proposal_map(
@@ -541,6 +591,12 @@ async def accept(request: Request, page: CoordinatorPage, proposal_id: int) -> R
     form = await form_of(request, page)
     try:
         _decide(page, proposal_id, _decision("accept", form))
+    except WebError as exc:
+        if exc.key != "proposal.refused_rules":
+            raise
+        page.session.rollback()
+        # Taken or changed since the run: the page says why and offers the next steps.
+        return redirect(f"/coordinator/proposals/{proposal_id}?refused=1#standing")
     except ServiceError as exc:
         page.session.rollback()
         raise WebError(

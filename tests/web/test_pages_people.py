@@ -222,3 +222,62 @@ def test_a_client_outside_the_caseload_asks_the_purpose_and_audits_it(
         assert ("clients", "C3") in kinds
         assert ("proposals", str(web_seed.proposals["C3"])) in kinds
         assert ("outside_caseload", "C3") in kinds
+
+
+def test_a_proposal_displaced_by_another_decision_says_why_and_what_next(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    with sessions_of(app)() as session:
+        p3 = session.get(PlacementRow, "P3")
+        assert p3 is not None
+        p3.attributes = {**p3.attributes, "seats": 1}
+        session.commit()
+    sign_in(client, "kaisa")
+    c3, c4 = (web_seed.proposals[c] for c in ("C3", "C4"))
+    before = client.get(f"/coordinator/proposals/{c4}").text
+    assert (
+        f'action="/coordinator/proposals/{c4}/accept"' in before and 'id="standing"' not in before
+    )
+    token = csrf_of(before)
+    assert (
+        client.post(f"/coordinator/proposals/{c3}/accept", data={"csrf": token}).status_code == 200
+    )
+    page = client.get(f"/coordinator/proposals/{c4}").text
+    # No accept button that would dead-end: why, who took the seat, and the next steps.
+    assert f'action="/coordinator/proposals/{c4}/accept"' not in page
+    shown = visible(page)
+    assert "paikka on nyt täynnä" in shown and "Päätti Kaisa Koordinaattori" in shown
+    assert "valitse asiakkaalle toinen paikka" in shown and "jätä ehdotus odottamaan" in shown
+    assert f'action="/coordinator/proposals/{c4}/preview"' in page
+    assert f'action="/coordinator/proposals/{c4}/pending"' in page
+    # An accept posted from an old tab comes back to the same explanation, not a dead end.
+    late = client.post(
+        f"/coordinator/proposals/{c4}/accept", data={"csrf": token}, follow_redirects=False
+    )
+    assert late.status_code == 303 and late.headers["location"].endswith("refused=1#standing")
+    assert "paikka on nyt täynnä" in visible(client.get(late.headers["location"]).text)
+    with sessions_of(app)() as session:
+        row = session.get(ProposalRow, c4)
+        assert row is not None and row.status == "proposed"
+
+
+def test_after_an_override_the_proposal_shows_the_chosen_placement(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    sign_in(client, "kaisa")
+    c4 = web_seed.proposals["C4"]
+    page = client.get(f"/coordinator/proposals/{c4}").text
+    assert '<h2 id="h-proposed">Ehdotettu paikka</h2>' in page
+    token = csrf_of(page)
+    done = client.post(
+        f"/coordinator/proposals/{c4}/override",
+        data={"csrf": token, "placement": "P1", "reason_code": "client_wish", "text": "toive"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, visible(done.text)[:800]
+    html = client.get(f"/coordinator/proposals/{c4}").text
+    assert '<h2 id="h-proposed">Valittu paikka</h2>' in html
+    shown = visible(html)
+    chosen = shown.split("Valittu paikka", 1)[1]
+    assert "Laskenta ehdotti: Dept P3, Ii association" in chosen
+    assert chosen.index("Dept P1") < chosen.index("Keittiökuja 3")  # the chosen one's facts
