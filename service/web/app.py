@@ -35,7 +35,16 @@ def mount(app: FastAPI) -> None:
 
     @app.exception_handler(NeedSignIn)
     async def _sign_in(request: Request, _exc: NeedSignIn) -> Response:
-        return RedirectResponse("/login", status_code=303)
+        # A page asked for: back to it after signing in. A form sent after the session
+        # ended: the sign-in page keeps what was typed and offers to send it again.
+        if request.method != "POST" or request.url.path.startswith("/login"):
+            return RedirectResponse(signin.login_url(request), status_code=303)
+        form = await request.form()
+        session = request.app.state.session_factory()
+        try:
+            return signin.kept_form(request, anonymous(request, session), form)
+        finally:
+            session.close()
 
     @app.exception_handler(WebError)
     async def _error(request: Request, exc: WebError) -> Response:

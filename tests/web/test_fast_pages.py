@@ -87,7 +87,9 @@ def test_sign_out_needs_the_token_and_ends_the_session(
     done = post(client, "/logout", {"csrf": token})
     assert done.status_code == 303 and done.headers["location"] == "/login?signed_out=1"
     after = client.get("/coordinator/board", follow_redirects=False)
-    assert after.status_code == 303 and after.headers["location"] == "/login"
+    # To sign in, then back to the page asked for (issue 20).
+    assert after.status_code == 303
+    assert after.headers["location"] == "/login?next=%2Fcoordinator%2Fboard"
 
 
 def test_the_language_sticks_to_the_account_and_before_sign_in_to_a_cookie(

@@ -281,3 +281,113 @@ def test_after_an_override_the_proposal_shows_the_chosen_placement(
     chosen = shown.split("Valittu paikka", 1)[1]
     assert "Laskenta ehdotti: Dept P3, Ii association" in chosen
     assert chosen.index("Dept P1") < chosen.index("Keittiökuja 3")  # the chosen one's facts
+
+
+def test_a_refused_value_is_worded_without_its_pattern_or_english() -> None:
+    from pydantic import BaseModel, Field, ValidationError
+
+    from service.schemas.clients import ClientUpdate
+    from service.web.forms import field_errors
+
+    class Form(BaseModel):
+        language: str = Field(pattern=r"^(fi|sv|en)$")
+        note: str = Field(max_length=5)
+
+    t = Texts("fi")
+    try:
+        Form.model_validate({"language": "de", "note": "liian pitkä"})
+    except ValidationError as exc:
+        errors = field_errors(t, exc)
+    assert errors == {
+        "language": t("err.format"),
+        "note": "Teksti on liian pitkä: enintään 5 merkkiä.",
+    }
+    try:
+        ClientUpdate.model_validate({"phone": "soita minulle"})
+    except ValidationError as exc:
+        words = field_errors(t, exc)
+    assert words == {"phone": t("err.phone")}
+    for text in (*errors.values(), *words.values()):
+        assert not re.search(r"[\^$\[\]\\]|String|should|pattern", text), text
+
+
+def _time_out(app: FastAPI) -> None:
+    """Every signed-in browser idle for 31 minutes (past the 30-minute limit)."""
+    from service.db.accounts import WebSessionRow
+    from service.db.tables import utcnow
+
+    with sessions_of(app)() as session:
+        for row in session.scalars(select(WebSessionRow)):
+            row.last_seen = utcnow() - dt.timedelta(minutes=31)
+        session.commit()
+
+
+def test_a_form_sent_after_the_session_ended_is_kept_and_sent_after_signing_in(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    sign_in(client, "kaisa")
+    proposal = web_seed.proposals["C3"]
+    url = f"/coordinator/proposals/{proposal}"
+    token = csrf_of(client.get(url).text)
+    _time_out(app)
+    note = "Asiakas soittaa torstaina – sovittu puhelu klo 10"
+    sent = client.post(
+        f"{url}/pending",
+        data={"csrf": token, "note": note},
+        headers={"referer": f"{client.base_url}{url}"},
+        follow_redirects=False,
+    )
+    # The sign-in page says why, and keeps the note (nothing is saved yet).
+    assert sent.status_code == 401 and "Istuntosi päättyi" in sent.text
+    assert note in unescape(sent.text)
+    with sessions_of(app)() as session:
+        row = session.get(ProposalRow, proposal)
+        assert row is not None and row.pending_note is None
+    login_form = sent.text.split('action="/login"', 1)[1]
+    signin = {
+        "csrf": csrf_of(login_form),
+        "username": "kaisa",
+        "password": "kokeilusalasana-1",
+        "next": re.search(r'name="next" value="([^"]*)"', login_form).group(1),  # type: ignore[union-attr]
+        "kept": unescape(re.search(r'name="kept" value="([^"]*)"', login_form).group(1)),  # type: ignore[union-attr]
+    }
+    resumed = client.post("/login", data=signin, follow_redirects=False)
+    assert resumed.status_code == 200 and "Lähetä lomake uudelleen" in resumed.text
+    assert f'action="{url}/pending"' in resumed.text and note in unescape(resumed.text)
+    assert f'href="{url}"' in resumed.text  # back to the page, without sending
+    fields = dict(re.findall(r'name="([a-z_]+)"[^>]*>([^<]*)</textarea>', resumed.text))
+    again = client.post(
+        f"{url}/pending",
+        data={"csrf": csrf_of(resumed.text), "note": unescape(fields["note"])},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    with sessions_of(app)() as session:
+        row = session.get(ProposalRow, proposal)
+        assert row is not None and row.pending_note == note
+
+
+def test_signing_in_again_returns_to_the_page_asked_for(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    sign_in(client, "kaisa")
+    _time_out(app)
+    asked = client.get("/coordinator/clients/C1?x=1", follow_redirects=False)
+    assert asked.status_code == 303
+    assert asked.headers["location"] == "/login?next=%2Fcoordinator%2Fclients%2FC1%3Fx%3D1"
+    form = client.get(asked.headers["location"]).text.split('action="/login"', 1)[1]
+    assert 'name="next" value="/coordinator/clients/C1?x=1"' in form
+    back = client.post(
+        "/login",
+        data={
+            "csrf": csrf_of(form),
+            "username": "kaisa",
+            "password": "kokeilusalasana-1",
+            "next": "/coordinator/clients/C1?x=1",
+        },
+        follow_redirects=False,
+    )
+    assert back.status_code == 303 and back.headers["location"] == "/coordinator/clients/C1?x=1"
+    # Never to another site.
+    elsewhere = client.get("/login?next=//evil.example/x").text.split('action="/login"', 1)[1]
+    assert "evil.example" not in elsewhere
