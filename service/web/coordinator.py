@@ -309,6 +309,7 @@ def board(
         pages=max(1, -(-total // PAGE_SIZE)),
         reasons=list(ReasonCode),
         caseload_size=len(caseload),
+        caseload=caseload,
         newest=newest,
         unplaced=left_out,
         explanations_pending=run is not None and run.explanation_status == "pending",

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from matching.explain.documents import Message
 from matching.explain.messages import LANGUAGES, PLACEMENT_FIELDS, render_text
+from service.web.i18n import Texts
 
 REGISTER = "coordinator"
 PART = "client.part"
@@ -37,10 +38,34 @@ class ExplainedProposal:
         return bool(self.summary or self.parts or self.tight or self.alternatives)
 
 
+PERSON_LISTS = ("holders",)
+"""Message params listing other clients' ids: shown as a count (no id reaches a page, and the
+coordinator has not asked to see those clients)."""
+COACH_FIELDS = ("owner", "target")
+"""Params that hold a coach's id in the coach-caseload messages: worded instead."""
+
+
+def plain(raw: Any, lang: str) -> Any:
+    """A stored message with other clients' ids counted and a coach's id worded."""
+    if not isinstance(raw, Mapping):
+        return raw
+    t = Texts(lang)
+    params = dict(raw.get("params") or {})
+    for key in PERSON_LISTS:
+        if isinstance(params.get(key), list):
+            total = int(params.get(f"{key}_total") or len(params[key]))
+            params[key] = [t("unplaced.holders", count=total)]
+    if str(raw.get("code", "")).endswith("coach_caseload"):
+        for key in COACH_FIELDS:
+            if key in params:
+                params[key] = t("unplaced.coach")
+    return {**raw, "params": params}
+
+
 def _sentence(raw: Any, lang: str, names: Mapping[str, str]) -> str | None:
     """One stored message in ``lang``; ``None`` when it cannot be read."""
     try:
-        msg = Message.model_validate(raw)
+        msg = Message.model_validate(plain(raw, lang))
     except ValidationError:
         return None
     try:
@@ -51,7 +76,7 @@ def _sentence(raw: Any, lang: str, names: Mapping[str, str]) -> str | None:
         text = msg.text.coordinator
     for pid, name in names.items():
         text = text.replace(f"{name} ({pid})", name)
-    return text
+    return " ".join(text.split())
 
 
 def sentence(raw: Any, language: str, names: Mapping[str, str]) -> str | None:

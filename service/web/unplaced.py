@@ -21,10 +21,6 @@ from service.web.people import Label
 
 CHANGE = "change."
 """Codes of the messages about a change that would place the client."""
-PERSON_LISTS = ("holders",)
-"""Message params listing other clients' ids: shown as a count."""
-COACH_FIELDS = ("owner", "target")
-"""Params that may hold a coach's id (coach caseload): shown as "the client's coach"."""
 
 
 @dataclass
@@ -43,26 +39,8 @@ class Unplaced:
     explained: bool = True
 
 
-def _plain(raw: Any, t: Texts) -> Any:
-    """A stored message with other clients' ids counted and a coach's id worded."""
-    if not isinstance(raw, Mapping):
-        return raw
-    params = dict(raw.get("params") or {})
-    coach = str(raw.get("code", "")).endswith("coach_caseload")
-    for key in PERSON_LISTS:
-        if isinstance(params.get(key), list):
-            total = int(params.get(f"{key}_total") or len(params[key]))
-            params[key] = [t("unplaced.holders", count=total)]
-    if coach:
-        for key in COACH_FIELDS:
-            if key in params:
-                params[key] = t("unplaced.coach")
-    return {**raw, "params": params}
-
-
 def _say(raw: Any, t: Texts, names: Mapping[str, str]) -> str | None:
-    text = sentence(_plain(raw, t), t.language, names)
-    return " ".join(text.split()) if text else None
+    return sentence(raw, t.language, names)
 
 
 def placement_ids(explanations: Mapping[str, Any]) -> set[str]:

@@ -212,8 +212,16 @@ def test_a_client_outside_the_caseload_asks_the_purpose_and_audits_it(
     # The purpose holds for the same client for a while: the proposal opens without asking.
     again = client.get(f"/coordinator/proposals/{web_seed.proposals['C3']}")
     assert again.status_code == 200 and "Cecilia C" in again.text
-    # Another client outside the caseload is asked again.
+    # Another client outside the caseload is asked again, unless opened from the board's
+    # list of others' proposals, which carries the purpose given there.
     assert client.get("/coordinator/clients/C4").status_code == 403
+    board = client.get("/coordinator/board", params={"scope": "all", "purpose": "Sijaisuus"})
+    link = re.search(
+        rf'href="(/coordinator/proposals/{web_seed.proposals["C4"]}[^"]*)"', board.text
+    )
+    assert link is not None and "purpose=Sijaisuus" in link.group(1)
+    opened = client.get(unescape(link.group(1)))
+    assert opened.status_code == 200 and "nimi puuttuu (55 v., Oulu)" in opened.text
     with sessions_of(app)() as session:
         rows = session.scalars(
             select(AuditRow).where(AuditRow.actor == "kaisa", AuditRow.purpose == purpose)
@@ -391,3 +399,32 @@ def test_signing_in_again_returns_to_the_page_asked_for(
     # Never to another site.
     elsewhere = client.get("/login?next=//evil.example/x").text.split('action="/login"', 1)[1]
     assert "evil.example" not in elsewhere
+
+
+def test_the_proposals_reasons_count_other_clients_instead_of_listing_their_ids(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    _, explained = _unplaced_run(app)
+    holders = [
+        r
+        for c in explained.values()
+        for a in c.get("alternatives", [])
+        for r in a.get("reasons", [])
+        if r.get("params", {}).get("holders")
+    ]
+    assert holders, "the engine names the clients holding the full seats"
+    chosen = next(
+        c for c, e in explained.items() if e["status"] == "assigned" and e["alternatives"]
+    )
+    with sessions_of(app)() as session:
+        row = session.scalar(select(ProposalRow).where(ProposalRow.client_id == chosen))
+        assert row is not None
+        row.explanation = explained[chosen]
+        row.placement_id = explained[chosen]["placement"]
+        session.commit()
+        proposal = row.id
+    sign_in(client, "kaisa")
+    shown = visible(client.get(f"/coordinator/proposals/{proposal}").text)
+    why = shown.split("Miksi tämä paikka", 1)[1].split("Kartta", 1)[0]
+    assert "paikoilla 1 asiakas" in why
+    assert not re.search(r"(?<!Dept )\b(C[1-4]|P[1-3]|K1)\b", why), why
