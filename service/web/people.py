@@ -6,7 +6,8 @@ Heikkilä), so a coordinator's page adds the birth year (or the age, where only 
 record) and the home municipality: "Noora Heikkilä (s. 1988, Oulu)". A site (municipality
 contact) sees only what the client agreed to share with it, so its pages add nothing the
 consent does not cover: the phone number if it is shared, else the first day of the client's
-period at the site, which the site itself knows.
+period at the site, which the site itself knows; where two still read alike, a running
+number.
 """
 
 from __future__ import annotations
@@ -78,7 +79,23 @@ def site_labels(
         else:
             hint = ""
         out[cid] = Label(name, hint)
-    return out
+    return _numbered(t, out)
+
+
+def _numbered(t: Texts, labels: dict[str, Label]) -> dict[str, Label]:
+    """Labels still alike after all the consent lets a site see get a running number (in
+    the order of the pseudonymous ids, so the same person keeps it from page to page)."""
+    alike: dict[str, list[str]] = {}
+    for cid in sorted(labels):
+        alike.setdefault(str(labels[cid]), []).append(cid)
+    for ids in alike.values():
+        if len(ids) < 2:
+            continue
+        for n, cid in enumerate(ids, start=1):
+            label = labels[cid]
+            number = t("person.nth", n=n, count=len(ids))
+            labels[cid] = Label(label.name, f"{label.hint}, {number}" if label.hint else number)
+    return labels
 
 
 def user_names(session: Any, usernames: Iterable[str | None]) -> dict[str, str]:

@@ -428,3 +428,49 @@ def test_the_proposals_reasons_count_other_clients_instead_of_listing_their_ids(
     why = shown.split("Miksi tämä paikka", 1)[1].split("Kartta", 1)[0]
     assert "paikoilla 1 asiakas" in why
     assert not re.search(r"(?<!Dept )\b(C[1-4]|P[1-3]|K1)\b", why), why
+
+
+def test_the_site_tells_twins_apart_only_by_what_the_consent_covers(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    from service.accounts import create_user
+    from service.auth import Role
+
+    name_twins(app)
+    with sessions_of(app)() as session:
+        create_user(
+            session,
+            username="iiris",
+            full_name="Iiris Iistä",
+            role=Role.MUNICIPALITY,
+            password="kokeilusalasana-1",
+            organisations=["O2"],
+        )
+        session.commit()
+    sign_in(client, "iiris")
+    # Proposed only: the site sees neither of them before the coordinator's decision.
+    assert TWINS not in client.get("/municipality/clients").text
+    sign_in(client, "kaisa")
+    for cid in ("C3", "C4"):
+        url = f"/coordinator/proposals/{web_seed.proposals[cid]}"
+        token = csrf_of(client.get(url).text)
+        assert client.post(f"{url}/accept", data={"csrf": token}).status_code == 200
+    sign_in(client, "iiris")
+    shown = visible(client.get("/municipality/clients").text)
+    # Only the name is shared: no age, birth year or home; the start of their period at the
+    # site and a running number tell them apart.
+    assert f"{TWINS} (aloitus 5.1.2026, 1/2)" in shown
+    assert f"{TWINS} (aloitus 5.1.2026, 2/2)" in shown
+    assert "v.," not in shown and "Oulu" not in shown
+    confirm = visible(client.get("/municipality/confirmations").text)
+    assert f"{TWINS} (aloitus 5.1.2026, 1/2)" in confirm
+    assert f"{TWINS} (aloitus 5.1.2026, 2/2)" in confirm
+    assert "Kaisa Koordinaattori" in confirm
+    # A shared phone number tells them apart instead.
+    with sessions_of(app)() as session:
+        row = session.get(ClientPersonalRow, "C4")
+        assert row is not None
+        row.phone, row.shared_fields = "+358 40 444", ["display_name", "phone"]
+        session.commit()
+    shown = visible(client.get("/municipality/clients").text)
+    assert f"{TWINS} (puh. +358 40 444)" in shown and "1/2" not in shown
