@@ -641,3 +641,31 @@ def test_a_period_from_proposal_to_onward_path(
     page.get_by_role("navigation").get_by_role("link", name="Jaksojen tulokset").click()
     expect(page.get_by_role("heading", name="Ikäryhmittäin")).to_be_visible()
     assert_accessible(page, f"coop-12-outcomes-{kind}")
+
+
+def test_a_period_starting_later_is_not_running_yet(client: TestClient, people: WebSeed) -> None:
+    """Issue 20: a period whose first day is ahead reads 'alkaa d.m.yyyy', not 'käynnissä',
+    on the period page, the cooperation page and the client list."""
+    period = started(client, people)
+    ahead = timedelta(weeks=12)
+    with sessions_of(client.app)() as session:  # type: ignore[arg-type]
+        row = session.get(PeriodRow, period)
+        assert row is not None
+        row.start_date += ahead
+        row.first_review_date += ahead
+        row.end_date += ahead
+        start = row.start_date
+        from service.db.tables import AssignmentRow
+
+        assignment = session.get(AssignmentRow, row.assignment_id)
+        assert assignment is not None
+        assignment.start_date = start
+        session.commit()
+    starts = f"alkaa {d(start)}"
+    html = client.get(f"/coordinator/cooperation/periods/{period}").text
+    lead = html.split('<p class="lead">', 1)[1].split("</p>", 1)[0]
+    assert lead.endswith(starts) and "käynnissä" not in lead
+    overview = visible(client.get("/coordinator/cooperation").text)
+    assert starts in overview
+    listed = visible(client.get("/coordinator/clients").text)
+    assert f"({starts})" in listed and f"alkaen {d(start)}" not in listed
