@@ -21,7 +21,6 @@ from service import audit
 from service.audit import Action
 from service.crud import clients as client_store
 from service.crud import decisions as decision_store
-from service.crud import people as people_store
 from service.crud import runs as run_store
 from service.crud.convert import client_domain
 from service.db.accounts import AttendanceCorrectionRow, UserRow
@@ -48,7 +47,7 @@ from service.schemas.runs import (
     ReasonCode,
     RunCreate,
 )
-from service.web.core import CoordinatorPage, WebError, form_of, redirect
+from service.web.core import CoordinatorPage, WebError, form_of, redirect, require_purpose
 from service.web.decisions import admissible_placements, preview_decision, single_client_problem
 from service.web.explanations import explained, placements_named
 from service.web.forms import as_list, field_errors, finnish_date, number, words
@@ -153,30 +152,6 @@ def names_of(page: Any, ids: Iterable[str]) -> dict[str, Label]:
 def latest_run(session: Session) -> RunRow | None:
     """The newest run (its proposals are the week's board)."""
     return session.scalar(select(RunRow).order_by(RunRow.id.desc()).limit(1))
-
-
-def purpose_for(page: Any, client_id: str, given: str = "") -> str | Response:
-    """Why the coordinator reads this client's page: their own caseload's purpose, or, for a
-    client outside it, the purpose they give (asked on a page of its own, as the board asks
-    before showing others' proposals) or gave for the same client in the last half hour. The
-    read is then audited with it. A page (``Response``) is returned while no purpose is
-    given."""
-    user = page.user
-    assert user is not None
-    if client_id in set(user.caseload):
-        return ""
-    given = given.strip()[:500]
-    if given:
-        people_store.remember_purpose(page.session, page.principal, client_id, given)
-        return given
-    earlier = people_store.recent_purpose(page.session, page.principal, client_id)
-    if earlier:
-        return earlier
-    page.session.commit()
-    keep = [(k, v) for k, v in page.request.query_params.multi_items() if k != "purpose"]
-    return page.render(
-        "coordinator/purpose.html", status=403, action=page.request.url.path, keep=keep
-    )
 
 
 @router.get("/board")
@@ -434,15 +409,13 @@ def _decide(page: Any, proposal_id: int, body: DecisionIn) -> ProposalRow:
     return row
 
 
-def _proposal_page(page: Any, proposal_id: int, purpose: str = "", **extra: Any) -> Response:
+def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
     session = page.session
     try:
         proposal = decision_store.get_proposal(session, page.principal, proposal_id)
     except ServiceError as exc:
         raise WebError(404, "error.not_found") from exc
-    why = purpose_for(page, proposal.client_id, purpose)
-    if isinstance(why, Response):
-        return why
+    why = require_purpose(page, proposal.client_id)
     run = session.get(RunRow, proposal.run_id)
     assert run is not None
     client = client_store.get(session, proposal.client_id)
@@ -582,8 +555,9 @@ def _proposal_map(
 @router.get("/proposals/{proposal_id}")
 def proposal_page(page: CoordinatorPage, proposal_id: int, purpose: str = "") -> Response:
     """One proposal: who, where, why, the top alternatives, and the decision forms (a
-    client outside the caseload: after the purpose is given)."""
-    return _proposal_page(page, proposal_id, purpose)
+    client outside the caseload: after the purpose is given, ``?purpose=``)."""
+    del purpose  # read by require_purpose from the request
+    return _proposal_page(page, proposal_id)
 
 
 @router.post("/proposals/{proposal_id}/accept")
@@ -691,15 +665,13 @@ CLIENT_FIELDS = (
 )
 
 
-def _client_page(page: Any, client_id: str, purpose: str = "", **extra: Any) -> Response:
+def _client_page(page: Any, client_id: str, **extra: Any) -> Response:
     session = page.session
     try:
         row = client_store.get(session, client_id)
     except ServiceError as exc:
         raise WebError(404, "error.not_found") from exc
-    why = purpose_for(page, client_id, purpose)
-    if isinstance(why, Response):
-        return why
+    why = require_purpose(page, client_id)
     out = client_store.view(session, page.principal, row)
     audit.record(
         session,
@@ -738,8 +710,9 @@ def _client_page(page: Any, client_id: str, purpose: str = "", **extra: Any) -> 
 @router.get("/clients/{client_id}")
 def client_page(page: CoordinatorPage, client_id: str, purpose: str = "") -> Response:
     """The client record with its edit form and periods (a client outside the caseload:
-    after the purpose is given)."""
-    return _client_page(page, client_id, purpose, errors={}, broken=[])
+    after the purpose is given, ``?purpose=``)."""
+    del purpose  # read by require_purpose from the request
+    return _client_page(page, client_id, errors={}, broken=[])
 
 
 @router.post("/clients/{client_id}")
@@ -847,6 +820,7 @@ def attendance_page(page: CoordinatorPage, assignment_id: int, month: str = "") 
         assignment = decision_store.get_assignment(session, page.principal, assignment_id)
     except ServiceError as exc:
         raise WebError(404, "error.not_found") from exc
+    require_purpose(page, assignment.client_id)
     today = date.today()
     try:
         first = date.fromisoformat(month + "-01") if month else None
@@ -861,9 +835,10 @@ def attendance_page(page: CoordinatorPage, assignment_id: int, month: str = "") 
         page.principal,
         Action.READ,
         "attendance",
-        "attendance record",
+        page.purpose or "attendance record",
         record_id=str(assignment_id),
         client=assignment.client_id,
+        outside_caseload=bool(page.purpose) or None,
         web=True,
     )
     session.commit()

@@ -64,6 +64,11 @@ class NeedSignIn(Exception):
     """No valid session: the browser is sent to the sign-in page."""
 
 
+class NeedPurpose(Exception):
+    """A coordinator opened a page of a client outside their caseload without saying why:
+    answered with the page that asks for the purpose (as the board asks)."""
+
+
 def db(request: Request) -> Iterator[Session]:
     """A database session per request (handlers commit)."""
     session: Session = request.app.state.session_factory()
@@ -88,6 +93,8 @@ class Page:
     organisation: str | None = None
     notices: list[str] = field(default_factory=list)
     _full_names: dict[str, str] = field(default_factory=dict)
+    purpose: str = ""
+    """The purpose given for reading a client outside the caseload (audited with the read)."""
 
     def who(self, username: str | None) -> str:
         """The full name of the person behind a stored user name ("Kaisa Koordinaattori",
@@ -162,6 +169,28 @@ def signed_in(request: Request, session: DB) -> Page:
     return Page(
         request, session, user, web_session, Texts(language_of(request, user)), organisation
     )
+
+
+def require_purpose(page: Page, client_id: str) -> str:
+    """Why the coordinator reads this client's page: "" for their own caseload; for a client
+    outside it, the purpose given (``?purpose=``) or given for the same client in the last
+    half hour, which is remembered in the audit log and set on ``page.purpose`` for the read's
+    own audit row. Without one, :class:`NeedPurpose` shows the page that asks for it."""
+    from service.crud import people as people_store
+
+    user = page.user
+    if user is None or Role(user.role) is not Role.COORDINATOR or client_id in set(user.caseload):
+        return ""
+    given = str(page.request.query_params.get("purpose", "")).strip()[:500]
+    if given:
+        people_store.remember_purpose(page.session, page.principal, client_id, given)
+    else:
+        given = people_store.recent_purpose(page.session, page.principal, client_id) or ""
+    if not given:
+        page.session.commit()
+        raise NeedPurpose()
+    page.purpose = given
+    return given
 
 
 def role_page(*roles: Role) -> Any:

@@ -669,3 +669,39 @@ def test_a_period_starting_later_is_not_running_yet(client: TestClient, people: 
     assert starts in overview
     listed = visible(client.get("/coordinator/clients").text)
     assert f"({starts})" in listed and f"alkaen {d(start)}" not in listed
+
+
+def test_a_period_outside_the_caseload_asks_the_purpose(
+    client: TestClient, app: FastAPI, people: WebSeed
+) -> None:
+    """Issue 20: the period, agreement and attendance pages of a client outside the
+    coordinator's caseload ask why first, and the read is audited with the answer."""
+    from service.db.accounts import UserRow
+    from service.db.tables import AuditRow
+
+    period = started(client, people)
+    with sessions_of(app)() as session:
+        row = session.get(PeriodRow, period)
+        assert row is not None
+        assignment, agreement = row.assignment_id, row.agreement_id
+        kaisa = session.scalar(select(UserRow).where(UserRow.username == "kaisa"))
+        assert kaisa is not None
+        kaisa.caseload = ["C2"]
+        session.commit()
+    urls = (
+        f"/coordinator/cooperation/periods/{period}",
+        f"/coordinator/cooperation/agreements/{agreement}",
+        f"/coordinator/assignments/{assignment}/attendance",
+    )
+    for url in urls:
+        asked = client.get(url)
+        assert asked.status_code == 403 and "Miksi tarvitset" in asked.text, url
+        assert "Aino A" not in asked.text
+    why = "Kelan kysely jakson päivistä"
+    shown = client.get(urls[0], params={"purpose": why})
+    assert shown.status_code == 200 and "Aino A" in shown.text
+    for url in urls[1:]:  # the purpose holds for the same client for half an hour
+        assert client.get(url).status_code == 200, url
+    with sessions_of(app)() as session:
+        rows = session.scalars(select(AuditRow).where(AuditRow.purpose == why)).all()
+        assert {r.resource for r in rows} >= {"outside_caseload", "periods", "attendance"}
