@@ -692,8 +692,26 @@ def _client_page(page: Any, client_id: str, **extra: Any) -> Response:
     wished = [p.placement for p in out.preferences if p.placement]  # type: ignore[union-attr]
     infos = placement_infos(session, {a.placement_id for a in assignments} | set(wished))
     home = session.get(MunicipalityRow, row.home_municipality)
+    week = session.scalar(
+        select(RunRow)
+        .where(RunRow.status == "succeeded", RunRow.superseded.is_(False))
+        .order_by(RunRow.id.desc())
+        .limit(1)
+    )
+    left_out = None
+    if week is not None and client_id in (week.unassigned or []):
+        every = placement_infos(session)
+        left_out = unplaced(
+            [client_id],
+            {client_id: (week.unassigned_explanations or {}).get(client_id)},
+            names_of(page, [client_id]),
+            {pid: f"{i.name}, {i.organisation}" for pid, i in every.items()},
+            page.t,
+        )[0]
     return page.render(
         "coordinator/client.html",
+        unplaced=left_out,
+        unplaced_run=week,
         client=out,
         label=names_of(page, [client_id])[client_id],
         home_name=(home.name_sv if page.t.language == "sv" and home.name_sv else home.name_fi)

@@ -187,6 +187,10 @@ def test_the_boards_unplaced_list_matches_the_engines_json(
             select(AuditRow).where(AuditRow.resource == "unassigned").order_by(AuditRow.id)
         ).all()
         assert logged and set((logged[-1].detail or {})["client_ids"]) == set(engine)
+    # The client record says the same, not only "no running period".
+    record = visible(client.get("/coordinator/clients/C4").text)
+    assert "Ei ehdotusta viikolle 5.1.2026." in record
+    assert c4.split("(55 v., Oulu) ", 1)[1] in record
 
 
 def test_a_client_outside_the_caseload_asks_the_purpose_and_audits_it(
