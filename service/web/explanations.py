@@ -42,11 +42,11 @@ PERSON_LISTS = ("holders",)
 """Message params listing other clients' ids: shown as a count (no id reaches a page, and the
 coordinator has not asked to see those clients)."""
 COACH_FIELDS = ("owner", "target")
-"""Params that hold a coach's id in the coach-caseload messages: worded instead."""
+"""Params that hold a coach's id in the coach messages (left out of the sentence)."""
 
 
 def plain(raw: Any, lang: str) -> Any:
-    """A stored message with other clients' ids counted and a coach's id worded."""
+    """A stored message with other clients' ids counted and a coach's id left out."""
     if not isinstance(raw, Mapping):
         return raw
     t = Texts(lang)
@@ -55,10 +55,13 @@ def plain(raw: Any, lang: str) -> Any:
         if isinstance(params.get(key), list):
             total = int(params.get(f"{key}_total") or len(params[key]))
             params[key] = [t("unplaced.holders", count=total)]
-    if str(raw.get("code", "")).endswith("coach_caseload"):
+    # A coach is known by an id only: the sentence names "the coach" without it.
+    if "coach" in params:
+        params["coach"] = ""
+    if "coach" in str(raw.get("code", "")):
         for key in COACH_FIELDS:
             if key in params:
-                params[key] = t("unplaced.coach")
+                params[key] = ""
     return {**raw, "params": params}
 
 

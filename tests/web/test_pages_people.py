@@ -478,3 +478,23 @@ def test_the_site_tells_twins_apart_only_by_what_the_consent_covers(
         session.commit()
     shown = visible(client.get("/municipality/clients").text)
     assert f"{TWINS} (puh. +358 40 444)" in shown and "1/2" not in shown
+
+
+def test_engine_sentences_leave_out_coach_ids_and_count_other_clients() -> None:
+    from service.web.explanations import sentence
+
+    coach = {"code": "tight.coach_full", "params": {"coach": "K006", "used": 4, "capacity": 4}}
+    assert sentence(coach, "fi", {}) == "Valmentajan asiakasmäärä täynnä (4/4)."
+    blocked = {
+        "code": "blocked.coach_caseload",
+        "params": {
+            "owner": "K006",
+            "capacity": 3,
+            "used": 3,
+            "needed": 1,
+            "holders": ["C00021", "C00039", "C00056"],
+            "holders_total": 3,
+        },
+    }
+    text = sentence(blocked, "sv", {})
+    assert text is not None and "K006" not in text and "C000" not in text and "3 klienter" in text
