@@ -291,7 +291,10 @@ def test_after_an_override_the_proposal_shows_the_chosen_placement(
     assert '<h2 id="h-proposed">Valittu paikka</h2>' in html
     shown = visible(html)
     chosen = shown.split("Valittu paikka", 1)[1]
-    assert "Laskenta ehdotti: Dept P3, Ii association" in chosen
+    assert (
+        "Laskenta ehdotti: Dept P3, Ii association. Kaisa Koordinaattori valitsi toisen paikan "
+        "(asiakkaan toive). toive" in chosen
+    )
     assert chosen.index("Dept P1") < chosen.index("Keittiökuja 3")  # the chosen one's facts
 
 
