@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from service import accounts
 from service.auth import Principal, Role
 from service.config import Settings
+from service.crud import people as people_store
 from service.db.accounts import UserRow, WebSessionRow
 from service.web.i18n import DEFAULT, LANGUAGES, Texts
 
@@ -102,9 +103,7 @@ class Page:
         if not username:
             return ""
         if username not in self._full_names:
-            from service.crud.people import full_names
-
-            self._full_names.update(full_names(self.session, [username]))
+            self._full_names.update(people_store.full_names(self.session, [username]))
         return self._full_names.get(username, username)
 
     @property
@@ -176,8 +175,6 @@ def require_purpose(page: Page, client_id: str) -> str:
     outside it, the purpose given (``?purpose=``) or given for the same client in the last
     half hour, which is remembered in the audit log and set on ``page.purpose`` for the read's
     own audit row. Without one, :class:`NeedPurpose` shows the page that asks for it."""
-    from service.crud import people as people_store
-
     user = page.user
     if user is None or Role(user.role) is not Role.COORDINATOR or client_id in set(user.caseload):
         return ""
