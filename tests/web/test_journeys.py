@@ -145,7 +145,8 @@ def test_coordinator_week(page: Any, web_seed: WebSeed, database_url: str) -> No
     page.get_by_label("Korjauksen syy").fill("Sairastui aamulla, ilmoitti puhelimella.")
     page.get_by_role("button", name="Tallenna merkintä").click()
     expect(page.locator("section", has_text="Korjaushistoria")).to_contain_text("Sairastui")
-    expect(page.locator("section", has_text="Korjaushistoria")).to_contain_text("Kaisa Koordinaattori")
+    history = page.locator("section", has_text="Korjaushistoria")
+    expect(history).to_contain_text("Kaisa Koordinaattori")
     expect(totals).to_contain_text("Kulukorvaukseen oikeuttavat päivät0 päivää")
     assert_accessible(page, f"coordinator-07-attendance-{kind}")
 
