@@ -87,3 +87,39 @@ def test_board_proposal_and_site_pages_fit_and_pass_axe(
         if path == "clients":
             shown = ("Aino A", "+358 40 111")
         fits(screen, f"phone-muni-{path}-{size}-{kind}", shown)
+
+
+def test_a_note_typed_as_the_session_ends_survives_signing_in(
+    page: Any, app: Any, web_seed: WebSeed
+) -> None:
+    """Chromium: the session runs out while a note is typed; the sign-in page says so, and
+    after signing in the note is offered again, filled, and saved with one click."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from service.db.accounts import WebSessionRow
+    from service.db.tables import utcnow
+
+    sign_in(page, "kaisa")
+    proposal = web_seed.proposals["C3"]
+    page.goto(f"/coordinator/proposals/{proposal}")
+    with sessions_of(app)() as session:
+        for row in session.scalars(select(WebSessionRow)):
+            row.last_seen = utcnow() - timedelta(minutes=31)
+        session.commit()
+    note = "Asiakas soittaa torstaina klo 10; sovitaan tapaaminen."
+    page.fill("#pending-note", note)
+    page.locator("form[action$='/pending'] button").click()
+    assert "Istuntosi päättyi" in page.locator("main").inner_text()
+    page.fill("#username", "kaisa")
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Kirjaudu", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Lähetä lomake uudelleen"
+    assert page.locator("textarea").input_value() == note
+    page.get_by_role("button", name="Lähetä uudelleen").click()
+    page.wait_for_url(f"**/coordinator/proposals/{proposal}?done=pending")
+    assert "Ehdotus jätetty odottamaan." in page.locator("main").inner_text()
+    with sessions_of(app)() as session:
+        row = session.get(ProposalRow, proposal)
+        assert row is not None and row.pending_note == note
