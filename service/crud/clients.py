@@ -274,26 +274,40 @@ def list_rows(
 def placements_at_organisation(
     session: Session, organisation: str, client_id: str | None = None
 ) -> dict[str, list[str]]:
-    """Client id → the organisation's placements where the client is placed or proposed
-    (active assignments; proposals not superseded and not overridden)."""
+    """Client id → the organisation's placements the coordinator has accepted the client
+    for (active assignments; accepted proposals, and overrides to one of its placements, of
+    runs not superseded). A proposal still waiting for the coordinator's decision is not
+    shown to the site: the client's sharing consent covers the site of their placement, not
+    every site the engine considered."""
     own = select(PlacementRow.id).where(PlacementRow.organisation_id == organisation)
     assigned = select(AssignmentRow.client_id, AssignmentRow.placement_id).where(
         AssignmentRow.status == "active", AssignmentRow.placement_id.in_(own)
     )
-    proposed = (
+    accepted = (
         select(ProposalRow.client_id, ProposalRow.placement_id)
         .join(RunRow, RunRow.id == ProposalRow.run_id)
         .where(
             RunRow.superseded.is_(False),
-            ProposalRow.status.in_(("proposed", "accepted")),
+            ProposalRow.status == "accepted",
             ProposalRow.placement_id.in_(own),
+        )
+    )
+    chosen = (
+        select(ProposalRow.client_id, ProposalRow.decided_placement_id)
+        .join(RunRow, RunRow.id == ProposalRow.run_id)
+        .where(
+            RunRow.superseded.is_(False),
+            ProposalRow.status == "overridden",
+            ProposalRow.decided_placement_id.in_(own),
         )
     )
     if client_id is not None:
         assigned = assigned.where(AssignmentRow.client_id == client_id)
-        proposed = proposed.where(ProposalRow.client_id == client_id)
+        accepted = accepted.where(ProposalRow.client_id == client_id)
+        chosen = chosen.where(ProposalRow.client_id == client_id)
     found: dict[str, set[str]] = {}
-    for cid, pid in [*session.execute(assigned), *session.execute(proposed)]:
+    rows = [*session.execute(assigned), *session.execute(accepted), *session.execute(chosen)]
+    for cid, pid in rows:
         found.setdefault(cid, set()).add(pid)
     return {cid: sorted(pids) for cid, pids in found.items()}
 

@@ -10,7 +10,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 
 from service.web import admin, cooperation, coordinator, municipality, planner, signin
-from service.web.core import HERE, NeedSignIn, WebError, anonymous, signed_in, templates
+from service.web.core import (
+    HERE,
+    NeedPurpose,
+    NeedSignIn,
+    WebError,
+    anonymous,
+    signed_in,
+    templates,
+)
 from service.web.i18n import Texts
 
 SECURITY_HEADERS = {
@@ -35,7 +43,28 @@ def mount(app: FastAPI) -> None:
 
     @app.exception_handler(NeedSignIn)
     async def _sign_in(request: Request, _exc: NeedSignIn) -> Response:
-        return RedirectResponse("/login", status_code=303)
+        # A page asked for: back to it after signing in. A form sent after the session
+        # ended: the sign-in page keeps what was typed and offers to send it again.
+        if request.method != "POST" or request.url.path.startswith("/login"):
+            return RedirectResponse(signin.login_url(request), status_code=303)
+        form = await request.form()
+        session = request.app.state.session_factory()
+        try:
+            return signin.kept_form(request, anonymous(request, session), form)
+        finally:
+            session.close()
+
+    @app.exception_handler(NeedPurpose)
+    async def _purpose(request: Request, _exc: NeedPurpose) -> Response:
+        session = request.app.state.session_factory()
+        try:
+            page = signed_in(request, session)
+            keep = [(k, v) for k, v in request.query_params.multi_items() if k != "purpose"]
+            return page.render(
+                "coordinator/purpose.html", status=403, action=request.url.path, keep=keep
+            )
+        finally:
+            session.close()
 
     @app.exception_handler(WebError)
     async def _error(request: Request, exc: WebError) -> Response:

@@ -4,7 +4,7 @@ placement), the client record, and attendance per period."""
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -28,7 +28,6 @@ from service.db.accounts import AttendanceCorrectionRow, UserRow
 from service.db.tables import (
     AssignmentRow,
     AttendanceRow,
-    ClientPersonalRow,
     ClientRow,
     MunicipalityRow,
     OrganisationRow,
@@ -49,7 +48,7 @@ from service.schemas.runs import (
     ReasonCode,
     RunCreate,
 )
-from service.web.core import CoordinatorPage, WebError, form_of, redirect
+from service.web.core import CoordinatorPage, WebError, form_of, redirect, require_purpose
 from service.web.decisions import (
     admissible_placements,
     people_named,
@@ -59,6 +58,8 @@ from service.web.decisions import (
 from service.web.explanations import explained, people_in, placements_named
 from service.web.forms import as_list, field_errors, finnish_date, number, words
 from service.web.maps import Map, Point, draw, town_names
+from service.web.people import Label, client_labels
+from service.web.unplaced import Unplaced, unplaced
 
 router = APIRouter(prefix="/coordinator", include_in_schema=False)
 
@@ -148,15 +149,10 @@ def placement_infos(session: Session, ids: set[str] | None = None) -> dict[str, 
     return out
 
 
-def names_of(session: Session, ids: list[str]) -> dict[str, str]:
-    """Client id → display name (the id where no name is on record)."""
-    rows = session.execute(
-        select(ClientPersonalRow.client_id, ClientPersonalRow.display_name).where(
-            ClientPersonalRow.client_id.in_(ids)
-        )
-    ).all()
-    found = {cid: name for cid, name in rows if name}
-    return {cid: found.get(cid, cid) for cid in ids}
+def names_of(page: Any, ids: Iterable[str]) -> dict[str, Label]:
+    """Client id → the client's name with what tells them apart (``service.web.people``;
+    the same on every coordinator page and file)."""
+    return client_labels(page.session, page.t, ids)
 
 
 def latest_run(session: Session) -> RunRow | None:
@@ -259,7 +255,7 @@ def board(
     }
     every = placement_infos(session)
     infos = {pid: every[pid] for pid in ids if pid in every}
-    names = names_of(session, [r.client_id for r in rows])
+    names = names_of(page, [r.client_id for r in rows])
     clients = dict(
         session.execute(
             select(ClientRow.id, ClientRow.attributes).where(
@@ -271,6 +267,7 @@ def board(
         select(MunicipalityRow.code, MunicipalityRow.name_fi).order_by(MunicipalityRow.name_fi)
     ).all()
     all_placements = sorted(every.values(), key=lambda p: (p.name, p.id))
+    left_out = _unplaced(page, run, caseload, purpose.strip() if others else None, every)
     return page.render(
         "coordinator/board.html",
         run=run,
@@ -293,8 +290,42 @@ def board(
         pages=max(1, -(-total // PAGE_SIZE)),
         reasons=list(ReasonCode),
         caseload_size=len(caseload),
+        caseload=caseload,
         newest=newest,
+        unplaced=left_out,
+        explanations_pending=run is not None and run.explanation_status == "pending",
     )
+
+
+def _unplaced(
+    page: Any,
+    run: RunRow | None,
+    caseload: set[str],
+    purpose: str | None,
+    every: dict[str, PlacementInfo],
+) -> list[Unplaced]:
+    """The run's unplaced clients of the caseload (everyone's, with a ``purpose``) with the
+    engine's reasons; the read is audited like the proposals'."""
+    if run is None or run.status != "succeeded":
+        return []
+    ids = [c for c in run.unassigned or [] if purpose is not None or c in caseload]
+    if not ids:
+        return []
+    explanations = run.unassigned_explanations or {}
+    names = {pid: f"{i.name}, {i.organisation}" for pid, i in every.items()}
+    audit.record(
+        page.session,
+        page.principal,
+        Action.READ,
+        "unassigned",
+        purpose or "reviewing proposals",
+        record_id=f"run:{run.id}",
+        ids=ids,
+        web=True,
+    )
+    page.session.commit()
+    mine = {c: explanations.get(c) for c in ids}
+    return unplaced(ids, mine, names_of(page, ids), names, page.t)
 
 
 @router.post("/board/run")
@@ -390,6 +421,7 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
         proposal = decision_store.get_proposal(session, page.principal, proposal_id)
     except ServiceError as exc:
         raise WebError(404, "error.not_found") from exc
+    why = require_purpose(page, proposal.client_id)
     run = session.get(RunRow, proposal.run_id)
     assert run is not None
     client = client_store.get(session, proposal.client_id)
@@ -398,13 +430,15 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
         page.principal,
         Action.READ,
         "proposals",
-        "reviewing proposals",
+        why or "reviewing proposals",
         record_id=str(proposal_id),
         client=proposal.client_id,
+        outside_caseload=bool(why) or None,
         web=True,
     )
     session.commit()
     explanation = proposal.explanation or {}
+    standing = _standing(page, proposal, run)
     alternatives = [a for a in explanation.get("alternatives", [])][:3]
     options = admissible_placements(session, page.settings, proposal.client_id, run.planning_date)
     ids = set(options) | {proposal.placement_id} | {a["placement"] for a in alternatives}
@@ -414,13 +448,16 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
     infos = placement_infos(session, ids)
     names = {pid: f"{i.name}, {i.organisation}" for pid, i in infos.items()}
     home = session.get(MunicipalityRow, client.home_municipality)
+    chosen_id = proposal.decided_placement_id if proposal.status == "overridden" else None
     return page.render(
         "coordinator/proposal.html",
         proposal=proposal,
         run=run,
         client=client.attributes,
-        name=names_of(session, [proposal.client_id])[proposal.client_id],
-        info=infos.get(proposal.placement_id),
+        name=names_of(page, [proposal.client_id])[proposal.client_id],
+        info=infos.get(chosen_id or proposal.placement_id),
+        engine_info=infos.get(proposal.placement_id) if chosen_id else None,
+        standing=standing,
         infos=infos,
         explanation=explanation,
         sentences=explained(
@@ -442,6 +479,52 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
         reasons=list(ReasonCode),
         **extra,
     )
+
+
+CAPACITY_RULES = frozenset({"seats", "support_units", "coach_caseload"})
+"""Rules a proposal can come to break after it was made, by other people's decisions."""
+
+
+@dataclass
+class Standing:
+    """Whether a proposal still waiting for a decision can still be accepted: the rules
+    accepting it would break now (``rules``, rule names), and the week's decisions that took
+    its placement since the run (who decided, when) when only capacity stands in the way."""
+
+    rules: list[str]
+    full: bool
+    taken_by: list[tuple[str, Any]]
+
+    @property
+    def open(self) -> bool:
+        return not self.rules
+
+
+def _standing(page: Any, proposal: ProposalRow, run: RunRow) -> Standing | None:
+    """The proposal's standing now (None once it is decided): the same shared decision
+    check that refuses the accept, asked before the button is offered."""
+    if proposal.status != "proposed":
+        return None
+    preview = preview_decision(page.session, page.settings, proposal, proposal.placement_id)
+    rules = sorted({rule for rule, _ in preview.rules})
+    if not rules:
+        return Standing([], False, [])
+    full = set(rules) <= CAPACITY_RULES
+    taken = page.session.execute(
+        select(ProposalRow.decided_by, ProposalRow.decided_at)
+        .where(
+            ProposalRow.run_id == run.id,
+            ProposalRow.client_id != proposal.client_id,
+            ProposalRow.status.in_(("accepted", "overridden")),
+            case(
+                (ProposalRow.status == "overridden", ProposalRow.decided_placement_id),
+                else_=ProposalRow.placement_id,
+            )
+            == proposal.placement_id,
+        )
+        .order_by(ProposalRow.decided_at.desc())
+    ).all()
+    return Standing(rules, full, [(who, when) for who, when in taken])
 
 
 def _proposal_map(
@@ -481,8 +564,10 @@ def _proposal_map(
 
 
 @router.get("/proposals/{proposal_id}")
-def proposal_page(page: CoordinatorPage, proposal_id: int) -> Response:
-    """One proposal: who, where, why, the top alternatives, and the decision forms."""
+def proposal_page(page: CoordinatorPage, proposal_id: int, purpose: str = "") -> Response:
+    """One proposal: who, where, why, the top alternatives, and the decision forms (a
+    client outside the caseload: after the purpose is given, ``?purpose=``)."""
+    del purpose  # read by require_purpose from the request
     return _proposal_page(page, proposal_id)
 
 
@@ -492,6 +577,12 @@ async def accept(request: Request, page: CoordinatorPage, proposal_id: int) -> R
     form = await form_of(request, page)
     try:
         _decide(page, proposal_id, _decision("accept", form))
+    except WebError as exc:
+        if exc.key != "proposal.refused_rules":
+            raise
+        page.session.rollback()
+        # Taken or changed since the run: the page says why and offers the next steps.
+        return redirect(f"/coordinator/proposals/{proposal_id}?refused=1#standing")
     except ServiceError as exc:
         page.session.rollback()
         raise WebError(
@@ -508,7 +599,7 @@ async def override_preview(request: Request, page: CoordinatorPage, proposal_id:
     chosen = str(form.get("placement", ""))
     proposal = decision_store.get_proposal(page.session, page.principal, proposal_id)
     preview = preview_decision(page.session, page.settings, proposal, chosen, page.t.language)
-    displaced_names = names_of(page.session, [d.client_id for d in preview.displaced])
+    displaced_names = names_of(page, [d.client_id for d in preview.displaced])
     return _proposal_page(
         page,
         proposal_id,
@@ -591,14 +682,16 @@ def _client_page(page: Any, client_id: str, **extra: Any) -> Response:
         row = client_store.get(session, client_id)
     except ServiceError as exc:
         raise WebError(404, "error.not_found") from exc
+    why = require_purpose(page, client_id)
     out = client_store.view(session, page.principal, row)
     audit.record(
         session,
         page.principal,
         Action.READ,
         "clients",
-        "client record",
+        why or "client record",
         record_id=client_id,
+        outside_caseload=bool(why) or None,
         web=True,
     )
     session.commit()
@@ -609,9 +702,32 @@ def _client_page(page: Any, client_id: str, **extra: Any) -> Response:
     ).all()
     wished = [p.placement for p in out.preferences if p.placement]  # type: ignore[union-attr]
     infos = placement_infos(session, {a.placement_id for a in assignments} | set(wished))
+    home = session.get(MunicipalityRow, row.home_municipality)
+    week = session.scalar(
+        select(RunRow)
+        .where(RunRow.status == "succeeded", RunRow.superseded.is_(False))
+        .order_by(RunRow.id.desc())
+        .limit(1)
+    )
+    left_out = None
+    if week is not None and client_id in (week.unassigned or []):
+        every = placement_infos(session)
+        left_out = unplaced(
+            [client_id],
+            {client_id: (week.unassigned_explanations or {}).get(client_id)},
+            names_of(page, [client_id]),
+            {pid: f"{i.name}, {i.organisation}" for pid, i in every.items()},
+            page.t,
+        )[0]
     return page.render(
         "coordinator/client.html",
+        unplaced=left_out,
+        unplaced_run=week,
         client=out,
+        label=names_of(page, [client_id])[client_id],
+        home_name=(home.name_sv if page.t.language == "sv" and home.name_sv else home.name_fi)
+        if home
+        else row.home_municipality,
         assignments=assignments,
         infos=infos,
         weekdays=WEEKDAYS,
@@ -621,8 +737,10 @@ def _client_page(page: Any, client_id: str, **extra: Any) -> Response:
 
 
 @router.get("/clients/{client_id}")
-def client_page(page: CoordinatorPage, client_id: str) -> Response:
-    """The client record with its edit form and periods."""
+def client_page(page: CoordinatorPage, client_id: str, purpose: str = "") -> Response:
+    """The client record with its edit form and periods (a client outside the caseload:
+    after the purpose is given, ``?purpose=``)."""
+    del purpose  # read by require_purpose from the request
     return _client_page(page, client_id, errors={}, broken=[])
 
 
@@ -735,6 +853,7 @@ def attendance_page(page: CoordinatorPage, assignment_id: int, month: str = "") 
         assignment = decision_store.get_assignment(session, page.principal, assignment_id)
     except ServiceError as exc:
         raise WebError(404, "error.not_found") from exc
+    require_purpose(page, assignment.client_id)
     today = date.today()
     try:
         first = date.fromisoformat(month + "-01") if month else None
@@ -749,9 +868,10 @@ def attendance_page(page: CoordinatorPage, assignment_id: int, month: str = "") 
         page.principal,
         Action.READ,
         "attendance",
-        "attendance record",
+        page.purpose or "attendance record",
         record_id=str(assignment_id),
         client=assignment.client_id,
+        outside_caseload=bool(page.purpose) or None,
         web=True,
     )
     session.commit()
@@ -769,7 +889,7 @@ def attendance_page(page: CoordinatorPage, assignment_id: int, month: str = "") 
     return page.render(
         "coordinator/attendance.html",
         assignment=assignment,
-        name=names_of(session, [assignment.client_id])[assignment.client_id],
+        name=names_of(page, [assignment.client_id])[assignment.client_id],
         info=info,
         first=first,
         last=last,
@@ -861,9 +981,9 @@ def client_list(page: CoordinatorPage, q: str = "") -> Response:
     user = page.user
     assert user is not None
     ids = list(user.caseload)
-    names = names_of(session, ids)
+    names = names_of(page, ids)
     if q:
-        ids = [c for c in ids if q.lower() in names[c].lower()]
+        ids = [c for c in ids if q.lower() in str(names[c]).lower()]
     active = {
         a.client_id: a
         for a in session.scalars(
@@ -877,7 +997,7 @@ def client_list(page: CoordinatorPage, q: str = "") -> Response:
     session.commit()
     return page.render(
         "coordinator/clients.html",
-        ids=sorted(ids, key=lambda c: names[c]),
+        ids=sorted(ids, key=lambda c: (names[c].name, names[c].hint)),
         names=names,
         active=active,
         infos=infos,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from service import accounts
 from service.auth import Principal, Role
 from service.config import Settings
+from service.crud import people as people_store
 from service.db.accounts import UserRow, WebSessionRow
 from service.web.i18n import DEFAULT, LANGUAGES, Texts
 
@@ -63,6 +65,11 @@ class NeedSignIn(Exception):
     """No valid session: the browser is sent to the sign-in page."""
 
 
+class NeedPurpose(Exception):
+    """A coordinator opened a page of a client outside their caseload without saying why:
+    answered with the page that asks for the purpose (as the board asks)."""
+
+
 def db(request: Request) -> Iterator[Session]:
     """A database session per request (handlers commit)."""
     session: Session = request.app.state.session_factory()
@@ -86,6 +93,18 @@ class Page:
     t: Texts
     organisation: str | None = None
     notices: list[str] = field(default_factory=list)
+    _full_names: dict[str, str] = field(default_factory=dict)
+    purpose: str = ""
+    """The purpose given for reading a client outside the caseload (audited with the read)."""
+
+    def who(self, username: str | None) -> str:
+        """The full name of the person behind a stored user name ("Kaisa Koordinaattori",
+        not "koordinaattori"); the name as stored where no account has it."""
+        if not username:
+            return ""
+        if username not in self._full_names:
+            self._full_names.update(people_store.full_names(self.session, [username]))
+        return self._full_names.get(username, username)
 
     @property
     def principal(self) -> Principal:
@@ -112,6 +131,8 @@ class Page:
             lang=self.t.language,
             languages=LANGUAGES,
             path=self.request.url.path,
+            who=self.who,
+            today=date.today(),
             here=self.request.url.path
             + (f"?{self.request.url.query}" if self.request.url.query else ""),
             **values,
@@ -147,6 +168,26 @@ def signed_in(request: Request, session: DB) -> Page:
     return Page(
         request, session, user, web_session, Texts(language_of(request, user)), organisation
     )
+
+
+def require_purpose(page: Page, client_id: str) -> str:
+    """Why the coordinator reads this client's page: "" for their own caseload; for a client
+    outside it, the purpose given (``?purpose=``) or given for the same client in the last
+    half hour, which is remembered in the audit log and set on ``page.purpose`` for the read's
+    own audit row. Without one, :class:`NeedPurpose` shows the page that asks for it."""
+    user = page.user
+    if user is None or Role(user.role) is not Role.COORDINATOR or client_id in set(user.caseload):
+        return ""
+    given = str(page.request.query_params.get("purpose", "")).strip()[:500]
+    if given:
+        people_store.remember_purpose(page.session, page.principal, client_id, given)
+    else:
+        given = people_store.recent_purpose(page.session, page.principal, client_id) or ""
+    if not given:
+        page.session.commit()
+        raise NeedPurpose()
+    page.purpose = given
+    return given
 
 
 def role_page(*roles: Role) -> Any:

@@ -18,27 +18,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matching.decision import pair_breaches
-from matching.explain.messages import word
+from matching.explain.messages import LANGUAGES, word
 from matching.explain.notices import breach_text
 from matching.tables import Tables
 from models import AllocationProblem, CommutingArea, Municipality, Placement, SolveOptions
 from service.config import Settings
 from service.crud import clients as client_store
 from service.crud import decisions as decision_store
+from service.crud import people as people_store
 from service.crud.convert import client_domain, placement_record
 from service.crud.runs import county_regime, municipalities_of, placement_as_of
 from service.db.tables import (
     AssignmentRow,
-    ClientPersonalRow,
-    ClientRow,
     CommutingAreaRow,
-    MunicipalityRow,
     OrganisationRow,
     PlacementRow,
     ProposalRow,
     RunRow,
 )
 from service.schemas.runs import DecisionIn, ReasonCode
+from service.web.i18n import Texts
+from service.web.people import client_labels
 
 
 @dataclass(frozen=True)
@@ -148,31 +148,15 @@ def _domain(row: PlacementRow, planning_date: date) -> Placement:
 
 
 def people_named(session: Session, ids: list[str], lang: str = "fi") -> dict[str, str]:
-    """Client id → the name with what tells people apart: display name, birth year and home
-    municipality ("Noora Heikkilä (1985, Oulu)"); clients with no name on record are left
-    out (a text then says "a client with no name on record", never the id)."""
+    """Client id → the name with what tells people apart, as every list shows them
+    (``service.web.people.client_labels``: birth year or age, home municipality); clients with
+    no name on record are left out (a text then says "a client with no name on record", never
+    the id)."""
     if not ids:
         return {}
-    named = dict(
-        session.execute(
-            select(ClientPersonalRow.client_id, ClientPersonalRow.display_name).where(
-                ClientPersonalRow.client_id.in_(ids)
-            )
-        ).all()
-    )
-    towns = {
-        m.code: (m.name_sv if lang == "sv" and m.name_sv else m.name_fi)
-        for m in session.scalars(select(MunicipalityRow))
-    }
-    out = {}
-    for row in session.scalars(select(ClientRow).where(ClientRow.id.in_(ids))):
-        name = named.get(row.id)
-        if not name:
-            continue
-        born = str(row.attributes.get("birth_date") or "")[:4]
-        apart = ", ".join(p for p in (born, towns.get(row.home_municipality, "")) if p)
-        out[row.id] = f"{name} ({apart})" if apart else name
-    return out
+    labels = client_labels(session, Texts(lang if lang in LANGUAGES else "fi"), ids)
+    named = people_store.people(session, ids)
+    return {cid: str(label) for cid, label in labels.items() if named[cid].name}
 
 
 def _others_in(params: dict[str, object]) -> list[str]:

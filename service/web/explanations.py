@@ -24,6 +24,7 @@ from matching.explain.messages import (
     People,
     render_text,
 )
+from service.web.i18n import Texts
 
 REGISTER = "coordinator"
 PART = "client.part"
@@ -44,13 +45,41 @@ class ExplainedProposal:
         return bool(self.summary or self.parts or self.tight or self.alternatives)
 
 
+PERSON_LISTS = ("holders",)
+"""Message params listing other clients' ids: shown as a count (no id reaches a page, and the
+coordinator has not asked to see those clients)."""
+COACH_FIELDS = ("owner", "target")
+"""Params that hold a coach's id in the coach messages (left out of the sentence)."""
+
+
+def plain(raw: Any, lang: str, count_people: bool = True) -> Any:
+    """A stored message with a coach's id left out and, unless a resolver names them
+    (``count_people`` false), other clients' ids counted."""
+    if not isinstance(raw, Mapping):
+        return raw
+    t = Texts(lang)
+    params = dict(raw.get("params") or {})
+    for key in PERSON_LISTS if count_people else ():
+        if isinstance(params.get(key), list):
+            total = int(params.get(f"{key}_total") or len(params[key]))
+            params[key] = [t("unplaced.holders", count=total)]
+    # A coach is known by an id only: the sentence names "the coach" without it.
+    if "coach" in params:
+        params["coach"] = ""
+    if "coach" in str(raw.get("code", "")):
+        for key in COACH_FIELDS:
+            if key in params:
+                params[key] = ""
+    return {**raw, "params": params}
+
+
 def _sentence(
     raw: Any, lang: str, names: Mapping[str, str], people: People | None = None
 ) -> str | None:
     """One stored message in ``lang`` (other clients named by ``people``, or counted);
     ``None`` when it cannot be read."""
     try:
-        msg = Message.model_validate(raw)
+        msg = Message.model_validate(plain(raw, lang, count_people=people is None))
     except ValidationError:
         return None
     try:
@@ -61,7 +90,13 @@ def _sentence(
         text = msg.text.coordinator
     for pid, name in names.items():
         text = text.replace(f"{name} ({pid})", name)
-    return text
+    return " ".join(text.split())
+
+
+def sentence(raw: Any, language: str, names: Mapping[str, str]) -> str | None:
+    """One stored engine message in ``language`` (coordinator register), placements by name;
+    ``None`` when it cannot be read."""
+    return _sentence(raw, language if language in LANGUAGES else "fi", names)
 
 
 def explained(

@@ -42,7 +42,27 @@ def message(t: Texts, item: Any) -> str:
         return t("err.choice")
     if kind in ("postal_code", "phone", "email"):
         return t("err." + kind)
-    return t("err.invalid", detail=str(item.get("msg", "")).removeprefix("Value error, "))
+    field = _field_name(item)
+    if kind == "string_pattern_mismatch":
+        # Never the pattern itself: the field's own words where it has any.
+        return t("err." + field) if field in PATTERN_FIELDS else t("err.format")
+    if kind == "string_too_long":
+        return t("err.too_long", limit=_num(t, ctx.get("max_length")))
+    if kind == "string_too_short":
+        return t("err.missing") if ctx.get("min_length") == 1 else t("err.too_short")
+    if kind in ("bool_parsing", "bool_type"):
+        return t("err.choice")
+    # Any other refusal: plain words, never the validator's English or a code.
+    return t("err.invalid")
+
+
+PATTERN_FIELDS = ("phone", "email", "postal_code", "contact_phone", "contact_email")
+"""Fields whose pattern errors have words of their own (``err.<field>``)."""
+
+
+def _field_name(item: Any) -> str:
+    names = [str(p) for p in item.get("loc", ()) if not isinstance(p, int)]
+    return names[-1] if names else ""
 
 
 def _num(t: Texts, value: Any) -> str:

@@ -13,6 +13,7 @@ import json
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -22,6 +23,15 @@ LANGUAGES = ("fi", "sv", "en")
 DEFAULT = "fi"
 LOCALES = Path(__file__).resolve().parent / "locales"
 _BABEL = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+FINLAND = ZoneInfo("Europe/Helsinki")
+"""Every time a person reads is Finnish time; the database keeps UTC."""
+
+
+def finnish_time(moment: dt.datetime) -> dt.datetime:
+    """A stored moment (UTC; SQLite hands it back without its zone) in Finnish time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(FINLAND)
 
 
 @cache
@@ -85,14 +95,23 @@ class Texts:
         return key in self._texts
 
     def date(self, day: dt.date | dt.datetime | None, form: str = "short") -> str:
-        """A date as the language writes it (fi and Finland-Swedish: 5.1.2026; en: 05/01/2026)."""
+        """A date as the language writes it (fi and Finland-Swedish: 5.1.2026; en: 05/01/2026);
+        a moment (``datetime``) with its time in Finnish time: 8.12.2026 5.21."""
         if day is None:
             return "–"
         if isinstance(day, dt.datetime):
-            return format_datetime(day, "short", locale=self.locale)
+            return self.moment(day)
         if form == "short" and self.language == "fi":
             return f"{day.day}.{day.month}.{day.year}"
         return format_date(day, form, locale=self.locale)
+
+    def moment(self, moment: dt.datetime) -> str:
+        """A stored moment in Finnish time (Europe/Helsinki): d.m.yyyy H.MM in Finnish and
+        Finland-Swedish, the English form in English."""
+        local = finnish_time(moment)
+        if self.language in ("fi", "sv"):
+            return f"{local.day}.{local.month}.{local.year} {local.hour}.{local.minute:02d}"
+        return format_datetime(local, "short", tzinfo=FINLAND, locale=self.locale)
 
     def month(self, day: dt.date) -> str:
         """A month and year, e.g. 'tammikuu 2026'."""

@@ -28,6 +28,7 @@ from service.web.core import MunicipalityPage, WebError, form_of, redirect, secu
 from service.web.forms import as_list, field_errors, finnish_date, number, words
 from service.web.i18n import Texts
 from service.web.maps import Point, draw, town_names
+from service.web.people import site_labels
 
 router = APIRouter(prefix="/municipality", include_in_schema=False)
 
@@ -399,6 +400,9 @@ def clients(page: MunicipalityPage) -> Response:
     return page.render(
         "municipality/clients.html",
         views=views,
+        labels=site_labels(
+            session, page.t, page.principal.organisation or "", {v.id: v for v in views}
+        ),
         placement_names={k: v.get("department", k) for k, v in names.items()},
         **_context(page),
     )

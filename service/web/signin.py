@@ -4,7 +4,11 @@ choice of language."""
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,6 +23,7 @@ from service.web.core import (
     SESSION_COOKIE,
     Anonymous,
     NeedSignIn,
+    Page,
     WebError,
     home_of,
     redirect,
@@ -28,6 +33,115 @@ from service.web.core import (
 from service.web.i18n import LANGUAGES, Texts
 
 router = APIRouter(include_in_schema=False)
+
+KEPT_LIMIT = 60_000
+"""Characters of a timed-out form kept through the sign-in (the rest is not kept)."""
+FREE_TEXT = frozenset(
+    {
+        "text",
+        "note",
+        "notes",
+        "comment",
+        "description",
+        "goals",
+        "tasks",
+        "support",
+        "when_absent",
+        "cancel_reason",
+        "correction_reason",
+        "reason_text",
+        "place",
+        "purpose",
+    }
+)
+"""Fields a person writes in their own words: shown again, editable, before re-sending."""
+
+
+def local_path(value: Any) -> str | None:
+    """``value`` if it is a path of this site (not another site, not the sign-in pages)."""
+    text = str(value or "")
+    if not text.startswith("/") or text.startswith("//") or "\\" in text:
+        return None
+    if urlsplit(text).path.startswith(("/login", "/logout")):
+        return None
+    return text
+
+
+def login_url(request: Request) -> str:
+    """The sign-in page, returning to the page asked for."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    back = local_path(here)
+    return f"/login?next={quote(back, safe='')}" if back and back != "/" else "/login"
+
+
+def _referer(request: Request) -> str | None:
+    """The page a form was sent from, if it is this site's."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc != request.url.netloc:
+        return None
+    path = referer.path + (f"?{referer.query}" if referer.query else "")
+    return local_path(path)
+
+
+def kept_form(request: Request, page: Page, form: Mapping[str, Any]) -> Response:
+    """The sign-in page for a form sent after the session ended: what was typed rides along
+    (hidden), and after signing in it is offered to be sent again."""
+    fields = [
+        (key, str(value))
+        for key, value in getattr(form, "multi_items", lambda: list(form.items()))()
+        if key != "csrf" and isinstance(value, str)
+    ]
+    kept = json.dumps({"action": request.url.path, "fields": fields}, ensure_ascii=False)
+    if len(kept) > KEPT_LIMIT:
+        kept = ""
+    token = _prelogin(request)
+    response = page.render(
+        "login.html",
+        status=401,
+        prelogin=token,
+        error=None,
+        username="",
+        next=_referer(request) or "",
+        kept=kept,
+        timed_out=True,
+    )
+    _set_prelogin(request, response, token)
+    return response
+
+
+def _kept(form: Mapping[str, str]) -> dict[str, Any] | None:
+    """The timed-out form carried through the sign-in, if any (and sound)."""
+    try:
+        kept = json.loads(form.get("kept") or "null")
+    except ValueError:
+        return None
+    if not isinstance(kept, dict) or local_path(kept.get("action")) is None:
+        return None
+    fields = kept.get("fields")
+    if not isinstance(fields, list) or not all(
+        isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in fields
+    ):
+        return None
+    return {"action": kept["action"], "fields": [tuple(f) for f in fields]}
+
+
+def _after_sign_in(
+    page: Page, web_session: WebSessionRow, user: UserRow, form: Mapping[str, str]
+) -> Response:
+    """Where a completed sign-in goes: the timed-out form offered again, else back to the
+    page asked for, else the role's start page."""
+    kept = _kept(form)
+    if kept is not None:
+        page.t = Texts(user.language)
+        page.user, page.web_session = user, web_session
+        return page.render(
+            "resume.html",
+            action=kept["action"],
+            fields=kept["fields"],
+            free_text=FREE_TEXT,
+            back=local_path(form.get("next")) or home_of(Role(user.role)),
+        )
+    return redirect(local_path(form.get("next")) or home_of(Role(user.role)))
 
 
 def _prelogin(request: Request) -> str:
@@ -68,7 +182,15 @@ def home(request: Request, page: Anonymous) -> Response:
 def login_form(request: Request, page: Anonymous) -> Response:
     """The sign-in form."""
     token = _prelogin(request)
-    response = page.render("login.html", prelogin=token, error=None, username="")
+    response = page.render(
+        "login.html",
+        prelogin=token,
+        error=None,
+        username="",
+        next=local_path(request.query_params.get("next")) or "",
+        kept="",
+        timed_out=False,
+    )
     _set_prelogin(request, response, token)
     return response
 
@@ -89,11 +211,27 @@ async def login(request: Request, page: Anonymous) -> Response:
             prelogin=token,
             error=page.t(key, minutes=accounts.LOCK_MINUTES),
             username=username,
+            next=local_path(form.get("next")) or "",
+            kept=form.get("kept", "") if _kept(form) else "",
+            timed_out=bool(_kept(form)),
         )
     secret, web_session = accounts.open_session(page.session, result.user)
     page.session.commit()
-    target = "/login/code" if web_session.second_factor_pending else home_of(Role(result.user.role))
-    response = redirect(target)
+    back = local_path(form.get("next"))
+    if web_session.second_factor_pending and _kept(form):
+        # The code form carries the timed-out form on (it is not put in a link).
+        page.t = Texts(result.user.language)
+        response: Response = page.render(
+            "login_code.html",
+            pending_csrf=web_session.csrf_token,
+            error=None,
+            next=back or "",
+            kept=form.get("kept", ""),
+        )
+    elif web_session.second_factor_pending:
+        response = redirect("/login/code" + (f"?next={quote(back, safe='')}" if back else ""))
+    else:
+        response = _after_sign_in(page, web_session, result.user, form)
     response.set_cookie(
         SESSION_COOKIE,
         secret,
@@ -126,7 +264,13 @@ def code_form(request: Request, page: Anonymous) -> Response:
     """The second step: the six-digit code of the authenticator app."""
     web_session, user = _pending(request, page)
     page.t = Texts(user.language)
-    return page.render("login_code.html", pending_csrf=web_session.csrf_token, error=None)
+    return page.render(
+        "login_code.html",
+        pending_csrf=web_session.csrf_token,
+        error=None,
+        next=local_path(request.query_params.get("next")) or "",
+        kept="",
+    )
 
 
 @router.post("/login/code", response_class=HTMLResponse)
@@ -153,11 +297,13 @@ async def code(request: Request, page: Anonymous) -> Response:
             status=401,
             pending_csrf=web_session.csrf_token,
             error=page.t("login.code_wrong"),
+            next=local_path(form.get("next")) or "",
+            kept=str(form.get("kept", "")),
         )
     web_session.second_factor_pending = False
     user.failed_logins = 0
     page.session.commit()
-    return redirect(home_of(Role(user.role)))
+    return _after_sign_in(page, web_session, user, {k: str(v) for k, v in form.items()})
 
 
 @router.post("/logout")

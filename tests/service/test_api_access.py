@@ -80,7 +80,10 @@ MATRIX: list[tuple[str, str, dict[str, Any], tuple[int, int, int, int]]] = [
         (403, 201, 403, 201),
     ),
     ("GET", "/clients", {}, (200, 200, 200, 403)),
-    ("GET", "/clients/C1", {}, (200, 200, 200, 403)),
+    # C1 is only proposed at muni1's P1 (not seen before the coordinator's decision, issue
+    # 20); C2 works there.
+    ("GET", "/clients/C1", {}, (200, 404, 200, 403)),
+    ("GET", "/clients/C2", {}, (200, 200, 200, 403)),
     ("GET", "/clients/C3", {}, (200, 404, 200, 403)),
     ("POST", "/clients", {"json": CLIENT}, (201, 403, 403, 403)),
     ("PATCH", "/clients/C1", {"json": {"days_per_week": 2}}, (200, 403, 403, 403)),

@@ -76,8 +76,17 @@ def test_planner_never_sees_special_category_fields(client: TestClient, seed: Se
 
 def test_municipality_sees_only_consented_fields(client: TestClient, seed: Seed) -> None:
     h = seed.h("muni1")
+    # C1 is proposed at P1 and C2 placed at P1, both O1's; C3 and C4 are not there. The site
+    # sees C1 only once the coordinator has accepted C1 for P1 (issue 20).
+    assert [c["id"] for c in client.get("/clients", headers=h).json()] == ["C2"]
+    assert client.get("/clients/C1", headers=h).status_code == 404
+    decided = client.post(
+        f"/proposals/{seed.proposal_id}/decision",
+        json={"decision": "accept", "reason_code": "client_agreed"},
+        headers=seed.h("coordinator"),
+    )
+    assert decided.status_code == 200, decided.text
     listed = client.get("/clients", headers=h).json()
-    # C1 is proposed at P1 and C2 placed at P1, both O1's; C3 and C4 are not there.
     assert [c["id"] for c in listed] == ["C1", "C2"]
     c1 = next(c for c in listed if c["id"] == "C1")
     assert c1 == {

@@ -228,7 +228,8 @@ def test_a_decline_needs_a_reason_and_the_coordinator_sees_why(
     declined = html.split("Paikan hylkäämät ehdotukset", 2)[2]
     assert "Cecilia C" in declined and "Dept P3" in declined
     assert f"{text('decline.no_free_place')}: Kesätauko." in declined
-    assert "iida" in declined
+    # The site's person by name, not by user name (issue 20).
+    assert "Iida Iistä" in declined and "iida," not in declined
 
 
 # --- the start meeting and the agreement ------------------------------------------------------
@@ -326,9 +327,10 @@ def test_period_starts_from_the_agreed_agreement_and_its_notice_is_due(
     assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
     lines = csv.content.decode("utf-8-sig").split("\r\n")
     assert lines[0].startswith(text("col.client")) and ";" in lines[0]
-    assert "Aino A;" in lines[1] and d(MONDAY) in lines[1]
+    # The name with what tells the client apart (age, home municipality; issue 20).
+    assert "Aino A (24 v., Oulu);" in lines[1] and d(MONDAY) in lines[1]
     book = load_workbook(io.BytesIO(client.get("/coordinator/cooperation/notices.xlsx").content))
-    assert book.active["A2"].value == "Aino A"
+    assert book.active["A2"].value == "Aino A (24 v., Oulu)"
     response = post(client, f"{url}/notice", url, {"authority": "", "sent_on": d(MONDAY)})
     assert response.status_code == 422 and error_at(response.text, "authority")
     response = post(
@@ -374,7 +376,7 @@ def test_a_day_beyond_the_agreed_days_is_refused(
             (MONDAY + timedelta(days=1), "present"),
         ]
     history = visible(client.get(url).text).split("Korjaushistoria", 1)[1]
-    assert "Soitti aamulla sairaana." in history and "kaisa" in history
+    assert "Soitti aamulla sairaana." in history and "Kaisa Koordinaattori" in history
 
 
 def test_the_month_calendar_page_keeps_to_the_agreement_too(
@@ -488,7 +490,7 @@ def test_monthly_report_page_and_files(client: TestClient, people: WebSeed) -> N
     summary = client.get(f"/coordinator/cooperation/report-summary.csv?month={month}")
     rows = summary.content.decode("utf-8-sig").split("\r\n")
     assert rows[0].split(";")[0] == text("col.month")
-    assert f"{week.month}/{week.year};Aino A;" in rows[1] and ";9,00;" in rows[1]
+    assert f"{week.month}/{week.year};Aino A (24 v., Oulu);" in rows[1] and ";9,00;" in rows[1]
     absences = client.get(f"/coordinator/cooperation/report-absences.csv?month={month}")
     assert text("absence.own_illness") in absences.content.decode("utf-8-sig")
     book = load_workbook(
@@ -639,3 +641,67 @@ def test_a_period_from_proposal_to_onward_path(
     page.get_by_role("navigation").get_by_role("link", name="Jaksojen tulokset").click()
     expect(page.get_by_role("heading", name="Ikäryhmittäin")).to_be_visible()
     assert_accessible(page, f"coop-12-outcomes-{kind}")
+
+
+def test_a_period_starting_later_is_not_running_yet(client: TestClient, people: WebSeed) -> None:
+    """Issue 20: a period whose first day is ahead reads 'alkaa d.m.yyyy', not 'käynnissä',
+    on the period page, the cooperation page and the client list."""
+    period = started(client, people)
+    ahead = timedelta(weeks=12)
+    with sessions_of(client.app)() as session:  # type: ignore[arg-type]
+        row = session.get(PeriodRow, period)
+        assert row is not None
+        row.start_date += ahead
+        row.first_review_date += ahead
+        row.end_date += ahead
+        start = row.start_date
+        from service.db.tables import AssignmentRow
+
+        assignment = session.get(AssignmentRow, row.assignment_id)
+        assert assignment is not None
+        assignment.start_date = start
+        session.commit()
+    starts = f"alkaa {d(start)}"
+    html = client.get(f"/coordinator/cooperation/periods/{period}").text
+    lead = html.split('<p class="lead">', 1)[1].split("</p>", 1)[0]
+    assert lead.endswith(starts) and "käynnissä" not in lead
+    overview = visible(client.get("/coordinator/cooperation").text)
+    assert starts in overview
+    listed = visible(client.get("/coordinator/clients").text)
+    assert f"({starts})" in listed and f"alkaen {d(start)}" not in listed
+
+
+def test_a_period_outside_the_caseload_asks_the_purpose(
+    client: TestClient, app: FastAPI, people: WebSeed
+) -> None:
+    """Issue 20: the period, agreement and attendance pages of a client outside the
+    coordinator's caseload ask why first, and the read is audited with the answer."""
+    from service.db.accounts import UserRow
+    from service.db.tables import AuditRow
+
+    period = started(client, people)
+    with sessions_of(app)() as session:
+        row = session.get(PeriodRow, period)
+        assert row is not None
+        assignment, agreement = row.assignment_id, row.agreement_id
+        kaisa = session.scalar(select(UserRow).where(UserRow.username == "kaisa"))
+        assert kaisa is not None
+        kaisa.caseload = ["C2"]
+        session.commit()
+    urls = (
+        f"/coordinator/cooperation/periods/{period}",
+        f"/coordinator/cooperation/agreements/{agreement}",
+        f"/coordinator/assignments/{assignment}/attendance",
+    )
+    for url in urls:
+        asked = client.get(url)
+        assert asked.status_code == 403 and "Miksi tarvitset" in asked.text, url
+        assert "Aino A" not in asked.text
+    why = "Kelan kysely jakson päivistä"
+    shown = client.get(urls[0], params={"purpose": why})
+    assert shown.status_code == 200 and "Aino A" in shown.text
+    for url in urls[1:]:  # the purpose holds for the same client for half an hour
+        assert client.get(url).status_code == 200, url
+    with sessions_of(app)() as session:
+        rows = session.scalars(select(AuditRow).where(AuditRow.purpose == why)).all()
+        assert {r.resource for r in rows} >= {"outside_caseload", "periods", "attendance"}

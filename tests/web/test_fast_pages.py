@@ -87,7 +87,9 @@ def test_sign_out_needs_the_token_and_ends_the_session(
     done = post(client, "/logout", {"csrf": token})
     assert done.status_code == 303 and done.headers["location"] == "/login?signed_out=1"
     after = client.get("/coordinator/board", follow_redirects=False)
-    assert after.status_code == 303 and after.headers["location"] == "/login"
+    # To sign in, then back to the page asked for (issue 20).
+    assert after.status_code == 303
+    assert after.headers["location"] == "/login?next=%2Fcoordinator%2Fboard"
 
 
 def test_the_language_sticks_to_the_account_and_before_sign_in_to_a_cookie(
@@ -311,7 +313,7 @@ def test_attendance_is_marked_corrected_with_a_reason_and_summed(
     corrected = post(client, url, {**absent, "correction_reason": "Sairastui aamulla."})
     assert corrected.status_code == 303
     page = client.get(corrected.headers["location"]).text
-    assert "Sairastui aamulla." in page and "kaisa" in page
+    assert "Sairastui aamulla." in page and "Kaisa Koordinaattori" in page
     with sessions_of(app)() as session:
         day = session.scalar(select(AttendanceRow).where(AttendanceRow.assignment_id == period))
         assert day is not None and (day.status, day.absence_reason) == ("absent", "own_illness")
@@ -450,8 +452,21 @@ def test_our_clients_show_only_what_each_agreed_to_share(
 ) -> None:
     signed_in(client, "kalle")
     table = client.get("/municipality/clients").text
+    # Aino is only proposed at the site: nothing of her shows before the coordinator's
+    # decision (issue 20); Bertta works there already.
+    assert "Aino A" not in table and "+358 40 111" not in table
+    assert "Bertta B" in table and "+358 40 222" not in table  # Bertta did not share it
+    token = signed_in(client, "kaisa")
+    done = post(
+        client, f"/coordinator/proposals/{web_seed.proposals['C1']}/accept", {"csrf": token}
+    )
+    assert done.status_code == 303
+    signed_in(client, "kalle")
+    table = client.get("/municipality/clients").text
     assert "Aino A" in table and "+358 40 111" in table  # Aino shared her phone
-    assert "Bertta B" in table and "+358 40 222" not in table  # Bertta did not
+    assert "Bertta B" in table and "+358 40 222" not in table
+    # Nothing the consent does not cover tells them apart: no birth year or age, no home.
+    assert "v., Oulu" not in table and "s. 19" not in table
 
 
 # --- the planner -------------------------------------------------------------------------

@@ -122,7 +122,8 @@ def test_idle_session_ends(client: TestClient, app: FastAPI, web_seed: WebSeed) 
             row.last_seen = utcnow() - timedelta(minutes=accounts.IDLE_MINUTES + 1)
         session.commit()
     response = client.get("/coordinator/board", follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Fcoordinator%2Fboard"
     with sessions_of(app)() as session:
         assert session.scalar(select(WebSessionRow.id)) is None
 

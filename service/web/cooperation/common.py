@@ -30,7 +30,7 @@ from service.db.tables import (
 )
 from service.errors import OUT_OF_ORDER_CODES, ServiceError, service_message
 from service.web.coordinator import names_of, placement_infos
-from service.web.core import Page, WebError, role_page
+from service.web.core import Page, WebError, require_purpose, role_page
 from service.web.forms import message
 from service.web.i18n import Texts
 
@@ -213,6 +213,9 @@ class Pair:
     name: str
     placement: str
     placement_name: str
+    who: str = ""
+    """The name with what tells the client apart (birth year, home municipality), for
+    headings; ``name`` alone goes into forms (the meeting's participants)."""
 
 
 def first_of(values: Iterable[Any], key: Callable[[Any], Any]) -> dict[Any, Any]:
@@ -229,15 +232,17 @@ def pair_of(page: Page, proposal_id: int) -> Pair:
         answer = coop_store.get_confirmation(page.session, caller(page), proposal_id)
     except ServiceError as exc:
         raise WebError(404, "error.not_found") from exc
+    require_purpose(page, answer.client_id)
     infos = placement_infos(page.session, {answer.placement_id})
-    name = names_of(page.session, [answer.client_id])[answer.client_id]
+    name = names_of(page, [answer.client_id])[answer.client_id]
     info = infos.get(answer.placement_id)
     return Pair(
         proposal_id,
         answer.client_id,
-        name,
+        name.name,
         answer.placement_id,
         info.name if info else answer.placement_id,
+        str(name),
     )
 
 
@@ -259,9 +264,10 @@ def audit_step(page: Page, action: Action, purpose: str, record: int, client: st
         caller(page),
         action,
         "periods",
-        purpose,
+        page.purpose or purpose,
         record_id=str(record),
         client=client,
+        outside_caseload=bool(page.purpose) or None,
         web=True,
     )
     page.session.commit()

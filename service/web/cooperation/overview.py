@@ -70,7 +70,7 @@ def overview(page: CoordinatorPage, scope: str = "own", purpose: str = "") -> Re
     meetings = first_of(coop_store.list_meetings(session, user), lambda m: m.proposal_id)
     ids = {r.client_id for r in waiting_rows} | {a.client_id for a in answers}
     ids |= {p.client_id for p in periods}
-    names = names_of(session, sorted(ids))
+    names = names_of(page, sorted(ids))
     pids = {coop_store.target_placement(r) or r.placement_id for r in waiting_rows}
     pids |= {a.placement_id for a in answers} | {p.placement_id for p in periods}
     infos = placement_infos(session, pids)

@@ -56,7 +56,7 @@ from service.web.cooperation.common import (
     status_of,
 )
 from service.web.coordinator import names_of, placement_infos
-from service.web.core import Page, WebError, form_of, redirect
+from service.web.core import Page, WebError, form_of, redirect, require_purpose
 from service.web.forms import finnish_date, number
 
 router = APIRouter(include_in_schema=False)
@@ -102,10 +102,14 @@ EXTENSION_FIELDS = {"end_date": "extension_end_date", "agreed_on": "extension_ag
 
 
 def period_row(page: Page, period_id: int) -> Any:
+    """The period (404 if the caller may not see it); a coordinator's client outside their
+    caseload after the purpose is given."""
     try:
-        return period_store.get(page.session, caller(page), period_id)
+        row = period_store.get(page.session, caller(page), period_id)
     except ServiceError as exc:
         raise WebError(404, "error.not_found") from exc
+    require_purpose(page, row.client_id)
+    return row
 
 
 def _period_page(
@@ -144,7 +148,7 @@ def _period_page(
         "cooperation/period.html",
         status=status,
         period=period,
-        name=names_of(session, [row.client_id])[row.client_id],
+        name=names_of(page, [row.client_id])[row.client_id],
         placement_name=info.name if info else row.placement_id,
         agreement_id=row.agreement_id,
         assignment_id=row.assignment_id,

@@ -84,7 +84,7 @@ def _own_notices(page: Page) -> list[NoticeDue]:
 def _named_notices(page: Page, notices: list[NoticeDue]) -> list[NoticeDue]:
     """Notices with the client's and the placement's names instead of their ids (the file
     goes to the employment authority, who knows neither id)."""
-    names = names_of(page.session, [n.client for n in notices])
+    names = {c: str(label) for c, label in names_of(page, [n.client for n in notices]).items()}
     infos = placement_infos(page.session, {n.placement for n in notices})
     munis = dict(page.session.execute(select(MunicipalityRow.code, MunicipalityRow.name_fi)).all())
     return [
@@ -128,7 +128,10 @@ def _month_report(page: Page, first: date) -> tuple[MonthReport, dict[str, str],
     user = caller(page)
     today = date.today()
     report = month_store.month_report(session, user, first.year, first.month, today, REGIME, RULES)
-    names = names_of(session, sorted({s.client for s in report.summaries}))
+    names = {
+        c: str(label)
+        for c, label in names_of(page, sorted({s.client for s in report.summaries})).items()
+    }
     infos = placement_infos(session, {s.placement for s in report.summaries})
     audit.record(
         session,
@@ -284,10 +287,10 @@ def coach_periods(page: CoachPage) -> Response:
     rows = period_store.list_(session, user)
     today = date.today()
     first = today.replace(day=1)
-    names = names_of(session, sorted({r.client_id for r in rows}))
+    names = names_of(page, sorted({r.client_id for r in rows}))
     infos = placement_infos(session, {r.placement_id for r in rows})
     out = []
-    for r in sorted(rows, key=lambda r: (r.ended_on is not None, names[r.client_id])):
+    for r in sorted(rows, key=lambda r: (r.ended_on is not None, str(names[r.client_id]))):
         period = period_store.domain(r, REGIME)
         entries = period_store.day_records(session, r)
         out.append(

@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from models.cooperation import (
     DeclineReason,
@@ -17,7 +16,6 @@ from service import audit
 from service.audit import Action
 from service.crud import clients as client_store
 from service.crud import cooperation as coop_store
-from service.db.accounts import UserRow
 from service.db.tables import (
     RunRow,
 )
@@ -34,6 +32,7 @@ from service.web.cooperation.common import (
 )
 from service.web.coordinator import placement_infos
 from service.web.core import Page, WebError, form_of, redirect
+from service.web.people import site_labels
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,21 +46,24 @@ def _shared_items(page: Page, rows: list[Any]) -> list[dict[str, Any]]:
     user = caller(page)
     infos = placement_infos(session, {coop_store.target_placement(r) or "" for r in rows})
     runs = {r.run_id: session.get(RunRow, r.run_id) for r in rows}
-    deciders = {r.decided_by for r in rows if r.decided_by}
-    full_names = dict(
-        session.execute(
-            select(UserRow.username, UserRow.full_name).where(UserRow.username.in_(deciders))
-        ).all()
-    )
     items = []
+    views = {}
     for r in rows:
         target = coop_store.target_placement(r) or r.placement_id
-        shared = client_store.view(session, user, client_store.get(session, r.client_id), [target])
+        views[r.client_id] = client_store.view(
+            session, user, client_store.get(session, r.client_id), [target]
+        )
+    starts = {r.client_id: getattr(runs.get(r.run_id), "planning_date", None) for r in rows}
+    labels = site_labels(session, page.t, user.organisation or "", views, starts)
+    for r in rows:
+        target = coop_store.target_placement(r) or r.placement_id
+        shared = views[r.client_id]
         run = runs.get(r.run_id)
         items.append(
             {
                 "proposal_id": r.id,
                 "name": getattr(shared, "display_name", None),
+                "label": labels[r.client_id],
                 "phone": getattr(shared, "phone", None),
                 "languages": list(getattr(shared, "languages", None) or []),
                 "days_per_week": getattr(shared, "days_per_week", None),
@@ -69,7 +71,7 @@ def _shared_items(page: Page, rows: list[Any]) -> list[dict[str, Any]]:
                 "limitations": list(getattr(shared, "work_constraints", None) or []),
                 "placement_name": infos[target].name if target in infos else target,
                 "start_date": run.planning_date if run is not None else None,
-                "coordinator": full_names.get(r.decided_by or "", r.decided_by or ""),
+                "coordinator": page.who(r.decided_by),
             }
         )
     return items
