@@ -51,11 +51,10 @@ from service.schemas.runs import (
 from service.web.core import CoordinatorPage, WebError, form_of, redirect, require_purpose
 from service.web.decisions import (
     admissible_placements,
-    people_named,
     preview_decision,
     single_client_problem,
 )
-from service.web.explanations import explained, people_in, placements_named
+from service.web.explanations import explained, placements_named
 from service.web.forms import as_list, field_errors, finnish_date, number, words
 from service.web.maps import Map, Point, draw, town_names
 from service.web.people import Label, client_labels
@@ -460,12 +459,10 @@ def _proposal_page(page: Any, proposal_id: int, **extra: Any) -> Response:
         standing=standing,
         infos=infos,
         explanation=explanation,
-        sentences=explained(
-            explanation,
-            page.t.language,
-            names,
-            people_named(session, sorted(people_in(explanation)), page.t.language).get,
-        ),
+        # Other clients holding seats are counted here, not named: they may be outside the
+        # caseload, and naming them would read their data without a purpose. The override
+        # preview names the one a decision would displace.
+        sentences=explained(explanation, page.t.language, names),
         map=_proposal_map(page, proposal.placement_id, alternatives, infos, home),
         home=home,
         alternatives=alternatives,

@@ -24,7 +24,6 @@ from matching.explain.messages import (
     People,
     render_text,
 )
-from service.web.i18n import Texts
 
 REGISTER = "coordinator"
 PART = "client.part"
@@ -45,24 +44,16 @@ class ExplainedProposal:
         return bool(self.summary or self.parts or self.tight or self.alternatives)
 
 
-PERSON_LISTS = ("holders",)
-"""Message params listing other clients' ids: shown as a count (no id reaches a page, and the
-coordinator has not asked to see those clients)."""
 COACH_FIELDS = ("owner", "target")
 """Params that hold a coach's id in the coach messages (left out of the sentence)."""
 
 
-def plain(raw: Any, lang: str, count_people: bool = True) -> Any:
-    """A stored message with a coach's id left out and, unless a resolver names them
-    (``count_people`` false), other clients' ids counted."""
+def plain(raw: Any, lang: str) -> Any:
+    """A stored message with a coach's id left out (other clients' ids are named by the
+    caller's resolver or counted by ``render_text``, never shown)."""
     if not isinstance(raw, Mapping):
         return raw
-    t = Texts(lang)
     params = dict(raw.get("params") or {})
-    for key in PERSON_LISTS if count_people else ():
-        if isinstance(params.get(key), list):
-            total = int(params.get(f"{key}_total") or len(params[key]))
-            params[key] = [t("unplaced.holders", count=total)]
     # A coach is known by an id only: the sentence names "the coach" without it.
     if "coach" in params:
         params["coach"] = ""
@@ -79,7 +70,7 @@ def _sentence(
     """One stored message in ``lang`` (other clients named by ``people``, or counted);
     ``None`` when it cannot be read."""
     try:
-        msg = Message.model_validate(plain(raw, lang, count_people=people is None))
+        msg = Message.model_validate(plain(raw, lang))
     except ValidationError:
         return None
     try:

@@ -181,7 +181,7 @@ def test_the_boards_unplaced_list_matches_the_engines_json(
     # No id, no English: other clients holding the seats are counted, not listed.
     every = " ".join(shown)
     assert not re.search(r"(?<!Dept )\b(C[1-4]|P[1-3])\b", every), every
-    assert "paikoilla 1 asiakas" in every
+    assert "paikoilla 1 muu asiakas" in every
     with sessions_of(app)() as session:
         logged = session.scalars(
             select(AuditRow).where(AuditRow.resource == "unassigned").order_by(AuditRow.id)
@@ -433,7 +433,7 @@ def test_the_proposals_reasons_count_other_clients_instead_of_listing_their_ids(
     sign_in(client, "kaisa")
     shown = visible(client.get(f"/coordinator/proposals/{proposal}").text)
     why = shown.split("Miksi tämä paikka", 1)[1].split("Kartta", 1)[0]
-    assert "paikoilla 1 asiakas" in why
+    assert "paikoilla 1 muu asiakas" in why
     assert not re.search(r"(?<!Dept )\b(C[1-4]|P[1-3]|K1)\b", why), why
 
 

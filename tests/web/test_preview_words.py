@@ -23,12 +23,12 @@ from tests.web.web_helpers import WebSeed
         (
             "fi",
             "Dept P1, Oulu catering: vapaata paikkaa ei ole (tarvittaisiin 2, paikkoja on 1); "
-            "paikalla on Bertta B (Oulu)",
+            "paikalla on Bertta B (40 v., Oulu)",
         ),
         (
             "sv",
             "Dept P1, Oulu catering: ingen ledig plats (2 skulle behövas, det finns 1); "
-            "platserna har Bertta B (Oulu)",
+            "platserna har Bertta B (40 år, Oulu)",
         ),
     ],
 )
