@@ -331,10 +331,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "En period kan vara högst {max_months} månader.",
         "en": "A period lasts at most {max_months} months.",
     },
-    "refusal.extension_too_short": {
-        "fi": "Jatkon pitää olla vähintään {min_months} kuukautta.",
-        "sv": "En förlängning ska vara minst {min_months} månader.",
-        "en": "An extension lasts at least {min_months} months.",
+    "refusal.extension_not_later": {
+        "fi": "Jatko siirtää jakson päättymistä myöhemmäksi.",
+        "sv": "En förlängning flyttar periodens slut framåt.",
+        "en": "An extension moves the end of the period later.",
     },
     "refusal.review_outside_period": {
         "fi": "Ensimmäinen arviointi pidetään jakson aikana.",
