@@ -25,6 +25,7 @@ Sources (domain.md §§ 1.8–1.9):
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -114,7 +115,7 @@ def overlapping_spells(spells: tuple[BenefitSpell, ...]) -> list[int]:
     """Indexes of spells that start inside an earlier-starting spell (overlaps)."""
     order = sorted(range(len(spells)), key=lambda k: spells[k].from_date)
     out: list[int] = []
-    for previous, current in zip(order, order[1:], strict=False):
+    for previous, current in itertools.pairwise(order):
         if spells[previous].covers(spells[current].from_date):
             out.append(current)
     return sorted(out)

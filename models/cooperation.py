@@ -231,6 +231,13 @@ class ActivityAgreement(DomainModel):
     when_absent: str = Field(
         min_length=1, max_length=2000, description="Whom to tell and how, when absent."
     )
+    holidays_arranged: bool = Field(
+        default=False,
+        description=(
+            "The site works on public holidays and the activity is arranged then (a kitchen, a "
+            "care home); default: a holiday is 'service not arranged' (Kela)."
+        ),
+    )
     language: str = Field(default="fi", pattern=r"^(fi|sv|en)$")
     status: AgreementStatus = AgreementStatus.DRAFTED
     agreed_on: date | None = None
@@ -356,6 +363,15 @@ def agreement_issues(agreement: ActivityAgreement, regime: LegalRegime) -> list[
                 a.agreed_on.isoformat() if a.agreed_on else None,
             )
         )
+    if a.holidays_arranged and not regime.holidays_by_agreement:
+        issues.append(
+            issue(
+                ("holidays_arranged",),
+                "holidays_not_allowed",
+                "the regime allows no activity on public holidays",
+                True,
+            )
+        )
     if a.status is AgreementStatus.CANCELLED and not a.cancel_reason:
         issues.append(
             issue(("cancel_reason",), "reason_required", "a cancellation needs a reason", "")
@@ -446,7 +462,14 @@ class Period(DomainModel):
     first_review_date: date
     end_date: date
     payer: BenefitPayer | None = Field(
-        default=None, description="Who pays the client's allowance; None = not known yet."
+        default=None,
+        description=(
+            "Who pays the client's allowance when the client's benefit for a day is not "
+            "recorded; a recorded benefit decides each day's payer (models.benefits.payer_on)."
+        ),
+    )
+    holidays_arranged: bool = Field(
+        default=False, description="From the agreement: the activity is arranged on holidays."
     )
     prior_days: int = Field(default=0, ge=0, le=36600)
     extensions: tuple[Extension, ...] = Field(default=(), max_length=20)

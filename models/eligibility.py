@@ -12,8 +12,9 @@ Every docstring has one ``Source:`` line, as the engine's rules do (``matching.r
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -41,7 +42,7 @@ class Finding:
     code: str
     message: str
     value: Any
-    ctx: dict[str, Any] = field(default_factory=dict)
+    ctx: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def age_on(client: Client, on: date) -> int:
@@ -153,9 +154,7 @@ def section_6(client: Client, regime: LegalRegime, on: date) -> list[Finding]:
         ),
     ):
         if getattr(client, name):
-            out.append(
-                Finding(name, code, f"{what}: § 6, no duty to arrange the activity", True)
-            )
+            out.append(Finding(name, code, f"{what}: § 6, no duty to arrange the activity", True))
     return out
 
 

@@ -8,6 +8,7 @@ of this record, not constants in the engine, and scenarios may change any limit.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from enum import StrEnum
 from typing import Self
@@ -164,9 +165,7 @@ class LegalRegime(DomainModel):
         """The referral bases allowed for a client on ``benefit`` (all when not known)."""
         if benefit is None or benefit not in self.referral_bases_by_benefit:
             return self.referral_bases
-        return tuple(
-            b for b in self.referral_bases_by_benefit[benefit] if b in self.referral_bases
-        )
+        return tuple(b for b in self.referral_bases_by_benefit[benefit] if b in self.referral_bases)
 
     @model_validator(mode="after")
     def _ranges_are_ordered(self) -> Self:
@@ -241,7 +240,7 @@ class RegimeHistory(DomainModel):
             (v for v in self.versions if v.status is not VersionStatus.PROPOSED),
             key=lambda v: v.valid_from or date.min,
         )
-        for earlier, later in zip(dated, dated[1:], strict=False):
+        for earlier, later in itertools.pairwise(dated):
             if earlier.valid_until is None or (later.valid_from or date.min) <= earlier.valid_until:
                 raise ValueError(
                     f"version '{later.id}' starts before '{earlier.id}' ends: "

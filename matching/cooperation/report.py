@@ -30,7 +30,7 @@ from matching.cooperation.money import (
 )
 from matching.cooperation.texts import text
 from models.attendance import DayRecord
-from models.benefits import BenefitRules
+from models.benefits import BenefitRules, BenefitSpell
 from models.cooperation import Period
 
 __all__ = ["MonthReport", "month_report", "month_report_csv", "month_report_xlsx"]
@@ -55,22 +55,28 @@ def month_report(
     month: int,
     today: date,
     rules: BenefitRules,
+    benefits: Mapping[str, Sequence[BenefitSpell]] | None = None,
 ) -> MonthReport:
-    """Summaries of every period that overlaps the month (by client, then period)."""
+    """Summaries of every period that overlaps the month (by client, then period); each
+    day's payer follows from the client's benefit that day (``benefits`` by client id)."""
+    spells = benefits or {}
     first, last = month_bounds(year, month)
     running = sorted(
         (p for p in periods if p.start_date <= last and p.last_day >= first),
         key=lambda p: (p.client, p.id),
     )
     summaries = tuple(
-        monthly_summary(p, entries.get(p.id, ()), year, month, today, rules) for p in running
+        monthly_summary(
+            p, entries.get(p.id, ()), year, month, today, rules, spells.get(p.client, ())
+        )
+        for p in running
     )
     return MonthReport(
         year=year,
         month=month,
         categories=tuple(c.code for c in rules.absence_categories),
         summaries=summaries,
-        absences=tuple(absence_report(running, entries, year, month, rules)),
+        absences=tuple(absence_report(running, entries, year, month, rules, spells)),
         municipalities=tuple(municipality_figures(summaries)),
     )
 

@@ -248,6 +248,51 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "Avtalet omfattar inte verksamhet denna veckodag.",
         "en": "The agreement arranges no activity on this weekday.",
     },
+    "refusal.replaces_not_allowed": {
+        "fi": "Vain vaihdettu tai korvaava päivä korvaa toisen päivän.",
+        "sv": "Endast en bytt dag eller en ersättningsdag ersätter en annan dag.",
+        "en": "Only a swapped or make-up day replaces another day.",
+    },
+    "refusal.replaces_required": {
+        "fi": "Kerro, minkä sovitun päivän vaihdettu tai korvaava päivä korvaa.",
+        "sv": "Ange vilken avtalad dag den bytta dagen eller ersättningsdagen ersätter.",
+        "en": "Name the agreed day the swapped or make-up day replaces.",
+    },
+    "refusal.agreed_by_required": {
+        "fi": "Kerro, kuka sopi päivän vaihdosta tai korvaavasta päivästä.",
+        "sv": "Ange vem som avtalade om bytet eller ersättningsdagen.",
+        "en": "Name who agreed the swap or the make-up day.",
+    },
+    "refusal.replacement_not_arranged": {
+        "fi": "Vaihdettu tai korvaava päivä on päivä, jolloin toimintaa järjestetään.",
+        "sv": "En bytt dag eller en ersättningsdag är en dag då verksamheten ordnas.",
+        "en": "A swapped or make-up day is a day on which the activity is arranged.",
+    },
+    "refusal.holidays_not_allowed": {
+        "fi": "Voimassa oleva säädösversio ei salli toimintaa arkipyhinä.",
+        "sv": "Den gällande regelversionen tillåter ingen verksamhet på helgdagar.",
+        "en": "The regime in force allows no activity on public holidays.",
+    },
+    "refusal.replaced_twice": {
+        "fi": "Päivä on jo korvattu toisella päivällä.",
+        "sv": "Dagen är redan ersatt av en annan dag.",
+        "en": "The day is already replaced by another day.",
+    },
+    "refusal.swap_of_unagreed_day": {
+        "fi": "Vaihdettava päivä ei ole sopimuksen mukainen toimintapäivä.",
+        "sv": "Dagen som byts är inte en avtalad verksamhetsdag.",
+        "en": "The day swapped is not a day the agreement arranges.",
+    },
+    "refusal.swapped_day_recorded": {
+        "fi": "Vaihdettavalle päivälle on jo merkitty läsnäolo tai poissaolo.",
+        "sv": "För dagen som byts finns redan närvaro eller frånvaro.",
+        "en": "The day swapped already has a presence or absence recorded.",
+    },
+    "refusal.make_up_without_absence": {
+        "fi": "Korvaava päivä korvaa luvattoman poissaolon; valittu päivä ei ole sellainen.",
+        "sv": "En ersättningsdag ersätter en otillåten frånvaro; den valda dagen är ingen sådan.",
+        "en": "A make-up day replaces an unauthorised absence; the chosen day is not one.",
+    },
     "refusal.too_many_days": {
         "fi": "Viikolle tulisi enemmän päiviä kuin on sovittu.",
         "sv": "Veckan skulle få fler dagar än avtalat.",
