@@ -44,7 +44,7 @@ def _spell(benefit: Benefit, since: date = date(2026, 1, 1), until: date | None 
     return {"benefit": benefit.value, "from_date": since.isoformat(), "until_date": until}
 
 
-def _codes(c: Client, regime: LegalRegime = LegalRegime(), on: date = ON) -> list[str]:
+def _codes(c: Client, regime: LegalRegime = TODAY.regime, on: date = ON) -> list[str]:
     return [f.code for f in eligibility_findings(c, regime, on)]
 
 
