@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from matching.check import pair_violations
 from matching.cooperation.texts import CATALOGUE, refusal_text
+from models.placement import SharedUse, shared_peak
 from service import audit
 from service.audit import Action
 from service.crud import clients as client_store
@@ -75,6 +76,9 @@ class PlacementInfo:
     seats: int
     task_category: str
     closed: bool
+    shared_seats: int = 0
+    """Seats people on other services take today (``Placement.shared_use``); ``seats`` is
+    what is left for this activity."""
     address: str = ""
     phone: str = ""
     email: str = ""
@@ -86,6 +90,13 @@ def address_line(street: str | None, postal_code: str | None, post_office: str |
     """'Keittiökuja 3, 90100 Oulu' from the parts given (empty when none is)."""
     town = " ".join(p for p in (postal_code, post_office) if p)
     return ", ".join(p for p in (street, town) if p)
+
+
+def shared_seats_today(attributes: dict[str, Any]) -> int:
+    """Seats people on other services take today at a placement (from its stored record)."""
+    today = date.today()
+    uses = tuple(SharedUse.model_validate(u) for u in attributes.get("shared_use", ()))
+    return shared_peak(uses, today, today)[0]
 
 
 def placement_infos(session: Session, ids: set[str] | None = None) -> dict[str, PlacementInfo]:
@@ -121,6 +132,7 @@ def placement_infos(session: Session, ids: set[str] | None = None) -> dict[str, 
         query
     ):
         location = a.get("location") or {}
+        shared = shared_seats_today(a)
         out[pid] = PlacementInfo(
             id=pid,
             name=str(a.get("department", pid)),
@@ -130,9 +142,10 @@ def placement_infos(session: Session, ids: set[str] | None = None) -> dict[str, 
             weekdays=[d for d in WEEKDAYS if d in a.get("weekdays", [])],
             min_hours=float(a.get("min_hours_per_day", 0)),
             max_hours=float(a.get("max_hours_per_day", 0)),
-            seats=int(a.get("seats", 0)),
+            seats=max(int(a.get("seats", 0)) - shared, 0),
             task_category=str(a.get("task_category", "")),
             closed=bool(closed),
+            shared_seats=shared,
             address=address_line(street, code, office),
             phone=phone or "",
             email=email or "",

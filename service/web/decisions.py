@@ -187,8 +187,9 @@ def preview_decision(
     )
     if own is not None and own != placement_id:
         preview.ends = own
-    preview.seats = placement.seats
-    preview.support_units = placement.support_units
+    preview.seats, preview.support_units = placement.free_capacity(
+        problem.planning_date, problem.regime.min_period_months
+    )
     preview.taken = len(ongoing)
     units = {c.id: c.support_units for c in problem.clients}
     preview.support_taken = sum(_support(session, c, units) for c in ongoing)
