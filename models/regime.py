@@ -18,6 +18,10 @@ from pydantic import Field, model_validator
 from models.base import DomainModel, RecordId
 from models.benefits import Benefit
 
+ORGANISERS = ("wellbeing_county", "municipality", "employment_area")
+"""Who may organise the activity: the wellbeing county since 1.1.2023 (591/2022); a
+municipality or an employment area under the reform TEM assessed on 19.12.2025."""
+
 ACTIVATION_PLAN = "activation_plan"
 EMPLOYMENT_PLAN = "multidisciplinary_employment_plan"
 

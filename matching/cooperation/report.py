@@ -28,7 +28,7 @@ from matching.cooperation.money import (
     monthly_summary,
     municipality_figures,
 )
-from matching.cooperation.texts import text
+from matching.cooperation.texts import DEFAULT_ORGANISER, text
 from models.attendance import DayRecord
 from models.benefits import BenefitRules, BenefitSpell
 from models.cooperation import Period
@@ -46,6 +46,9 @@ class MonthReport:
     summaries: tuple[MonthlySummary, ...]
     absences: tuple[AbsenceReportRow, ...]
     municipalities: tuple[MunicipalityFigures, ...]
+    organiser: str = DEFAULT_ORGANISER
+    """The organiser of the regime in force in the month (``LegalRegime.organiser``): it pays
+    the activity allowance and is named in the files."""
 
 
 def month_report(
@@ -56,6 +59,7 @@ def month_report(
     today: date,
     rules: BenefitRules,
     benefits: Mapping[str, Sequence[BenefitSpell]] | None = None,
+    organiser: str = DEFAULT_ORGANISER,
 ) -> MonthReport:
     """Summaries of every period that overlaps the month (by client, then period); each
     day's payer follows from the client's benefit that day (``benefits`` by client id)."""
@@ -78,14 +82,19 @@ def month_report(
         summaries=summaries,
         absences=tuple(absence_report(running, entries, year, month, rules, spells)),
         municipalities=tuple(municipality_figures(summaries)),
+        organiser=organiser,
     )
 
 
 def _tables(report: MonthReport, lang: str) -> dict[str, Table]:
     return {
-        text("sheet.summary", lang): summary_table(report.summaries, report.categories, lang),
-        text("sheet.absences", lang): absence_report_table(report.absences, lang),
-        text("sheet.municipalities", lang): municipality_table(report.municipalities, lang),
+        text("sheet.summary", lang): summary_table(
+            report.summaries, report.categories, lang, report.organiser
+        ),
+        text("sheet.absences", lang): absence_report_table(report.absences, lang, report.organiser),
+        text("sheet.municipalities", lang): municipality_table(
+            report.municipalities, lang, report.organiser
+        ),
     }
 
 

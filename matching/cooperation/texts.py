@@ -55,9 +55,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "unemployment fund",
     },
     "payer.wellbeing_county": {
-        "fi": "hyvinvointialue (toimintaraha)",
-        "sv": "välfärdsområdet (verksamhetspenning)",
-        "en": "wellbeing services county (activity allowance)",
+        "fi": "{organiser} (toimintaraha)",
+        "sv": "{organiser} (verksamhetspenning)",
+        "en": "{organiser} (activity allowance)",
+    },
+    # -- the organiser (LegalRegime.organiser; the reform may move the activity) ---------------
+    "organiser.wellbeing_county": {
+        "fi": "hyvinvointialue",
+        "sv": "välfärdsområdet",
+        "en": "wellbeing services county",
+    },
+    "organiser.municipality": {"fi": "kunta", "sv": "kommunen", "en": "municipality"},
+    "organiser.employment_area": {
+        "fi": "työllisyysalue",
+        "sv": "sysselsättningsområdet",
+        "en": "employment area",
     },
     # -- onward paths and end reasons --------------------------------------------------------
     "path.job": {"fi": "työ", "sv": "arbete", "en": "job"},
@@ -552,9 +564,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "agreement.draft": {"fi": "LUONNOS", "sv": "UTKAST", "en": "DRAFT"},
     "agreement.cancelled": {"fi": "PERUUTETTU", "sv": "ANNULLERAT", "en": "CANCELLED"},
     "agreement.organiser": {
-        "fi": "Järjestäjä: hyvinvointialue",
-        "sv": "Anordnare: välfärdsområdet",
-        "en": "Organiser: wellbeing services county",
+        "fi": "Järjestäjä: {organiser}",
+        "sv": "Anordnare: {organiser}",
+        "en": "Organiser: {organiser}",
     },
     "agreement.meeting": {"fi": "Aloituspalaveri", "sv": "Startmöte", "en": "Start meeting"},
     "agreement.meeting_when_where": {
@@ -655,12 +667,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
-def text(key: str, lang: str = "fi") -> str:
-    """The text of ``key`` in ``lang``; Finnish if that language lacks it; else the key."""
+DEFAULT_ORGANISER = "wellbeing_county"
+
+
+def organiser_name(organiser: str, lang: str = "fi") -> str:
+    """The organiser of the regime (``LegalRegime.organiser``) in words, in ``lang``; an
+    organiser the catalogue does not know is shown by its code."""
+    entry = CATALOGUE.get(f"organiser.{organiser}")
+    if entry is None:
+        return organiser
+    return entry.get(lang) or entry.get("fi") or organiser
+
+
+def text(key: str, lang: str = "fi", organiser: str = DEFAULT_ORGANISER) -> str:
+    """The text of ``key`` in ``lang``; Finnish if that language lacks it; else the key.
+    ``{organiser}`` in a text is the regime's organiser (``organiser_name``)."""
     entry = CATALOGUE.get(key)
     if entry is None:
         return key
-    return entry.get(lang) or entry.get("fi") or key
+    words = entry.get(lang) or entry.get("fi") or key
+    if "{organiser}" in words:
+        words = words.replace("{organiser}", organiser_name(organiser, lang))
+    return words
 
 
 def refusal_text(

@@ -37,6 +37,7 @@ from models.benefits import BenefitRules, BenefitSpell
 from models.cooperation import ClientFeedback, SiteFeedback
 from service.auth import Principal, Role
 from service.crud import periods
+from service.crud.regimes import regime_on
 from service.db.cooperation import FeedbackRow as FeedbackFormRow
 from service.db.cooperation import PeriodRow
 from service.db.tables import ClientRow, OrganisationRow
@@ -114,6 +115,7 @@ def month_report(
         today,
         rules,
         client_benefits(session, sorted({r.client_id for r in rows})),
+        regime_on(session, date(year, month, 1), regime).organiser,  # the month's organiser
     )
     if user.role is not Role.MUNICIPALITY:
         return report
@@ -127,6 +129,7 @@ def month_report(
         summaries=tuple(_without_categories(s) for s in report.summaries),
         absences=(),
         municipalities=tuple(m for m in report.municipalities if m.municipality == own),
+        organiser=report.organiser,
     )
 
 

@@ -13,6 +13,7 @@ from service.routes import (
     placements,
     proposals,
     reference,
+    regimes,
     runs,
     scenarios,
 )
@@ -29,6 +30,7 @@ for module in (
     assignments,
     cooperation,
     scenarios,
+    regimes,
     audit,
 ):
     api_router.include_router(module.router)

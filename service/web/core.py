@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,9 +19,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from matching.cooperation.texts import organiser_name
 from service import accounts
 from service.auth import Principal, Role
 from service.config import Settings
+from service.crud.regimes import regime_on
 from service.db.accounts import UserRow, WebSessionRow
 from service.web.i18n import DEFAULT, LANGUAGES, Texts
 
@@ -102,8 +105,15 @@ class Page:
         settings: Settings = self.request.app.state.settings
         return settings
 
+    @property
+    def organiser(self) -> str:
+        """The organiser of the regime in force today (``LegalRegime.organiser``), a code."""
+        return regime_on(self.session, date.today()).organiser
+
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
-        """The page ``template`` with the layout's values."""
+        """The page ``template`` with the layout's values, the regime's organiser among them
+        (every page names it in the footer)."""
+        values.setdefault("organiser", organiser_name(self.organiser, self.t.language))
         html = templates.get_template(template).render(
             t=self.t,
             page=self,
