@@ -215,9 +215,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The placement's feedback on the period",
     },
     "feedback.cooperation_worked": {
-        "fi": "Yhteistyö hyvinvointialueen kanssa toimi.",
-        "sv": "Samarbetet med välfärdsområdet fungerade.",
-        "en": "Cooperation with the county worked.",
+        "fi": "Yhteistyö järjestäjän ({organiser}) kanssa toimi.",
+        "sv": "Samarbetet med anordnaren ({organiser}) fungerade.",
+        "en": "Cooperation with the organiser ({organiser}) worked.",
     },
     "feedback.support_from_county": {
         "fi": "Saimme tukea, kun tarvitsimme.",
@@ -623,14 +623,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "agreement.money": {
         "fi": "Kulukorvaus {amount} € jokaiselta päivältä, jona olet mukana. Sen maksaa Kela "
-        "tai työttömyyskassa (toimeentulotukea saavalle hyvinvointialue toimintarahana). "
+        "tai työttömyyskassa (toimeentulotukea saavalle järjestäjä, {organiser}, "
+        "toimintarahana). "
         "Poissaolopäiviltä ja päiviltä, joina palvelua ei järjestetä, kulukorvausta ei makseta.",
         "sv": "Kostnadsersättning {amount} € för varje dag du deltar. Den betalas av FPA "
-        "eller arbetslöshetskassan (till den som får utkomststöd betalar välfärdsområdet "
-        "verksamhetspenning). För frånvarodagar och dagar då tjänsten inte ordnas betalas "
+        "eller arbetslöshetskassan (till den som får utkomststöd betalar anordnaren, "
+        "{organiser}, verksamhetspenning). För frånvarodagar och dagar då tjänsten inte ordnas betalas "
         "ingen kostnadsersättning.",
         "en": "An expense allowance of {amount} € for every day you take part, paid by Kela "
-        "or your unemployment fund (on social assistance: the county's activity allowance). "
+        "or your unemployment fund (on social assistance: the activity allowance of the "
+        "organiser, {organiser}). "
         "No allowance is paid for absences or days the service is not arranged.",
     },
     "agreement.absence_rules": {

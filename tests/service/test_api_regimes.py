@@ -128,3 +128,26 @@ def test_a_client_write_checks_section_6_and_the_benefit_by_the_version_in_force
     assert (
         client.patch("/clients/C3", json={"work_hours_per_week": 8}, headers=h).status_code == 200
     )
+
+
+def test_the_printed_agreement_names_the_organiser_of_the_version_on_its_start(
+    client: TestClient, seed: Seed
+) -> None:
+    from tests.service.test_api_cooperation import started
+
+    period = started(client, seed)
+    url = f"/agreements/{period['agreement_id']}/print"
+    assert "Järjestäjä: hyvinvointialue" in client.get(url, headers=seed.h("coordinator")).text
+    reform = {
+        "title": "Kunta järjestää",
+        "status": "adopted",
+        "valid_from": period["start_date"],
+        "sources": ["TEM:n arvio 19.12.2025"],
+        "regime": {"organiser": "municipality"},
+    }
+    response = client.put("/regime-versions/kunta", json=reform, headers=seed.h("admin"))
+    assert response.status_code == 200, response.text
+    printed = client.get(url, headers=seed.h("coordinator")).text
+    assert "Järjestäjä: kunta" in printed and "hyvinvointialue" not in printed
+    sv = client.get(url, params={"lang": "sv"}, headers=seed.h("coordinator")).text
+    assert "Anordnare: kommunen" in sv
