@@ -628,8 +628,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "Poissaolopäiviltä ja päiviltä, joina palvelua ei järjestetä, kulukorvausta ei makseta.",
         "sv": "Kostnadsersättning {amount} € för varje dag du deltar. Den betalas av FPA "
         "eller arbetslöshetskassan (till den som får utkomststöd betalar anordnaren, "
-        "{organiser}, verksamhetspenning). För frånvarodagar och dagar då tjänsten inte ordnas betalas "
-        "ingen kostnadsersättning.",
+        "{organiser}, verksamhetspenning). För frånvarodagar och dagar då tjänsten inte "
+        "ordnas betalas ingen kostnadsersättning.",
         "en": "An expense allowance of {amount} € for every day you take part, paid by Kela "
         "or your unemployment fund (on social assistance: the activity allowance of the "
         "organiser, {organiser}). "

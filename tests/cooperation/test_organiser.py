@@ -35,7 +35,7 @@ def test_the_months_files_name_the_organiser_as_payer_of_the_activity_allowance(
 
 
 def test_no_text_names_the_wellbeing_county_as_organiser_outright() -> None:
-    for key, entry in CATALOGUE.items():
+    for key in CATALOGUE:
         if key.startswith("organiser."):
             continue
         for lang in LANGUAGES:
