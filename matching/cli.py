@@ -217,6 +217,14 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_law(args: argparse.Namespace) -> int:
+    """Write the law page (docs/law.md): every rule with its source, the regime's versions."""
+    from matching.lawpage import law_page
+
+    write(law_page(), args.output)
+    return 0
+
+
 Command = Callable[[argparse.Namespace], int]
 
 
@@ -262,6 +270,10 @@ def parser() -> argparse.ArgumentParser:
     schema.add_argument("what", nargs="?", choices=["problem", "result"], default="problem")
     schema.add_argument("-o", "--output", default=None)
     schema.set_defaults(func=cmd_schema)
+
+    law = sub.add_parser("law", help=cmd_law.__doc__)
+    law.add_argument("-o", "--output", default=None)
+    law.set_defaults(func=cmd_law)
 
     add_explain_commands(sub)
     add_scenario_command(sub)
