@@ -107,7 +107,7 @@ def law_page(versions: tuple[RegimeVersion, ...] = SHIPPED_HISTORY.versions) -> 
     """The whole page as Markdown."""
     engine = [(rule.name, f"{rule.level}, {rule.kind}", rule.function) for rule in REGISTRY]
     eligibility = [(name, "client record", fn) for name, fn in ELIGIBILITY_RULES]
-    cooperation = [
+    cooperation: list[tuple[str, str, Callable[..., Any]]] = [
         ("period_issues", "period", period_issues),
         *((fn.__name__, "attendance", fn) for fn in attendance.RULES),
         ("day_payer", "money", day_payer),

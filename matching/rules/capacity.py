@@ -27,9 +27,9 @@ class ResourceFamily:
 
 
 def seats(arcs: Pairs) -> ResourceFamily:
-    """Hard: no more clients at a placement at once than its seats less those other services take.
+    """Hard: no more clients at a placement at once than its seats other services leave free.
 
-    Source: Paikka, the seats the municipality contact announced (Placement.seats); cooperation model, youth workshops.
+    Source: Paikka, the seats announced (Placement.seats); cooperation model, youth workshops.
 
     People on work trials, pay-subsidised work, social rehabilitation or youth coaching at the
     same site take seats too (``Placement.shared_use``: which service, from–to, how many);
