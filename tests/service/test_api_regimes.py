@@ -151,3 +151,69 @@ def test_the_printed_agreement_names_the_organiser_of_the_version_on_its_start(
     assert "Järjestäjä: kunta" in printed and "hyvinvointialue" not in printed
     sv = client.get(url, params={"lang": "sv"}, headers=seed.h("coordinator")).text
     assert "Anordnare: kommunen" in sv
+
+
+@pytest.mark.slow
+def test_a_planners_scenario_on_the_proposed_version_lists_who_changes_referral_basis(
+    client: TestClient, seed: Seed, app: FastAPI
+) -> None:
+    with sessions_of(app)() as session:
+        for cid in ("C1", "C3"):
+            row = session.get(ClientRow, cid)
+            assert row is not None
+            row.attributes = {**row.attributes, "benefits": SUBSIDY}
+        session.commit()
+    body = {
+        "name": "HE 109",
+        "planning_date": PLANNING.isoformat(),
+        "time_limit_s": 2,
+        "seat_values": 0,
+        "scenarios": [
+            {
+                "name": "HE 109 (2025)",
+                "changes": [{"kind": "regime_version", "version": "he-109-2025"}],
+            }
+        ],
+    }
+    h = seed.h("planner", **{"X-Purpose": "uudistus"})
+    response = client.post("/scenario-jobs", json=body, headers=h)
+    assert response.status_code == 202, response.text
+    job = poll(client, response.headers["Location"], seed.h("planner"))
+    assert job["status"] == "succeeded", job["error"]
+    document = client.get(f"/scenario-jobs/{job['id']}/comparison", headers=h).json()
+    by_name = {s["scenario"]: s for s in document["scenarios"]}
+    assert by_name["base"]["referral_changes"] == []
+    changed = by_name["HE 109 (2025)"]["referral_changes"]
+    assert len(changed) == 2  # C1 and C3, under their pseudonyms
+    assert all(c["client"].startswith("S") and c["client"] not in ("C1", "C3") for c in changed)
+    assert {(c["before"], c["after"]) for c in changed} == {
+        ("activation_plan", "multidisciplinary_employment_plan")
+    }
+    unknown = {
+        **body,
+        "scenarios": [{"name": "x", "changes": [{"kind": "regime_version", "version": "nope"}]}],
+    }
+    assert client.post("/scenario-jobs", json=unknown, headers=h).status_code == 404
+
+
+def test_the_scenario_base_keeps_only_the_benefit_on_the_planning_date() -> None:
+    from models import AllocationProblem
+    from service.crud.pseudonyms import pseudonymise
+    from tests.factories import client as client_record
+    from tests.factories import problem_dict
+
+    spells = [
+        {
+            "benefit": "earnings_related_allowance",
+            "from_date": "2025-01-01",
+            "until_date": "2025-12-31",
+        },
+        {"benefit": "labour_market_subsidy", "from_date": "2026-01-01"},
+    ]
+    data = problem_dict(
+        clients=[client_record("C1", benefits=spells, referral_basis="activation_plan")]
+    )
+    base = pseudonymise(AllocationProblem.model_validate(data))
+    (only,) = base.clients[0].benefits
+    assert only.benefit.value == "labour_market_subsidy"
+    assert only.from_date == base.planning_date and only.until_date is None
