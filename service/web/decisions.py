@@ -24,6 +24,7 @@ from service.config import Settings
 from service.crud import clients as client_store
 from service.crud import decisions as decision_store
 from service.crud.convert import client_domain, placement_record
+from service.crud.regimes import regime_on
 from service.crud.runs import county_regime, municipalities_of, placement_as_of
 from service.db.tables import (
     AssignmentRow,
@@ -103,7 +104,7 @@ def single_client_problem(
     return AllocationProblem.model_construct(
         name="decision",
         planning_date=planning_date,
-        regime=county_regime(settings),
+        regime=regime_on(session, planning_date, county_regime(settings)),
         commuting_areas=tuple(
             CommutingArea(id=a.id, name=a.name) for a in session.scalars(select(CommutingAreaRow))
         ),
@@ -160,7 +161,7 @@ def preview_decision(
     else:
         body = DecisionIn(decision="override", reason_code=ReasonCode.OTHER, placement=placement_id)
     verdict, pending_ids = decision_store.check(
-        session, proposal, run, body, county_regime(settings)
+        session, proposal, run, body, regime_on(session, run.planning_date, county_regime(settings))
     )
     if verdict is not None:
         preview.rules = [(b.rule, b.message) for b in verdict.breaches]
