@@ -51,3 +51,44 @@ def test_admin_adopts_a_proposed_version_with_its_date_and_the_footer_names_the_
     with sessions_of(app)() as session:
         rows = session.scalars(select(AuditRow).where(AuditRow.resource == "regime_version"))
         assert {r.record_id for r in rows} == {"he-109-2025", "ktt-2025"}
+
+
+def test_the_client_record_takes_the_benefit_with_its_day_and_the_section_6_fields(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    from service.db.tables import ClientRow
+    from tests.web.test_fast_pages import post, signed_in
+
+    token = signed_in(client, "kaisa")
+    page = client.get("/coordinator/clients/C4")
+    assert page.status_code == 200 and "Järjestämisvelvollisuus (6 §)" in page.text
+    form = {
+        "csrf": token,
+        "referral_basis": "activation_plan",
+        "days_per_week": "3",
+        "hours_per_day": "5",
+        "available_weekdays": ["mon", "tue", "wed"],
+        "max_travel_minutes": "60",
+        "languages": "fi",
+        "support_units": "1",
+        "coach": "K1",
+        "benefit": "labour_market_subsidy",
+        "benefit_from": "1.1.2026",
+    }
+    assert post(client, "/coordinator/clients/C4", form).status_code == 303
+    changed = {**form, "benefit": "social_assistance", "benefit_from": "1.6.2026"}
+    assert post(client, "/coordinator/clients/C4", changed).status_code == 303
+    with sessions_of(app)() as session:
+        row = session.get(ClientRow, "C4")
+        assert row is not None
+        assert row.attributes["benefits"] == [
+            {
+                "benefit": "labour_market_subsidy",
+                "from_date": "2026-01-01",
+                "until_date": "2026-05-31",
+            },
+            {"benefit": "social_assistance", "from_date": "2026-06-01", "until_date": None},
+        ]
+    student = post(client, "/coordinator/clients/C4", {**form, "full_time_student": "on"})
+    assert student.status_code == 422
+    assert "päätoiminen opiskelija" in student.text.lower()
