@@ -30,6 +30,7 @@ from matching.explain.notices import (
     scenario_file_text,
 )
 from matching.io import InputError, load, write
+from matching.lawpage import law_page
 from matching.sample import generate_county
 from matching.scenario.cli import add_command as add_scenario_command
 from matching.solve import allocate
@@ -219,8 +220,6 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_law(args: argparse.Namespace) -> int:
     """Write the law page (docs/law.md): every rule with its source, the regime's versions."""
-    from matching.lawpage import law_page
-
     write(law_page(), args.output)
     return 0
 
