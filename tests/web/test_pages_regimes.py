@@ -92,3 +92,46 @@ def test_the_client_record_takes_the_benefit_with_its_day_and_the_section_6_fiel
     student = post(client, "/coordinator/clients/C4", {**form, "full_time_student": "on"})
     assert student.status_code == 422
     assert "päätoiminen opiskelija" in student.text.lower()
+
+
+def test_the_placement_form_records_seats_other_services_take(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    from service.db.tables import PlacementRow
+    from tests.web.test_pages_placements import FORM
+    from tests.web.test_sign_in import sign_in
+
+    sign_in(client, "kalle")
+    token = csrf_of(client.get("/municipality/placements/new").text)
+    shared = {
+        "shared_service": ["work_trial", ""],
+        "shared_from": ["1.2.2026", ""],
+        "shared_until": ["30.4.2026", ""],
+        "shared_seats": ["1", ""],
+        "shared_support_units": ["1", ""],
+    }
+    form = {**FORM, "id": "PAJA-1", "csrf": token, **shared}
+    saved = client.post("/municipality/placements/new", data=form)
+    assert saved.status_code == 200, saved.text[:2000]
+    with sessions_of(app)() as session:
+        row = session.get(PlacementRow, "PAJA-1")
+        assert row is not None
+        assert row.attributes["shared_use"] == [
+            {
+                "service": "work_trial",
+                "from_date": "2026-02-01",
+                "until_date": "2026-04-30",
+                "seats": 1,
+                "support_units": 1,
+            }
+        ]
+    edit = client.get("/municipality/placements/PAJA-1").text
+    assert 'value="1.2.2026"' in edit and "työkokeilu" in edit
+    cleared = {**form, "shared_service": ["", ""]}
+    assert client.post("/municipality/placements/PAJA-1", data=cleared).status_code == 200
+    with sessions_of(app)() as session:
+        row = session.get(PlacementRow, "PAJA-1")
+        assert row is not None and row.attributes["shared_use"] == []
+    backwards = {**form, "shared_until": ["1.1.2026", ""]}
+    refused = client.post("/municipality/placements/PAJA-1", data=backwards)
+    assert refused.status_code == 422
