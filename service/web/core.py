@@ -17,9 +17,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from matching.cooperation.texts import organiser_name
+from models.regime import SHIPPED_HISTORY
 from service import accounts
 from service.auth import Principal, Role
 from service.config import Settings
@@ -107,8 +109,13 @@ class Page:
 
     @property
     def organiser(self) -> str:
-        """The organiser of the regime in force today (``LegalRegime.organiser``), a code."""
-        return regime_on(self.session, date.today()).organiser
+        """The organiser of the regime in force today (``LegalRegime.organiser``), a code;
+        the shipped version's when the database cannot be read (an error page still shows)."""
+        try:
+            return regime_on(self.session, date.today()).organiser
+        except SQLAlchemyError:
+            self.session.rollback()
+            return SHIPPED_HISTORY.in_force_on(date.today()).regime.organiser
 
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         """The page ``template`` with the layout's values, the regime's organiser among them
