@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from models.regime import VersionStatus
 from service.schemas.common import Id, WireIn, WireOut
 
-SourceText = str
+SourceText = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[^\x00]*$")]
+PlainText = Annotated[str, StringConstraints(max_length=4000, pattern=r"^[^\x00]*$")]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"^[^\x00]*$")]
 
 
 class RegimeVersionIn(WireIn):
@@ -21,13 +23,13 @@ class RegimeVersionIn(WireIn):
     or adopted needs ``valid_from``; adopting one ends the open-ended version before it.
     """
 
-    title: str = Field(min_length=1, max_length=300)
+    title: Title
     status: VersionStatus
     valid_from: date | None = None
     valid_until: date | None = None
     sources: list[SourceText] = Field(min_length=1, max_length=30)
     regime: dict[str, Any] = Field(default_factory=dict)
-    note: str = Field(default="", max_length=4000)
+    note: PlainText = ""
 
 
 class RegimeVersionOut(WireOut):
