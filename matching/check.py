@@ -126,7 +126,8 @@ def expected_points(
     waiting = 0.0
     if problem.options.waiting_priority and client.id not in ongoing:
         waiting = min(_whole_months(client.waiting_since, problem.planning_date), 24) / 24
-    per_seat = placement.support_units / max(placement.seats, 1)
+    free_seats, free_support = _free_capacity(problem, placement)
+    per_seat = free_support / max(free_seats, 1)
     need = client.support_units
     fits = {
         Criterion.PREFERENCE: preference,
@@ -388,6 +389,30 @@ def _ongoing_violations(problem: AllocationProblem, result: AllocationResult) ->
     return out
 
 
+def _free_capacity(problem: AllocationProblem, placement: Placement) -> tuple[int, int]:
+    """Seats and support units left for this activity: the placement's, less the most that
+    other services take on any day of the minimum period from the planning date (counted
+    day by day here, independently of the engine's tables)."""
+    if not placement.shared_use:
+        return placement.seats, placement.support_units
+    first = problem.planning_date
+    end = _months_later(first, problem.regime.min_period_months)
+    taken_seats = taken_support = 0
+    day = first
+    while day < end:
+        seats = support = 0
+        for use in placement.shared_use:
+            if use.from_date <= day and (use.until_date is None or day <= use.until_date):
+                seats += use.seats
+                support += use.support_units
+        taken_seats, taken_support = max(taken_seats, seats), max(taken_support, support)
+        day = date.fromordinal(day.toordinal() + 1)
+    return (
+        max(placement.seats - taken_seats, 0),
+        max(placement.support_units - taken_support, 0),
+    )
+
+
 def _capacity_violations(
     problem: AllocationProblem, placed_at: dict[str, list[Client]]
 ) -> list[Violation]:
@@ -395,25 +420,26 @@ def _capacity_violations(
     caseload: Counter[str] = Counter()
     for placement in problem.placements:
         here = placed_at.get(placement.id, [])
-        if len(here) > placement.seats:
+        free_seats, free_support = _free_capacity(problem, placement)
+        if len(here) > free_seats:
             out.append(
                 Violation(
                     "seats",
                     None,
                     placement.id,
-                    f"{len(here)} clients, {placement.seats}",
-                    {"count": len(here), "limit": placement.seats},
+                    f"{len(here)} clients, {free_seats}",
+                    {"count": len(here), "limit": free_seats},
                 )
             )
         need = sum(c.support_units for c in here)
-        if need > placement.support_units:
+        if need > free_support:
             out.append(
                 Violation(
                     "support_units",
                     None,
                     placement.id,
-                    f"{need} support units needed, {placement.support_units} available",
-                    {"count": need, "limit": placement.support_units},
+                    f"{need} support units needed, {free_support} available",
+                    {"count": need, "limit": free_support},
                 )
             )
         ids = {c.id for c in here}

@@ -40,6 +40,7 @@ from matching.explain.notices import (
 from matching.explain.trip import trip_text
 from matching.geography import GeographyError, apply_geography, read_classification
 from matching.io import InputError, load, write
+from matching.lawpage import law_page
 from matching.sample import generate_county
 from matching.scenario.cli import add_command as add_scenario_command
 from matching.screen import Screened, county_as_of, screen_problem
@@ -307,6 +308,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_law(args: argparse.Namespace) -> int:
+    """Write the law page (docs/law.md): every rule with its source, the regime's versions."""
+    write(law_page(), args.output)
+    return 0
+
+
 Command = Callable[[argparse.Namespace], int]
 
 
@@ -363,6 +370,10 @@ def parser() -> argparse.ArgumentParser:
     schema.add_argument("what", nargs="?", choices=["problem", "result"], default="problem")
     schema.add_argument("-o", "--output", default=None)
     schema.set_defaults(func=cmd_schema)
+
+    law = sub.add_parser("law", help=cmd_law.__doc__)
+    law.add_argument("-o", "--output", default=None)
+    law.set_defaults(func=cmd_law)
 
     add_explain_commands(sub)
     add_scenario_command(sub)

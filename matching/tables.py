@@ -254,14 +254,25 @@ class Tables:
         )
 
     @cached_property
+    def placement_free(self) -> IntArray:
+        """Seats and support units (columns 0, 1) left for this activity: the placement's
+        less the most people on other services take on a day of the minimum period from the
+        planning date (``Placement.shared_use``, ``Placement.free_capacity``)."""
+        months = self.problem.regime.min_period_months
+        free = [
+            p.free_capacity(self.problem.planning_date, months) for p in self.problem.placements
+        ]
+        return np.array(free, dtype=np.int64).reshape(len(free), 2)
+
+    @cached_property
     def placement_seats(self) -> IntArray:
-        """Clients at once."""
-        return np.array([p.seats for p in self.problem.placements], dtype=np.int64)
+        """Clients at once: the seats less those other services take."""
+        return self.placement_free[:, 0].copy()
 
     @cached_property
     def placement_support(self) -> IntArray:
-        """Supervisor support capacity, support units."""
-        return np.array([p.support_units for p in self.problem.placements], dtype=np.int64)
+        """Supervisor support capacity, support units, less what other services take."""
+        return self.placement_free[:, 1].copy()
 
     @cached_property
     def placement_weekdays(self) -> IntArray:

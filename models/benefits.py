@@ -25,6 +25,8 @@ Sources (domain.md §§ 1.8–1.9):
 
 from __future__ import annotations
 
+import itertools
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Self
@@ -40,6 +42,83 @@ class BenefitPayer(StrEnum):
     KELA = "kela"
     UNEMPLOYMENT_FUND = "unemployment_fund"
     WELLBEING_COUNTY = "wellbeing_county"
+
+
+class Benefit(StrEnum):
+    """The client's livelihood during the activity: it decides who pays each day's allowance
+    and which plan may refer the client (``LegalRegime.referral_bases_by_benefit``).
+
+    Sources: THL, toimeentuloturva (the expense allowance is paid by Kela or the unemployment
+    fund on top of the unemployment benefit; a client on social assistance gets the activity
+    allowance from the organiser, 189/2001 § 18 as amended by 1025/2022); Act 1290/2002
+    (labour market subsidy and basic unemployment allowance from Kela, the earnings-related
+    allowance from the client's unemployment fund).
+    """
+
+    LABOUR_MARKET_SUBSIDY = "labour_market_subsidy"
+    BASIC_UNEMPLOYMENT_ALLOWANCE = "basic_unemployment_allowance"
+    EARNINGS_RELATED_ALLOWANCE = "earnings_related_allowance"
+    SOCIAL_ASSISTANCE = "social_assistance"
+    NONE = "none"
+
+
+PAYER_OF_BENEFIT: dict[Benefit, BenefitPayer | None] = {
+    Benefit.LABOUR_MARKET_SUBSIDY: BenefitPayer.KELA,
+    Benefit.BASIC_UNEMPLOYMENT_ALLOWANCE: BenefitPayer.KELA,
+    Benefit.EARNINGS_RELATED_ALLOWANCE: BenefitPayer.UNEMPLOYMENT_FUND,
+    Benefit.SOCIAL_ASSISTANCE: BenefitPayer.WELLBEING_COUNTY,
+    Benefit.NONE: None,
+}
+"""Who pays a day's allowance for a client on each benefit: Kela pays the expense allowance
+with the labour market subsidy and the basic allowance, the fund with the earnings-related
+allowance (Act 1290/2002 ch. 10 § 2; kela.fi/kulukorvaus); for a client on social assistance
+the organiser pays the activity allowance (189/2001 § 18, 1025/2022; ``WELLBEING_COUNTY``
+names the organiser's payment whoever the regime's organiser is); a client on no benefit gets
+neither (THL, toimeentuloturva)."""
+
+
+class BenefitSpell(DomainModel):
+    """The client received ``benefit`` from ``from_date`` to ``until_date`` (its last day;
+    None = still receiving). A client's spells never overlap (``benefit_spell_issues``)."""
+
+    benefit: Benefit
+    from_date: date
+    until_date: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.until_date is not None and self.until_date < self.from_date:
+            raise ValueError(f"until_date {self.until_date} is before from_date {self.from_date}")
+        return self
+
+    def covers(self, day: date) -> bool:
+        """Whether the spell includes ``day``."""
+        return self.from_date <= day and (self.until_date is None or day <= self.until_date)
+
+
+def benefit_on(spells: tuple[BenefitSpell, ...], day: date) -> Benefit | None:
+    """The benefit the client receives on ``day``; None when no spell covers it (not known)."""
+    for spell in spells:
+        if spell.covers(day):
+            return spell.benefit
+    return None
+
+
+def payer_on(spells: tuple[BenefitSpell, ...], day: date) -> BenefitPayer | None:
+    """Who pays the allowance for ``day``, from the benefit received that day (None: nobody
+    pays, or the benefit on the day is not known)."""
+    benefit = benefit_on(spells, day)
+    return None if benefit is None else PAYER_OF_BENEFIT[benefit]
+
+
+def overlapping_spells(spells: tuple[BenefitSpell, ...]) -> list[int]:
+    """Indexes of spells that start inside an earlier-starting spell (overlaps)."""
+    order = sorted(range(len(spells)), key=lambda k: spells[k].from_date)
+    out: list[int] = []
+    for previous, current in itertools.pairwise(order):
+        if spells[previous].covers(spells[current].from_date):
+            out.append(current)
+    return sorted(out)
 
 
 class DayStatus(StrEnum):

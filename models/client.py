@@ -17,6 +17,7 @@ from models.base import (
     Weekday,
     YesNo,
 )
+from models.benefits import Benefit, BenefitSpell, benefit_on
 from models.placement import TaskCategory, WorkDemand
 
 
@@ -86,6 +87,32 @@ class Client(DomainModel):
     avoid_clients: SortedSet[RecordId] = Field(
         default=frozenset(), description="Clients not to place at the same placement."
     )
+    benefits: tuple[BenefitSpell, ...] = Field(
+        default=(),
+        max_length=50,
+        description=(
+            "The client's benefit with its dates (no overlaps); it decides who pays each "
+            "day's allowance and which referral bases the regime allows. Empty = not recorded."
+        ),
+    )
+    work_hours_per_week: float = Field(
+        default=0,
+        ge=0,
+        le=80,
+        description="§ 6: regular working time in employment, hours a week (0 = none).",
+    )
+    full_time_entrepreneur: YesNo = Field(
+        default=False, description="§ 6: employed full-time as an entrepreneur or starting so."
+    )
+    full_time_student: YesNo = Field(default=False, description="§ 6: a full-time student.")
+    other_employment_service: YesNo = Field(
+        default=False,
+        description="§ 6: in an employment-promoting service under Act 1290/2002 (not this).",
+    )
+
+    def benefit_on(self, day: date) -> Benefit | None:
+        """The benefit the client receives on ``day`` (None = not recorded for that day)."""
+        return benefit_on(self.benefits, day)
 
     @model_validator(mode="after")
     def _age_is_known(self) -> Self:

@@ -231,6 +231,13 @@ class ActivityAgreement(DomainModel):
     when_absent: str = Field(
         min_length=1, max_length=2000, description="Whom to tell and how, when absent."
     )
+    holidays_arranged: bool = Field(
+        default=False,
+        description=(
+            "The site works on public holidays and the activity is arranged then (a kitchen, a "
+            "care home); default: a holiday is 'service not arranged' (Kela)."
+        ),
+    )
     language: str = Field(default="fi", pattern=r"^(fi|sv|en)$")
     status: AgreementStatus = AgreementStatus.DRAFTED
     agreed_on: date | None = None
@@ -356,6 +363,15 @@ def agreement_issues(agreement: ActivityAgreement, regime: LegalRegime) -> list[
                 a.agreed_on.isoformat() if a.agreed_on else None,
             )
         )
+    if a.holidays_arranged and not regime.holidays_by_agreement:
+        issues.append(
+            issue(
+                ("holidays_arranged",),
+                "holidays_not_allowed",
+                "the regime allows no activity on public holidays",
+                True,
+            )
+        )
     if a.status is AgreementStatus.CANCELLED and not a.cancel_reason:
         issues.append(
             issue(("cancel_reason",), "reason_required", "a cancellation needs a reason", "")
@@ -369,7 +385,8 @@ def agreement_issues(agreement: ActivityAgreement, regime: LegalRegime) -> list[
 
 
 class Extension(DomainModel):
-    """The parties agreed to continue the period to ``end_date`` (each again ≥ 3 months)."""
+    """The parties agreed to continue the period to ``end_date`` (any length, while the
+    whole period stays within the regime's maximum, 189/2001 § 13)."""
 
     end_date: date
     agreed_on: date
@@ -426,8 +443,8 @@ class PeriodEnd(DomainModel):
 class Period(DomainModel):
     """A client's period at a placement, started from an agreed agreement.
 
-    ``end_date`` is the agreement's; ``extensions`` move it later, each by at least the
-    minimum period and the whole period stays within the maximum. ``prior_days`` are days the
+    ``end_date`` is the agreement's; ``extensions`` move it later, by any length while the
+    whole period stays within the maximum. ``prior_days`` are days the
     client has already spent in the activity since the activation plan was last reviewed
     (earlier periods), which bring the 24-month review point closer.
     """
@@ -445,7 +462,14 @@ class Period(DomainModel):
     first_review_date: date
     end_date: date
     payer: BenefitPayer | None = Field(
-        default=None, description="Who pays the client's allowance; None = not known yet."
+        default=None,
+        description=(
+            "Who pays the client's allowance when the client's benefit for a day is not "
+            "recorded; a recorded benefit decides each day's payer (models.benefits.payer_on)."
+        ),
+    )
+    holidays_arranged: bool = Field(
+        default=False, description="From the agreement: the activity is arranged on holidays."
     )
     prior_days: int = Field(default=0, ge=0, le=36600)
     extensions: tuple[Extension, ...] = Field(default=(), max_length=20)
@@ -468,8 +492,15 @@ class Period(DomainModel):
 
 
 def period_issues(period: Period, regime: LegalRegime) -> list[InitErrorDetails]:
-    """The schedule within the law, extensions each ≥ the minimum period and within the
-    maximum, and the end inside the period."""
+    """The schedule within the law, extensions of any length while the whole period stays
+    within the maximum, and the end inside the period.
+
+    Source: Act 189/2001 § 13 (142/2015).
+
+    The Act bounds a *period* at 3–24 months, not the step by which an agreement is extended:
+    a 4-month period extended by 1 month is lawful, a period past 24 months is not. (An
+    earlier reading required each extension to last 3 months; that was wrong.)
+    """
     issues = schedule_issues(
         period.weekdays,
         period.days_per_week,
@@ -482,14 +513,12 @@ def period_issues(period: Period, regime: LegalRegime) -> list[InitErrorDetails]
     longest = last_day_of_months(period.start_date, regime.max_period_months)
     previous = period.end_date
     for k, extension in enumerate(period.extensions):
-        shortest = last_day_of_months(previous + timedelta(days=1), regime.min_period_months)
-        if extension.end_date < shortest:
+        if extension.end_date <= previous:
             issues.append(
                 issue(
                     ("extensions", k, "end_date"),
-                    "extension_too_short",
-                    f"an extension must last at least {regime.min_period_months} months: "
-                    f"end on {shortest.isoformat()} or later",
+                    "extension_not_later",
+                    f"an extension moves the end later than {previous.isoformat()}",
                     extension.end_date.isoformat(),
                 )
             )

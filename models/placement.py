@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -21,6 +21,7 @@ from models.base import (
     YesNo,
     field_error,
 )
+from models.dates import add_months
 
 
 class TaskCategory(StrEnum):
@@ -107,6 +108,59 @@ the engine (the service keeps them apart from the engine's input). The phone and
 the site's work contacts, not anyone's private ones."""
 
 
+class OtherService(StrEnum):
+    """A service other than this activity whose participants share a site's seats and
+    supervisor (the cooperation model, youth workshops)."""
+
+    WORK_TRIAL = "work_trial"
+    PAY_SUBSIDISED_WORK = "pay_subsidised_work"
+    SOCIAL_REHABILITATION = "social_rehabilitation"
+    YOUTH_COACHING = "youth_coaching"
+    OTHER = "other"
+
+
+class SharedUse(DomainModel):
+    """Seats and supervisor time at a placement taken by people on another service, from
+    ``from_date`` to ``until_date`` (last day; None = open-ended). Counts only: no personal
+    data of the people is needed or kept."""
+
+    service: OtherService
+    from_date: date
+    until_date: date | None = None
+    seats: int = Field(default=0, ge=0, le=500, description="Seats taken, people at once.")
+    support_units: int = Field(
+        default=0, ge=0, le=1000, description="Supervisor support units taken."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.until_date is not None and self.until_date < self.from_date:
+            raise field_error(
+                "SharedUse",
+                "until_date",
+                "range_order",
+                f"until_date {self.until_date} is before from_date {self.from_date}",
+                self.until_date.isoformat(),
+            )
+        return self
+
+    def covers(self, day: date) -> bool:
+        """Whether the use includes ``day``."""
+        return self.from_date <= day and (self.until_date is None or day <= self.until_date)
+
+
+def shared_peak(uses: tuple[SharedUse, ...], first: date, last: date) -> tuple[int, int]:
+    """The most seats and support units other services take on any day ``first``–``last``
+    (the counts change only where a use starts, so those days and ``first`` suffice)."""
+    days = {first} | {u.from_date for u in uses if first < u.from_date <= last}
+    seats = support = 0
+    for day in days:
+        here = [u for u in uses if u.covers(day)]
+        seats = max(seats, sum(u.seats for u in here))
+        support = max(support, sum(u.support_units for u in here))
+    return seats, support
+
+
 class Placement(DomainModel):
     """An open position at a site; ``seats`` clients can take part at once.
 
@@ -162,6 +216,16 @@ class Placement(DomainModel):
         ),
     )
 
+    shared_use: tuple[SharedUse, ...] = Field(
+        default=(),
+        max_length=50,
+        description=(
+            "Seats and supervisor time taken by people on other services (work trial, "
+            "pay-subsidised work, social rehabilitation, youth coaching): counted against "
+            "seats and support_units by the engine, the write screen and the figures."
+        ),
+    )
+
     street_address: ContactText | None = Field(
         default=None, description="Street address of the site, e.g. 'Kauppurienkatu 10 B'."
     )
@@ -172,6 +236,14 @@ class Placement(DomainModel):
     )
     contact_phone: Phone | None = Field(default=None, description="The site's work phone.")
     contact_email: Email | None = Field(default=None, description="The site's work e-mail.")
+
+    def free_capacity(self, first: date, months: int) -> tuple[int, int]:
+        """Seats and support units left for this activity over a period of ``months`` from
+        ``first``: the placement's, less the most that other services take on any day of it
+        (``shared_use``), never below 0."""
+        last = add_months(first, months) - timedelta(days=1)
+        seats, support = shared_peak(self.shared_use, first, last)
+        return max(self.seats - seats, 0), max(self.support_units - support, 0)
 
     @model_validator(mode="after")
     def _ranges_are_ordered(self) -> Self:

@@ -17,6 +17,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from models.base import DomainModel
 from models.client import Client, Coach, OngoingAssignment
+from models.eligibility import age_on, eligibility_findings
 from models.geography import CommutingArea, EmploymentArea, GeographySource, Municipality
 from models.options import SolveOptions
 from models.organisation import Organisation, OrganisationType
@@ -68,10 +69,7 @@ class AllocationProblem(DomainModel):
 
 def client_age(client: Client, on: date) -> int:
     """The client's age in whole years on ``on`` (from the birth date, or the age given)."""
-    if client.birth_date is None:
-        return client.age or 0
-    born = client.birth_date
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return age_on(client, on)
 
 
 def _issue(loc: Loc, code: str, message: str, value: Any, **ctx: Any) -> InitErrorDetails:
@@ -225,22 +223,6 @@ def _client_issues(problem: AllocationProblem) -> Iterable[InitErrorDetails]:
                 c.hours_per_day,
                 limit=regime.min_hours_per_day,
             )
-        age = client_age(c, problem.planning_date)
-        if not regime.min_client_age <= age <= regime.max_client_age:
-            field, value = (
-                ("birth_date", c.birth_date.isoformat()) if c.birth_date else ("age", c.age)
-            )
-            yield _issue(
-                at(field),
-                "age_out_of_range",
-                f"{value} makes the client {age} years old on {problem.planning_date}, outside "
-                f"the {regime.min_client_age}–{regime.max_client_age} years of an adult client "
-                f"{who}",
-                value,
-                age=age,
-                min=regime.min_client_age,
-                max=regime.max_client_age,
-            )
         if len(c.available_weekdays) < c.days_per_week:
             yield _issue(
                 at("available_weekdays"),
@@ -251,13 +233,13 @@ def _client_issues(problem: AllocationProblem) -> Iterable[InitErrorDetails]:
                 count=len(c.available_weekdays),
                 days=c.days_per_week,
             )
-        if c.referral_basis not in regime.referral_bases:
+        for found in eligibility_findings(c, regime, problem.planning_date):
             yield _issue(
-                at("referral_basis"),
-                "unknown_referral_basis",
-                f"'{c.referral_basis}' is not a referral basis of the regime "
-                f"({', '.join(regime.referral_bases)}) {who}",
-                c.referral_basis,
+                at(found.field),
+                found.code,
+                f"{found.message} {who}",
+                found.value,
+                **found.ctx,
             )
         if c.home_municipality not in municipalities:
             yield _issue(

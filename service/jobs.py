@@ -47,6 +47,7 @@ from models import AllocationProblem, AllocationResult
 from service.config import Settings
 from service.crud import jobs as lifecycle
 from service.crud import runs as run_store
+from service.crud.regimes import regime_on
 from service.supervise import Child, Stopped, Watch, receive, start_child
 
 log = logging.getLogger(__name__)
@@ -291,7 +292,9 @@ class RunJob:
 
         def build(session: Session) -> tuple[AllocationProblem, dict[str, str]]:
             run = run_store.get(session, self.run_id)
-            built = run_store.build_problem(session, run, run_store.county_regime(settings))
+            # the version of the regime in force on the planning date (service.crud.regimes)
+            regime = regime_on(session, run.planning_date, run_store.county_regime(settings))
+            built = run_store.build_problem(session, run, regime)
             session.commit()  # the records set aside are stored on the run for the coordinator
             return built
 

@@ -9,9 +9,13 @@ Refusals (the entry is not stored):
 
 * ``future_day`` – the day is after today;
 * ``outside_period`` – before the start or after the period's last day;
-* ``holiday`` – a public holiday may only be "service not arranged";
-* ``weekday_not_arranged`` – presence or absence on a weekday the agreement does not arrange;
-* ``too_many_days`` – more days of presence or absence in a calendar week than agreed;
+* ``holiday`` – a public holiday may only be "service not arranged", unless the agreement
+  says the site works then (``Period.holidays_arranged``);
+* ``weekday_not_arranged`` – presence or absence on a weekday the agreement does not arrange
+  (a swapped or make-up day may fall on any day: ``replacement_day`` checks it);
+* ``replacement_day`` – a swapped day replaces an agreed day left unrecorded, a make-up day an
+  unauthorised absence, each replaced day once;
+* ``too_many_days`` – more regular days of presence or absence in a calendar week than agreed;
 * ``unknown_absence_reason`` – a code that is not one of the rules' absence categories;
 * ``correction_without_reason`` – a second entry for a day must say why.
 
@@ -29,7 +33,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from matching.cooperation.calendar import is_holiday
-from models.attendance import DayRecord
+from models.attendance import DayKind, DayRecord
 from models.base import WEEKDAY_ORDER
 from models.benefits import BenefitRules, DayStatus
 from models.cooperation import Period, issue, refuse
@@ -113,7 +117,14 @@ def outside_period(
 def holiday(
     period: Period, entries: Sequence[DayRecord], today: date, rules: BenefitRules
 ) -> list[DayIssue]:
-    """On a public holiday the service is not arranged (Kela: not an absence)."""
+    """On a public holiday the service is not arranged (Kela: not an absence), unless the
+    agreement says the site works then and arranges the activity (``holidays_arranged``).
+
+    Source: Kela, Jos olet poissa työllistymistä edistävästä palvelusta; Paikka, the
+    activity agreement (ActivityAgreement.holidays_arranged).
+    """
+    if period.holidays_arranged:
+        return []
     return [
         DayIssue(
             e.day,
@@ -130,10 +141,17 @@ def holiday(
 def weekday_not_arranged(
     period: Period, entries: Sequence[DayRecord], today: date, rules: BenefitRules
 ) -> list[DayIssue]:
-    """Presence or absence only on the weekdays the agreement arranges."""
+    """Presence or absence only on the weekdays the agreement arranges; a swapped or make-up
+    day may fall on another day (``replacement_day`` checks what it replaces).
+
+    Source: Act 189/2001 § 13 (142/2015); Kela, Jos olet poissa työllistymistä edistävästä
+    palvelusta.
+    """
     out: list[DayIssue] = []
     for e in entries:
         weekday = WEEKDAY_ORDER[e.day.weekday()]
+        if e.kind is not DayKind.REGULAR:
+            continue
         if _arranged(e.status) and weekday not in period.weekdays:
             out.append(
                 DayIssue(
@@ -150,11 +168,15 @@ def weekday_not_arranged(
 def too_many_days(
     period: Period, entries: Sequence[DayRecord], today: date, rules: BenefitRules
 ) -> list[DayIssue]:
-    """No more days of presence or absence in a calendar week than agreed; the days beyond
-    the agreed number (the latest of the week) are the ones at fault."""
+    """No more regular days of presence or absence in a calendar week than agreed; the days
+    beyond the agreed number (the latest of the week) are the ones at fault. A swapped or
+    make-up day stands for the day it replaces, so it is not counted again.
+
+    Source: Act 189/2001 § 13 (142/2015).
+    """
     weeks: dict[tuple[int, int], list[date]] = defaultdict(list)
     for e in current_days(entries).values():
-        if _arranged(e.status):
+        if _arranged(e.status) and e.kind is DayKind.REGULAR:
             iso = e.day.isocalendar()
             weeks[(iso.year, iso.week)].append(e.day)
     out: list[DayIssue] = []
@@ -169,6 +191,66 @@ def too_many_days(
                     f"more than the agreed {period.days_per_week} days in the week of {day}",
                 )
             )
+    return out
+
+
+def replacement_day(
+    period: Period, entries: Sequence[DayRecord], today: date, rules: BenefitRules
+) -> list[DayIssue]:
+    """A swapped day replaces an agreed day within the period on which nothing is recorded;
+    a make-up day replaces a day of unauthorised absence (a category that keeps no benefit);
+    each day is replaced at most once.
+
+    Source: Kela, Jos olet poissa työllistymistä edistävästä palvelusta.
+
+    Participation days may be swapped by agreement with the organiser without telling Kela,
+    and after an unauthorised absence a replacement day may be agreed.
+    """
+    days = current_days(entries)
+    out: list[DayIssue] = []
+    replaced: set[date] = set()
+    for e in days.values():
+        if e.kind is DayKind.REGULAR or e.replaces is None:
+            continue
+        target = days.get(e.replaces)
+        problem: tuple[str, str] | None = None
+        if e.replaces in replaced:
+            problem = ("replaced_twice", f"{e.replaces} is already replaced by another day")
+        elif e.kind is DayKind.SWAPPED:
+            weekday = WEEKDAY_ORDER[e.replaces.weekday()]
+            agreed = (
+                period.start_date <= e.replaces <= period.last_day
+                and weekday in period.weekdays
+                and (period.holidays_arranged or not is_holiday(e.replaces))
+            )
+            if not agreed:
+                problem = (
+                    "swap_of_unagreed_day",
+                    f"{e.replaces} is not a day the agreement arranges, so it cannot be swapped",
+                )
+            elif target is not None and _arranged(target.status):
+                problem = (
+                    "swapped_day_recorded",
+                    f"{e.replaces} is recorded as {target.status.value}: it was not swapped",
+                )
+        else:
+            category = (
+                rules.category(target.absence_reason)
+                if target is not None and target.absence_reason is not None
+                else None
+            )
+            if (
+                target is None
+                or target.status is not DayStatus.ABSENT
+                or (category is not None and category.benefit_kept)
+            ):
+                problem = (
+                    "make_up_without_absence",
+                    f"a make-up day replaces an unauthorised absence; {e.replaces} is not one",
+                )
+        replaced.add(e.replaces)
+        if problem is not None:
+            out.append(DayIssue(e.day, problem[0], "replaces", Severity.REFUSAL, problem[1]))
     return out
 
 
@@ -292,6 +374,7 @@ RULES: tuple[Rule, ...] = (
     outside_period,
     holiday,
     weekday_not_arranged,
+    replacement_day,
     too_many_days,
     unknown_absence_reason,
     correction_without_reason,
@@ -342,7 +425,10 @@ def record_day(
 
 def implied_holidays(period: Period, first: date, last: date) -> list[date]:
     """Holidays on the agreement's weekdays within the period and ``first``–``last``: days
-    the service is not arranged even when nobody recorded them."""
+    the service is not arranged even when nobody recorded them (none when the agreement
+    arranges the activity on holidays)."""
+    if period.holidays_arranged:
+        return []
     out: list[date] = []
     day = max(first, period.start_date)
     end = min(last, period.last_day)

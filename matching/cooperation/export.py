@@ -22,7 +22,7 @@ from typing import Any
 from matching.cooperation.money import AbsenceReportRow, MonthlySummary, MunicipalityFigures
 from matching.cooperation.outcomes import OutcomeRow
 from matching.cooperation.periods import Alert, NoticeDue
-from matching.cooperation.texts import text
+from matching.cooperation.texts import DEFAULT_ORGANISER, text
 from models.benefits import BenefitPayer
 from models.cooperation import OnwardPath
 
@@ -107,12 +107,15 @@ def xlsx_bytes(sheets: Mapping[str, Table], lang: str = "fi") -> bytes:
     return out.getvalue()
 
 
-def _payer(payer: BenefitPayer | None, lang: str) -> str:
-    return text(f"payer.{payer.value}", lang) if payer is not None else ""
+def _payer(payer: BenefitPayer | None, lang: str, organiser: str) -> str:
+    return text(f"payer.{payer.value}", lang, organiser) if payer is not None else ""
 
 
 def summary_table(
-    summaries: Iterable[MonthlySummary], categories: Sequence[str], lang: str = "fi"
+    summaries: Iterable[MonthlySummary],
+    categories: Sequence[str],
+    lang: str = "fi",
+    organiser: str = DEFAULT_ORGANISER,
 ) -> Table:
     """Monthly summaries, one row per client and period; a column per absence category."""
     header = [
@@ -139,7 +142,7 @@ def summary_table(
             s.period,
             s.placement,
             s.municipality,
-            _payer(s.payer, lang),
+            _payer(s.payer, lang, organiser),
             s.present_days,
             s.allowance_days,
             s.daily_rate_eur,
@@ -155,7 +158,9 @@ def summary_table(
     return header, rows
 
 
-def absence_report_table(report: Iterable[AbsenceReportRow], lang: str = "fi") -> Table:
+def absence_report_table(
+    report: Iterable[AbsenceReportRow], lang: str = "fi", organiser: str = DEFAULT_ORGANISER
+) -> Table:
     """The organiser's absence report to Kela or the fund, one row per day."""
     header = [
         text("col.payer", lang),
@@ -169,7 +174,7 @@ def absence_report_table(report: Iterable[AbsenceReportRow], lang: str = "fi") -
     ]
     rows = [
         [
-            _payer(r.payer, lang),
+            _payer(r.payer, lang, organiser),
             r.client,
             r.period,
             r.day,
@@ -183,7 +188,9 @@ def absence_report_table(report: Iterable[AbsenceReportRow], lang: str = "fi") -
     return header, rows
 
 
-def municipality_table(figures: Iterable[MunicipalityFigures], lang: str = "fi") -> Table:
+def municipality_table(
+    figures: Iterable[MunicipalityFigures], lang: str = "fi", organiser: str = DEFAULT_ORGANISER
+) -> Table:
     """Figures per municipality for its financing follow-up; a column per payer."""
     payers = list(BenefitPayer)
     header = [
@@ -193,7 +200,7 @@ def municipality_table(figures: Iterable[MunicipalityFigures], lang: str = "fi")
         text("col.present_days", lang),
         text("col.absence_days", lang),
         text("col.not_arranged_days", lang),
-        *(f"{text(f'payer.{p.value}', lang)} €" for p in payers),
+        *(f"{text(f'payer.{p.value}', lang, organiser)} €" for p in payers),
         text("col.allowance_total", lang),
     ]
     rows = [
@@ -212,7 +219,9 @@ def municipality_table(figures: Iterable[MunicipalityFigures], lang: str = "fi")
     return header, rows
 
 
-def notices_table(notices: Iterable[NoticeDue], lang: str = "fi") -> Table:
+def notices_table(
+    notices: Iterable[NoticeDue], lang: str = "fi", organiser: str = DEFAULT_ORGANISER
+) -> Table:
     """Start notices due to the employment authority."""
     header = [
         text("col.client", lang),
@@ -230,7 +239,7 @@ def notices_table(notices: Iterable[NoticeDue], lang: str = "fi") -> Table:
             n.placement,
             n.municipality,
             n.start_date,
-            _payer(n.payer, lang),
+            _payer(n.payer, lang, organiser),
             n.days_since_start,
         ]
         for n in notices

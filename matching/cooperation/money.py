@@ -23,7 +23,7 @@ from matching.cooperation.attendance import (
     implied_holidays,
 )
 from models.attendance import DayRecord
-from models.benefits import BenefitPayer, BenefitRules, DayStatus
+from models.benefits import BenefitPayer, BenefitRules, BenefitSpell, DayStatus, payer_on
 from models.cooperation import Period
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "MonthlySummary",
     "MunicipalityFigures",
     "absence_report",
+    "day_payer",
     "month_bounds",
     "monthly_summary",
     "municipality_figures",
@@ -42,6 +43,20 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     first = date(year, month, 1)
     following = date(year + month // 12, month % 12 + 1, 1)
     return first, following - timedelta(days=1)
+
+
+def day_payer(period: Period, benefits: Sequence[BenefitSpell], day: date) -> BenefitPayer | None:
+    """Who pays the allowance for ``day``: the payer of the client's benefit that day (Kela
+    for the labour market subsidy and the basic allowance, the fund for the earnings-related
+    allowance, the organiser's activity allowance for social assistance, nobody for no
+    benefit), or the period's recorded payer when no benefit is recorded for the day.
+
+    Source: Act 189/2001 § 18 (1025/2022); Act 1290/2002 ch. 10 § 2; THL, toimeentuloturva.
+    """
+    spells = tuple(benefits)
+    if any(spell.covers(day) for spell in spells):
+        return payer_on(spells, day)
+    return period.payer
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,9 @@ class MonthlySummary:
     certificate_missing: tuple[date, ...]
     refusals: tuple[date, ...]
     payer_missing: bool = field(default=False)
+    allowance_by_payer: dict[BenefitPayer, Decimal] = field(default_factory=dict)
+    """The month's allowance split by the payer of each day (a benefit that changes in the
+    month changes the payer from that day on)."""
 
     @property
     def absence_days(self) -> int:
@@ -86,20 +104,30 @@ def monthly_summary(
     month: int,
     today: date,
     rules: BenefitRules,
+    benefits: Sequence[BenefitSpell] = (),
 ) -> MonthlySummary:
     """The client's month: days present and the allowance due, absences by category, days
-    not arranged, and the certificates still missing."""
+    not arranged, and the certificates still missing. Each day's allowance is paid by the
+    payer of the client's benefit that day (``day_payer``)."""
     first, last = month_bounds(year, month)
     days = {d: e for d, e in current_days(entries).items() if first <= d <= last}
     issues = [i for i in check_days(period, entries, today, rules) if first <= i.day <= last]
     present = sorted(d for d, e in days.items() if e.status in rules.allowance_statuses)
     per_week: Counter[tuple[int, int]] = Counter()
     allowance_days = 0
+    by_payer: dict[BenefitPayer, Decimal] = {}
+    payers: list[BenefitPayer | None] = []
     for day in present:
         iso = day.isocalendar()
         per_week[(iso.year, iso.week)] += 1
         if per_week[(iso.year, iso.week)] <= rules.allowance_days_per_week:
-            allowance_days += 1
+            payer = day_payer(period, benefits, day)
+            payers.append(payer)
+            if payer is not None:
+                allowance_days += 1
+                by_payer[payer] = by_payer.get(payer, Decimal("0.00")) + rules.daily_allowance(
+                    payer
+                )
     absences: Counter[str] = Counter()
     kept = lost = 0
     for entry in days.values():
@@ -112,19 +140,20 @@ def monthly_summary(
                 lost += 1
     not_arranged = {d for d, e in days.items() if e.status is DayStatus.SERVICE_NOT_ARRANGED}
     not_arranged |= {d for d in implied_holidays(period, first, last) if d not in days}
-    rate = rules.daily_allowance(period.payer) if period.payer is not None else Decimal("0.00")
+    payer = payers[-1] if payers else day_payer(period, benefits, last)
+    rate = rules.daily_allowance(payer) if payer is not None else Decimal("0.00")
     return MonthlySummary(
         period=period.id,
         client=period.client,
         placement=period.placement,
         municipality=period.municipality,
-        payer=period.payer,
+        payer=payer,
         year=year,
         month=month,
         present_days=len(present),
         allowance_days=allowance_days,
         daily_rate_eur=rate,
-        allowance_eur=(rate * allowance_days).quantize(Decimal("0.01")),
+        allowance_eur=sum(by_payer.values(), Decimal("0.00")).quantize(Decimal("0.01")),
         absences=dict(sorted(absences.items())),
         benefit_kept_days=kept,
         benefit_lost_days=lost,
@@ -133,7 +162,8 @@ def monthly_summary(
             sorted({i.day for i in issues if i.code == "certificate_needed"})
         ),
         refusals=tuple(sorted({i.day for i in issues if i.severity is Severity.REFUSAL})),
-        payer_missing=period.payer is None,
+        payer_missing=payer is None and not benefits,
+        allowance_by_payer=dict(sorted(by_payer.items(), key=lambda kv: kv[0].value)),
     )
 
 
@@ -157,19 +187,29 @@ def absence_report(
     year: int,
     month: int,
     rules: BenefitRules,
+    benefits: Mapping[str, Sequence[BenefitSpell]] | None = None,
 ) -> list[AbsenceReportRow]:
     """Absence days (and, if the rules say so, days not arranged) of every client whose
-    allowance a reported payer pays, for one month, by payer, client and day."""
+    allowance a reported payer pays on that day, for one month, by payer, client and day.
+    ``benefits`` (by client id) decides each day's payer (``day_payer``)."""
     first, last = month_bounds(year, month)
     rows = []
+    spells = benefits or {}
     for period in periods:
-        if period.payer is None or period.payer not in rules.reported_payers:
-            continue
+        own = spells.get(period.client, ())
+
+        def reported(
+            day: date, _period: Period = period, _own: Sequence[BenefitSpell] = own
+        ) -> BenefitPayer | None:
+            payer = day_payer(_period, _own, day)
+            return payer if payer is not None and payer in rules.reported_payers else None
+
         days = {
             d: e for d, e in current_days(entries.get(period.id, ())).items() if first <= d <= last
         }
         for day, entry in days.items():
-            if entry.status is DayStatus.PRESENT:
+            day_paid_by = reported(day)
+            if entry.status is DayStatus.PRESENT or day_paid_by is None:
                 continue
             if (
                 entry.status is DayStatus.SERVICE_NOT_ARRANGED
@@ -179,7 +219,7 @@ def absence_report(
             category = rules.category(entry.absence_reason) if entry.absence_reason else None
             rows.append(
                 AbsenceReportRow(
-                    payer=period.payer,
+                    payer=day_paid_by,
                     client=period.client,
                     period=period.id,
                     day=day,
@@ -190,20 +230,22 @@ def absence_report(
                 )
             )
         if rules.report_not_arranged_days:
-            rows.extend(
-                AbsenceReportRow(
-                    payer=period.payer,
-                    client=period.client,
-                    period=period.id,
-                    day=day,
-                    status=DayStatus.SERVICE_NOT_ARRANGED,
-                    absence_reason=None,
-                    benefit_kept=None,
-                    certificate_received=False,
+            for day in implied_holidays(period, first, last):
+                day_paid_by = reported(day)
+                if day in days or day_paid_by is None:
+                    continue
+                rows.append(
+                    AbsenceReportRow(
+                        payer=day_paid_by,
+                        client=period.client,
+                        period=period.id,
+                        day=day,
+                        status=DayStatus.SERVICE_NOT_ARRANGED,
+                        absence_reason=None,
+                        benefit_kept=None,
+                        certificate_received=False,
+                    )
                 )
-                for day in implied_holidays(period, first, last)
-                if day not in days
-            )
     return sorted(rows, key=lambda r: (r.payer.value, r.client, r.period, r.day))
 
 
@@ -235,8 +277,8 @@ def municipality_figures(summaries: Iterable[MonthlySummary]) -> list[Municipali
     for code, group in sorted(groups.items()):
         money: dict[BenefitPayer, Decimal] = {}
         for s in group:
-            if s.payer is not None:
-                money[s.payer] = money.get(s.payer, Decimal("0.00")) + s.allowance_eur
+            for payer, eur in s.allowance_by_payer.items():
+                money[payer] = money.get(payer, Decimal("0.00")) + eur
         out.append(
             MunicipalityFigures(
                 municipality=code,

@@ -197,6 +197,7 @@ def start_period(
             "start_date": agreement.start_date,
             "first_review_date": agreement.first_review_date,
             "end_date": agreement.end_date,
+            "holidays_arranged": agreement.holidays_arranged,
             "payer": payer,
             "prior_days": prior_days,
         },

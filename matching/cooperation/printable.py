@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from html import escape
 
-from matching.cooperation.texts import text
+from matching.cooperation.texts import DEFAULT_ORGANISER, text
 from models.base import WEEKDAY_ORDER
 from models.benefits import BenefitRules
 from models.cooperation import ActivityAgreement, AgreementStatus, StartMeeting
@@ -56,13 +56,15 @@ def agreement_html(
     lang: str = "fi",
     meeting: StartMeeting | None = None,
     rules: BenefitRules | None = None,
+    organiser: str = DEFAULT_ORGANISER,
 ) -> str:
-    """The agreement as a complete HTML document in ``lang`` (fi, sv or en)."""
+    """The agreement as a complete HTML document in ``lang`` (fi, sv or en), naming the
+    organiser of the regime in force on the agreement's start (``LegalRegime.organiser``)."""
     rules = rules or BenefitRules()
     a = agreement
 
     def t(key: str) -> str:
-        return text(key, lang)
+        return text(key, lang, organiser)
 
     mark = ""
     if a.status is AgreementStatus.DRAFTED:

@@ -28,9 +28,9 @@ from matching.cooperation.money import (
     monthly_summary,
     municipality_figures,
 )
-from matching.cooperation.texts import text
+from matching.cooperation.texts import DEFAULT_ORGANISER, text
 from models.attendance import DayRecord
-from models.benefits import BenefitRules
+from models.benefits import BenefitRules, BenefitSpell
 from models.cooperation import Period
 
 __all__ = ["MonthReport", "month_report", "month_report_csv", "month_report_xlsx"]
@@ -46,6 +46,9 @@ class MonthReport:
     summaries: tuple[MonthlySummary, ...]
     absences: tuple[AbsenceReportRow, ...]
     municipalities: tuple[MunicipalityFigures, ...]
+    organiser: str = DEFAULT_ORGANISER
+    """The organiser of the regime in force in the month (``LegalRegime.organiser``): it pays
+    the activity allowance and is named in the files."""
 
 
 def month_report(
@@ -55,31 +58,43 @@ def month_report(
     month: int,
     today: date,
     rules: BenefitRules,
+    benefits: Mapping[str, Sequence[BenefitSpell]] | None = None,
+    organiser: str = DEFAULT_ORGANISER,
 ) -> MonthReport:
-    """Summaries of every period that overlaps the month (by client, then period)."""
+    """Summaries of every period that overlaps the month (by client, then period); each
+    day's payer follows from the client's benefit that day (``benefits`` by client id)."""
+    spells = benefits or {}
     first, last = month_bounds(year, month)
     running = sorted(
         (p for p in periods if p.start_date <= last and p.last_day >= first),
         key=lambda p: (p.client, p.id),
     )
     summaries = tuple(
-        monthly_summary(p, entries.get(p.id, ()), year, month, today, rules) for p in running
+        monthly_summary(
+            p, entries.get(p.id, ()), year, month, today, rules, spells.get(p.client, ())
+        )
+        for p in running
     )
     return MonthReport(
         year=year,
         month=month,
         categories=tuple(c.code for c in rules.absence_categories),
         summaries=summaries,
-        absences=tuple(absence_report(running, entries, year, month, rules)),
+        absences=tuple(absence_report(running, entries, year, month, rules, spells)),
         municipalities=tuple(municipality_figures(summaries)),
+        organiser=organiser,
     )
 
 
 def _tables(report: MonthReport, lang: str) -> dict[str, Table]:
     return {
-        text("sheet.summary", lang): summary_table(report.summaries, report.categories, lang),
-        text("sheet.absences", lang): absence_report_table(report.absences, lang),
-        text("sheet.municipalities", lang): municipality_table(report.municipalities, lang),
+        text("sheet.summary", lang): summary_table(
+            report.summaries, report.categories, lang, report.organiser
+        ),
+        text("sheet.absences", lang): absence_report_table(report.absences, lang, report.organiser),
+        text("sheet.municipalities", lang): municipality_table(
+            report.municipalities, lang, report.organiser
+        ),
     }
 
 

@@ -55,9 +55,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "unemployment fund",
     },
     "payer.wellbeing_county": {
-        "fi": "hyvinvointialue (toimintaraha)",
-        "sv": "välfärdsområdet (verksamhetspenning)",
-        "en": "wellbeing services county (activity allowance)",
+        "fi": "{organiser} (toimintaraha)",
+        "sv": "{organiser} (verksamhetspenning)",
+        "en": "{organiser} (activity allowance)",
+    },
+    # -- the organiser (LegalRegime.organiser; the reform may move the activity) ---------------
+    "organiser.wellbeing_county": {
+        "fi": "hyvinvointialue",
+        "sv": "välfärdsområdet",
+        "en": "wellbeing services county",
+    },
+    "organiser.municipality": {"fi": "kunta", "sv": "kommunen", "en": "municipality"},
+    "organiser.employment_area": {
+        "fi": "työllisyysalue",
+        "sv": "sysselsättningsområdet",
+        "en": "employment area",
     },
     # -- onward paths and end reasons --------------------------------------------------------
     "path.job": {"fi": "työ", "sv": "arbete", "en": "job"},
@@ -203,9 +215,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The placement's feedback on the period",
     },
     "feedback.cooperation_worked": {
-        "fi": "Yhteistyö hyvinvointialueen kanssa toimi.",
-        "sv": "Samarbetet med välfärdsområdet fungerade.",
-        "en": "Cooperation with the county worked.",
+        "fi": "Yhteistyö järjestäjän ({organiser}) kanssa toimi.",
+        "sv": "Samarbetet med anordnaren ({organiser}) fungerade.",
+        "en": "Cooperation with the organiser ({organiser}) worked.",
     },
     "feedback.support_from_county": {
         "fi": "Saimme tukea, kun tarvitsimme.",
@@ -247,6 +259,51 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fi": "Sopimuksessa ei ole sovittu työtoimintaa tälle viikonpäivälle.",
         "sv": "Avtalet omfattar inte verksamhet denna veckodag.",
         "en": "The agreement arranges no activity on this weekday.",
+    },
+    "refusal.replaces_not_allowed": {
+        "fi": "Vain vaihdettu tai korvaava päivä korvaa toisen päivän.",
+        "sv": "Endast en bytt dag eller en ersättningsdag ersätter en annan dag.",
+        "en": "Only a swapped or make-up day replaces another day.",
+    },
+    "refusal.replaces_required": {
+        "fi": "Kerro, minkä sovitun päivän vaihdettu tai korvaava päivä korvaa.",
+        "sv": "Ange vilken avtalad dag den bytta dagen eller ersättningsdagen ersätter.",
+        "en": "Name the agreed day the swapped or make-up day replaces.",
+    },
+    "refusal.agreed_by_required": {
+        "fi": "Kerro, kuka sopi päivän vaihdosta tai korvaavasta päivästä.",
+        "sv": "Ange vem som avtalade om bytet eller ersättningsdagen.",
+        "en": "Name who agreed the swap or the make-up day.",
+    },
+    "refusal.replacement_not_arranged": {
+        "fi": "Vaihdettu tai korvaava päivä on päivä, jolloin toimintaa järjestetään.",
+        "sv": "En bytt dag eller en ersättningsdag är en dag då verksamheten ordnas.",
+        "en": "A swapped or make-up day is a day on which the activity is arranged.",
+    },
+    "refusal.holidays_not_allowed": {
+        "fi": "Voimassa oleva säädösversio ei salli toimintaa arkipyhinä.",
+        "sv": "Den gällande regelversionen tillåter ingen verksamhet på helgdagar.",
+        "en": "The regime in force allows no activity on public holidays.",
+    },
+    "refusal.replaced_twice": {
+        "fi": "Päivä on jo korvattu toisella päivällä.",
+        "sv": "Dagen är redan ersatt av en annan dag.",
+        "en": "The day is already replaced by another day.",
+    },
+    "refusal.swap_of_unagreed_day": {
+        "fi": "Vaihdettava päivä ei ole sopimuksen mukainen toimintapäivä.",
+        "sv": "Dagen som byts är inte en avtalad verksamhetsdag.",
+        "en": "The day swapped is not a day the agreement arranges.",
+    },
+    "refusal.swapped_day_recorded": {
+        "fi": "Vaihdettavalle päivälle on jo merkitty läsnäolo tai poissaolo.",
+        "sv": "För dagen som byts finns redan närvaro eller frånvaro.",
+        "en": "The day swapped already has a presence or absence recorded.",
+    },
+    "refusal.make_up_without_absence": {
+        "fi": "Korvaava päivä korvaa luvattoman poissaolon; valittu päivä ei ole sellainen.",
+        "sv": "En ersättningsdag ersätter en otillåten frånvaro; den valda dagen är ingen sådan.",
+        "en": "A make-up day replaces an unauthorised absence; the chosen day is not one.",
     },
     "refusal.too_many_days": {
         "fi": "Viikolle tulisi enemmän päiviä kuin on sovittu.",
@@ -331,10 +388,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "En period kan vara högst {max_months} månader.",
         "en": "A period lasts at most {max_months} months.",
     },
-    "refusal.extension_too_short": {
-        "fi": "Jatkon pitää olla vähintään {min_months} kuukautta.",
-        "sv": "En förlängning ska vara minst {min_months} månader.",
-        "en": "An extension lasts at least {min_months} months.",
+    "refusal.extension_not_later": {
+        "fi": "Jatko siirtää jakson päättymistä myöhemmäksi.",
+        "sv": "En förlängning flyttar periodens slut framåt.",
+        "en": "An extension moves the end of the period later.",
     },
     "refusal.review_outside_period": {
         "fi": "Ensimmäinen arviointi pidetään jakson aikana.",
@@ -507,9 +564,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "agreement.draft": {"fi": "LUONNOS", "sv": "UTKAST", "en": "DRAFT"},
     "agreement.cancelled": {"fi": "PERUUTETTU", "sv": "ANNULLERAT", "en": "CANCELLED"},
     "agreement.organiser": {
-        "fi": "Järjestäjä: hyvinvointialue",
-        "sv": "Anordnare: välfärdsområdet",
-        "en": "Organiser: wellbeing services county",
+        "fi": "Järjestäjä: {organiser}",
+        "sv": "Anordnare: {organiser}",
+        "en": "Organiser: {organiser}",
     },
     "agreement.meeting": {"fi": "Aloituspalaveri", "sv": "Startmöte", "en": "Start meeting"},
     "agreement.meeting_when_where": {
@@ -566,14 +623,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "agreement.money": {
         "fi": "Kulukorvaus {amount} € jokaiselta päivältä, jona olet mukana. Sen maksaa Kela "
-        "tai työttömyyskassa (toimeentulotukea saavalle hyvinvointialue toimintarahana). "
+        "tai työttömyyskassa (toimeentulotukea saavalle järjestäjä, {organiser}, "
+        "toimintarahana). "
         "Poissaolopäiviltä ja päiviltä, joina palvelua ei järjestetä, kulukorvausta ei makseta.",
         "sv": "Kostnadsersättning {amount} € för varje dag du deltar. Den betalas av FPA "
-        "eller arbetslöshetskassan (till den som får utkomststöd betalar välfärdsområdet "
-        "verksamhetspenning). För frånvarodagar och dagar då tjänsten inte ordnas betalas "
-        "ingen kostnadsersättning.",
+        "eller arbetslöshetskassan (till den som får utkomststöd betalar anordnaren, "
+        "{organiser}, verksamhetspenning). För frånvarodagar och dagar då tjänsten inte "
+        "ordnas betalas ingen kostnadsersättning.",
         "en": "An expense allowance of {amount} € for every day you take part, paid by Kela "
-        "or your unemployment fund (on social assistance: the county's activity allowance). "
+        "or your unemployment fund (on social assistance: the activity allowance of the "
+        "organiser, {organiser}). "
         "No allowance is paid for absences or days the service is not arranged.",
     },
     "agreement.absence_rules": {
@@ -610,12 +669,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
-def text(key: str, lang: str = "fi") -> str:
-    """The text of ``key`` in ``lang``; Finnish if that language lacks it; else the key."""
+DEFAULT_ORGANISER = "wellbeing_county"
+
+
+def organiser_name(organiser: str, lang: str = "fi") -> str:
+    """The organiser of the regime (``LegalRegime.organiser``) in words, in ``lang``; an
+    organiser the catalogue does not know is shown by its code."""
+    entry = CATALOGUE.get(f"organiser.{organiser}")
+    if entry is None:
+        return organiser
+    return entry.get(lang) or entry.get("fi") or organiser
+
+
+def text(key: str, lang: str = "fi", organiser: str = DEFAULT_ORGANISER) -> str:
+    """The text of ``key`` in ``lang``; Finnish if that language lacks it; else the key.
+    ``{organiser}`` in a text is the regime's organiser (``organiser_name``)."""
     entry = CATALOGUE.get(key)
     if entry is None:
         return key
-    return entry.get(lang) or entry.get("fi") or key
+    words = entry.get(lang) or entry.get("fi") or key
+    if "{organiser}" in words:
+        words = words.replace("{organiser}", organiser_name(organiser, lang))
+    return words
 
 
 def refusal_text(

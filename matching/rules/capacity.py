@@ -27,9 +27,13 @@ class ResourceFamily:
 
 
 def seats(arcs: Pairs) -> ResourceFamily:
-    """Hard: no more clients at a placement at once than its seats (each client one seat).
+    """Hard: no more clients at a placement at once than its seats other services leave free.
 
-    Source: Paikka, the seats the municipality contact announced (Placement.seats).
+    Source: Paikka, the seats announced (Placement.seats); cooperation model, youth workshops.
+
+    People on work trials, pay-subsidised work, social rehabilitation or youth coaching at the
+    same site take seats too (``Placement.shared_use``: which service, from–to, how many);
+    the most they take on a day of the minimum period is not offered (``Tables.placement_free``).
     """
     t = arcs.tables
     return ResourceFamily(
@@ -45,6 +49,8 @@ def support_units(arcs: Pairs) -> ResourceFamily:
     The activity includes the support and guidance the person needs (§ 13 a), and the site must
     not depend on the clients' work (THL), so supervision sets the real limit, in support units.
     The producer's written word that no paid work is replaced is ``no_replacement_attestation``.
+    Supervisor time that people on other services take (``Placement.shared_use``) is not
+    offered.
     """
     t = arcs.tables
     amount = t.client_support[arcs.client]

@@ -21,6 +21,7 @@ from matching.scenario.definition import (
     Change,
     ChangeOptions,
     ChangeRegime,
+    ChangeRegimeVersion,
     ChangeWeights,
     RemovePlacements,
     ResizePlacements,
@@ -28,12 +29,12 @@ from matching.scenario.definition import (
     Scenario,
     Selector,
 )
-from matching.scenario.figures import ScenarioNote
+from matching.scenario.figures import ReferralChange, ScenarioNote
 from matching.scenario.labels import area_ids, municipality_codes, municipality_name
 from models import AllocationProblem, Client, Placement
 from models.client import OngoingAssignment
 from models.options import SolveOptions, Weights
-from models.regime import LegalRegime
+from models.regime import SHIPPED_HISTORY, LegalRegime
 
 
 class ScenarioError(ValueError):
@@ -106,6 +107,8 @@ class _State:
     notes: list[ScenarioNote] = field(default_factory=list)
     ineligible: list[str] = field(default_factory=list)
     """Clients a rule change put outside the service (counted beside the placement rate)."""
+    referral_changes: list[ReferralChange] = field(default_factory=list)
+    """Clients a regime version referred anew or left without a referral basis."""
 
     def note(self, code: str, where: str, count: int) -> None:
         """A note on what change ``where`` (``changes[3]``) did: the change by its number
@@ -405,11 +408,62 @@ SETTINGS = {"LegalRegime": "regime", "Weights": "weights", "SolveOptions": "opti
 
 def _regime(state: _State, change: ChangeRegime, where: str) -> None:
     regime: LegalRegime = _merged(LegalRegime, state.regime, change.set, where)
+    _under(state, regime, where)
+
+
+def _regime_version(state: _State, change: ChangeRegimeVersion, where: str) -> None:
+    """Plan under the named version: each client's referral basis is checked against their
+    benefit on the planning date (``LegalRegime.bases_for``, the rule of
+    ``models.eligibility.referral_basis``); a basis the version no longer allows becomes the
+    first it allows, or the client leaves when it allows none."""
+    regime = change.regime
+    if regime is None:
+        try:
+            regime = SHIPPED_HISTORY.named(change.version).regime
+        except KeyError:
+            raise _refused(
+                f"{where}.version",
+                f"unknown regime version '{change.version}'",
+                "unknown_regime_version",
+                value=change.version,
+            ) from None
+    if regime.no_replacement_attestation_months is None:
+        months = state.regime.no_replacement_attestation_months
+        regime = regime.model_copy(update={"no_replacement_attestation_months": months})
+    day = state.problem.planning_date
+    out = []
+    for c in state.clients:
+        benefit = c.benefit_on(day)
+        allowed = regime.bases_for(benefit)
+        if c.referral_basis not in allowed:
+            after = allowed[0] if allowed else None
+            state.referral_changes.append(
+                ReferralChange(
+                    client=c.id,
+                    benefit=benefit.value if benefit is not None else None,
+                    before=c.referral_basis,
+                    after=after,
+                )
+            )
+            if after is not None:
+                c = c.model_copy(update={"referral_basis": after})
+        out.append(c)
+    state.clients = out
+    moved = sum(1 for r in state.referral_changes if r.after is not None)
+    if moved:
+        state.note("scenario.note.referral_changed", where, moved)
+    _under(state, regime, where)
+
+
+def _under(state: _State, regime: LegalRegime, where: str) -> None:
+    """Bring the clients and placements within ``regime``: clients it no longer refers leave
+    the population, plans are clamped to its days and hours, too short placements go."""
     state.regime = regime
+    day = state.problem.planning_date
     gone = {
         c.id
         for c in state.clients
-        if c.referral_basis not in regime.referral_bases
+        if c.referral_basis not in regime.bases_for(c.benefit_on(day))
         or len(c.available_weekdays) < regime.min_days_per_week
     }
     if gone:
@@ -441,6 +495,8 @@ def _apply_one(state: _State, change: Change, where: str, rng: np.random.Generat
         _scale(state, change, where, rng)
     elif isinstance(change, ChangeRegime):
         _regime(state, change, where)
+    elif isinstance(change, ChangeRegimeVersion):
+        _regime_version(state, change, where)
     elif isinstance(change, ChangeWeights):
         weights: Weights = _merged(Weights, state.options.weights, change.set, where)
         state.options = state.options.model_copy(update={"weights": weights})
@@ -458,6 +514,7 @@ class Applied:
     problem: AllocationProblem
     notes: list[ScenarioNote]
     ineligible: list[str]
+    referral_changes: list[ReferralChange] = field(default_factory=list)
 
 
 def apply_scenario(base: AllocationProblem, scenario: Scenario) -> Applied:
@@ -467,7 +524,7 @@ def apply_scenario(base: AllocationProblem, scenario: Scenario) -> Applied:
         rng = np.random.default_rng([scenario.seed, index])
         _apply_one(state, change, f"changes[{index}]", rng)
     name = base.name if not scenario.changes else f"{base.name} / {scenario.name}"
-    return Applied(state.build(name), state.notes, state.ineligible)
+    return Applied(state.build(name), state.notes, state.ineligible, state.referral_changes)
 
 
 def apply_changes_noted(

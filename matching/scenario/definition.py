@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 from matching.groups import AgeBand as AgeBandCode
 from matching.groups import SupportLevel as SupportLevelCode
 from models.placement import Placement, TaskCategory
+from models.regime import LegalRegime
 
 BASE_NAME = "base"
 
@@ -163,6 +164,22 @@ class ChangeRegime(ScenarioModel):
     set: dict[str, Any] = Field(min_length=1)
 
 
+class ChangeRegimeVersion(ScenarioModel):
+    """Plan under another version of the regime, e.g. the proposed ``he-109-2025``.
+
+    The version's rules replace the scenario's regime. A client whose referral basis the
+    version no longer allows for their benefit is referred on the basis it allows (the
+    activation plan gives way to the multidisciplinary employment plan) or, where it allows
+    none, leaves the population; both are listed (``ScenarioMetrics.referral_changes``).
+    ``regime`` carries the version's rules when the county stores its own versions (the
+    service fills it); without it the version Paikka ships is used.
+    """
+
+    kind: Literal["regime_version"] = "regime_version"
+    version: str = Field(min_length=1, max_length=64)
+    regime: LegalRegime | None = None
+
+
 class ChangeWeights(ScenarioModel):
     """Change soft-criterion weights (fields of ``Weights``)."""
 
@@ -183,6 +200,7 @@ Change = Annotated[
     | ResizePlacements
     | ScaleDemand
     | ChangeRegime
+    | ChangeRegimeVersion
     | ChangeWeights
     | ChangeOptions,
     Field(discriminator="kind"),

@@ -26,6 +26,17 @@ class ScenarioNote(Figures):
     text: str = ""
 
 
+class ReferralChange(Figures):
+    """A client whose referral basis a regime version no longer allows for their benefit on
+    the planning date: ``after`` is the basis the version allows instead (the client is
+    referred anew), or None when it allows none (the client loses the service)."""
+
+    client: str
+    benefit: str | None
+    before: str
+    after: str | None
+
+
 class GroupFigure(Figures):
     """Placement in one group of clients."""
 
@@ -137,6 +148,10 @@ class ScenarioMetrics(Figures):
         default=0, description="Clients a rule change of the scenario made ineligible."
     )
     ineligible_clients: list[str] = Field(default_factory=list)
+    referral_changes: list[ReferralChange] = Field(
+        default_factory=list,
+        description="Clients who lose or change their referral basis under a regime version.",
+    )
     population: int = Field(
         default=0, description="Clients before the rule change: clients + ineligible."
     )

@@ -34,7 +34,8 @@ def _pct(values: np.ndarray, q: float) -> float | None:
 
 def _utilisation(problem: AllocationProblem, result: AllocationResult) -> list[Utilisation]:
     """Seat and support-unit use of open placements by department, municipality and task
-    category (a closed placement's seats count as not offered)."""
+    category (a closed placement's seats count as not offered; seats and support units that
+    other services take are not offered to this activity, ``Placement.shared_use``)."""
     support = {c.id: c.support_units for c in problem.clients}
     used_seats: dict[str, int] = defaultdict(int)
     used_support: dict[str, int] = defaultdict(int)
@@ -42,7 +43,9 @@ def _utilisation(problem: AllocationProblem, result: AllocationResult) -> list[U
         used_seats[a.placement] += 1
         used_support[a.placement] += support[a.client]
     rows: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    months = problem.regime.min_period_months
     for p in problem.placements:
+        seats, units = p.free_capacity(problem.planning_date, months)
         for key in (
             ("department", department_label(problem, p)),
             ("municipality", municipality_name(problem, p.municipality)),
@@ -50,9 +53,9 @@ def _utilisation(problem: AllocationProblem, result: AllocationResult) -> list[U
         ):
             row = rows[key]
             row[0] += 1
-            row[1] += 0 if p.closed else p.seats
+            row[1] += 0 if p.closed else seats
             row[2] += used_seats[p.id]
-            row[3] += 0 if p.closed else p.support_units
+            row[3] += 0 if p.closed else units
             row[4] += used_support[p.id]
     order = {d: k for k, d in enumerate(UTILISATION_DIMENSIONS)}
     return [

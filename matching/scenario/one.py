@@ -68,6 +68,7 @@ def run_scenario(
         seat_resolves=settings.seat_resolves,
         ineligible=applied.ineligible,
     )
+    metrics = metrics.model_copy(update={"referral_changes": applied.referral_changes})
     if scenario.horizon is not None:
         weeks = run_horizon(problem, scenario.horizon, scenario.seed)
         metrics = metrics.model_copy(update={"weeks": weeks})

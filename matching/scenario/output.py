@@ -207,6 +207,20 @@ def _table_rows(
                 for u in m.unplaced
             ],
         ),
+        "referral_changes": (
+            [h(f) for f in ("scenario", "client", "benefit", "referral_before", "referral_after")],
+            [
+                [
+                    m.scenario,
+                    r.client,
+                    r.benefit or "",
+                    r.before,
+                    r.after if r.after is not None else cells.label("key", "referral_lost"),
+                ]
+                for m in metrics
+                for r in m.referral_changes
+            ],
+        ),
         "weeks": (
             [h("scenario"), *[h(f) for f in WeekFigures.model_fields]],
             [cells.record(m.scenario, w) for m in metrics for w in m.weeks],

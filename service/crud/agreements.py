@@ -30,6 +30,7 @@ from models import LegalRegime
 from models.cooperation import ActivityAgreement, AgreementStatus
 from service.auth import Principal, Role
 from service.crud.cooperation import confirmed, get_meeting, may_see, meeting_domain, scope_query
+from service.crud.regimes import regime_on
 from service.db.cooperation import AgreementRow, PeriodRow
 from service.db.tables import PlacementRow, ProposalRow, utcnow
 from service.errors import Forbidden, InvalidInput, NotFound, OutOfOrder
@@ -117,7 +118,7 @@ def _checked(
     }
     probe = AgreementRow(**values, status="drafted", agreed_on=None, cancel_reason="")
     probe.id = row_id or 0
-    domain(probe, regime)
+    domain(probe, regime_on(session, body.start_date, regime))  # the law on its first day
     return values
 
 
@@ -251,7 +252,8 @@ def printable(
     placement = session.get(PlacementRow, row.placement_id)
     name = placement.attributes.get("department", row.placement_id) if placement else ""
     meeting = meeting_domain(get_meeting(session, user, row.meeting_id)) if row.meeting_id else None
-    return agreement_html(domain(row, regime), str(name), lang, meeting)
+    dated = regime_on(session, row.start_date, regime)  # the regime on the agreement's start
+    return agreement_html(domain(row, dated), str(name), lang, meeting, organiser=dated.organiser)
 
 
 def _coordinator(user: Principal) -> None:

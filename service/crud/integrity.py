@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from matching.screen import Screened
 from models import LegalRegime, SetAside, SolveOptions
+from service.crud.regimes import regime_on
 from service.crud.runs import county_problem, next_monday
 from service.errors import InvalidInput
 
@@ -63,12 +64,13 @@ def screened_county(
 ) -> Screened:
     """The county as the next run will see it (flushed changes included)."""
     session.flush()
+    day = planning_date or planning_date_of_next_run()
     screened, _hint = county_problem(
         session,
         "write-check",
-        planning_date or planning_date_of_next_run(),
+        day,
         SolveOptions(),
-        regime or LegalRegime(),
+        regime or regime_on(session, day),  # the version in force on the next run's date
         with_notes=True,
     )
     return screened

@@ -33,10 +33,11 @@ from matching.cooperation import report as reports
 from matching.cooperation.money import MonthlySummary, monthly_summary
 from matching.cooperation.outcomes import Dimension, FeedbackRow, feedback_summary, outcome_table
 from models import LegalRegime
-from models.benefits import BenefitRules
+from models.benefits import BenefitRules, BenefitSpell
 from models.cooperation import ClientFeedback, SiteFeedback
 from service.auth import Principal, Role
 from service.crud import periods
+from service.crud.regimes import regime_on
 from service.db.cooperation import FeedbackRow as FeedbackFormRow
 from service.db.cooperation import PeriodRow
 from service.db.tables import ClientRow, OrganisationRow
@@ -58,11 +59,28 @@ def period_month(
     """One client's month in one period (absence categories: not for the site)."""
     row = periods.get(session, user, period_id)
     summary = monthly_summary(
-        periods.domain(row, regime), periods.day_records(session, row), year, month, today, rules
+        periods.domain(row, regime),
+        periods.day_records(session, row),
+        year,
+        month,
+        today,
+        rules,
+        client_benefits(session, [row.client_id]).get(row.client_id, ()),
     )
     if user.role is Role.MUNICIPALITY:
         return _without_categories(summary)
     return summary
+
+
+def client_benefits(session: Session, ids: list[str]) -> dict[str, tuple[BenefitSpell, ...]]:
+    """The recorded benefit spells of the clients ``ids`` (from their engine records)."""
+    if not ids:
+        return {}
+    rows = session.scalars(select(ClientRow).where(ClientRow.id.in_(ids)))
+    return {
+        row.id: tuple(BenefitSpell.model_validate(b) for b in row.attributes.get("benefits", ()))
+        for row in rows
+    }
 
 
 def _without_categories(summary: MonthlySummary) -> MonthlySummary:
@@ -89,7 +107,16 @@ def month_report(
     rows = periods.list_(session, user, everyone=True)
     domains = [periods.domain(r, regime) for r in rows]
     entries = {str(r.id): periods.day_records(session, r) for r in rows}
-    report = reports.month_report(domains, entries, year, month, today, rules)
+    report = reports.month_report(
+        domains,
+        entries,
+        year,
+        month,
+        today,
+        rules,
+        client_benefits(session, sorted({r.client_id for r in rows})),
+        regime_on(session, date(year, month, 1), regime).organiser,  # the month's organiser
+    )
     if user.role is not Role.MUNICIPALITY:
         return report
     own = session.scalar(
@@ -102,6 +129,7 @@ def month_report(
         summaries=tuple(_without_categories(s) for s in report.summaries),
         absences=(),
         municipalities=tuple(m for m in report.municipalities if m.municipality == own),
+        organiser=report.organiser,
     )
 
 

@@ -15,6 +15,7 @@ import json
 from datetime import date
 
 from models import AllocationProblem, Client
+from models.benefits import BenefitSpell
 from service.crud.convert import dump_sorted
 
 PREFIX = "S"
@@ -44,6 +45,13 @@ def _client(client: Client, alias: dict[str, str], on: date) -> Client:
     }
     if client.birth_date is not None:
         update |= {"birth_date": None, "age": _age(client.birth_date, on)}
+    if client.benefits:
+        # Minimised: only the benefit on the planning date (what a regime version's referral
+        # rule needs), from that day, without the client's history of benefits.
+        benefit = client.benefit_on(on)
+        update["benefits"] = (
+            (BenefitSpell(benefit=benefit, from_date=on),) if benefit is not None else ()
+        )
     return client.model_copy(update=update)
 
 

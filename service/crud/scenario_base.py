@@ -17,9 +17,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from matching.scenario import RunSettings, Scenario, ScenarioError, apply_changes, parse_scenarios
+from matching.scenario.definition import ChangeRegimeVersion
 from models import AllocationProblem, SolveOptions
 from service.config import Settings
 from service.crud.pseudonyms import pseudonymise
+from service.crud.regimes import named, regime_on
 from service.crud.runs import county_problem, county_regime, next_monday
 from service.errors import InvalidInput
 from service.schemas.scenarios import ScenarioJobCreate
@@ -82,10 +84,23 @@ class PreparedJob:
 def county_base(session: Session, settings: Settings, planning_date: date) -> AllocationProblem:
     """The stored county on ``planning_date`` as the weekly run would see it (with default
     solve options; the scenarios may change them)."""
-    problem, _hint = county_problem(
-        session, settings.county, planning_date, SolveOptions(), county_regime(settings)
-    )
+    regime = regime_on(session, planning_date, county_regime(settings))  # the version that day
+    problem, _hint = county_problem(session, settings.county, planning_date, SolveOptions(), regime)
     return problem
+
+
+def with_county_versions(session: Session, scenario: Scenario, settings: Settings) -> Scenario:
+    """The scenario with each ``regime_version`` change carrying the rules of the county's own
+    version of that id (stored or shipped; 404 naming it if there is none)."""
+    changes = tuple(
+        change.model_copy(
+            update={"regime": named(session, change.version, county_regime(settings))}
+        )
+        if isinstance(change, ChangeRegimeVersion) and change.regime is None
+        else change
+        for change in scenario.changes
+    )
+    return scenario.model_copy(update={"changes": changes})
 
 
 def prepare(session: Session, body: ScenarioJobCreate, settings: Settings) -> PreparedJob:
@@ -97,7 +112,9 @@ def prepare(session: Session, body: ScenarioJobCreate, settings: Settings) -> Pr
         county = county_base(session, settings, body.planning_date or next_monday(date.today()))
         base, source = pseudonymise(county), "county"
         read = tuple(c.id for c in county.clients)
-    scenarios = parse_scenarios(list(body.scenarios))
+    scenarios = [
+        with_county_versions(session, s, settings) for s in parse_scenarios(list(body.scenarios))
+    ]
     for scenario in scenarios:
         if scenario.changes:
             _check_applies(base, scenario, body)

@@ -14,6 +14,7 @@ from service.routes import (
     placements,
     proposals,
     reference,
+    regimes,
     runs,
     scenarios,
 )
@@ -31,6 +32,7 @@ for module in (
     cooperation,
     documents,
     scenarios,
+    regimes,
     audit,
 ):
     api_router.include_router(module.router)

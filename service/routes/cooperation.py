@@ -31,6 +31,7 @@ from service import audit
 from service.audit import Action
 from service.auth import Principal, Role
 from service.crud import agreements, cooperation, months, periods
+from service.crud.regimes import regime_on
 from service.crud.runs import county_regime
 from service.db.cooperation import FeedbackRow, PeriodRow
 from service.deps import IdempotencyKey, SessionDep, SettingsDep, purpose, require, utf8_header
@@ -575,7 +576,8 @@ def notices_due(
     )
     session.commit()
     if file_format != "json":
-        table = notices_table([n for _, n in found], lang)
+        organiser = regime_on(session, date.today()).organiser
+        table = notices_table([n for _, n in found], lang, organiser)
         if file_format == "csv":
             return _file(csv_bytes(table, lang), "text/csv; charset=utf-8", "notices-due.csv")
         return _file(xlsx_bytes({"notices": table}, lang), _XLSX, "notices-due.xlsx")

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
-from models import Criterion
+from models import Criterion, LegalRegime
 from service import audit
 from service.audit import Action
 from service.auth import Principal, Role
+from service.config import Settings
 from service.crud import decisions as store
 from service.crud import runs as run_store
-from service.db.tables import ProposalRow
+from service.crud.regimes import regime_on
+from service.db.tables import ProposalRow, RunRow
 from service.deps import SessionDep, SettingsDep, purpose
 from service.routes.common import (
     ERRORS,
@@ -167,6 +171,15 @@ def read_proposal(
     return ProposalOut.model_validate(_visible(user, fields))
 
 
+def _regime(session: Session, settings: Settings, proposal_id: int) -> LegalRegime:
+    """The regime of the version in force on the planning date of the proposal's run (the
+    law the decision is checked under; today's when the proposal is unknown: 404 later)."""
+    proposal = session.get(ProposalRow, proposal_id)
+    run = session.get(RunRow, proposal.run_id) if proposal is not None else None
+    day = run.planning_date if run is not None else date.today()
+    return regime_on(session, day, run_store.county_regime(settings))
+
+
 @router.post("/proposals/{proposal_id}/decision-preview")
 def preview_decision(
     session: SessionDep,
@@ -178,7 +191,7 @@ def preview_decision(
 ) -> dict[str, Any]:
     """What a decision would do, without storing it: the rules it would break (with the
     clients and placements involved) and the other proposals of the week it would displace."""
-    out = store.preview(session, user, proposal_id, body, run_store.county_regime(settings))
+    out = store.preview(session, user, proposal_id, body, _regime(session, settings, proposal_id))
     audit.record(session, user, Action.READ, "proposals", why, record_id=str(proposal_id))
     session.commit()
     return out
@@ -194,7 +207,7 @@ def decide_proposal(
     body: DecisionIn,
 ) -> ProposalOut:
     """Accept or override a proposal (409 if decided already or its run is superseded)."""
-    row = store.decide(session, user, proposal_id, body, run_store.county_regime(settings))
+    row = store.decide(session, user, proposal_id, body, _regime(session, settings, proposal_id))
     audit.record(
         session,
         user,

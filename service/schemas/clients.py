@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from models import TaskCategory, Weekday, WorkDemand
 from models.base import YesNo
+from models.benefits import Benefit
 from models.identity_code import IdentityCodeError, parse_identity_code
 from service.schemas.common import Code, Id, LocationIn, Name, Tag, WireIn, WireOut
 
@@ -30,6 +31,14 @@ class SharedField(StrEnum):
     LANGUAGES = "languages"
     APTITUDES = "aptitudes"
     WORK_CONSTRAINTS = "work_constraints"
+
+
+class BenefitSpellIn(WireIn):
+    """The client received ``benefit`` from ``from_date`` to ``until_date`` (None = still)."""
+
+    benefit: Benefit
+    from_date: date
+    until_date: date | None = None
 
 
 class PreferenceIn(WireIn):
@@ -86,6 +95,11 @@ class ClientFields(WireIn):
     coach: Id | None = None
     avoid_placements: list[Id] = Field(default_factory=list, max_length=100)
     avoid_clients: list[Id] = Field(default_factory=list, max_length=100)
+    benefits: list[BenefitSpellIn] = Field(default_factory=list, max_length=50)
+    work_hours_per_week: float = Field(default=0, ge=0, le=80)
+    full_time_entrepreneur: YesNo = False
+    full_time_student: YesNo = False
+    other_employment_service: YesNo = False
 
 
 def _identity_code(value: str) -> str:
@@ -158,6 +172,11 @@ class ClientUpdate(WireIn):
     coach: Id | None = None
     avoid_placements: list[Id] | None = Field(default=None, max_length=100)
     avoid_clients: list[Id] | None = Field(default=None, max_length=100)
+    benefits: list[BenefitSpellIn] | None = Field(default=None, max_length=50)
+    work_hours_per_week: float | None = Field(default=None, ge=0, le=80)
+    full_time_entrepreneur: YesNo | None = None
+    full_time_student: YesNo | None = None
+    other_employment_service: YesNo | None = None
     active: bool | None = None
     identity_code: IdentityCodeIn | None = Field(default=None, description="null removes it")
     display_name: Name | None = None
@@ -208,6 +227,11 @@ class ClientOut(WireOut):
     coach: str | None
     avoid_placements: list[str]
     avoid_clients: list[str]
+    benefits: list[BenefitSpellIn] = Field(default_factory=list)
+    work_hours_per_week: float = 0
+    full_time_entrepreneur: bool = False
+    full_time_student: bool = False
+    other_employment_service: bool = False
 
 
 AgeBand = Literal["under_25", "25_28", "29_plus"]

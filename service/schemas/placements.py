@@ -9,7 +9,7 @@ from pydantic import AfterValidator, ConfigDict, Field
 
 from models import TaskCategory, Weekday, WorkDemand
 from models.base import YesNo
-from models.placement import ContactText, Email, Phone, PostalCode
+from models.placement import ContactText, Email, OtherService, Phone, PostalCode
 from service.schemas.common import Code, Id, LocationIn, Name, Tag, Text, WireIn, WireOut
 
 PLACEMENT_EXAMPLE: dict[str, Any] = {
@@ -100,6 +100,16 @@ AttestationDate = Annotated[
 ]
 
 
+class SharedUseIn(WireIn):
+    """Seats and supervisor time taken by people on another service (counts only)."""
+
+    service: OtherService
+    from_date: date
+    until_date: date | None = None
+    seats: int = Field(default=0, ge=0, le=500)
+    support_units: int = Field(default=0, ge=0, le=1000)
+
+
 class PlacementFields(WireIn):
     """Fields of a placement that a municipality contact edits."""
 
@@ -120,6 +130,14 @@ class PlacementFields(WireIn):
     available_from: date
     available_until: date | None = None
     no_replacement_attested_on: AttestationDate | None = None
+    shared_use: list[SharedUseIn] = Field(
+        default_factory=list,
+        max_length=50,
+        description=(
+            "Seats and supervisor time people on other services take (work trial, "
+            "pay-subsidised work, social rehabilitation, youth coaching): service, dates, counts."
+        ),
+    )
     street_address: ContactText | None = None
     postal_code: PostalCode | None = None
     post_office: ContactText | None = None
@@ -161,6 +179,7 @@ class PlacementUpdate(WireIn):
     available_from: date | None = None
     available_until: date | None = None
     no_replacement_attested_on: AttestationDate | None = None
+    shared_use: list[SharedUseIn] | None = Field(default=None, max_length=50)
     street_address: ContactText | None = None
     postal_code: PostalCode | None = None
     post_office: ContactText | None = None
@@ -195,6 +214,7 @@ class PlacementOut(WireOut):
     available_from: date
     available_until: date | None
     no_replacement_attested_on: date | None
+    shared_use: list[SharedUseIn] = Field(default_factory=list)
     street_address: str | None = None
     postal_code: str | None = None
     post_office: str | None = None

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from matching.check import pair_violations
 from matching.cooperation.texts import CATALOGUE, refusal_text
 from matching.explain.messages import word
+from models.benefits import Benefit, BenefitSpell, benefit_on
+from models.placement import SharedUse, shared_peak
 from service import audit
 from service.audit import Action
 from service.crud import clients as client_store
@@ -81,6 +83,9 @@ class PlacementInfo:
     seats: int
     task_category: str
     closed: bool
+    shared_seats: int = 0
+    """Seats people on other services take today (``Placement.shared_use``); ``seats`` is
+    what is left for this activity."""
     address: str = ""
     phone: str = ""
     email: str = ""
@@ -92,6 +97,13 @@ def address_line(street: str | None, postal_code: str | None, post_office: str |
     """'Keittiökuja 3, 90100 Oulu' from the parts given (empty when none is)."""
     town = " ".join(p for p in (postal_code, post_office) if p)
     return ", ".join(p for p in (street, town) if p)
+
+
+def shared_seats_today(attributes: dict[str, Any]) -> int:
+    """Seats people on other services take today at a placement (from its stored record)."""
+    today = date.today()
+    uses = tuple(SharedUse.model_validate(u) for u in attributes.get("shared_use", ()))
+    return shared_peak(uses, today, today)[0]
 
 
 def placement_infos(session: Session, ids: set[str] | None = None) -> dict[str, PlacementInfo]:
@@ -127,6 +139,7 @@ def placement_infos(session: Session, ids: set[str] | None = None) -> dict[str, 
         query
     ):
         location = a.get("location") or {}
+        shared = shared_seats_today(a)
         out[pid] = PlacementInfo(
             id=pid,
             name=str(a.get("department", pid)),
@@ -136,9 +149,10 @@ def placement_infos(session: Session, ids: set[str] | None = None) -> dict[str, 
             weekdays=[d for d in WEEKDAYS if d in a.get("weekdays", [])],
             min_hours=float(a.get("min_hours_per_day", 0)),
             max_hours=float(a.get("max_hours_per_day", 0)),
-            seats=int(a.get("seats", 0)),
+            seats=max(int(a.get("seats", 0)) - shared, 0),
             task_category=str(a.get("task_category", "")),
             closed=bool(closed),
+            shared_seats=shared,
             address=address_line(street, code, office),
             phone=phone or "",
             email=email or "",
@@ -729,8 +743,45 @@ def _client_page(page: Any, client_id: str, **extra: Any) -> Response:
         infos=infos,
         weekdays=WEEKDAYS,
         shared_choices=list(SharedField),
+        benefits=[b.value for b in Benefit],
+        benefit_now=_benefit_now(out),
         **extra,
     )
+
+
+def _benefit_now(client: Any) -> str:
+    """The code of the benefit the client receives today ('' when not recorded)."""
+    spells = tuple(
+        BenefitSpell.model_validate(s.model_dump()) for s in getattr(client, "benefits", [])
+    )
+    found = benefit_on(spells, date.today())
+    return found.value if found is not None else ""
+
+
+def benefit_spells_after(
+    stored: list[dict[str, Any]], benefit: Any, since: Any
+) -> list[dict[str, Any]] | None:
+    """The client's benefit spells after the form's "benefit now, from": a new benefit from
+    the day given (today if none) ends the spell running then the day before and replaces
+    any later one; None when the form changes nothing (the same benefit, or none chosen)."""
+    if not benefit:
+        return None
+    raw = finnish_date(since)
+    try:
+        day = date.fromisoformat(raw) if raw else date.today()
+    except (TypeError, ValueError):
+        return [{"benefit": str(benefit), "from_date": str(since)}]  # refused at its field
+    spells = [BenefitSpell.model_validate(s) for s in stored]
+    if benefit_on(tuple(spells), day) == benefit and not raw:
+        return None
+    kept = []
+    for spell in spells:
+        if spell.from_date >= day:
+            continue
+        if spell.until_date is None or spell.until_date >= day:
+            spell = spell.model_copy(update={"until_date": day - timedelta(days=1)})
+        kept.append(spell.model_dump(mode="json"))
+    return [*kept, {"benefit": str(benefit), "from_date": day.isoformat()}]
 
 
 @router.get("/clients/{client_id}")
@@ -759,7 +810,17 @@ async def client_save(request: Request, page: CoordinatorPage, client_id: str) -
         "coach": form.get("coach") or None,
         "consent_outside_commuting_area": form.get("consent_outside_commuting_area") == "on",
         "shared_fields": as_list(form.get("shared_fields")),
+        "full_time_entrepreneur": form.get("full_time_entrepreneur") == "on",
+        "full_time_student": form.get("full_time_student") == "on",
+        "other_employment_service": form.get("other_employment_service") == "on",
     }
+    hours = number(form.get("work_hours_per_week"))
+    if hours is not None:
+        data["work_hours_per_week"] = hours
+    stored = client_store.get(page.session, client_id).attributes.get("benefits") or []
+    spells = benefit_spells_after(stored, form.get("benefit"), form.get("benefit_from"))
+    if spells is not None:
+        data["benefits"] = spells
     try:
         body = ClientUpdate.model_validate(data)
     except ValidationError as exc:

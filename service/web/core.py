@@ -17,12 +17,16 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from matching.cooperation.texts import organiser_name
+from models.regime import SHIPPED_HISTORY
 from service import accounts
 from service.auth import Principal, Role
 from service.config import Settings
 from service.crud import people as people_store
+from service.crud.regimes import regime_on
 from service.db.accounts import UserRow, WebSessionRow
 from service.web.i18n import DEFAULT, LANGUAGES, Texts
 
@@ -121,8 +125,20 @@ class Page:
         settings: Settings = self.request.app.state.settings
         return settings
 
+    @property
+    def organiser(self) -> str:
+        """The organiser of the regime in force today (``LegalRegime.organiser``), a code;
+        the shipped version's when the database cannot be read (an error page still shows)."""
+        try:
+            return regime_on(self.session, date.today()).organiser
+        except SQLAlchemyError:
+            self.session.rollback()
+            return SHIPPED_HISTORY.in_force_on(date.today()).regime.organiser
+
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
-        """The page ``template`` with the layout's values."""
+        """The page ``template`` with the layout's values, the regime's organiser among them
+        (every page names it in the footer)."""
+        values.setdefault("organiser", organiser_name(self.organiser, self.t.language))
         html = templates.get_template(template).render(
             t=self.t,
             page=self,

@@ -27,6 +27,7 @@ from service.crud import clients as client_store
 from service.crud import decisions as decision_store
 from service.crud import people as people_store
 from service.crud.convert import client_domain, placement_record
+from service.crud.regimes import regime_on
 from service.crud.runs import county_regime, municipalities_of, placement_as_of
 from service.db.tables import (
     AssignmentRow,
@@ -110,7 +111,7 @@ def single_client_problem(
     return AllocationProblem.model_construct(
         name="decision",
         planning_date=planning_date,
-        regime=county_regime(settings),
+        regime=regime_on(session, planning_date, county_regime(settings)),
         commuting_areas=tuple(
             CommutingArea(id=a.id, name=a.name) for a in session.scalars(select(CommutingAreaRow))
         ),
@@ -190,7 +191,7 @@ def preview_decision(
     else:
         body = DecisionIn(decision="override", reason_code=ReasonCode.OTHER, placement=placement_id)
     verdict, pending_ids = decision_store.check(
-        session, proposal, run, body, county_regime(settings)
+        session, proposal, run, body, regime_on(session, run.planning_date, county_regime(settings))
     )
     if verdict is not None:
         organisation = session.get(OrganisationRow, placement.organisation)
@@ -227,8 +228,9 @@ def preview_decision(
     )
     if own is not None and own != placement_id:
         preview.ends = own
-    preview.seats = placement.seats
-    preview.support_units = placement.support_units
+    preview.seats, preview.support_units = placement.free_capacity(
+        problem.planning_date, problem.regime.min_period_months
+    )
     preview.taken = len(ongoing)
     units = {c.id: c.support_units for c in problem.clients}
     preview.support_taken = sum(_support(session, c, units) for c in ongoing)

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from models import TaskCategory, Weekday, WorkDemand
-from models.placement import CONTACT_FIELDS
+from models.placement import CONTACT_FIELDS, OtherService
 from service import audit
 from service.audit import Action
 from service.crud import clients as client_store
@@ -109,6 +109,40 @@ def placements(page: MunicipalityPage) -> Response:
     )
 
 
+SHARED_COLUMNS = ("service", "from", "until", "seats", "support_units")
+
+
+def _column(form: dict[str, Any], name: str) -> list[str]:
+    """One column of the repeated rows of a form, empty cells kept (rows stay aligned)."""
+    value = form.get(name)
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _shared_rows(form: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The seats and supervisor time other services take, one row each (service, from–to,
+    counts); a row without a service is left out, so clearing it removes the use. None when
+    the form has no such rows (nothing changes)."""
+    if "shared_service" not in form:
+        return None
+    columns = [_column(form, f"shared_{c}") for c in SHARED_COLUMNS]
+    rows = []
+    for service, start, until, seats, units in zip(*columns, strict=False):
+        if not service:
+            continue
+        rows.append(
+            {
+                "service": service,
+                "from_date": finnish_date(start),
+                "until_date": finnish_date(until),
+                "seats": number(seats) or 0,
+                "support_units": number(units) or 0,
+            }
+        )
+    return rows
+
+
 def _form_data(form: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {
         "department": form.get("department", ""),
@@ -130,6 +164,9 @@ def _form_data(form: dict[str, Any]) -> dict[str, Any]:
         "no_replacement_attested_on": finnish_date(form.get("no_replacement_attested_on")),
     }
     kept = {k: v for k, v in data.items() if v is not None}
+    shared = _shared_rows(form)
+    if shared is not None:
+        kept["shared_use"] = shared
     for name in CONTACT_FIELDS:  # an emptied field clears the stored value
         kept[name] = str(form.get(name) or "").strip() or None
     return kept
@@ -152,6 +189,7 @@ def _form(
         tasks=list(TaskCategory),
         demands=list(WorkDemand),
         weekdays=list(Weekday),
+        other_services=list(OtherService),
         affected=affected or [],
         status=status,
         **_context(page),

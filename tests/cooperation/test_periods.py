@@ -130,9 +130,16 @@ def test_extension_and_its_refusals() -> None:
         p, Extension(end_date=date(2027, 5, 31), agreed_on=date(2026, 11, 2)), REGIME
     )
     assert longer.planned_end == date(2027, 5, 31)
+    one_month = extend_period(
+        p, Extension(end_date=date(2026, 12, 31), agreed_on=date(2026, 11, 2)), REGIME
+    )
+    assert one_month.planned_end == date(2026, 12, 31)
     with pytest.raises(ValidationError) as caught:
-        extend_period(p, Extension(end_date=date(2027, 1, 31), agreed_on=date(2026, 11, 2)), REGIME)
-    assert _loc_types(caught.value) == [(("extensions", 0, "end_date"), "extension_too_short")]
+        extend_period(p, Extension(end_date=date(2026, 11, 1), agreed_on=date(2026, 11, 2)), REGIME)
+    assert _loc_types(caught.value) == [(("extensions", 0, "end_date"), "extension_not_later")]
+    with pytest.raises(ValidationError) as caught:
+        extend_period(p, Extension(end_date=date(2028, 6, 1), agreed_on=date(2026, 11, 2)), REGIME)
+    assert _loc_types(caught.value) == [(("extensions", 0, "end_date"), "period_too_long")]
 
 
 def _end(reason: EndReason, on: date = date(2026, 7, 3)) -> PeriodEnd:

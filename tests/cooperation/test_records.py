@@ -178,10 +178,18 @@ def test_extension_of_3_months_within_24_is_accepted() -> None:
     assert extended.planned_end == date(2027, 2, 28)
 
 
-def test_extension_shorter_than_3_months_is_refused_at_its_end_date() -> None:
+def test_extension_of_one_month_within_24_is_accepted() -> None:
+    """189/2001 § 13 bounds the period at 3–24 months, not the step of an extension."""
+    extended = period(
+        extensions=(Extension(end_date=date(2026, 12, 31), agreed_on=date(2026, 11, 1)),)
+    )
+    assert extended.planned_end == date(2026, 12, 31)
+
+
+def test_extension_that_does_not_move_the_end_is_refused_at_its_end_date() -> None:
     with pytest.raises(ValidationError) as caught:
-        period(extensions=(Extension(end_date=date(2027, 2, 27), agreed_on=date(2026, 11, 1)),))
-    assert _fields(caught.value) == [(("extensions", 0, "end_date"), "extension_too_short")]
+        period(extensions=(Extension(end_date=date(2026, 11, 30), agreed_on=date(2026, 11, 1)),))
+    assert _fields(caught.value) == [(("extensions", 0, "end_date"), "extension_not_later")]
 
 
 def test_extensions_beyond_24_months_in_total_are_refused() -> None:

@@ -57,7 +57,7 @@ def _who(method: str, path: str) -> str:
         return "planner"
     if path.startswith("/reference") or path.startswith("/audit"):
         return "admin"
-    if path.startswith("/placements") and method != "GET":
+    if path.startswith(("/placements", "/regime-versions")) and method != "GET":
         return "admin"
     return "coordinator"
 

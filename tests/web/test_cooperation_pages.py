@@ -403,17 +403,20 @@ def test_the_month_calendar_page_keeps_to_the_agreement_too(
     assert response.status_code == 303
 
 
-def test_extension_is_at_least_three_months_and_the_end_has_an_onward_path(
+def test_extension_of_any_length_within_24_months_and_the_end_has_an_onward_path(
     client: TestClient, app: FastAPI, people: WebSeed
 ) -> None:
     period = started(client, people)
     url = f"/coordinator/cooperation/periods/{period}"
     planned = last_day_of_months(MONDAY, 6)
-    short = planned + timedelta(days=30)
-    data = {"extension_end_date": d(short), "extension_agreed_on": d(date.today())}
+    too_long = last_day_of_months(MONDAY, 25)
+    data = {"extension_end_date": d(too_long), "extension_agreed_on": d(date.today())}
     response = post(client, f"{url}/extend", url, data)
     assert response.status_code == 422
-    assert error_at(response.text, "extension_end_date") == refusal_text("extension_too_short")
+    assert error_at(response.text, "extension_end_date") == refusal_text("period_too_long")
+    earlier = planned - timedelta(days=1)
+    response = post(client, f"{url}/extend", url, {**data, "extension_end_date": d(earlier)})
+    assert error_at(response.text, "extension_end_date") == refusal_text("extension_not_later")
     longer = last_day_of_months(MONDAY, 12)
     response = post(client, f"{url}/extend", url, {**data, "extension_end_date": d(longer)})
     assert response.status_code == 303

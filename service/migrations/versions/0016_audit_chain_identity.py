@@ -22,7 +22,7 @@ from service.audit_chain import (
 )
 
 revision = "0016_audit_chain_identity"
-down_revision = "0012_scenario_error_code"
+down_revision = "0014_regime_versions"
 branch_labels = None
 depends_on = None
 

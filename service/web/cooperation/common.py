@@ -96,9 +96,10 @@ def render(page: Page, template: str, status: int = 200, **values: Any) -> HTMLR
     """A page of this module: the layout's values plus the engine catalogue's words (``ct``),
     euros and date lists in the user's language."""
     lang = page.t.language
+    organiser = page.organiser
 
     def ct(key: str, language: str | None = None) -> str:
-        return text(key, language or lang)
+        return text(key, language or lang, organiser)
 
     def eur(amount: Decimal | float) -> str:
         return format_decimal(amount, format="#,##0.00", locale=page.t.locale) + " €"

@@ -269,7 +269,7 @@ async def period_certificate(request: Request, page: CoordinatorPage, period_id:
 
 @router.post("/coordinator/cooperation/periods/{period_id}/extend")
 async def period_extend(request: Request, page: CoordinatorPage, period_id: int) -> Response:
-    """Extend the period (each extension ≥ 3 months, the whole ≤ 24)."""
+    """Extend the period (any length, the whole ≤ 24 months, 189/2001 § 13)."""
 
     def step(form: dict[str, Any]) -> None:
         body = ExtensionIn.model_validate(

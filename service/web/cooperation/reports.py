@@ -115,7 +115,7 @@ def notices_file(page: CoordinatorPage, kind: str) -> Response:
     )
     page.session.commit()
     lang = page.t.language
-    table = notices_table(_named_notices(page, notices), lang)
+    table = notices_table(_named_notices(page, notices), lang, page.organiser)
     stem = f"aloitusilmoitukset-{date.today().isoformat()}"
     if kind == "csv":
         return download(csv_bytes(table, lang), f"{stem}.csv", CSV)
