@@ -123,6 +123,21 @@ class Settings(BaseModel):
         ge=1_000,
         description="Largest JSON request body (a scenario job's base problem is the largest).",
     )
+    metrics_token: str = Field(
+        default="",
+        max_length=500,
+        description=(
+            "Bearer token a Prometheus scrape of /metrics must send; empty: /metrics answers "
+            "only scrapes from this machine (127.0.0.1, ::1)."
+        ),
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="Log lines as JSON objects (request, job and error ids) or plain text.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="The lowest level logged."
+    )
     migrate_on_start: bool = Field(
         default=True, description="Upgrade the schema with Alembic when the app starts."
     )

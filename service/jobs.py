@@ -130,7 +130,7 @@ def error_id() -> str:
 def shown_error(what: str, detail: str) -> str:
     """Log ``detail`` (a traceback, SQL) under a new error id; the sentence a user sees."""
     ident = error_id()
-    log.error("%s [error id %s]:\n%s", what, ident, detail)
+    log.error("%s [error id %s]:\n%s", what, ident, detail, extra={"error_id": ident})
     return f"{what} (error id {ident}); the operator finds the details in the service log"
 
 
