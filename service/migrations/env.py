@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 
 from service.db import accounts as _accounts  # noqa: F401  (registers the account tables)
 from service.db import cooperation as _cooperation  # noqa: F401  (the cooperation tables)
+from service.db import oidc as _oidc  # noqa: F401  (sessions of the identity provider)
 from service.db.tables import Base
 
 config = context.config

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 
-from service.web import admin, cooperation, coordinator, municipality, planner, signin
+from service.web import admin, cooperation, coordinator, municipality, oidc, planner, signin
 from service.web.core import HERE, NeedSignIn, WebError, anonymous, signed_in, templates
 from service.web.i18n import Texts
 
@@ -29,7 +29,7 @@ API_PAGES = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 
 def mount(app: FastAPI) -> None:
     """Add the pages at ``/`` (the JSON API keeps its paths) and the static files."""
-    for module in (signin, coordinator, municipality, planner, admin, cooperation):
+    for module in (signin, oidc, coordinator, municipality, planner, admin, cooperation):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

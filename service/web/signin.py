@@ -4,12 +4,13 @@ choice of language."""
 from __future__ import annotations
 
 import hmac
+import html
 import secrets
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from service import accounts
+from service import accounts, oidc
 from service.auth import Role
 from service.db.accounts import UserRow, WebSessionRow
 from service.db.tables import utcnow
@@ -28,6 +29,13 @@ from service.web.core import (
 from service.web.i18n import LANGUAGES, Texts
 
 router = APIRouter(include_in_schema=False)
+_LEAVING = (
+    '<!doctype html><html lang="fi"><head><meta charset="utf-8">'
+    '<meta http-equiv="refresh" content="0;url={url}"><title>Paikka</title></head>'
+    '<body><p><a href="{url}">Kirjaudu ulos myös tunnistautumispalvelusta / '
+    "Logga ut även från identifieringstjänsten / Sign out of the identity provider too"
+    "</a></p></body></html>"
+)
 
 
 def _prelogin(request: Request) -> str:
@@ -64,11 +72,17 @@ def home(request: Request, page: Anonymous) -> Response:
     return RedirectResponse(home_of(user_page.role), status_code=303)
 
 
-@router.get("/login", response_class=HTMLResponse)
+@router.get("/login", response_class=HTMLResponse, name="login_form")
 def login_form(request: Request, page: Anonymous) -> Response:
     """The sign-in form."""
     token = _prelogin(request)
-    response = page.render("login.html", prelogin=token, error=None, username="")
+    response = page.render(
+        "login.html",
+        prelogin=token,
+        error=None,
+        username="",
+        oidc_enabled=oidc.enabled(request.app.state.settings),
+    )
     _set_prelogin(request, response, token)
     return response
 
@@ -165,12 +179,24 @@ async def logout(request: Request, page: Anonymous) -> Response:
     """Sign out: the session is deleted and the cookie cleared."""
     secret = request.cookies.get(SESSION_COOKIE, "")
     found = accounts.find_session(page.session, secret) if secret else None
+    provider_logout = None
     if found is not None:
         form = await request.form()
         if not hmac.compare_digest(str(form.get("csrf", "")), found[0].csrf_token):
             raise WebError(403, "error.csrf")
+        after = str(request.url_for("login_form")) + "?signed_out=1"
+        provider_logout = oidc.logout_url(
+            request.app.state.settings, page.session, found[0].id, after
+        )
         accounts.close_session(page.session, secret)
     page.session.commit()
+    if provider_logout is not None:
+        # Signed in through the provider: end its session too. A page that moves on by
+        # itself, not a redirect: the pages' CSP (form-action 'self') stops a form's
+        # redirect to another site.
+        response: Response = HTMLResponse(_LEAVING.format(url=html.escape(provider_logout)))
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
     response = redirect("/login?signed_out=1")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
