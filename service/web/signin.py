@@ -30,11 +30,9 @@ from service.web.i18n import LANGUAGES, Texts
 
 router = APIRouter(include_in_schema=False)
 _LEAVING = (
-    '<!doctype html><html lang="fi"><head><meta charset="utf-8">'
+    '<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
     '<meta http-equiv="refresh" content="0;url={url}"><title>Paikka</title></head>'
-    '<body><p><a href="{url}">Kirjaudu ulos myös tunnistautumispalvelusta / '
-    "Logga ut även från identifieringstjänsten / Sign out of the identity provider too"
-    "</a></p></body></html>"
+    '<body><p><a href="{url}">{text}</a></p></body></html>'
 )
 
 
@@ -194,7 +192,14 @@ async def logout(request: Request, page: Anonymous) -> Response:
         # Signed in through the provider: end its session too. A page that moves on by
         # itself, not a redirect: the pages' CSP (form-action 'self') stops a form's
         # redirect to another site.
-        response: Response = HTMLResponse(_LEAVING.format(url=html.escape(provider_logout)))
+        texts = Texts(found[1].language) if found is not None else page.t
+        response: Response = HTMLResponse(
+            _LEAVING.format(
+                lang=texts.language,
+                url=html.escape(provider_logout),
+                text=html.escape(texts("login.oidc_leaving")),
+            )
+        )
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
     response = redirect("/login?signed_out=1")

@@ -171,7 +171,7 @@ def test_signing_out_ends_the_providers_session_too(
     board = client.get("/coordinator/board")
     csrf = board.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     out = client.post("/logout", data={"csrf": csrf})
-    assert out.status_code == 200
+    assert out.status_code == 200 and "Kirjaudu ulos myös tunnistautumispalvelusta" in out.text
     leave = out.text.split("url=", 1)[1].split('"', 1)[0].replace("&amp;", "&")
     assert leave.startswith(f"{provider.issuer}/logout?id_token_hint=")
     assert client.get("/coordinator/board", follow_redirects=False).status_code == 303
