@@ -85,9 +85,9 @@ def test_six_concurrent_run_starts_get_one_run(database_url: str, seed: Seed) ->
 
 
 def test_a_failed_first_request_leaves_the_key_free(client: TestClient, seed: Seed) -> None:
-    """The first request is refused (an invalid municipality): its reservation goes, and the
-    corrected retry… is a different body, so it is refused as a different request only if
-    an answer was stored. Nothing was stored: a retry of the same request is tried again."""
+    """The first request is refused (its client id is taken): nothing is stored under its
+    key, so a retry is tried again (409 again, not a replay), and the key is free for the
+    corrected request."""
     headers = seed.h("coordinator", **{"Idempotency-Key": "refused-first"})
     taken = {**NEW, "id": seed_client_id(client, seed)}
     first = client.post("/clients", json=taken, headers=headers)
