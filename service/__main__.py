@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.demo and _load_demo(app.state.session_factory):
         _first_run_when_up(app, args.host, args.port)
     print(f"the web app: http://{args.host}:{args.port}/  (the JSON API: /docs)")
-    uvicorn.run(app, host=args.host, port=args.port)
+    # logging is ours (JSON lines, one line per request): uvicorn keeps its hands off
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
 
 
 def _load_demo(sessions: sessionmaker[Session]) -> bool:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from service.auth import Principal, Role
 from service.db.accounts import UserRow, WebSessionRow
+from service.db.oidc import OidcSessionRow
 from service.db.tables import CoachRow, OrganisationRow, utcnow
 
 IDLE_MINUTES = 30
@@ -243,6 +244,13 @@ def find_session(
         return None
     now = utcnow()
     user = session.get(UserRow, row.user_id)
+    provider = session.scalar(
+        select(OidcSessionRow.expires_at).where(OidcSessionRow.web_session_id == row.id)
+    )
+    if provider is not None and _aware(provider) <= now:  # the provider's session ended
+        session.delete(row)
+        session.flush()
+        return None
     if user is None or not user.active or _aware(row.last_seen) + idle < now:
         session.delete(row)
         session.flush()

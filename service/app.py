@@ -10,7 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 
 from matching.version import __version__
-from service import errors, limits
+from service import errors, limits, metrics, tracing
 from service.auth import TokenCache
 from service.config import Settings
 from service.connections import KeepAliveLimit
@@ -18,6 +18,7 @@ from service.db.session import REQUEST_THREADS, make_engine, make_session_factor
 from service.jobs import Solver
 from service.routes import api_router
 from service.scenario_jobs import ScenarioEngine
+from service.telemetry import RequestTelemetry, configure_logging
 from service.web.app import mount as mount_web
 from service.worker import Workers
 
@@ -48,6 +49,7 @@ def create_app(
     the embedded loops (tests use them to run fakes).
     """
     settings = settings or Settings.from_env()
+    configure_logging(settings.log_format, settings.log_level)
     if settings.migrate_on_start:
         upgrade(settings.owner_url, service_url=settings.database_url)
     db_engine = make_engine(settings.database_url)
@@ -86,9 +88,13 @@ def create_app(
     app.state.db_engine = db_engine
     app.state.workers = workers
     app.state.token_cache = TokenCache(settings.token_cache_s)
+    app.state.job_metrics = metrics.job_registry(sessions)
     errors.install(app)
     limits.install(app, settings)
     app.add_middleware(KeepAliveLimit)  # keep-alive connections spread over web processes
+    app.add_middleware(RequestTelemetry)  # outermost: ids, logs and figures of every answer
     app.include_router(api_router)
+    app.include_router(metrics.router)
+    tracing.install(app)  # only when OTEL_EXPORTER_OTLP_ENDPOINT is set
     mount_web(app)  # the web app for people at /; the JSON API keeps its paths
     return app

@@ -144,6 +144,41 @@ class Settings(BaseModel):
         ge=1_000,
         description="Largest JSON request body (a scenario job's base problem is the largest).",
     )
+    metrics_token: str = Field(
+        default="",
+        max_length=500,
+        description=(
+            "Bearer token a Prometheus scrape of /metrics must send; empty: /metrics answers "
+            "only scrapes from this machine (127.0.0.1, ::1)."
+        ),
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="Log lines as JSON objects (request, job and error ids) or plain text.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="The lowest level logged."
+    )
+    oidc_issuer: str = Field(
+        default="",
+        max_length=500,
+        description=(
+            "Issuer URL of the county's OpenID Connect provider (staff sign-in at "
+            "/login/oidc); empty: local accounts only."
+        ),
+    )
+    oidc_client_id: str = Field(default="", max_length=500, description="Paikka's client id.")
+    oidc_client_secret: str = Field(
+        default="", max_length=500, description="Paikka's client secret (from a secret store)."
+    )
+    oidc_scopes: str = Field(
+        default="openid profile email", max_length=500, description="Scopes asked for."
+    )
+    oidc_role_map: str = Field(
+        default="",
+        max_length=1000,
+        description="Path of the YAML/JSON file mapping the provider's groups to roles.",
+    )
     migrate_on_start: bool = Field(
         default=True, description="Upgrade the schema with Alembic when the app starts."
     )

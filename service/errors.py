@@ -313,7 +313,7 @@ async def _database(request: Request, exc: Exception) -> JSONResponse:
 
 def _unexpected(exc: BaseException, lang: str = DEFAULT_LANGUAGE) -> JSONResponse:
     ident = uuid.uuid4().hex[:12]
-    log.error("unexpected error [error id %s]", ident, exc_info=exc)
+    log.error("unexpected error [error id %s]", ident, exc_info=exc, extra={"error_id": ident})
     return _json(
         500,
         f"an unexpected error (error id {ident}); the operator finds the details in the log",

@@ -4,25 +4,44 @@ The first request with a key stores its response in the same transaction as the 
 creates; a repeat with the same key and the same body gets that response again and creates
 nothing. The same key with a different body is a client error (422), as in the IETF draft
 "The Idempotency-Key HTTP Header Field".
+
+Concurrent retries: the first request with a key reserves it (a row with status
+``PENDING``, committed in its own short transaction before any work) and the unique
+``(token_id, key)`` lets only one request win; the others wait until the winner has stored
+its answer and then replay it, so six retries sent at once all get the first answer. If the
+winner fails, its reservation is dropped and a waiting retry does the work itself. A
+reservation left by a process that died is taken over after ``ABANDONED_S``; a retry that
+waits longer than ``WAIT_S`` gets 409 (retry later).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import audit
 from service.auth import Principal
-from service.db.tables import IdempotencyRow
-from service.errors import InvalidInput
+from service.db.tables import IdempotencyRow, utcnow
+from service.errors import Conflict, InvalidInput
+
+PENDING = 0
+"""``status_code`` of a reserved key whose request is still being processed."""
+WAIT_S = 30.0
+"""How long a concurrent retry waits for the first request's answer (seconds)."""
+ABANDONED_S = 900.0
+"""A reservation older than this (seconds) was left by a process that died: taken over."""
+POLL_S = 0.05
 
 
 @dataclass
@@ -62,38 +81,105 @@ def run_once(
     produce: Callable[[], Outcome],
 ) -> JSONResponse:
     """Replay the stored response for ``key`` or call ``produce`` and commit its work."""
-    if key is not None:
-        stored = session.scalar(
-            select(IdempotencyRow).where(
-                IdempotencyRow.token_id == user.token_id, IdempotencyRow.key == key
+    if key is None:
+        outcome = produce()
+        body = jsonable_encoder(outcome.body)
+        session.commit()
+        for action in outcome.after_commit:
+            action()
+        return _response(outcome.status_code, body, outcome.location)
+    # End the request's read transaction first (SQLite: a snapshot older than the
+    # reservation could not be upgraded to write it).
+    session.commit()
+    stored = _reserve(session, user, key, print_)
+    if stored is not None:
+        _audit_replay(session, user, stored)
+        return _response(stored.status_code, stored.body, stored.location)
+    try:
+        outcome = produce()
+        body = jsonable_encoder(outcome.body)
+        done = session.execute(
+            update(IdempotencyRow)
+            .where(
+                IdempotencyRow.token_id == user.token_id,
+                IdempotencyRow.key == key,
+                IdempotencyRow.status_code == PENDING,
             )
-        )
-        if stored is not None:
-            if stored.fingerprint != print_:
-                raise InvalidInput(
-                    "this Idempotency-Key was used with a different request",
-                    [{"loc": ["header", "Idempotency-Key"], "field": "header.Idempotency-Key"}],
-                )
-            _audit_replay(session, user, stored)
-            return _response(stored.status_code, stored.body, stored.location)
-    outcome = produce()
-    body = jsonable_encoder(outcome.body)
-    if key is not None:
-        session.add(
-            IdempotencyRow(
-                token_id=user.token_id,
-                key=key,
-                fingerprint=print_,
+            .values(
                 status_code=outcome.status_code,
                 body=body,
                 location=outcome.location,
                 client_id=outcome.client_id,
-            )
+            ),
+            execution_options={"synchronize_session": False},
         )
-    session.commit()
+        if not getattr(done, "rowcount", 1):  # taken over as abandoned meanwhile
+            raise Conflict(
+                "a request with this Idempotency-Key is already being processed",
+                code="api.idempotency_busy",
+            )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        _release(session, user, key)
+        raise
     for action in outcome.after_commit:
         action()
     return _response(outcome.status_code, body, outcome.location)
+
+
+def _reserve(session: Session, user: Principal, key: str, print_: str) -> IdempotencyRow | None:
+    """Reserve ``key`` for this request (None) or the stored answer of the request that
+    holds it, waiting up to ``WAIT_S`` for that answer. 422 for a different request."""
+    bind = session.get_bind()
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        with Session(bind) as own:
+            row = own.scalar(
+                select(IdempotencyRow).where(
+                    IdempotencyRow.token_id == user.token_id, IdempotencyRow.key == key
+                )
+            )
+            if row is None:
+                own.add(
+                    IdempotencyRow(
+                        token_id=user.token_id,
+                        key=key,
+                        fingerprint=print_,
+                        status_code=PENDING,
+                        body=None,
+                    )
+                )
+                try:
+                    own.commit()
+                    return None
+                except IntegrityError:  # another request reserved it first
+                    own.rollback()
+                    continue
+            if row.fingerprint != print_:
+                raise InvalidInput(
+                    "this Idempotency-Key was used with a different request",
+                    [{"loc": ["header", "Idempotency-Key"], "field": "header.Idempotency-Key"}],
+                )
+            if row.status_code != PENDING:
+                return row
+            taken_over = own.execute(
+                delete(IdempotencyRow).where(
+                    IdempotencyRow.id == row.id,
+                    IdempotencyRow.status_code == PENDING,
+                    IdempotencyRow.created_at < utcnow() - timedelta(seconds=ABANDONED_S),
+                ),
+                execution_options={"synchronize_session": False},
+            )
+            own.commit()
+            if getattr(taken_over, "rowcount", 0):
+                continue
+        if time.monotonic() > deadline:
+            raise Conflict(
+                "a request with this Idempotency-Key is still being processed; retry later",
+                code="api.idempotency_busy",
+            )
+        time.sleep(POLL_S)
 
 
 def _audit_replay(session: Session, user: Principal, stored: IdempotencyRow) -> None:
@@ -112,6 +198,19 @@ def _audit_replay(session: Session, user: Principal, stored: IdempotencyRow) -> 
         status=stored.status_code,
     )
     session.commit()
+
+
+def _release(session: Session, user: Principal, key: str) -> None:
+    """Drop this request's reservation (its work failed): a retry may do it again."""
+    with Session(session.get_bind()) as own:
+        own.execute(
+            delete(IdempotencyRow).where(
+                IdempotencyRow.token_id == user.token_id,
+                IdempotencyRow.key == key,
+                IdempotencyRow.status_code == PENDING,
+            )
+        )
+        own.commit()
 
 
 def erase_client(session: Session, client_id: str) -> int:

@@ -146,15 +146,21 @@ def error_id() -> str:
 def shown_error(what: str, detail: str) -> str:
     """Log ``detail`` (a traceback, SQL) under a new error id; the sentence a user sees."""
     ident = error_id()
-    log.error("%s [error id %s]:\n%s", what, ident, detail)
+    log.error("%s [error id %s]:\n%s", what, ident, detail, extra={"error_id": ident})
     return f"{what} (error id {ident}); the operator finds the details in the service log"
+
+
+CANCEL_POLL_S = 0.5
+"""How often (seconds) a worker reads its job's cancel flag between heartbeats: a cancel
+stops the engine within about this time plus the engine's own stop."""
 
 
 class Lease:
     """A worker's hold on one claimed job: a heartbeat thread renews the lease every third
-    of ``lease_s`` and watches the cancel flag. ``cancel`` is set on a cancel request, when
-    the lease was lost (another process recovered the job), or when no heartbeat got through
-    for the whole lease (the database is unreachable: another worker may take over)."""
+    of ``lease_s`` and reads the cancel flag every ``CANCEL_POLL_S``. ``cancel`` is set on a
+    cancel request, when the lease was lost (another process recovered the job), or when no
+    heartbeat got through for the whole lease (the database is unreachable: another worker
+    may take over)."""
 
     def __init__(
         self,
@@ -216,9 +222,25 @@ class Lease:
         elif beat.cancel:
             self._stop(Stopped("cancelled", "cancelled while running"))
 
+    def watch_cancel(self) -> None:
+        """Read the cancel flag alone (one small query; a failure waits for the next)."""
+        try:
+            with self.sessions() as session:
+                flagged = lifecycle.cancel_requested(session, self.table, self.job_id)
+        except SQLAlchemyError:
+            return
+        if flagged:
+            self._stop(Stopped("cancelled", "cancelled while running"))
+
     def _beat(self) -> None:
-        while not self._done.wait(self.lease_s / 3):
-            self.beat()
+        every = self.lease_s / 3
+        next_beat = time.monotonic() + every
+        while not self._done.wait(min(CANCEL_POLL_S, every)):
+            if time.monotonic() >= next_beat:
+                next_beat = time.monotonic() + every
+                self.beat()
+            elif not self.cancel.is_set():
+                self.watch_cancel()
 
     def persist(self, what: str, action: Callable[[Session], T]) -> T:
         """``action`` in a session, retried while the database is unreachable and the lease

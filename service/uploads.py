@@ -7,9 +7,18 @@ first data row is row 2). List cells separate items with ``;`` or spaces, locati
 
 Bounded work for any input: at most ``MAX_ROWS`` data rows and ``MAX_COLUMNS`` columns are
 read (a file with more is refused, checked while reading, before anything is kept); an XLSX
-file is read in streaming (read-only) mode with its sheet's claimed dimension and its
-decompressed size checked before loading; at most ``MAX_ERRORS`` errors are listed, with the
-count of the rest.
+file is read in streaming (read-only) mode with its sheet's claimed dimension checked before
+loading; at most ``MAX_ERRORS`` errors are listed, with the count of the rest.
+
+Before an XLSX file reaches the workbook reader, every part of its archive is decompressed
+as a stream (never whole) and its worksheets and shared strings pass through a streaming XML
+scan (expat, the text of a cell counted, never gathered): the archive may unpack to at most
+``MAX_XLSX_UNPACKED`` bytes (counted while unpacking: a zip bomb or a lying size stops at the
+cap), a cell may hold at most ``MAX_CELL_CHARS`` characters, the shared strings at most
+``MAX_SHARED_STRINGS`` entries, and no part may declare a DTD (entity expansion). A refusal
+names the cell and the cap, never echoes a cell: an error quotes at most
+``QUOTED_CHARS`` characters of any value. The worst refused input stays under 100 MB of
+memory (``tests/service/test_upload_limits.py`` measures it).
 """
 
 from __future__ import annotations
@@ -18,8 +27,10 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from pyexpat import ExpatError, ParserCreate
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -29,8 +40,16 @@ from service.errors import InvalidInput
 MAX_ROWS = 20_000
 MAX_COLUMNS = 100
 MAX_ERRORS = 100
-MAX_XLSX_UNPACKED = 100_000_000
-"""Bytes an XLSX file may unpack to (its XML); a zip bomb is refused before parsing."""
+MAX_XLSX_UNPACKED = 50_000_000
+"""Bytes an XLSX file may unpack to (all its parts): a sheet at the row and column caps with
+ordinary cells (about 40 bytes of XML each for 20,000 rows of 50 filled columns) fits."""
+MAX_CELL_CHARS = 10_000
+"""Characters one cell may hold: a name, an address or a list of skills needs far fewer."""
+MAX_SHARED_STRINGS = 500_000
+"""Entries of an XLSX file's shared-strings table (at most one per text cell of a sheet of
+20,000 rows with 25 text columns)."""
+QUOTED_CHARS = 60
+"""Characters of a cell an error message quotes; the rest is shown as its length."""
 LIST_SPLIT = re.compile(r"[;\s]+")
 
 
@@ -43,7 +62,7 @@ def read_table(filename: str, content: bytes) -> list[tuple[int, dict[str, Any]]
         rows = _csv_rows(content)
     else:
         raise InvalidInput(
-            f"file '{filename}': only .csv and .xlsx files can be imported",
+            f"file {quoted(filename)}: only .csv and .xlsx files can be imported",
             code="api.file_type",
             params={"name": filename[:100]},
         )
@@ -80,6 +99,9 @@ def _capped(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
     out: list[list[Any]] = []
     for row in rows:
         cells = list(row)
+        for index, cell in enumerate(cells):
+            if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+                raise _cell_too_long(f"{column_letters(index + 1)}{len(out) + 1}")
         if len(cells) > MAX_COLUMNS:
             while cells and cells[-1] in (None, ""):
                 cells.pop()  # a row padded with empty cells is no wider for it
@@ -89,6 +111,40 @@ def _capped(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
         if len(out) > MAX_ROWS + 1:
             raise _too_many_rows()
     return out
+
+
+def column_letters(number: int) -> str:
+    """A spreadsheet's name of column ``number`` (1 → A, 27 → AA)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _cell_too_long(cell: str) -> InvalidInput:
+    return InvalidInput(
+        f"cell {cell} holds more than {MAX_CELL_CHARS} characters",
+        code="api.file_cell_too_long",
+        params={"cell": cell, "limit": MAX_CELL_CHARS},
+    )
+
+
+def _text_too_long(number: int) -> InvalidInput:
+    return InvalidInput(
+        f"shared text {number} of the XLSX file holds more than {MAX_CELL_CHARS} characters",
+        code="api.xlsx_text_too_long",
+        params={"number": number, "limit": MAX_CELL_CHARS},
+    )
+
+
+def quoted(value: Any) -> str:
+    """``value`` as an error message may quote it: at most ``QUOTED_CHARS`` characters, a
+    longer one cut with its length, e.g. ``'AAAA… (90000000 characters)'``."""
+    text = str(value)
+    if len(text) <= QUOTED_CHARS:
+        return f"'{text}'"
+    return f"'{text[:QUOTED_CHARS]}…' ({len(text)} characters)"
 
 
 def _csv_rows(content: bytes) -> list[list[Any]]:
@@ -111,19 +167,7 @@ def _csv_rows(content: bytes) -> list[list[Any]]:
 def _xlsx_rows(content: bytes) -> list[list[Any]]:
     from openpyxl import load_workbook
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(item.file_size for item in archive.infolist())
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise InvalidInput(
-            "the file is not a readable XLSX workbook", code="api.xlsx_unreadable"
-        ) from exc
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise InvalidInput(
-            f"the XLSX file unpacks to more than {MAX_XLSX_UNPACKED} bytes",
-            code="api.xlsx_too_large",
-            params={"megabytes": round(MAX_XLSX_UNPACKED / 1_000_000, 1)},
-        )
+    _scan_xlsx(content)
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -156,6 +200,110 @@ def _xlsx_rows(content: bytes) -> list[list[Any]]:
             ) from exc
     finally:
         book.close()
+
+
+class _Refused(Exception):
+    """Raised inside the XML scan's handlers to stop it with a refusal."""
+
+    def __init__(self, error: InvalidInput) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _too_large() -> InvalidInput:
+    return InvalidInput(
+        f"the XLSX file unpacks to more than {MAX_XLSX_UNPACKED} bytes",
+        code="api.xlsx_too_large",
+        params={"megabytes": round(MAX_XLSX_UNPACKED / 1_000_000, 1)},
+    )
+
+
+def _unreadable() -> InvalidInput:
+    return InvalidInput("the file is not a readable XLSX workbook", code="api.xlsx_unreadable")
+
+
+class _PartScan:
+    """The streaming scan of one XML part: the characters of each cell (``c`` of a sheet,
+    ``si`` of the shared strings) are counted as they arrive, never kept."""
+
+    def __init__(self, part: str, shared: bool) -> None:
+        self.part = part
+        self.shared = shared
+        self.unit = "si" if shared else "c"
+        self.entries = 0
+        self.chars = 0
+        self.cell = ""
+        self.parser = ParserCreate()
+        self.parser.StartElementHandler = self.start
+        self.parser.CharacterDataHandler = self.text
+        self.parser.StartDoctypeDeclHandler = self.doctype
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        if name.rpartition(":")[2] != self.unit:
+            return
+        self.entries += 1
+        self.chars = 0
+        if self.shared:
+            if self.entries > MAX_SHARED_STRINGS:
+                raise _Refused(
+                    InvalidInput(
+                        f"the XLSX file has more than {MAX_SHARED_STRINGS} shared texts",
+                        code="api.xlsx_too_many_texts",
+                        params={"limit": MAX_SHARED_STRINGS},
+                    )
+                )
+        else:
+            self.cell = str(attrs.get("r", ""))[:20] or f"#{self.entries}"
+
+    def text(self, data: str) -> None:
+        self.chars += len(data)
+        if self.chars > MAX_CELL_CHARS:
+            raise _Refused(
+                _text_too_long(self.entries) if self.shared else _cell_too_long(self.cell)
+            )
+
+    def doctype(self, *_args: Any) -> None:
+        raise _Refused(_unreadable())
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        try:
+            self.parser.Parse(chunk, final)
+        except ExpatError as exc:
+            raise _Refused(_unreadable()) from exc
+
+
+def _scan_xlsx(content: bytes) -> None:
+    """Refuse an XLSX file over the caps before the workbook reader sees it: each part is
+    decompressed in 64 KB chunks with the unpacked total counted (the declared sizes are
+    checked first but not trusted), and the worksheets and shared strings are scanned."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+            if sum(item.file_size for item in parts) > MAX_XLSX_UNPACKED:
+                raise _too_large()
+            unpacked = 0
+            for item in parts:
+                name = item.filename
+                scan = None
+                if name.endswith(".xml") and (
+                    name.startswith("xl/worksheets/") or name.endswith("sharedStrings.xml")
+                ):
+                    scan = _PartScan(name, shared=name.endswith("sharedStrings.xml"))
+                with archive.open(item) as stream:
+                    while chunk := stream.read(65_536):
+                        unpacked += len(chunk)
+                        if unpacked > MAX_XLSX_UNPACKED:
+                            raise _too_large()
+                        if scan is not None:
+                            scan.feed(chunk)
+                if scan is not None:
+                    scan.feed(b"", final=True)
+    except _Refused as refused:
+        raise refused.error from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as exc:
+        raise _unreadable() from exc
+    except (ValueError, OSError, NotImplementedError) as exc:  # e.g. an unknown compression
+        raise _unreadable() from exc
 
 
 def cell_text(value: Any) -> str | None:
@@ -197,7 +345,7 @@ def describe(err: Any) -> str:
         return f"{value} is not below {ctx.get('lt')}"
     msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     if isinstance(value, str | int | float):
-        return f"'{value}': {msg}"
+        return f"{quoted(value)}: {msg}"
     return msg
 
 
@@ -229,9 +377,9 @@ def validate_rows(
         key = cell_text(cells.get("id"))
         if key is not None:
             if key in seen:
-                add(_error(number, "id", f"'{key}' repeats row {seen[key]}"))
+                add(_error(number, "id", f"{quoted(key)} repeats row {seen[key]}"))
             elif exists is not None and exists(key):
-                add(_error(number, "id", f"'{key}' already exists"))
+                add(_error(number, "id", f"{quoted(key)} already exists"))
             seen.setdefault(key, number)
         try:
             record = schema.model_validate(to_record(cells))

@@ -40,6 +40,8 @@ from service.db.session import make_engine, make_session_factory, upgrade
 from service.jobs import Lease, RunJob, Solver, matching_solver
 from service.scenario_jobs import ScenarioEngine, ScenarioJob
 from service.supervise import warm_up
+from service.telemetry import JOB, configure_logging
+from service.tracing import install_worker, job_span
 
 log = logging.getLogger(__name__)
 
@@ -179,10 +181,14 @@ class Loop:
                     return True  # taken by another worker or cancelled: look again at once
             lease = Lease(self.sessions, self.table, job_id, self.owner, self.settings.lease_s)
             self._lease = lease
+            token = JOB.set(f"{self.kind}:{job_id}")  # every log line of the job names it
             try:
-                with lease:
+                log.info("%s %s claimed", self.kind, job_id)
+                with lease, job_span(self.kind, job_id):
                     self._execute(lease)
             finally:
+                log.info("%s %s done", self.kind, job_id)
+                JOB.reset(token)
                 self._lease = None
             return True
         finally:
@@ -311,12 +317,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(stand-in engines of tests)",
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown:
         parser.error(f"unknown kinds: {', '.join(unknown)}")
     settings = Settings.from_env()
+    configure_logging(settings.log_format, settings.log_level)
+    install_worker()
     niceness = lower_priority(settings.worker_nice if args.nice is None else args.nice)
     if args.migrate:
         upgrade(settings.owner_url, service_url=settings.database_url)

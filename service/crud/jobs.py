@@ -9,7 +9,8 @@ Leases: a worker claims a job for ``lease_s`` seconds and renews the lease with 
 Only a job whose lease has expired is recovered (by any process): it goes back to the queue
 while it has attempts left, else it fails with the reason. A live job of another worker is
 never touched. Cancel goes through the database: a queued job is cancelled at once, a running
-one gets ``cancel_requested`` and its worker (seeing it in its next heartbeat) stops the engine.
+one gets ``cancel_requested`` and its worker (which reads the flag every
+``service.jobs.CANCEL_POLL_S``) stops the engine, then finishes the job and frees the county.
 """
 
 from __future__ import annotations
@@ -90,6 +91,13 @@ def heartbeat(session: Session, table: JobTable, job_id: int, owner: str, lease_
     return Beat(held=_rows(done) == 1, cancel=bool(cancel))
 
 
+def cancel_requested(session: Session, table: JobTable, job_id: int) -> bool:
+    """Whether a cancel of the job was asked."""
+    flagged = session.scalar(select(table.cancel_requested).where(table.id == job_id))
+    session.commit()
+    return bool(flagged)
+
+
 def finish(
     session: Session,
     table: JobTable,
@@ -98,12 +106,14 @@ def finish(
     error: str | None = None,
     *,
     owner: str | None = None,
+    from_statuses: tuple[str, ...] = ACTIVE,
     **values: Any,
 ) -> bool:
     """Active → ``status`` (final), releasing the county's lock; with ``owner``, only if that
-    worker still holds the lease. False if the job was no longer this caller's to finish."""
+    worker still holds the lease; ``from_statuses`` narrows the states it may leave. False
+    if the job was no longer this caller's to finish."""
     assert status in FINAL
-    query = update(table).where(table.id == job_id, table.status.in_(ACTIVE))
+    query = update(table).where(table.id == job_id, table.status.in_(from_statuses))
     if owner is not None:
         query = query.where(table.lease_owner == owner)
     done = session.execute(
@@ -142,8 +152,13 @@ def request_cancel(session: Session, table: JobTable, job: JobRow, what: str) ->
         )
     session.execute(update(table).where(table.id == job.id).values(cancel_requested=True))
     session.commit()
-    finish(session, table, job.id, "cancelled", "cancelled before it started")
-    # (conditional on the status: a job a worker claimed meanwhile is stopped by the worker)
+    # Only a queued job is finished here. A running one keeps its status and its county's
+    # lock until its worker has stopped the engine and finished it ("cancelled while
+    # running"): the county is never free while an engine still runs for it. A worker
+    # claiming the job meanwhile sees the flag (``claim`` refuses a flagged job).
+    finish(
+        session, table, job.id, "cancelled", "cancelled before it started", from_statuses=(QUEUED,)
+    )
 
 
 @dataclass(frozen=True)

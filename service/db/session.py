@@ -31,7 +31,11 @@ def make_engine(url: str) -> Engine:
     write contention between the request threads and a run's supervisor into a wait.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=True,  # an error's SQL goes to the log: without the data
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -50,7 +54,7 @@ def make_engine(url: str) -> Engine:
 
         return engine
     # The overflow serves what runs beside the request threads (an embedded worker's loops).
-    engine = create_engine(url, pool_size=REQUEST_THREADS, max_overflow=10)
+    engine = create_engine(url, pool_size=REQUEST_THREADS, max_overflow=10, hide_parameters=True)
     ping_rested_connections(engine)
     return engine
 

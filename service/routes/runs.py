@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -116,8 +116,21 @@ def _audit_unplaced(
         session.commit()
 
 
-@router.post("/{run_id}/cancel")
-def cancel_run(session: SessionDep, _user: Coordinator, run_id: IntId) -> RunOut:
+@router.post(
+    "/{run_id}/cancel",
+    responses={
+        202: {
+            "description": (
+                "The cancel was asked but the engine is still stopping: the job is still "
+                "running (cancel_requested true) and its county stays taken until the "
+                "engine has stopped; poll it."
+            )
+        }
+    },
+)
+def cancel_run(
+    response: Response, session: SessionDep, _user: Coordinator, run_id: IntId
+) -> RunOut:
     """Cancel a queued or running run; waits briefly for it to stop (409 if already final).
 
     The cancel goes through the database: a queued run is cancelled at once, a running one
@@ -126,4 +139,7 @@ def cancel_run(session: SessionDep, _user: Coordinator, run_id: IntId) -> RunOut
     lifecycle.request_cancel(session, RunRow, run, "run")
     lifecycle.wait_final(session, RunRow, run_id, CANCEL_WAIT_S)
     session.expire_all()
-    return RunOut.model_validate(store.get(session, run_id))
+    row = store.get(session, run_id)
+    if row.status not in lifecycle.FINAL:
+        response.status_code = 202  # still stopping: the answer says so
+    return RunOut.model_validate(row)

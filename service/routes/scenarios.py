@@ -117,15 +117,31 @@ def read_scenario_job(
     return _out(store.get(session, job_id), request)
 
 
-@router.post("/{job_id}/cancel")
-def cancel_scenario_job(session: SessionDep, _user: Planners, job_id: IntId) -> ScenarioJobOut:
+@router.post(
+    "/{job_id}/cancel",
+    responses={
+        202: {
+            "description": (
+                "The cancel was asked but the engine is still stopping: the job is still "
+                "running (cancel_requested true) and its county stays taken until the "
+                "engine has stopped; poll it."
+            )
+        }
+    },
+)
+def cancel_scenario_job(
+    response: Response, session: SessionDep, _user: Planners, job_id: IntId
+) -> ScenarioJobOut:
     """Cancel a queued or running job; waits briefly for it to stop (409 if already final).
     The cancel goes through the database to the solver worker running the job."""
     job = store.get(session, job_id)
     lifecycle.request_cancel(session, ScenarioJobRow, job, "scenario job")
     lifecycle.wait_final(session, ScenarioJobRow, job_id, CANCEL_WAIT_S)
     session.expire_all()
-    return ScenarioJobOut.model_validate(store.get(session, job_id))
+    row = store.get(session, job_id)
+    if row.status not in lifecycle.FINAL:
+        response.status_code = 202  # still stopping: the answer says so
+    return ScenarioJobOut.model_validate(row)
 
 
 @router.get(

@@ -9,7 +9,16 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 
-from service.web import admin, cooperation, coordinator, municipality, planner, regimes, signin
+from service.web import (
+    admin,
+    cooperation,
+    coordinator,
+    municipality,
+    oidc,
+    planner,
+    regimes,
+    signin,
+)
 from service.web.core import (
     HERE,
     NeedPurpose,
@@ -37,7 +46,7 @@ API_PAGES = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 
 def mount(app: FastAPI) -> None:
     """Add the pages at ``/`` (the JSON API keeps its paths) and the static files."""
-    for module in (signin, coordinator, municipality, planner, admin, regimes, cooperation):
+    for module in (signin, oidc, coordinator, municipality, planner, admin, regimes, cooperation):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

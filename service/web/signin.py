@@ -4,6 +4,7 @@ choice of language."""
 from __future__ import annotations
 
 import hmac
+import html
 import json
 import secrets
 from collections.abc import Mapping
@@ -13,7 +14,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from service import accounts
+from service import accounts, oidc
 from service.auth import Role
 from service.db.accounts import UserRow, WebSessionRow
 from service.db.tables import utcnow
@@ -33,6 +34,11 @@ from service.web.core import (
 from service.web.i18n import LANGUAGES, Texts
 
 router = APIRouter(include_in_schema=False)
+_LEAVING = (
+    '<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+    '<meta http-equiv="refresh" content="0;url={url}"><title>Paikka</title></head>'
+    '<body><p><a href="{url}">{text}</a></p></body></html>'
+)
 
 KEPT_LIMIT = 60_000
 """Characters of a timed-out form kept through the sign-in (the rest is not kept)."""
@@ -178,7 +184,7 @@ def home(request: Request, page: Anonymous) -> Response:
     return RedirectResponse(home_of(user_page.role), status_code=303)
 
 
-@router.get("/login", response_class=HTMLResponse)
+@router.get("/login", response_class=HTMLResponse, name="login_form")
 def login_form(request: Request, page: Anonymous) -> Response:
     """The sign-in form."""
     token = _prelogin(request)
@@ -190,6 +196,7 @@ def login_form(request: Request, page: Anonymous) -> Response:
         next=local_path(request.query_params.get("next")) or "",
         kept="",
         timed_out=False,
+        oidc_enabled=oidc.enabled(request.app.state.settings),
     )
     _set_prelogin(request, response, token)
     return response
@@ -311,12 +318,31 @@ async def logout(request: Request, page: Anonymous) -> Response:
     """Sign out: the session is deleted and the cookie cleared."""
     secret = request.cookies.get(SESSION_COOKIE, "")
     found = accounts.find_session(page.session, secret) if secret else None
+    provider_logout = None
     if found is not None:
         form = await request.form()
         if not hmac.compare_digest(str(form.get("csrf", "")), found[0].csrf_token):
             raise WebError(403, "error.csrf")
+        after = str(request.url_for("login_form")) + "?signed_out=1"
+        provider_logout = oidc.logout_url(
+            request.app.state.settings, page.session, found[0].id, after
+        )
         accounts.close_session(page.session, secret)
     page.session.commit()
+    if provider_logout is not None:
+        # Signed in through the provider: end its session too. A page that moves on by
+        # itself, not a redirect: the pages' CSP (form-action 'self') stops a form's
+        # redirect to another site.
+        texts = Texts(found[1].language) if found is not None else page.t
+        response: Response = HTMLResponse(
+            _LEAVING.format(
+                lang=texts.language,
+                url=html.escape(provider_logout),
+                text=html.escape(texts("login.oidc_leaving")),
+            )
+        )
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
     response = redirect("/login?signed_out=1")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

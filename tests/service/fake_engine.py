@@ -140,3 +140,10 @@ def slow_explain(problem: AllocationProblem, result: AllocationResult) -> dict[s
     """Explanations that take three seconds (one empty one per placed client)."""
     time.sleep(3)
     return {a.client: {"client": a.client} for a in result.assignments}
+
+
+def slow_12s(problem: AllocationProblem, hint: Any = None) -> AllocationResult:
+    """Take 12 seconds: longer than a cancel's answer waits (5 s), shorter than a test's
+    patience (a thread cannot be stopped: the test waits it out)."""
+    time.sleep(12)
+    return first_fit(problem, hint)

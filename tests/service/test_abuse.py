@@ -119,6 +119,14 @@ MEMORY_BOUND = "3G"
 """Address space the server gets in the prlimit test: it must answer every input within it."""
 
 
+def _peak_rss_kb(pid: int) -> int:
+    """The process's peak resident memory so far (VmHWM, kB)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmHWM")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -187,6 +195,42 @@ def test_no_input_takes_the_server_over_its_memory_bound(tmp_path: Path) -> None
                 f"{base}/clients/import", files={"file": (name, content)}, headers=h, timeout=60
             )
             assert 400 <= response.status_code < 500, (name, response.status_code)
+        # The XLSX bombs, eight at once: all refused, the server's peak memory (VmHWM)
+        # grows by less than 100 MB over its peak after a first, ordinary import.
+        from concurrent.futures import ThreadPoolExecutor
+
+        from tests.service import xlsx_bombs
+
+        ordinary = xlsx_bombs.ordinary(tmp_path / "ok.xlsx", rows=50).read_bytes()
+        warm = httpx.post(
+            f"{base}/clients/import",
+            files={"file": ("c.xlsx", ordinary)},
+            headers=h,
+            timeout=60,
+        )
+        assert warm.status_code < 500, warm.text
+        bombs = [
+            xlsx_bombs.huge_cell(tmp_path / "a.xlsx").read_bytes(),
+            xlsx_bombs.huge_cell(tmp_path / "b.xlsx", megabytes=40, inline=True).read_bytes(),
+            xlsx_bombs.many_shared_strings(tmp_path / "c.xlsx").read_bytes(),
+            xlsx_bombs.many_shared_strings(tmp_path / "d.xlsx", 1_000_000).read_bytes(),
+        ] * 2
+        before = _peak_rss_kb(server.pid)
+
+        def post(content: bytes) -> httpx.Response:
+            return httpx.post(
+                f"{base}/clients/import",
+                files={"file": ("c.xlsx", content)},
+                headers=h,
+                timeout=120,
+            )
+
+        with ThreadPoolExecutor(len(bombs)) as pool:
+            answers = list(pool.map(post, bombs))
+        assert [a.status_code for a in answers] == [422] * len(bombs)
+        assert all(len(a.content) < 2_000 for a in answers)
+        grown = _peak_rss_kb(server.pid) - before
+        assert grown < 100_000, f"peak memory grew by {grown / 1000:.0f} MB"
         big = httpx.post(
             f"{base}/clients",
             content=b"[" + b"1," * 20_000_000 + b"1]",

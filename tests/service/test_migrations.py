@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 from service.db import accounts as _accounts  # noqa: F401  (registers the account tables)
 from service.db import cooperation as _cooperation  # noqa: F401  (the cooperation tables)
 from service.db import documents as _documents  # noqa: F401  (the document store)
+from service.db import oidc as _oidc  # noqa: F401  (sessions of the identity provider)
 from service.db import regimes as _regimes  # noqa: F401  (the regime versions)
 from service.db.session import alembic_config
 from service.db.tables import Base
