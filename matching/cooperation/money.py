@@ -88,10 +88,16 @@ def monthly_summary(
     rules: BenefitRules,
 ) -> MonthlySummary:
     """The client's month: days present and the allowance due, absences by category, days
-    not arranged, and the certificates still missing."""
-    first, last = month_bounds(year, month)
+    not arranged, and the certificates still missing.
+
+    Only the days inside the period count (from its start to its last day, its end when it
+    ended): a day recorded after the end is listed among the refusals and pays nothing."""
+    month_first, month_last = month_bounds(year, month)
+    first, last = max(month_first, period.start_date), min(month_last, period.last_day)
     days = {d: e for d, e in current_days(entries).items() if first <= d <= last}
-    issues = [i for i in check_days(period, entries, today, rules) if first <= i.day <= last]
+    issues = [
+        i for i in check_days(period, entries, today, rules) if month_first <= i.day <= month_last
+    ]
     present = sorted(d for d, e in days.items() if e.status in rules.allowance_statuses)
     per_week: Counter[tuple[int, int]] = Counter()
     allowance_days = 0
@@ -165,8 +171,10 @@ def absence_report(
     for period in periods:
         if period.payer is None or period.payer not in rules.reported_payers:
             continue
-        days = {
-            d: e for d, e in current_days(entries.get(period.id, ())).items() if first <= d <= last
+        days = {  # the days inside the period only, as the summary counts them
+            d: e
+            for d, e in current_days(entries.get(period.id, ())).items()
+            if max(first, period.start_date) <= d <= min(last, period.last_day)
         }
         for day, entry in days.items():
             if entry.status is DayStatus.PRESENT:

@@ -43,7 +43,6 @@ from service.auth import Principal, Role
 from service.db.cooperation import PeriodRow, SiteConfirmationRow, StartMeetingRow
 from service.db.tables import (
     AssignmentRow,
-    AttendanceRow,
     ClientPersonalRow,
     ClientRow,
     PlacementRow,
@@ -266,13 +265,10 @@ def _return_to_pool(session: Session, proposal_id: int) -> None:
             AssignmentRow.proposal_id == proposal_id, AssignmentRow.status == "active"
         )
     ):
-        days = session.scalars(
-            select(AttendanceRow.id).where(AttendanceRow.assignment_id == assignment.id)
-        ).all()
         started = session.scalar(
             select(PeriodRow.id).where(PeriodRow.assignment_id == assignment.id)
         )
-        if days or started:
+        if started:  # a period (and its days) keeps the record it runs on
             assignment.status = "ended"
             assignment.end_date = assignment.start_date
         else:

@@ -304,7 +304,10 @@ class AttendanceOut(WireOut):
     """A recorded day; ``absence_reason`` is shown to coordinators only."""
 
     id: int
-    assignment_id: int
+    period_id: int = Field(description="The period the day belongs to.")
+    assignment_id: int | None = Field(
+        default=None, description="The assignment (seat) the period runs on, when asked by it."
+    )
     day: date
     status: AttendanceStatus
     absence_reason: AbsenceReason | None

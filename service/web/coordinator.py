@@ -796,13 +796,8 @@ async def attendance_save(request: Request, page: CoordinatorPage, assignment_id
             422, "attendance.invalid", detail="; ".join(field_errors(page.t, exc).values())
         ) from exc
     month = body.day.strftime("%Y-%m")
-    existing = session.scalar(
-        select(AttendanceRow).where(
-            AttendanceRow.assignment_id == assignment_id, AttendanceRow.day == body.day
-        )
-    )
     try:
-        if existing is None:
+        if not decision_store.day_recorded(session, page.principal, assignment_id, body.day):
             decision_store.record_attendance(session, page.principal, assignment_id, body)
         else:
             why = str(form.get("correction_reason", "")).strip()

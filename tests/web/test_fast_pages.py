@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from service.db.cooperation import PeriodRow
 from service.db.tables import (
     AttendanceRow,
     ClientRow,
@@ -313,7 +314,8 @@ def test_attendance_is_marked_corrected_with_a_reason_and_summed(
     page = client.get(corrected.headers["location"]).text
     assert "Sairastui aamulla." in page and "kaisa" in page
     with sessions_of(app)() as session:
-        day = session.scalar(select(AttendanceRow).where(AttendanceRow.assignment_id == period))
+        carried = session.scalar(select(PeriodRow.id).where(PeriodRow.assignment_id == period))
+        day = session.scalar(select(AttendanceRow).where(AttendanceRow.period_id == carried))
         assert day is not None and (day.status, day.absence_reason) == ("absent", "own_illness")
 
 
