@@ -40,6 +40,7 @@ from matching.cooperation.periods import blocked_pairs
 from models import AllocationProblem
 from models.cooperation import SiteConfirmation, SiteDecision, StartMeeting
 from service.auth import Principal, Role
+from service.crud.seats import lock_placement
 from service.db.cooperation import PeriodRow, SiteConfirmationRow, StartMeetingRow
 from service.db.tables import (
     AssignmentRow,
@@ -286,6 +287,7 @@ def _return_to_pool(session: Session, proposal_id: int) -> None:
             )
         )
         if still_active is None:
+            lock_placement(session, previous.placement_id)  # the seat is taken again
             previous.status = "active"
             previous.end_date = None
             previous.ended_by_proposal_id = None

@@ -17,6 +17,7 @@ from service.auth import Principal, Role
 from service.crud import periods as period_store
 from service.crud.cooperation import coach_clients
 from service.crud.integrity import screened_county
+from service.crud.seats import lock_placement
 from service.db.cooperation import PeriodRow
 from service.db.tables import (
     AssignmentRow,
@@ -204,6 +205,7 @@ def decide(
         )
     target = proposal.placement_id if body.decision == "accept" else body.placement
     if target is not None:
+        lock_placement(session, target)
         placement = session.get(PlacementRow, target)
         if placement is None:
             raise InvalidInput(

@@ -57,6 +57,7 @@ from service.crud.cooperation import (
     meeting_domain,
     scope_query,
 )
+from service.crud.seats import lock_placement
 from service.db.accounts import AttendanceCorrectionRow
 from service.db.cooperation import (
     CertificateRow,
@@ -247,6 +248,7 @@ def import_ongoing(
         planned_end,
         regime,
     )
+    lock_placement(session, placement_id)
     _close_or_refuse_live(session, client_id, start_date, created_by)
     for other in session.scalars(
         select(AssignmentRow).where(
