@@ -205,6 +205,31 @@ def start_period(
     )
 
 
+def schedule_outside_placement(
+    weekdays: Iterable[str],
+    hours_per_day: float,
+    last_day: date | None,
+    placement: Mapping[str, Any],
+) -> list[str]:
+    """The fields of an agreement's schedule that the placement does not offer: ``weekdays``
+    (a day the placement does not run), ``hours_per_day`` (outside its hours a day),
+    ``end_date`` (after the placement's last day). One rule for both ways it can break: an
+    agreement drafted outside its placement, and a site's edit of a placement that would
+    contradict a running agreement (the site cannot end or reshape it alone)."""
+    out = []
+    offered = {str(d) for d in placement.get("weekdays") or []}
+    if not {str(d) for d in weekdays} <= offered:
+        out.append("weekdays")
+    low = float(placement.get("min_hours_per_day") or 0)
+    high = float(placement.get("max_hours_per_day") or 24)
+    if not low <= hours_per_day <= high:
+        out.append("hours_per_day")
+    until = placement.get("available_until")
+    if until is not None and last_day is not None and date.fromisoformat(str(until)) < last_day:
+        out.append("end_date")
+    return out
+
+
 IMPORTED_REVIEW_MONTHS = 3
 """An imported period's first review: this many months from its start (the agreement of the
 time is not on record; the cooperation model's first review falls at the commitment's end)."""

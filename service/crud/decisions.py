@@ -232,6 +232,16 @@ def decide(
     if verdict is not None and not verdict.lawful:
         session.rollback()
         _refuse(verdict)
+    if target is not None:
+        running = period_store.live_period(session, proposal.client_id)
+        if running is not None and running.placement_id != target:
+            try:  # a period past its planned end closes; a running one is ended first (409)
+                period_store.close_or_refuse_live(
+                    session, proposal.client_id, run.planning_date, user.name
+                )
+            except Conflict:
+                session.rollback()
+                raise
     decided = (
         ProposalStatus.ACCEPTED.value if body.decision == "accept" else ProposalStatus.OVERRIDDEN
     )

@@ -55,6 +55,7 @@ from service.crud.cooperation import (
     confirmed,
     may_see,
     meeting_domain,
+    require_active,
     scope_query,
 )
 from service.crud.seats import lock_placement
@@ -128,6 +129,7 @@ def start(session: Session, user: Principal, body: PeriodStartIn, regime: LegalR
     meeting; the proposal's assignment takes the period's dates."""
     _coordinator(user)
     agreement = agreements.get(session, user, body.agreement_id)
+    require_active(session, agreement.client_id)
     if session.scalar(select(PeriodRow.id).where(PeriodRow.agreement_id == agreement.id)):
         raise OutOfOrder(
             "period_exists",
@@ -151,7 +153,7 @@ def start(session: Session, user: Principal, body: PeriodStartIn, regime: LegalR
             "the start meeting is recorded before the period starts",
             code="api.no_meeting",
         )
-    _close_or_refuse_live(session, agreement.client_id, agreement.start_date, user.name)
+    close_or_refuse_live(session, agreement.client_id, agreement.start_date, user.name)
     record = steps.start_period(
         "new",
         agreements.domain(agreement, regime),
@@ -195,7 +197,7 @@ def live_period(session: Session, client_id: str, *, lock: bool = False) -> Peri
     return session.scalar(query)
 
 
-def _close_or_refuse_live(session: Session, client_id: str, start_date: date, by: str) -> None:
+def close_or_refuse_live(session: Session, client_id: str, start_date: date, by: str) -> None:
     """Before a client's new period starts on ``start_date``: a live period whose planned
     end has passed by then is closed at its planned end (agreed end, onward path a new
     period); one still running then is a conflict (409): a client is in one period at a
@@ -249,7 +251,7 @@ def import_ongoing(
         regime,
     )
     lock_placement(session, placement_id)
-    _close_or_refuse_live(session, client_id, start_date, created_by)
+    close_or_refuse_live(session, client_id, start_date, created_by)
     for other in session.scalars(
         select(AssignmentRow).where(
             AssignmentRow.client_id == client_id, AssignmentRow.status == "active"
@@ -384,6 +386,7 @@ def extend(
     """The period continues to ``body.end_date`` (≥ 3 months more, ≤ 24 in all)."""
     _coordinator(user)
     row = get(session, user, period_id)
+    require_active(session, row.client_id)
     extension = Extension(end_date=body.end_date, agreed_on=body.agreed_on, note=body.note)
     record = steps.extend_period(domain(row, regime), extension, regime)
     _update(row, record)
@@ -576,7 +579,7 @@ def record_day(
     coordinator's page and the site's). The day must not be recorded yet (in this or another
     period of the client) and must keep to the period's rules (``check_day``)."""
     row = get(session, user, period_id)
-    _no_days_for_the_departed(session, row)
+    require_active(session, row.client_id)
     exists = session.scalar(
         select(AttendanceRow.id).where(
             AttendanceRow.period_id == row.id, AttendanceRow.day == body.day
@@ -615,7 +618,7 @@ def correct_day(
     """Correct a recorded day of a period: the same checks as a new day, and the old
     marking, who, when and why kept in ``attendance_corrections``."""
     row = get(session, user, period_id)
-    _no_days_for_the_departed(session, row)
+    require_active(session, row.client_id)
     day = session.scalar(
         select(AttendanceRow).where(
             AttendanceRow.period_id == row.id, AttendanceRow.day == body.day
@@ -686,18 +689,6 @@ def days_of(session: Session, user: Principal, period_id: int) -> Sequence[Atten
     return session.scalars(
         select(AttendanceRow).where(AttendanceRow.period_id == row.id).order_by(AttendanceRow.day)
     ).all()
-
-
-def _no_days_for_the_departed(session: Session, row: PeriodRow) -> None:
-    """An erased or deactivated client's story has ended: nothing more is recorded."""
-    client = session.get(ClientRow, row.client_id)
-    if client is None or not client.active:
-        raise OutOfOrder(
-            "client_inactive",
-            f"client {row.client_id} has left the service",
-            code="api.client_inactive",
-            params={"id": row.client_id},
-        )
 
 
 def day_flags(

@@ -7,7 +7,20 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any, Literal, overload
 
-from sqlalchemy import Integer, Row, Select, Text, bindparam, cast, func, literal, select, update
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from matching.screen import CountyRecords, Screened, screen
@@ -278,21 +291,35 @@ def county_records(
         for r in session.scalars(select(PlacementRow).order_by(PlacementRow.id))
     ]
     latest: dict[str, dict[str, Any]] = {}
+    # A seat is held from the day it was taken until its end, future days included: a
+    # period agreed to start after the planning date holds its seat already (no one else is
+    # proposed into it), and one ended on a later date holds it until that day.
     for a in session.scalars(
         select(AssignmentRow)
-        .where(AssignmentRow.status == "active", AssignmentRow.start_date <= planning_date)
-        .order_by(AssignmentRow.client_id, AssignmentRow.start_date.desc(), AssignmentRow.id)
-    ):
-        if a.client_id in client_ids:  # newest first per client: one ongoing placement each
-            latest.setdefault(
-                a.client_id,
-                {
-                    "client": a.client_id,
-                    "placement": a.placement_id,
-                    "start_date": a.start_date,
-                    "end_date": a.planned_end_date,
-                },
+        .where(
+            or_(
+                AssignmentRow.status == "active",
+                and_(AssignmentRow.status == "ended", AssignmentRow.end_date >= planning_date),
             )
+        )
+        .order_by(AssignmentRow.client_id, AssignmentRow.start_date, AssignmentRow.id)
+    ):
+        if a.client_id not in client_ids:
+            continue
+        # one seat per client in the engine's input: the one held on the planning date,
+        # else the first to begin after it
+        held = latest.get(a.client_id)
+        if held is not None and not a.start_date <= planning_date:
+            continue
+        ends = [d for d in (a.planned_end_date, a.end_date) if d is not None]
+        latest[a.client_id] = {
+            "client": a.client_id,
+            "placement": a.placement_id,
+            # a seat taken for a later start is held from the planning date: the engine
+            # knows only periods in force, and this one is, for the seat's sake
+            "start_date": min(a.start_date, planning_date),
+            "end_date": min(ends) if ends else None,
+        }
     return CountyRecords(
         name=name,
         planning_date=planning_date,
