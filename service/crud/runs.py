@@ -36,6 +36,7 @@ from service.auth import Principal, Role
 from service.config import Settings
 from service.crud.convert import client_record, placement_record
 from service.crud.cooperation import blocked_pairs_of, with_blocked_pairs
+from service.db.cooperation import PeriodRow, SiteConfirmationRow
 from service.db.tables import (
     AssignmentRow,
     ClientRow,
@@ -464,7 +465,21 @@ def store_result(
     municipality_of = dict(
         session.execute(select(PlacementRow.id, PlacementRow.municipality_code)).all()
     )
-    session.add_all(
+    seated = decided_seats(session)
+    older = select(RunRow.id).where(RunRow.id != run_id, RunRow.superseded.is_(False))
+    notes = {
+        p.client_id: p
+        for p in session.scalars(
+            select(ProposalRow)
+            .where(
+                ProposalRow.run_id.in_(older),
+                ProposalRow.status == "proposed",
+                ProposalRow.pending_note.is_not(None),
+            )
+            .order_by(ProposalRow.pending_at)
+        )
+    }
+    new_rows = [
         ProposalRow(
             run_id=run_id,
             client_id=a.client,
@@ -478,9 +493,20 @@ def store_result(
             status="proposed",
         )
         for a in result.assignments
-    )
-    run.matches_previous = _matches_previous(session, run, result)
-    older = select(RunRow.id).where(RunRow.id != run_id, RunRow.superseded.is_(False))
+        # what people decided stands: a client who keeps the seat they hold is not proposed
+        # again (no new decision, no new confirmation by the site)
+        if seated.get(a.client) != a.placement
+    ]
+    for row in new_rows:  # the coordinator's pending note goes on with the client
+        kept = notes.get(row.client_id)
+        if kept is not None:
+            row.pending_note, row.pending_by, row.pending_at = (
+                kept.pending_note,
+                kept.pending_by,
+                kept.pending_at,
+            )
+    session.add_all(new_rows)
+    run.matches_previous = _matches_previous(session, run, result, seated)
     session.execute(
         update(ProposalRow)
         .where(ProposalRow.run_id.in_(older), ProposalRow.status == "proposed")
@@ -494,6 +520,46 @@ def store_result(
     run.error = None
     session.commit()
     return True
+
+
+def decided_seats(session: Session) -> dict[str, str]:
+    """Client → placement of every live seat (an accepted or overridden proposal's, or a
+    period's from before Paikka): what people decided, which a new run keeps."""
+    return dict(
+        session.execute(
+            select(AssignmentRow.client_id, AssignmentRow.placement_id).where(
+                AssignmentRow.status == "active"
+            )
+        ).all()
+    )
+
+
+def replacement_preview(session: Session) -> dict[str, int]:
+    """What a new run would change, before it is started: the week's open proposals it
+    replaces (and how many carry a pending note, which goes on with the client), and what it
+    keeps: the decisions, the site's answers, the live seats and the live periods."""
+    live_runs = select(RunRow.id).where(RunRow.superseded.is_(False))
+    open_ = ProposalRow.status == "proposed"
+
+    def count(query: Any) -> int:
+        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+    return {
+        "open_proposals": count(
+            select(ProposalRow.id).where(ProposalRow.run_id.in_(live_runs), open_)
+        ),
+        "pending_notes": count(
+            select(ProposalRow.id).where(
+                ProposalRow.run_id.in_(live_runs), open_, ProposalRow.pending_note.is_not(None)
+            )
+        ),
+        "decisions_kept": count(
+            select(ProposalRow.id).where(ProposalRow.status.in_(("accepted", "overridden")))
+        ),
+        "site_answers_kept": count(select(SiteConfirmationRow.id)),
+        "seats_kept": count(select(AssignmentRow.id).where(AssignmentRow.status == "active")),
+        "periods_kept": count(select(PeriodRow.id).where(PeriodRow.ended_on.is_(None))),
+    }
 
 
 def store_explanations(
@@ -536,8 +602,11 @@ def store_explanations(
     session.commit()
 
 
-def _matches_previous(session: Session, run: RunRow, result: AllocationResult) -> bool | None:
-    """Same input hash as the latest earlier successful run: same assignments?"""
+def _matches_previous(
+    session: Session, run: RunRow, result: AllocationResult, seated: dict[str, str]
+) -> bool | None:
+    """Same input hash as the latest earlier successful run: same proposals (the clients who
+    keep their seats are not proposed, in either run)?"""
     earlier = session.scalar(
         select(RunRow)
         .where(
@@ -557,7 +626,9 @@ def _matches_previous(session: Session, run: RunRow, result: AllocationResult) -
             )
         )
     }
-    return before == {(a.client, a.placement) for a in result.assignments}
+    return before == {
+        (a.client, a.placement) for a in result.assignments if seated.get(a.client) != a.placement
+    }
 
 
 def erase_client_texts(session: Session, client_id: str) -> None:

@@ -56,6 +56,23 @@ class RunStatus(StrEnum):
 FINAL = frozenset({RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.TIMED_OUT})
 
 
+class RunPreviewOut(WireOut):
+    """What a new run would change, asked before starting it: the week's open proposals it
+    replaces, and what it keeps as people decided it."""
+
+    open_proposals: int = Field(description="Undecided proposals the new run replaces.")
+    pending_notes: int = Field(
+        description="Of those, proposals left pending with a note: the note goes on with the "
+        "client to the new run's proposal."
+    )
+    decisions_kept: int = Field(description="Accepted or overridden proposals: they stand.")
+    site_answers_kept: int = Field(description="The sites' confirmations and declines.")
+    seats_kept: int = Field(
+        description="Clients holding a seat: not proposed again where they are."
+    )
+    periods_kept: int = Field(description="Live periods, imported ones included.")
+
+
 class RunOut(WireOut):
     """A run and, once done, its outcome."""
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -288,6 +289,11 @@ def board(
         reasons=list(ReasonCode),
         caseload_size=len(caseload),
         newest=newest,
+        run_preview=(
+            run_store.replacement_preview(session)
+            if page.request.query_params.get("confirm_run")
+            else None
+        ),
     )
 
 
@@ -298,6 +304,13 @@ async def start_run(request: Request, page: CoordinatorPage) -> Response:
     body_data: dict[str, Any] = {}
     if form.get("planning_date"):
         body_data["planning_date"] = finnish_date(form["planning_date"])
+    if form.get("confirmed") != "1":  # say first what the run would replace and keep
+        preview = run_store.replacement_preview(page.session)
+        if preview["open_proposals"]:
+            query = urlencode(
+                {"confirm_run": "1", "planning_date": str(form.get("planning_date") or "")}
+            )
+            return redirect(f"/coordinator/board?{query}")
     try:
         body = RunCreate.model_validate(body_data)
         row = run_store.create(page.session, page.principal, body, page.settings)

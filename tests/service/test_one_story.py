@@ -4,7 +4,7 @@ reshape a running agreement alone, and an agreement keeps to its placement's sch
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -16,6 +16,7 @@ from service.db.tables import AssignmentRow, ProposalRow
 from tests.service.svc_helpers import Seed, sessions_of
 from tests.service.test_api_cooperation import AGREEMENT, MEETING, accept, agreement, confirm
 from tests.service.test_api_cooperation import started as start_c1
+from tests.service.test_api_runs import start as start_run
 
 ACCEPT = {"decision": "accept", "reason_code": "client_agreed"}
 
@@ -183,3 +184,40 @@ def test_a_future_period_holds_its_seat_on_an_earlier_planning_date(
 
 
 __all__ = ["AGREEMENT"]
+
+
+def test_a_new_run_shows_what_it_replaces_and_keeps_what_people_decided(
+    client: TestClient, seed: Seed, app: FastAPI
+) -> None:
+    """C1's proposal was left pending with a note; C2 holds P1 by an imported period. The
+    preview says what a new run would replace and keep; after it, the note goes on with C1's
+    new proposal, C2 is not proposed again and keeps the seat and the period."""
+    h = seed.h("coordinator")
+    with sessions_of(app)() as session:
+        row = session.get_one(ProposalRow, seed.proposal_id)
+        row.pending_note, row.pending_by = "Soitan perjantaina.", "kaisa"
+        row.pending_at = row.decided_at or datetime(2026, 1, 2, 8, tzinfo=UTC)
+        session.commit()
+    preview = client.get("/runs/preview", headers=h)
+    assert preview.status_code == 200, preview.text
+    assert preview.json() == {
+        "open_proposals": 1,
+        "pending_notes": 1,
+        "decisions_kept": 0,
+        "site_answers_kept": 0,
+        "seats_kept": 1,
+        "periods_kept": 1,
+    }
+    assert client.get("/runs/preview", headers=seed.h("muni1")).status_code == 403
+    run = start_run(client, seed)
+    assert run["status"] == "succeeded", run["error"]
+    items = client.get(f"/runs/{run['id']}/proposals", headers=h).json()["items"]
+    assert "C2" not in {p["client_id"] for p in items}
+    assert _live(app, "C2") == (["P1"], ["P1"])
+    with sessions_of(app)() as session:
+        notes = {
+            (p.run_id, p.status): p.pending_note
+            for p in session.scalars(select(ProposalRow).where(ProposalRow.client_id == "C1"))
+        }
+    assert notes[(seed.run_id, "superseded")] == "Soitan perjantaina."  # the old one keeps it
+    assert notes[(run["id"], "proposed")] == "Soitan perjantaina."  # and went on with C1
