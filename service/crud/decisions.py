@@ -1,4 +1,5 @@
-"""Proposals, the coordinator's decisions, assignments and attendance."""
+"""Proposals, the coordinator's decisions and assignments (seats); the attendance of an
+assignment is its period's days (``periods.record_day``, the one write path)."""
 
 from __future__ import annotations
 

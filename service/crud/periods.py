@@ -4,8 +4,9 @@ alerts; and the agreement's checks on every attendance day.
 
 The rules are ``matching.cooperation.periods`` (steps and follow-up) and
 ``matching.cooperation.attendance`` (day checks); their out-of-order codes become 409, the
-others 422 naming the field (``service.errors``). A period is carried by the assignment the
-accepted proposal made: its dates follow the period's.
+others 422 naming the field (``service.errors``). A period runs on the assignment (the
+seat) the accepted proposal made, or an imported one: its dates follow the period's; its days
+are the period's (``AttendanceRow.period_id``), so a day exists once and is checked once.
 
 Public functions:
 
@@ -15,9 +16,14 @@ Public functions:
 * ``domain(row, regime)`` – a row as ``models.cooperation.Period``;
 * ``day_records(session, row)`` – its attendance as ``models.attendance.DayRecord``;
 * ``record_certificate(session, user, period_id, day)`` – a certificate seen for an absence;
-* ``check_day(session, assignment, day, status, reason, recorded_by, today, rules, …)`` – the
-  agreement's checks on a new or corrected day (used by every attendance write);
-* ``day_flags(session, assignment_id, today, rules, regime)`` – flags of the recorded days;
+* ``import_ongoing(session, client, placement, start, planned_end, by)`` – a placement that
+  ran before Paikka: its seat and its period, marked imported;
+* ``live_period(session, client)`` / ``close_or_refuse_live(…)`` – one live period a client;
+* ``record_day`` / ``correct_day`` / ``days_of`` / ``day_recorded`` / ``corrections_of`` – the
+  one write path of attendance days (API, coordinator's page, period page), by period;
+* ``check_day(session, period_row, day, status, reason, recorded_by, today, rules, …)`` – the
+  period's checks on a new or corrected day (imported periods included);
+* ``day_flags(session, period_row, today, rules, regime)`` – flags of the recorded days;
 * ``alerts(session, user, today, regime)`` – first review, commitment, end, 24-month review;
 * ``record_notice(session, user, period_id, body)`` / ``notices_due(session, user, today)``;
 * ``give_feedback(session, user, period_id, kind, body)`` / ``list_feedback``.
