@@ -276,7 +276,7 @@ def test_no_sequence_of_accepted_writes_breaks_the_next_run(
     run_state_machine_as_test(
         machine,
         settings=settings(
-            max_examples=40,
+            max_examples=60,
             stateful_step_count=15,
             deadline=None,
             suppress_health_check=list(HealthCheck),
