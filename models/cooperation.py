@@ -450,7 +450,15 @@ class Period(DomainModel):
     """
 
     id: RecordId
-    agreement: RecordId
+    agreement: RecordId | None = Field(
+        default=None, description="The agreed agreement; None only for an imported period."
+    )
+    imported: bool = Field(
+        default=False,
+        description="Running before the county used Paikka: its dates and schedule are the "
+        "ones agreed then (kept as they are, not re-judged by today's limits), its days are "
+        "checked and paid by the same rules as every period's.",
+    )
     client: RecordId
     placement: RecordId
     municipality: MunicipalityCode
@@ -493,7 +501,9 @@ class Period(DomainModel):
 
 def period_issues(period: Period, regime: LegalRegime) -> list[InitErrorDetails]:
     """The schedule within the law, extensions of any length while the whole period stays
-    within the maximum, and the end inside the period.
+    within the maximum, and the end inside the period. An imported period's schedule was
+    agreed before Paikka and is kept as it was: only its dates must hold together (and an
+    agreement is what every other period starts from).
 
     Source: Act 189/2001 § 13 (142/2015).
 
@@ -501,15 +511,36 @@ def period_issues(period: Period, regime: LegalRegime) -> list[InitErrorDetails]
     a 4-month period extended by 1 month is lawful, a period past 24 months is not. (An
     earlier reading required each extension to last 3 months; that was wrong.)
     """
-    issues = schedule_issues(
-        period.weekdays,
-        period.days_per_week,
-        period.hours_per_day,
-        period.start_date,
-        period.first_review_date,
-        period.end_date,
-        regime,
-    )
+    if period.imported:
+        issues: list[InitErrorDetails] = []
+        if not period.start_date <= period.end_date:
+            issues.append(
+                issue(
+                    ("end_date",),
+                    "end_before_start",
+                    "the period ends before it starts",
+                    period.end_date.isoformat(),
+                )
+            )
+    else:
+        issues = schedule_issues(
+            period.weekdays,
+            period.days_per_week,
+            period.hours_per_day,
+            period.start_date,
+            period.first_review_date,
+            period.end_date,
+            regime,
+        )
+        if period.agreement is None:
+            issues.append(
+                issue(
+                    ("agreement",),
+                    "agreement_required",
+                    "a period starts from an agreed agreement",
+                    None,
+                )
+            )
     longest = last_day_of_months(period.start_date, regime.max_period_months)
     previous = period.end_date
     for k, extension in enumerate(period.extensions):

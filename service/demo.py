@@ -10,8 +10,9 @@ from models import AllocationProblem
 from service.accounts import create_user, totp_uri
 from service.auth import Role
 from service.crud.convert import client_attributes, placement_row
+from service.crud.periods import import_ongoing
 from service.crud.reference import upsert
-from service.db.tables import AssignmentRow, ClientPersonalRow, ClientRow
+from service.db.tables import ClientPersonalRow, ClientRow
 from service.schemas.reference import ReferenceData
 
 SAMPLE = Path(__file__).resolve().parent.parent / "matching" / "data" / "sample-county.json"
@@ -61,15 +62,8 @@ def load_problem(session: Session, problem: AllocationProblem) -> None:
     session.flush()
     session.add_all(ClientPersonalRow(client_id=c.id, shared_fields=[]) for c in problem.clients)
     session.flush()
-    for a in problem.ongoing:
-        session.add(
-            AssignmentRow(
-                client_id=a.client,
-                placement_id=a.placement,
-                start_date=a.start_date,
-                planned_end_date=a.end_date,
-            )
-        )
+    for a in problem.ongoing:  # placements running before Paikka: imported periods
+        import_ongoing(session, a.client, a.placement, a.start_date, a.end_date, "demo")
     session.flush()
 
 

@@ -108,10 +108,16 @@ def monthly_summary(
 ) -> MonthlySummary:
     """The client's month: days present and the allowance due, absences by category, days
     not arranged, and the certificates still missing. Each day's allowance is paid by the
-    payer of the client's benefit that day (``day_payer``)."""
-    first, last = month_bounds(year, month)
+    payer of the client's benefit that day (``day_payer``).
+
+    Only the days inside the period count (from its start to its last day, its end when it
+    ended): a day recorded after the end is listed among the refusals and pays nothing."""
+    month_first, month_last = month_bounds(year, month)
+    first, last = max(month_first, period.start_date), min(month_last, period.last_day)
     days = {d: e for d, e in current_days(entries).items() if first <= d <= last}
-    issues = [i for i in check_days(period, entries, today, rules) if first <= i.day <= last]
+    issues = [
+        i for i in check_days(period, entries, today, rules) if month_first <= i.day <= month_last
+    ]
     present = sorted(d for d, e in days.items() if e.status in rules.allowance_statuses)
     per_week: Counter[tuple[int, int]] = Counter()
     allowance_days = 0
@@ -204,8 +210,10 @@ def absence_report(
             payer = day_payer(_period, _own, day)
             return payer if payer is not None and payer in rules.reported_payers else None
 
-        days = {
-            d: e for d, e in current_days(entries.get(period.id, ())).items() if first <= d <= last
+        days = {  # the days inside the period only, as the summary counts them
+            d: e
+            for d, e in current_days(entries.get(period.id, ())).items()
+            if max(first, period.start_date) <= d <= min(last, period.last_day)
         }
         for day, entry in days.items():
             day_paid_by = reported(day)

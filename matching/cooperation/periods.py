@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
@@ -200,6 +201,81 @@ def start_period(
             "holidays_arranged": agreement.holidays_arranged,
             "payer": payer,
             "prior_days": prior_days,
+        },
+        context={"regime": regime},
+    )
+
+
+def schedule_outside_placement(
+    weekdays: Iterable[str],
+    hours_per_day: float,
+    last_day: date | None,
+    placement: Mapping[str, Any],
+) -> list[str]:
+    """The fields of an agreement's schedule that the placement does not offer: ``weekdays``
+    (a day the placement does not run), ``hours_per_day`` (outside its hours a day),
+    ``end_date`` (after the placement's last day). One rule for both ways it can break: an
+    agreement drafted outside its placement, and a site's edit of a placement that would
+    contradict a running agreement (the site cannot end or reshape it alone)."""
+    out = []
+    offered = {str(d) for d in placement.get("weekdays") or []}
+    if not {str(d) for d in weekdays} <= offered:
+        out.append("weekdays")
+    low = float(placement.get("min_hours_per_day") or 0)
+    high = float(placement.get("max_hours_per_day") or 24)
+    if not low <= hours_per_day <= high:
+        out.append("hours_per_day")
+    until = placement.get("available_until")
+    if until is not None and last_day is not None and date.fromisoformat(str(until)) < last_day:
+        out.append("end_date")
+    return out
+
+
+IMPORTED_REVIEW_MONTHS = 3
+"""An imported period's first review: this many months from its start (the agreement of the
+time is not on record; the cooperation model's first review falls at the commitment's end)."""
+
+
+def imported_period(
+    period_id: str,
+    client: Mapping[str, Any],
+    placement: Mapping[str, Any],
+    start: date,
+    planned_end: date | None,
+    regime: LegalRegime,
+) -> Period:
+    """The period of a client whose placement ran before the county used Paikka.
+
+    Its dates are the ones it was agreed with (``start``, ``planned_end``; without a planned
+    end the law's maximum from its start), and its schedule the one the client and the
+    placement share: the placement's weekdays the client is available on, the client's days
+    a week at most, their hours within the placement's. Client and placement are the stored
+    engine records (``models.Client`` / ``models.Placement`` fields). The days recorded in it
+    are then checked and paid by the same rules as every period's."""
+    offered = [str(d) for d in placement.get("weekdays", []) or []]
+    available = {str(d) for d in client.get("available_weekdays", []) or []}
+    weekdays = [d for d in offered if d in available] or offered
+    wanted = int(client.get("days_per_week", len(weekdays)) or len(weekdays))
+    low = float(placement.get("min_hours_per_day", 0) or 0)
+    high = float(placement.get("max_hours_per_day", 24) or 24)
+    hours = float(client.get("hours_per_day", high) or high)
+    end = planned_end or last_day_of_months(start, regime.max_period_months)
+    end = max(end, start)
+    review = min(last_day_of_months(start, IMPORTED_REVIEW_MONTHS), end)
+    return Period.model_validate(
+        {
+            "id": period_id,
+            "imported": True,
+            "client": client["id"],
+            "placement": placement["id"],
+            "municipality": placement["municipality"],
+            "task_category": placement.get("task_category"),
+            "weekdays": weekdays,
+            "days_per_week": max(1, min(wanted, len(weekdays), 7)),
+            "hours_per_day": min(max(hours, low), high) or 1.0,
+            "start_date": start,
+            "first_review_date": max(review, start),
+            "end_date": end,
         },
         context={"regime": regime},
     )

@@ -438,6 +438,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "Slutdagen ska ligga inom perioden.",
         "en": "The end date must fall within the period.",
     },
+    "refusal.end_before_start": {
+        "fi": "Jakso ei voi päättyä ennen kuin se alkaa.",
+        "sv": "Perioden kan inte sluta innan den börjar.",
+        "en": "The period cannot end before it starts.",
+    },
+    "refusal.agreement_required": {
+        "fi": "Jakso alkaa hyväksytystä sopimuksesta.",
+        "sv": "En period börjar från ett godkänt avtal.",
+        "en": "A period starts from an agreed agreement.",
+    },
     "refusal.too_few_unauthorised_absences": {
         "fi": "Keskeyttämiseen luvattomien poissaolojen vuoksi tarvitaan toistuvia poissaoloja.",
         "sv": "För att avbryta på grund av olovlig frånvaro krävs upprepad frånvaro.",

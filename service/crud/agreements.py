@@ -29,7 +29,14 @@ from matching.cooperation.printable import agreement_html
 from models import LegalRegime
 from models.cooperation import ActivityAgreement, AgreementStatus
 from service.auth import Principal, Role
-from service.crud.cooperation import confirmed, get_meeting, may_see, meeting_domain, scope_query
+from service.crud.cooperation import (
+    confirmed,
+    get_meeting,
+    may_see,
+    meeting_domain,
+    require_active,
+    scope_query,
+)
 from service.crud.regimes import regime_on
 from service.db.cooperation import AgreementRow, PeriodRow
 from service.db.tables import PlacementRow, ProposalRow, utcnow
@@ -119,6 +126,24 @@ def _checked(
     probe = AgreementRow(**values, status="drafted", agreed_on=None, cancel_reason="")
     probe.id = row_id or 0
     domain(probe, regime_on(session, body.start_date, regime))  # the law on its first day
+    require_active(session, proposal.client_id)
+    outside = steps.schedule_outside_placement(
+        values["weekdays"], body.hours_per_day, body.end_date, placement.attributes
+    )
+    if outside:
+        raise InvalidInput(
+            "schedule outside the placement's",
+            [
+                {
+                    "loc": ["body", name],
+                    "field": f"body.{name}",
+                    "msg": f"{name} is outside placement {placement.id}'s schedule",
+                    "type": "outside_placement",
+                }
+                for name in outside
+            ],
+            code="api.agreement_outside_placement",
+        )
     return values
 
 
@@ -189,6 +214,7 @@ def agree(
     """The parties signed: drafted → agreed."""
     _coordinator(user)
     row = get(session, user, agreement_id)
+    require_active(session, row.client_id)
     _store(row, steps.agree(domain(row, regime), on, regime))
     session.flush()
     return row

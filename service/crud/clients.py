@@ -15,6 +15,7 @@ from models import Client, TaskCategory
 from models.identity_code import masked
 from service.auth import Principal, Role
 from service.crud.convert import client_attributes, client_record
+from service.crud.cooperation import end_live_steps
 from service.crud.integrity import Touched, refuse_if_breaking
 from service.db.tables import (
     AssignmentRow,
@@ -207,7 +208,7 @@ def update(
         row.attributes = client_attributes(client)
     if "active" in changes and changes["active"] is not None:
         if row.active and not changes["active"]:
-            _end_periods(session, client_id)
+            end_live_steps(session, client_id, date.today(), "-")
         row.active = changes["active"]
     personal = _personal(session, client_id)
     for name in PERSONAL & changes.keys():
@@ -221,25 +222,11 @@ def update(
     return row
 
 
-def _end_periods(session: Session, client_id: str) -> None:
-    """A client who leaves the service ends their ongoing period today (not before it
-    started); clients who avoid them need no change, since the avoidance only matters while
-    both are in the service (runs ignore it while the client is inactive)."""
-    today = date.today()
-    for period in session.scalars(
-        select(AssignmentRow).where(
-            AssignmentRow.client_id == client_id, AssignmentRow.status == "active"
-        )
-    ):
-        period.status = "ended"
-        period.end_date = max(period.start_date, today)
-
-
 def deactivate(session: Session, client_id: str) -> None:
     """'Delete': the client leaves the service; identifying data is erased, while the
     pseudonymous record stays for the runs and decisions that refer to it."""
     row = get(session, client_id)
-    _end_periods(session, client_id)
+    end_live_steps(session, client_id, date.today(), "-")
     row.active = False
     personal = _personal(session, client_id)
     personal.display_name = personal.phone = personal.email = None

@@ -30,7 +30,7 @@ Public functions:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -40,10 +40,10 @@ from matching.cooperation.periods import blocked_pairs
 from models import AllocationProblem
 from models.cooperation import SiteConfirmation, SiteDecision, StartMeeting
 from service.auth import Principal, Role
-from service.db.cooperation import PeriodRow, SiteConfirmationRow, StartMeetingRow
+from service.crud.seats import lock_placement
+from service.db.cooperation import AgreementRow, PeriodRow, SiteConfirmationRow, StartMeetingRow
 from service.db.tables import (
     AssignmentRow,
-    AttendanceRow,
     ClientPersonalRow,
     ClientRow,
     PlacementRow,
@@ -138,6 +138,69 @@ def target_placement(proposal: ProposalRow) -> str | None:
     return None
 
 
+def require_active(session: Session, client_id: str) -> None:
+    """An erased or deactivated client's story has ended: no confirmation, meeting,
+    agreement, period or day is recorded for them any more (409)."""
+    client = session.get(ClientRow, client_id)
+    if client is None or not client.active:
+        raise OutOfOrder(
+            "client_inactive",
+            f"client {client_id} has left the service",
+            code="api.client_inactive",
+            params={"id": client_id},
+        )
+
+
+def end_live_steps(session: Session, client_id: str, on: date, by: str) -> None:
+    """A client leaving the service ends their live steps on ``on``: the pending proposals
+    are withdrawn, drafted agreements cancelled, the seat given up and the live period ended
+    (not before it started; a period that has not started yet ends on its first day), with
+    the reason on record."""
+    note = "Asiakas poistui palvelusta."
+    for proposal in session.scalars(
+        select(ProposalRow).where(
+            ProposalRow.client_id == client_id, ProposalRow.status == "proposed"
+        )
+    ):
+        proposal.status = "superseded"
+    for agreement in session.scalars(
+        select(AgreementRow).where(
+            AgreementRow.client_id == client_id, AgreementRow.status == "drafted"
+        )
+    ):
+        agreement.status = "cancelled"
+        agreement.cancel_reason = note
+        agreement.updated_at = utcnow()
+    for period in session.scalars(
+        select(PeriodRow).where(PeriodRow.client_id == client_id, PeriodRow.ended_on.is_(None))
+    ):
+        period.ended_on = min(max(period.start_date, on), period.planned_end_date)
+        period.end_reason = "other"
+        period.onward_path = "other"
+        period.end_note = note
+        period.ended_by = by
+    for agreement in session.scalars(
+        select(AgreementRow).where(
+            AgreementRow.client_id == client_id,
+            AgreementRow.status == "agreed",
+            AgreementRow.id.not_in(
+                select(PeriodRow.agreement_id).where(PeriodRow.agreement_id.is_not(None))
+            ),
+        )
+    ):
+        agreement.status = "cancelled"  # agreed, but its period never started
+        agreement.cancel_reason = note
+        agreement.updated_at = utcnow()
+    for seat in session.scalars(
+        select(AssignmentRow).where(
+            AssignmentRow.client_id == client_id, AssignmentRow.status == "active"
+        )
+    ):
+        seat.status = "ended"
+        seat.end_date = max(seat.start_date, on)
+    session.flush()
+
+
 def _decided_proposal(session: Session, user: Principal, proposal_id: int) -> ProposalRow:
     """A proposal the caller may see, by the placement it was decided for."""
     proposal = session.get(ProposalRow, proposal_id)
@@ -151,6 +214,7 @@ def _decided_proposal(session: Session, user: Principal, proposal_id: int) -> Pr
     target = target_placement(proposal) or proposal.placement_id
     if not may_see(session, user, proposal.client_id, target):
         raise missing
+    require_active(session, proposal.client_id)
     return proposal
 
 
@@ -266,13 +330,10 @@ def _return_to_pool(session: Session, proposal_id: int) -> None:
             AssignmentRow.proposal_id == proposal_id, AssignmentRow.status == "active"
         )
     ):
-        days = session.scalars(
-            select(AttendanceRow.id).where(AttendanceRow.assignment_id == assignment.id)
-        ).all()
         started = session.scalar(
             select(PeriodRow.id).where(PeriodRow.assignment_id == assignment.id)
         )
-        if days or started:
+        if started:  # a period (and its days) keeps the record it runs on
             assignment.status = "ended"
             assignment.end_date = assignment.start_date
         else:
@@ -290,6 +351,7 @@ def _return_to_pool(session: Session, proposal_id: int) -> None:
             )
         )
         if still_active is None:
+            lock_placement(session, previous.placement_id)  # the seat is taken again
             previous.status = "active"
             previous.end_date = None
             previous.ended_by_proposal_id = None

@@ -1,4 +1,5 @@
-"""Proposals, the coordinator's decisions, assignments and attendance."""
+"""Proposals, the coordinator's decisions and assignments (seats); the attendance of an
+assignment is its period's days (``periods.record_day``, the one write path)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from service.auth import Principal, Role
 from service.crud import periods as period_store
 from service.crud.cooperation import coach_clients
 from service.crud.integrity import screened_county
-from service.db.accounts import AttendanceCorrectionRow
+from service.crud.seats import lock_placement
+from service.db.cooperation import PeriodRow
 from service.db.tables import (
     AssignmentRow,
     AttendanceRow,
@@ -206,6 +208,7 @@ def decide(
         )
     target = proposal.placement_id if body.decision == "accept" else body.placement
     if target is not None:
+        lock_placement(session, target)
         placement = session.get(PlacementRow, target)
         if placement is None:
             raise InvalidInput(
@@ -232,6 +235,16 @@ def decide(
     if verdict is not None and not verdict.lawful:
         session.rollback()
         _refuse(verdict)
+    if target is not None:
+        running = period_store.live_period(session, proposal.client_id)
+        if running is not None and running.placement_id != target:
+            try:  # a period past its planned end closes; a running one is ended first (409)
+                period_store.close_or_refuse_live(
+                    session, proposal.client_id, run.planning_date, user.name
+                )
+            except Conflict:
+                session.rollback()
+                raise
     decided = (
         ProposalStatus.ACCEPTED.value if body.decision == "accept" else ProposalStatus.OVERRIDDEN
     )
@@ -410,9 +423,32 @@ def end_assignment(
             code="api.end_before_start",
             params={"date": end_date.isoformat(), "since": row.start_date.isoformat()},
         )
+    running = period_store.period_of_assignment(session, row.id)
+    if running is not None and running.ended_on is None:
+        raise Conflict(
+            f"period {running.id} runs on assignment {assignment_id}: end the period, with "
+            "its reason and onward path",
+            code="api.period_on_assignment",
+            params={"id": str(running.id)},
+        )
     row.status = "ended"
     row.end_date = end_date
     session.flush()
+    return row
+
+
+def period_of(session: Session, user: Principal, assignment_id: int) -> PeriodRow:
+    """The period that runs on an assignment the caller may see: its days are the period's.
+    An assignment whose period has not started (awaiting the site, the meeting and the
+    agreement) has no days yet (409)."""
+    assignment = get_assignment(session, user, assignment_id)
+    row = period_store.period_of_assignment(session, assignment.id)
+    if row is None:
+        raise Conflict(
+            f"assignment {assignment_id} has no period yet: days are recorded in a period",
+            code="api.no_period",
+            params={"id": str(assignment_id)},
+        )
     return row
 
 
@@ -423,77 +459,11 @@ def record_attendance(
     body: AttendanceIn,
     today: date | None = None,
 ) -> AttendanceRow:
-    """Record one day; the day must fall inside the assignment and not be recorded yet, and
-    keep to the agreement of the assignment's period (``periods.check_day``)."""
-    assignment = get_assignment(session, user, assignment_id)
-    if body.day < assignment.start_date or (
-        assignment.end_date is not None and body.day > assignment.end_date
-    ):
-        raise InvalidInput(
-            "day outside the assignment",
-            [
-                {
-                    "loc": ["body", "day"],
-                    "field": "body.day",
-                    "msg": f"{body.day} is outside the assignment's period",
-                    # the text for people: error.day_outside_period, dates d.m.yyyy
-                    "type": "day_outside_period",
-                    "input": body.day.isoformat(),
-                    "ctx": {
-                        "date": body.day.isoformat(),
-                        "since": assignment.start_date.isoformat(),
-                        "until": assignment.end_date.isoformat()
-                        if assignment.end_date is not None
-                        else "",
-                    },
-                }
-            ],
-            code="api.day_outside_assignment",
-            params={"date": body.day.isoformat()},
-        )
-    exists = session.scalar(
-        select(AttendanceRow).where(
-            AttendanceRow.assignment_id == assignment_id, AttendanceRow.day == body.day
-        )
-    )
-    if exists is not None:
-        raise Conflict(
-            f"{body.day} is already recorded for assignment {assignment_id}",
-            code="api.day_recorded",
-            params={"date": body.day.isoformat(), "id": str(assignment_id)},
-        )
-    _check_day(session, user, assignment, body, today)
-    row = AttendanceRow(
-        assignment_id=assignment_id,
-        day=body.day,
-        status=body.status.value,
-        absence_reason=body.absence_reason.value if body.absence_reason else None,
-        recorded_by=user.name,
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def _check_day(
-    session: Session,
-    user: Principal,
-    assignment: AssignmentRow,
-    body: AttendanceIn,
-    today: date | None,
-    correction_reason: str = "",
-) -> None:
-    period_store.check_day(
-        session,
-        assignment,
-        body.day,
-        body.status.value,
-        body.absence_reason.value if body.absence_reason else None,
-        user.name,
-        today or date.today(),
-        BenefitRules(),
-        LegalRegime(),
-        correction_reason,
+    """Record one day of the assignment's period (``periods.record_day``, the one write path
+    of days with the period's rules)."""
+    period = period_of(session, user, assignment_id)
+    return period_store.record_day(
+        session, user, period.id, body, today or date.today(), BenefitRules(), LegalRegime()
     )
 
 
@@ -504,60 +474,51 @@ def correct_attendance(
     body: AttendanceCorrectionIn,
     today: date | None = None,
 ) -> AttendanceRow:
-    """Correct a recorded day: the same checks as a new day, and the old marking, who, when
-    and why kept in ``attendance_corrections``."""
-    assignment = get_assignment(session, user, assignment_id)
-    row = session.scalar(
-        select(AttendanceRow).where(
-            AttendanceRow.assignment_id == assignment_id, AttendanceRow.day == body.day
-        )
+    """Correct a recorded day of the assignment's period (``periods.correct_day``)."""
+    period = period_of(session, user, assignment_id)
+    return period_store.correct_day(
+        session, user, period.id, body, today or date.today(), BenefitRules(), LegalRegime()
     )
-    if row is None:
-        raise NotFound(
-            f"{body.day} is not recorded for assignment {assignment_id}",
-            code="api.not_found.day",
-            params={"date": body.day.isoformat(), "id": str(assignment_id)},
-        )
-    _check_day(session, user, assignment, body, today, body.correction_reason)
-    new_reason = body.absence_reason.value if body.absence_reason else None
-    session.add(
-        AttendanceCorrectionRow(
-            attendance_id=row.id,
-            day=row.day,
-            old_status=row.status,
-            old_reason=row.absence_reason,
-            new_status=body.status.value,
-            new_reason=new_reason,
-            reason_text=body.correction_reason,
-            corrected_by=user.name,
-        )
-    )
-    row.status = body.status.value
-    row.absence_reason = new_reason
-    row.recorded_by = user.name
-    row.recorded_at = utcnow()
-    session.flush()
-    return row
+
+
+def day_recorded(session: Session, user: Principal, assignment_id: int, day: date) -> bool:
+    """Is ``day`` recorded in the assignment's period (then a write corrects it)?"""
+    get_assignment(session, user, assignment_id)
+    row = period_store.period_of_assignment(session, assignment_id)
+    return row is not None and period_store.day_recorded(session, row.id, day)
 
 
 def list_attendance(
     session: Session, user: Principal, assignment_id: int
 ) -> Sequence[AttendanceRow]:
-    """The recorded days of an assignment, oldest first."""
+    """The recorded days of the assignment's period, oldest first (none before it starts)."""
     get_assignment(session, user, assignment_id)
-    return session.scalars(
-        select(AttendanceRow)
-        .where(AttendanceRow.assignment_id == assignment_id)
-        .order_by(AttendanceRow.day)
-    ).all()
+    row = period_store.period_of_assignment(session, assignment_id)
+    if row is None:
+        return []
+    return period_store.days_of(session, user, row.id)
 
 
 def attendance_out(
-    user: Principal, row: AttendanceRow, flags: dict[date, list[str]] | None = None
+    user: Principal,
+    row: AttendanceRow,
+    flags: dict[date, list[str]] | None = None,
+    assignment_id: int | None = None,
 ) -> AttendanceOut:
     """A recorded day as the caller may see it: absence reasons and the flags that tell of
     them for coordinators only (illness reasons are health data, domain.md § 7.6)."""
-    out = AttendanceOut.model_validate(row)
+    out = AttendanceOut.model_validate(
+        {
+            "id": row.id,
+            "period_id": row.period_id,
+            "assignment_id": assignment_id,
+            "day": row.day,
+            "status": row.status,
+            "absence_reason": row.absence_reason,
+            "recorded_by": row.recorded_by,
+            "recorded_at": row.recorded_at,
+        }
+    )
     if user.role is not Role.COORDINATOR:
         return out.model_copy(update={"absence_reason": None})
     return out.model_copy(update={"flags": (flags or {}).get(row.day, [])})
@@ -565,6 +526,7 @@ def attendance_out(
 
 def attendance_flags(session: Session, assignment_id: int) -> dict[date, list[str]]:
     """Flags of the days of the assignment's period (``periods.day_flags``)."""
-    return period_store.day_flags(
-        session, assignment_id, date.today(), BenefitRules(), LegalRegime()
-    )
+    row = period_store.period_of_assignment(session, assignment_id)
+    if row is None:
+        return {}
+    return period_store.day_flags(session, row, date.today(), BenefitRules(), LegalRegime())

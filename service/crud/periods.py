@@ -4,8 +4,9 @@ alerts; and the agreement's checks on every attendance day.
 
 The rules are ``matching.cooperation.periods`` (steps and follow-up) and
 ``matching.cooperation.attendance`` (day checks); their out-of-order codes become 409, the
-others 422 naming the field (``service.errors``). A period is carried by the assignment the
-accepted proposal made: its dates follow the period's.
+others 422 naming the field (``service.errors``). A period runs on the assignment (the
+seat) the accepted proposal made, or an imported one: its dates follow the period's; its days
+are the period's (``AttendanceRow.period_id``), so a day exists once and is checked once.
 
 Public functions:
 
@@ -15,9 +16,14 @@ Public functions:
 * ``domain(row, regime)`` – a row as ``models.cooperation.Period``;
 * ``day_records(session, row)`` – its attendance as ``models.attendance.DayRecord``;
 * ``record_certificate(session, user, period_id, day)`` – a certificate seen for an absence;
-* ``check_day(session, assignment, day, status, reason, recorded_by, today, rules, …)`` – the
-  agreement's checks on a new or corrected day (used by every attendance write);
-* ``day_flags(session, assignment_id, today, rules, regime)`` – flags of the recorded days;
+* ``import_ongoing(session, client, placement, start, planned_end, by)`` – a placement that
+  ran before Paikka: its seat and its period, marked imported;
+* ``live_period(session, client)`` / ``close_or_refuse_live(…)`` – one live period a client;
+* ``record_day`` / ``correct_day`` / ``days_of`` / ``day_recorded`` / ``corrections_of`` – the
+  one write path of attendance days (API, coordinator's page, period page), by period;
+* ``check_day(session, period_row, day, status, reason, recorded_by, today, rules, …)`` – the
+  period's checks on a new or corrected day (imported periods included);
+* ``day_flags(session, period_row, today, rules, regime)`` – flags of the recorded days;
 * ``alerts(session, user, today, regime)`` – first review, commitment, end, 24-month review;
 * ``record_notice(session, user, period_id, body)`` / ``notices_due(session, user, today)``;
 * ``give_feedback(session, user, period_id, kind, body)`` / ``list_feedback``.
@@ -26,14 +32,16 @@ Public functions:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matching.cooperation import periods as steps
-from matching.cooperation.attendance import Severity, check_days, record_day
+from matching.cooperation.attendance import Severity, check_days
+from matching.cooperation.attendance import record_day as record_day_rule
 from models import LegalRegime
 from models.attendance import DayRecord
 from models.benefits import BenefitRules
@@ -53,8 +61,11 @@ from service.crud.cooperation import (
     confirmed,
     may_see,
     meeting_domain,
+    require_active,
     scope_query,
 )
+from service.crud.seats import lock_placement
+from service.db.accounts import AttendanceCorrectionRow
 from service.db.cooperation import (
     CertificateRow,
     FeedbackRow,
@@ -62,8 +73,8 @@ from service.db.cooperation import (
     StartMeetingRow,
     StartNoticeRow,
 )
-from service.db.tables import AssignmentRow, AttendanceRow, utcnow
-from service.errors import Forbidden, InvalidInput, NotFound, OutOfOrder
+from service.db.tables import AssignmentRow, AttendanceRow, ClientRow, PlacementRow, utcnow
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfOrder
 from service.schemas.cooperation import (
     ClientFeedbackIn,
     ExtensionIn,
@@ -73,6 +84,7 @@ from service.schemas.cooperation import (
     SiteFeedbackIn,
     StartNoticeIn,
 )
+from service.schemas.runs import AttendanceCorrectionIn, AttendanceIn
 
 
 def domain(row: PeriodRow, regime: LegalRegime) -> Period:
@@ -89,7 +101,8 @@ def domain(row: PeriodRow, regime: LegalRegime) -> Period:
     return Period.model_validate(
         {
             "id": str(row.id),
-            "agreement": str(row.agreement_id),
+            "agreement": str(row.agreement_id) if row.agreement_id is not None else None,
+            "imported": row.imported,
             "client": row.client_id,
             "placement": row.placement_id,
             "municipality": row.municipality_code,
@@ -122,6 +135,7 @@ def start(session: Session, user: Principal, body: PeriodStartIn, regime: LegalR
     meeting; the proposal's assignment takes the period's dates."""
     _coordinator(user)
     agreement = agreements.get(session, user, body.agreement_id)
+    require_active(session, agreement.client_id)
     if session.scalar(select(PeriodRow.id).where(PeriodRow.agreement_id == agreement.id)):
         raise OutOfOrder(
             "period_exists",
@@ -145,6 +159,7 @@ def start(session: Session, user: Principal, body: PeriodStartIn, regime: LegalR
             "the start meeting is recorded before the period starts",
             code="api.no_meeting",
         )
+    close_or_refuse_live(session, agreement.client_id, agreement.start_date, user.name)
     record = steps.start_period(
         "new",
         agreements.domain(agreement, regime),
@@ -174,6 +189,110 @@ def start(session: Session, user: Principal, body: PeriodStartIn, regime: LegalR
         prior_days=record.prior_days,
         extensions=[],
         created_by=user.name,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def live_period(session: Session, client_id: str, *, lock: bool = False) -> PeriodRow | None:
+    """The client's period that has not ended (at most one: ``uq_periods_live_client``)."""
+    query = select(PeriodRow).where(PeriodRow.client_id == client_id, PeriodRow.ended_on.is_(None))
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def close_or_refuse_live(session: Session, client_id: str, start_date: date, by: str) -> None:
+    """Before a client's new period starts on ``start_date``: a live period whose planned
+    end has passed by then is closed at its planned end (agreed end, onward path a new
+    period); one still running then is a conflict (409): a client is in one period at a
+    time, and the month would pay the same days twice."""
+    running = live_period(session, client_id, lock=True)
+    if running is None:
+        return
+    if running.planned_end_date < start_date:
+        running.ended_on = running.planned_end_date
+        running.end_reason = "agreed_end"
+        running.onward_path = "new_period"
+        running.ended_by = by
+        session.flush()
+        return
+    raise OutOfOrder(
+        "period_running",
+        f"client {client_id} has period {running.id} running to {running.planned_end_date}",
+        code="api.period_running",
+        params={"id": str(running.id), "date": running.planned_end_date.isoformat()},
+    )
+
+
+def import_ongoing(
+    session: Session,
+    client_id: str,
+    placement_id: str,
+    start_date: date,
+    planned_end: date | None,
+    created_by: str,
+    regime: LegalRegime | None = None,
+) -> PeriodRow:
+    """A placement that ran before the county used Paikka: its seat (an assignment without a
+    proposal) and its period, marked imported, with the dates it was agreed with
+    (``steps.imported_period``). From then on it is a period like any other: in the month's
+    report, the checks and the pages, its days recorded through ``record_day``."""
+    regime = regime or LegalRegime()
+    client = session.get(ClientRow, client_id)
+    placement = session.get(PlacementRow, placement_id)
+    if client is None or placement is None:
+        raise NotFound(
+            f"client {client_id} or placement {placement_id} not found",
+            code="api.not_found.placement" if client is not None else "api.not_found.client",
+            params={"id": placement_id if client is not None else client_id},
+        )
+    record = steps.imported_period(
+        "new",
+        {**client.attributes, "id": client.id},
+        {**placement.attributes, "id": placement.id, "municipality": placement.municipality_code},
+        start_date,
+        planned_end,
+        regime,
+    )
+    lock_placement(session, placement_id)
+    close_or_refuse_live(session, client_id, start_date, created_by)
+    for other in session.scalars(
+        select(AssignmentRow).where(
+            AssignmentRow.client_id == client_id, AssignmentRow.status == "active"
+        )
+    ):
+        other.status = "ended"
+        other.end_date = max(other.start_date, start_date - timedelta(days=1))
+    session.flush()
+    assignment = AssignmentRow(
+        client_id=client_id,
+        placement_id=placement_id,
+        start_date=start_date,
+        planned_end_date=record.planned_end,
+        status="active",
+    )
+    session.add(assignment)
+    session.flush()
+    row = PeriodRow(
+        agreement_id=None,
+        imported=True,
+        assignment_id=assignment.id,
+        client_id=client_id,
+        placement_id=placement_id,
+        municipality_code=record.municipality,
+        task_category=record.task_category.value if record.task_category else None,
+        weekdays=sorted(d.value for d in record.weekdays),
+        days_per_week=record.days_per_week,
+        hours_per_day=record.hours_per_day,
+        start_date=record.start_date,
+        first_review_date=record.first_review_date,
+        end_date=record.end_date,
+        planned_end_date=record.planned_end,
+        plan_review_date=steps.plan_review_date(record, regime),
+        extensions=[],
+        created_by=created_by,
     )
     session.add(row)
     session.flush()
@@ -273,6 +392,7 @@ def extend(
     """The period continues to ``body.end_date`` (≥ 3 months more, ≤ 24 in all)."""
     _coordinator(user)
     row = get(session, user, period_id)
+    require_active(session, row.client_id)
     extension = Extension(end_date=body.end_date, agreed_on=body.agreed_on, note=body.note)
     record = steps.extend_period(domain(row, regime), extension, regime)
     _update(row, record)
@@ -286,9 +406,7 @@ def extend(
 def day_records(session: Session, row: PeriodRow) -> list[DayRecord]:
     """The period's attendance days as domain records (with the certificates seen)."""
     days = session.scalars(
-        select(AttendanceRow)
-        .where(AttendanceRow.assignment_id == row.assignment_id)
-        .order_by(AttendanceRow.day)
+        select(AttendanceRow).where(AttendanceRow.period_id == row.id).order_by(AttendanceRow.day)
     ).all()
     seen = set(
         session.scalars(
@@ -320,9 +438,7 @@ def record_certificate(
     _coordinator(user)
     row = get(session, user, period_id)
     attendance = session.scalar(
-        select(AttendanceRow).where(
-            AttendanceRow.assignment_id == row.assignment_id, AttendanceRow.day == day
-        )
+        select(AttendanceRow).where(AttendanceRow.period_id == row.id, AttendanceRow.day == day)
     )
     if attendance is None or attendance.status != "absent":
         raise InvalidInput(
@@ -391,7 +507,7 @@ def period_of_assignment(session: Session, assignment_id: int) -> PeriodRow | No
 
 def check_day(
     session: Session,
-    assignment: AssignmentRow,
+    row: PeriodRow,
     day: date,
     status: str,
     absence_reason: str | None,
@@ -401,13 +517,10 @@ def check_day(
     regime: LegalRegime,
     correction_reason: str = "",
 ) -> None:
-    """Refuse a day that breaks the agreement of the assignment's period (a 422 naming the
-    field): not in the future, not on a day the agreement does not arrange, no more days a
-    week than agreed, holidays only as "service not arranged". An assignment without a
-    period (imported, or before this cycle) has no agreement to check against."""
-    row = period_of_assignment(session, assignment.id)
-    if row is None:
-        return
+    """Refuse a day that breaks the period's agreement (a 422 naming the field): not in the
+    future, not outside the period's dates (its end included), not on a day the agreement
+    does not arrange, no more days a week than agreed, holidays only as "service not
+    arranged". Imported periods are checked the same way."""
     period = domain(row, regime)
     history = day_records(session, row)
     entry = DayRecord(
@@ -419,17 +532,176 @@ def check_day(
         recorded_at=max([utcnow(), *(h.recorded_at for h in history)]),
         correction_reason=correction_reason,
     )
-    record_day(period, history, entry, today, rules)
+    try:
+        record_day_rule(period, history, entry, today, rules)
+    except ValidationError as exc:
+        if any(e["type"] == "outside_period" for e in exc.errors()):
+            raise InvalidInput(
+                "day outside the period",
+                [
+                    {
+                        "loc": ["body", "day"],
+                        "field": "body.day",
+                        "msg": f"{day} is outside the period {period.start_date} – "
+                        f"{period.last_day}",
+                        "type": "outside_period",
+                    }
+                ],
+                code="api.day_outside_assignment",
+                params={"date": day.isoformat()},
+            ) from exc
+        raise
+
+
+def _paid_elsewhere(session: Session, row: PeriodRow, day: date) -> None:
+    """A day is recorded (and paid) once per client: not again in another of their periods."""
+    other = session.scalar(
+        select(PeriodRow.id)
+        .join(AttendanceRow, AttendanceRow.period_id == PeriodRow.id)
+        .where(
+            PeriodRow.client_id == row.client_id,
+            PeriodRow.id != row.id,
+            AttendanceRow.day == day,
+        )
+    )
+    if other is not None:
+        raise Conflict(
+            f"{day} is already recorded in the client's period {other}",
+            code="api.day_recorded",
+            params={"date": day.isoformat(), "id": str(other)},
+        )
+
+
+def record_day(
+    session: Session,
+    user: Principal,
+    period_id: int,
+    body: AttendanceIn,
+    today: date,
+    rules: BenefitRules,
+    regime: LegalRegime,
+) -> AttendanceRow:
+    """Record one day of a period: the single write path of attendance (the API, the
+    coordinator's page and the site's). The day must not be recorded yet (in this or another
+    period of the client) and must keep to the period's rules (``check_day``)."""
+    row = get(session, user, period_id)
+    require_active(session, row.client_id)
+    exists = session.scalar(
+        select(AttendanceRow.id).where(
+            AttendanceRow.period_id == row.id, AttendanceRow.day == body.day
+        )
+    )
+    if exists is not None:
+        raise Conflict(
+            f"{body.day} is already recorded for period {row.id}",
+            code="api.day_recorded",
+            params={"date": body.day.isoformat(), "id": str(row.id)},
+        )
+    _paid_elsewhere(session, row, body.day)
+    reason = body.absence_reason.value if body.absence_reason else None
+    check_day(session, row, body.day, body.status.value, reason, user.name, today, rules, regime)
+    day = AttendanceRow(
+        period_id=row.id,
+        day=body.day,
+        status=body.status.value,
+        absence_reason=reason,
+        recorded_by=user.name,
+    )
+    session.add(day)
+    session.flush()
+    return day
+
+
+def correct_day(
+    session: Session,
+    user: Principal,
+    period_id: int,
+    body: AttendanceCorrectionIn,
+    today: date,
+    rules: BenefitRules,
+    regime: LegalRegime,
+) -> AttendanceRow:
+    """Correct a recorded day of a period: the same checks as a new day, and the old
+    marking, who, when and why kept in ``attendance_corrections``."""
+    row = get(session, user, period_id)
+    require_active(session, row.client_id)
+    day = session.scalar(
+        select(AttendanceRow).where(
+            AttendanceRow.period_id == row.id, AttendanceRow.day == body.day
+        )
+    )
+    if day is None:
+        raise NotFound(
+            f"{body.day} is not recorded for period {row.id}",
+            code="api.not_found.day",
+            params={"date": body.day.isoformat(), "id": str(row.id)},
+        )
+    new_reason = body.absence_reason.value if body.absence_reason else None
+    check_day(
+        session,
+        row,
+        body.day,
+        body.status.value,
+        new_reason,
+        user.name,
+        today,
+        rules,
+        regime,
+        body.correction_reason,
+    )
+    session.add(
+        AttendanceCorrectionRow(
+            attendance_id=day.id,
+            day=day.day,
+            old_status=day.status,
+            old_reason=day.absence_reason,
+            new_status=body.status.value,
+            new_reason=new_reason,
+            reason_text=body.correction_reason,
+            corrected_by=user.name,
+        )
+    )
+    day.status = body.status.value
+    day.absence_reason = new_reason
+    day.recorded_by = user.name
+    day.recorded_at = utcnow()
+    session.flush()
+    return day
+
+
+def day_recorded(session: Session, period_id: int, day: date) -> bool:
+    """Is ``day`` recorded in the period (a new entry, or a correction that needs a why)?"""
+    found = session.scalar(
+        select(AttendanceRow.id).where(
+            AttendanceRow.period_id == period_id, AttendanceRow.day == day
+        )
+    )
+    return found is not None
+
+
+def corrections_of(session: Session, period_id: int) -> Sequence[AttendanceCorrectionRow]:
+    """The corrections of the period's days, newest first."""
+    return session.scalars(
+        select(AttendanceCorrectionRow)
+        .join(AttendanceRow, AttendanceRow.id == AttendanceCorrectionRow.attendance_id)
+        .where(AttendanceRow.period_id == period_id)
+        .order_by(AttendanceCorrectionRow.corrected_at.desc())
+    ).all()
+
+
+def days_of(session: Session, user: Principal, period_id: int) -> Sequence[AttendanceRow]:
+    """The recorded days of a period the caller may see, oldest first."""
+    row = get(session, user, period_id)
+    return session.scalars(
+        select(AttendanceRow).where(AttendanceRow.period_id == row.id).order_by(AttendanceRow.day)
+    ).all()
 
 
 def day_flags(
-    session: Session, assignment_id: int, today: date, rules: BenefitRules, regime: LegalRegime
+    session: Session, row: PeriodRow, today: date, rules: BenefitRules, regime: LegalRegime
 ) -> dict[date, list[str]]:
-    """The flags (not refusals) of each recorded day of the assignment's period, such as a
-    missing certificate for own illness over 3 days."""
-    row = period_of_assignment(session, assignment_id)
-    if row is None:
-        return {}
+    """The flags (not refusals) of each recorded day of the period, such as a missing
+    certificate for own illness over 3 days."""
     found: dict[date, list[str]] = {}
     for issue in check_days(domain(row, regime), day_records(session, row), today, rules):
         if issue.severity is Severity.FLAG:

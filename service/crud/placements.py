@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from matching.cooperation.periods import schedule_outside_placement
 from models import Placement
 from service.auth import Principal, Role
 from service.crud.convert import (
@@ -19,6 +21,7 @@ from service.crud.convert import (
     set_placement_contact,
 )
 from service.crud.integrity import Touched, refuse_if_breaking
+from service.db.cooperation import PeriodRow
 from service.db.tables import MunicipalityRow, OrganisationRow, PlacementRow, utcnow
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.schemas.placements import (
@@ -161,6 +164,7 @@ def update(
     }
     placement = Placement.model_validate(merged)
     _check_references(session, placement)
+    _refuse_contradicting_agreements(session, placement_id, placement_attributes(placement))
     row.municipality_code = placement.municipality
     row.no_replacement_attested_on = placement.no_replacement_attested_on
     row.attributes = placement_attributes(placement)
@@ -169,6 +173,58 @@ def update(
     session.flush()
     refuse_if_breaking(session, Touched(placements={placement_id}))
     return row
+
+
+class ContradictsAgreement(InvalidInput):
+    """A placement edit that would end or reshape a running agreement."""
+
+    status = 409
+
+
+PLACEMENT_FIELDS = {
+    "weekdays": ("weekdays",),
+    "hours_per_day": ("min_hours_per_day", "max_hours_per_day"),
+    "end_date": ("available_until",),
+}
+"""The placement's fields that carry each field of an agreement's schedule."""
+
+
+def _refuse_contradicting_agreements(
+    session: Session, placement_id: str, attributes: dict[str, Any]
+) -> None:
+    """A site's edit may not end or contradict a period running at the placement (its last
+    day before the period's, a weekday or hours the agreement uses): the agreement binds
+    three parties, so the change is agreed with the coordinator first (409 naming the
+    fields and the period)."""
+    today = date.today()
+    for period in session.scalars(
+        select(PeriodRow)
+        .where(
+            PeriodRow.placement_id == placement_id,
+            or_(PeriodRow.ended_on.is_(None), PeriodRow.ended_on >= today),
+        )
+        .order_by(PeriodRow.id)
+    ):
+        last = period.ended_on or period.planned_end_date
+        outside = schedule_outside_placement(
+            period.weekdays, period.hours_per_day, last, attributes
+        )
+        if outside:
+            raise ContradictsAgreement(
+                f"the edit contradicts the agreement of period {period.id}",
+                [
+                    {
+                        "loc": ["body", name],
+                        "field": f"body.{name}",
+                        "msg": f"period {period.id} runs to {last} with its agreed schedule",
+                        "type": "contradicts_agreement",
+                    }
+                    for field in outside
+                    for name in PLACEMENT_FIELDS[field]
+                ],
+                code="api.placement_contradicts_agreement",
+                params={"id": str(period.id)},
+            )
 
 
 def close(session: Session, user: Principal, placement_id: str) -> PlacementRow:

@@ -7,7 +7,20 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any, Literal, overload
 
-from sqlalchemy import Integer, Row, Select, Text, bindparam, cast, func, literal, select, update
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from matching.screen import CountyRecords, Screened, placement_as_of, screen
@@ -24,6 +37,7 @@ from service.auth import Principal, Role
 from service.config import Settings
 from service.crud.convert import client_record, placement_record
 from service.crud.cooperation import blocked_pairs_of, with_blocked_pairs
+from service.db.cooperation import PeriodRow, SiteConfirmationRow
 from service.db.tables import (
     AssignmentRow,
     ClientRow,
@@ -276,21 +290,35 @@ def county_records(
         for r in session.scalars(select(PlacementRow).order_by(PlacementRow.id))
     ]
     latest: dict[str, dict[str, Any]] = {}
+    # A seat is held from the day it was taken until its end, future days included: a
+    # period agreed to start after the planning date holds its seat already (no one else is
+    # proposed into it), and one ended on a later date holds it until that day.
     for a in session.scalars(
         select(AssignmentRow)
-        .where(AssignmentRow.status == "active", AssignmentRow.start_date <= planning_date)
-        .order_by(AssignmentRow.client_id, AssignmentRow.start_date.desc(), AssignmentRow.id)
-    ):
-        if a.client_id in client_ids:  # newest first per client: one ongoing placement each
-            latest.setdefault(
-                a.client_id,
-                {
-                    "client": a.client_id,
-                    "placement": a.placement_id,
-                    "start_date": a.start_date,
-                    "end_date": a.planned_end_date,
-                },
+        .where(
+            or_(
+                AssignmentRow.status == "active",
+                and_(AssignmentRow.status == "ended", AssignmentRow.end_date >= planning_date),
             )
+        )
+        .order_by(AssignmentRow.client_id, AssignmentRow.start_date, AssignmentRow.id)
+    ):
+        if a.client_id not in client_ids:
+            continue
+        # one seat per client in the engine's input: the one held on the planning date,
+        # else the first to begin after it
+        held = latest.get(a.client_id)
+        if held is not None and not a.start_date <= planning_date:
+            continue
+        ends = [d for d in (a.planned_end_date, a.end_date) if d is not None]
+        latest[a.client_id] = {
+            "client": a.client_id,
+            "placement": a.placement_id,
+            # a seat taken for a later start is held from the planning date: the engine
+            # knows only periods in force, and this one is, for the seat's sake
+            "start_date": min(a.start_date, planning_date),
+            "end_date": min(ends) if ends else None,
+        }
     return CountyRecords(
         name=name,
         planning_date=planning_date,
@@ -435,7 +463,21 @@ def store_result(
     municipality_of = dict(
         session.execute(select(PlacementRow.id, PlacementRow.municipality_code)).all()
     )
-    session.add_all(
+    seated = decided_seats(session)
+    older = select(RunRow.id).where(RunRow.id != run_id, RunRow.superseded.is_(False))
+    notes = {
+        p.client_id: p
+        for p in session.scalars(
+            select(ProposalRow)
+            .where(
+                ProposalRow.run_id.in_(older),
+                ProposalRow.status == "proposed",
+                ProposalRow.pending_note.is_not(None),
+            )
+            .order_by(ProposalRow.pending_at)
+        )
+    }
+    new_rows = [
         ProposalRow(
             run_id=run_id,
             client_id=a.client,
@@ -449,9 +491,20 @@ def store_result(
             status="proposed",
         )
         for a in result.assignments
-    )
-    run.matches_previous = _matches_previous(session, run, result)
-    older = select(RunRow.id).where(RunRow.id != run_id, RunRow.superseded.is_(False))
+        # what people decided stands: a client who keeps the seat they hold is not proposed
+        # again (no new decision, no new confirmation by the site)
+        if seated.get(a.client) != a.placement
+    ]
+    for row in new_rows:  # the coordinator's pending note goes on with the client
+        kept = notes.get(row.client_id)
+        if kept is not None:
+            row.pending_note, row.pending_by, row.pending_at = (
+                kept.pending_note,
+                kept.pending_by,
+                kept.pending_at,
+            )
+    session.add_all(new_rows)
+    run.matches_previous = _matches_previous(session, run, result, seated)
     session.execute(
         update(ProposalRow)
         .where(ProposalRow.run_id.in_(older), ProposalRow.status == "proposed")
@@ -465,6 +518,46 @@ def store_result(
     run.error = None
     session.commit()
     return True
+
+
+def decided_seats(session: Session) -> dict[str, str]:
+    """Client → placement of every live seat (an accepted or overridden proposal's, or a
+    period's from before Paikka): what people decided, which a new run keeps."""
+    return dict(
+        session.execute(
+            select(AssignmentRow.client_id, AssignmentRow.placement_id).where(
+                AssignmentRow.status == "active"
+            )
+        ).all()
+    )
+
+
+def replacement_preview(session: Session) -> dict[str, int]:
+    """What a new run would change, before it is started: the week's open proposals it
+    replaces (and how many carry a pending note, which goes on with the client), and what it
+    keeps: the decisions, the site's answers, the live seats and the live periods."""
+    live_runs = select(RunRow.id).where(RunRow.superseded.is_(False))
+    open_ = ProposalRow.status == "proposed"
+
+    def count(query: Any) -> int:
+        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+    return {
+        "open_proposals": count(
+            select(ProposalRow.id).where(ProposalRow.run_id.in_(live_runs), open_)
+        ),
+        "pending_notes": count(
+            select(ProposalRow.id).where(
+                ProposalRow.run_id.in_(live_runs), open_, ProposalRow.pending_note.is_not(None)
+            )
+        ),
+        "decisions_kept": count(
+            select(ProposalRow.id).where(ProposalRow.status.in_(("accepted", "overridden")))
+        ),
+        "site_answers_kept": count(select(SiteConfirmationRow.id)),
+        "seats_kept": count(select(AssignmentRow.id).where(AssignmentRow.status == "active")),
+        "periods_kept": count(select(PeriodRow.id).where(PeriodRow.ended_on.is_(None))),
+    }
 
 
 def store_explanations(
@@ -507,8 +600,11 @@ def store_explanations(
     session.commit()
 
 
-def _matches_previous(session: Session, run: RunRow, result: AllocationResult) -> bool | None:
-    """Same input hash as the latest earlier successful run: same assignments?"""
+def _matches_previous(
+    session: Session, run: RunRow, result: AllocationResult, seated: dict[str, str]
+) -> bool | None:
+    """Same input hash as the latest earlier successful run: same proposals (the clients who
+    keep their seats are not proposed, in either run)?"""
     earlier = session.scalar(
         select(RunRow)
         .where(
@@ -528,7 +624,9 @@ def _matches_previous(session: Session, run: RunRow, result: AllocationResult) -
             )
         )
     }
-    return before == {(a.client, a.placement) for a in result.assignments}
+    return before == {
+        (a.client, a.placement) for a in result.assignments if seated.get(a.client) != a.placement
+    }
 
 
 def erase_client_texts(session: Session, client_id: str) -> None:

@@ -13,7 +13,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.tables import Base, utcnow
@@ -83,13 +94,32 @@ class AgreementRow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+LIVE_PERIOD = "ended_on IS NULL"
+"""The predicate of a client's live period (the partial unique index's)."""
+
+
 class PeriodRow(Base):
-    """A client's period at a placement, started from an agreed agreement and carried by an
-    assignment; its extensions, the 24-month plan review date and its end."""
+    """A client's period at a placement, started from an agreed agreement (or ``imported``:
+    running before the county used Paikka, with the dates it was agreed with and no agreement
+    record) on the assignment that holds its seat; its extensions, the 24-month plan review
+    date, its end, and its days (``AttendanceRow``). A client has at most one period not
+    ended: the partial unique index ``uq_periods_live_client`` (0013)."""
 
     __tablename__ = "periods"
+    __table_args__ = (
+        Index(
+            "uq_periods_live_client",
+            "client_id",
+            unique=True,
+            sqlite_where=text(LIVE_PERIOD),
+            postgresql_where=text(LIVE_PERIOD),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("activity_agreements.id"), unique=True)
+    agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activity_agreements.id"), unique=True
+    )
+    imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), unique=True)
     client_id: Mapped[str] = mapped_column(String(64), index=True)
     placement_id: Mapped[str] = mapped_column(String(64), index=True)

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -151,10 +152,28 @@ class ClientPersonalRow(Base):
     identity_code_masked: Mapped[str | None] = mapped_column(String(11))
 
 
+LIVE_ASSIGNMENT = "status = 'active'"
+"""The predicate of a client's live seat-holding record (the partial unique index's)."""
+
+
 class AssignmentRow(Base):
-    """A client working at a placement: from an accepted or overridden proposal, or imported."""
+    """A client's seat at a placement: from an accepted or overridden proposal, or imported.
+
+    It holds the seat from ``start_date`` to ``end_date`` (or while active); the period that
+    runs on it (its agreement, dates and days) is ``service.db.cooperation.PeriodRow``, so
+    the days a client took part are kept once, in the period. A client holds at most one
+    active assignment: the partial unique index ``uq_assignments_live_client`` (0013)."""
 
     __tablename__ = "assignments"
+    __table_args__ = (
+        Index(
+            "uq_assignments_live_client",
+            "client_id",
+            unique=True,
+            sqlite_where=text(LIVE_ASSIGNMENT),
+            postgresql_where=text(LIVE_ASSIGNMENT),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
     placement_id: Mapped[str] = mapped_column(ForeignKey("placements.id"), index=True)
@@ -293,12 +312,14 @@ class ScenarioFileRow(Base):
 
 
 class AttendanceRow(Base):
-    """One day of an assignment: present, absent (with Kela's reason) or not arranged."""
+    """One day of a period: present, absent (with Kela's reason) or not arranged. Days belong
+    to the period (0013: before, they were keyed by the assignment beside the period's own
+    checks); one row per period and day, so a day is recorded, and paid, once."""
 
     __tablename__ = "attendance"
-    __table_args__ = (UniqueConstraint("assignment_id", "day"),)
+    __table_args__ = (UniqueConstraint("period_id", "day"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
     day: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(32))
     absence_reason: Mapped[str | None] = mapped_column(String(32))

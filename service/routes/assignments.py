@@ -118,7 +118,9 @@ def record_attendance(
         )
         return Outcome(
             201,
-            store.attendance_out(user, row, store.attendance_flags(session, assignment_id)),
+            store.attendance_out(
+                user, row, store.attendance_flags(session, assignment_id), assignment_id
+            ),
             client_id=store.get_assignment(session, user, assignment_id).client_id,
         )
 
@@ -146,7 +148,9 @@ def correct_attendance(
         day=body.day.isoformat(),
     )
     session.commit()
-    return store.attendance_out(user, row, store.attendance_flags(session, assignment_id))
+    return store.attendance_out(
+        user, row, store.attendance_flags(session, assignment_id), assignment_id
+    )
 
 
 @router.get("/{assignment_id}/attendance")
@@ -158,4 +162,4 @@ def list_attendance(
     audit.record(session, user, Action.READ, "attendance", why, record_id=str(assignment_id))
     session.commit()
     flags = store.attendance_flags(session, assignment_id)
-    return [store.attendance_out(user, r, flags) for r in rows]
+    return [store.attendance_out(user, r, flags, assignment_id) for r in rows]

@@ -20,7 +20,7 @@ from service.deps import IdempotencyKey, SessionDep, SettingsDep, purpose, requi
 from service.errors import language_of
 from service.idempotency import Outcome, fingerprint, run_once
 from service.routes.common import ERRORS, Coordinator, IntId, Page, PageSize, window
-from service.schemas.runs import RunCreate, RunOut, RunStatus
+from service.schemas.runs import RunCreate, RunOut, RunPreviewOut, RunStatus
 
 router = APIRouter(prefix="/runs", tags=["runs"], responses=ERRORS)
 
@@ -87,6 +87,13 @@ def list_runs(
     _audit_unplaced(session, user, why, rows, "runs")
     lang = language_of(request)
     return [_with_texts(RunOut.model_validate(r), lang) for r in rows]
+
+
+@router.get("/preview")
+def preview_run(session: SessionDep, _user: Coordinator) -> RunPreviewOut:
+    """What starting a new run would change, to be confirmed first: the open proposals it
+    replaces, and the decisions, pending notes, site answers, seats and periods it keeps."""
+    return RunPreviewOut.model_validate(store.replacement_preview(session))
 
 
 @router.get("/{run_id}")

@@ -209,7 +209,11 @@ class PeriodOut(WireOut):
     to the site (they may tell of health)."""
 
     id: int
-    agreement_id: int
+    agreement_id: int | None = Field(description="None for an imported period.")
+    imported: bool = Field(
+        description="Running before the county used Paikka, with the dates it was agreed with; "
+        "its days follow the same rules and count in every report."
+    )
     assignment_id: int
     client_id: str
     placement_id: str

@@ -56,6 +56,23 @@ class RunStatus(StrEnum):
 FINAL = frozenset({RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.TIMED_OUT})
 
 
+class RunPreviewOut(WireOut):
+    """What a new run would change, asked before starting it: the week's open proposals it
+    replaces, and what it keeps as people decided it."""
+
+    open_proposals: int = Field(description="Undecided proposals the new run replaces.")
+    pending_notes: int = Field(
+        description="Of those, proposals left pending with a note: the note goes on with the "
+        "client to the new run's proposal."
+    )
+    decisions_kept: int = Field(description="Accepted or overridden proposals: they stand.")
+    site_answers_kept: int = Field(description="The sites' confirmations and declines.")
+    seats_kept: int = Field(
+        description="Clients holding a seat: not proposed again where they are."
+    )
+    periods_kept: int = Field(description="Live periods, imported ones included.")
+
+
 class RunOut(WireOut):
     """A run and, once done, its outcome."""
 
@@ -304,7 +321,10 @@ class AttendanceOut(WireOut):
     """A recorded day; ``absence_reason`` is shown to coordinators only."""
 
     id: int
-    assignment_id: int
+    period_id: int = Field(description="The period the day belongs to.")
+    assignment_id: int | None = Field(
+        default=None, description="The assignment (seat) the period runs on, when asked by it."
+    )
     day: date
     status: AttendanceStatus
     absence_reason: AbsenceReason | None

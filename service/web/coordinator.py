@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -307,6 +308,11 @@ def board(
         newest=newest,
         unplaced=left_out,
         explanations_pending=run is not None and run.explanation_status == "pending",
+        run_preview=(
+            run_store.replacement_preview(session)
+            if page.request.query_params.get("confirm_run")
+            else None
+        ),
     )
 
 
@@ -348,6 +354,13 @@ async def start_run(request: Request, page: CoordinatorPage) -> Response:
     body_data: dict[str, Any] = {}
     if form.get("planning_date"):
         body_data["planning_date"] = finnish_date(form["planning_date"])
+    if form.get("confirmed") != "1":  # say first what the run would replace and keep
+        preview = run_store.replacement_preview(page.session)
+        if preview["open_proposals"]:
+            query = urlencode(
+                {"confirm_run": "1", "planning_date": str(form.get("planning_date") or "")}
+            )
+            return redirect(f"/coordinator/board?{query}")
     try:
         body = RunCreate.model_validate(body_data)
         row = run_store.create(page.session, page.principal, body, page.settings)
@@ -989,13 +1002,8 @@ async def attendance_save(request: Request, page: CoordinatorPage, assignment_id
             422, "attendance.invalid", detail="; ".join(field_errors(page.t, exc).values())
         ) from exc
     month = body.day.strftime("%Y-%m")
-    existing = session.scalar(
-        select(AttendanceRow).where(
-            AttendanceRow.assignment_id == assignment_id, AttendanceRow.day == body.day
-        )
-    )
     try:
-        if existing is None:
+        if not decision_store.day_recorded(session, page.principal, assignment_id, body.day):
             decision_store.record_attendance(session, page.principal, assignment_id, body)
         else:
             why = str(form.get("correction_reason", "")).strip()

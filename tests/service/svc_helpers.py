@@ -39,6 +39,7 @@ from models import (
 )
 from service.auth import Role, issue_token
 from service.config import Settings
+from service.crud.periods import import_ongoing
 from service.db.tables import (
     AssignmentRow,
     Base,
@@ -323,10 +324,10 @@ def reset(factory: sessionmaker[Session]) -> Seed:
             travel_minutes=12,
             status="proposed",
         )
-        assignment = AssignmentRow(
-            client_id="C2", placement_id="P1", start_date=date(2025, 12, 1), status="active"
-        )
-        session.add_all([proposal, assignment])
+        session.add(proposal)
+        # C2's placement at P1 ran before Paikka: an imported period, with its seat
+        imported = import_ongoing(session, "C2", "P1", date(2025, 12, 1), None, "seed")
+        assignment = session.get_one(AssignmentRow, imported.assignment_id)
         job = _finished_scenario_job(session)
         session.commit()
         return Seed(tokens, run.id, proposal.id, assignment.id, job.id)

@@ -495,11 +495,13 @@ def test_the_month_for_kela_matches_the_hand_computation(client: TestClient, see
     assert report["municipalities"] == [
         {
             "municipality_code": "564",
-            "clients": 1,
-            "periods": 1,
+            # C2's imported period (from 1.12.2025, Mon–Thu, payer not recorded) is in the
+            # month too: no days recorded, 1.1. and 6.1. not arranged (holidays), nothing paid
+            "clients": 2,
+            "periods": 2,
             "present_days": 3,
             "absence_days": 4,
-            "not_arranged_days": 1,
+            "not_arranged_days": 3,
             "allowance_eur": {"kela": "27.00"},
             "allowance_total_eur": "27.00",
         }
@@ -625,9 +627,9 @@ def test_who_sees_the_period(client: TestClient, seed: Seed, app: Any) -> None:
     period = started(client, seed)
     url = f"/periods/{period['id']}"
     assert client.get(url, headers=seed.h("coach")).status_code == 200
-    assert [p["id"] for p in client.get("/periods", headers=seed.h("coach")).json()] == [
-        period["id"]
-    ]
+    coached = client.get("/periods", headers=seed.h("coach")).json()
+    assert [(p["client_id"], p["imported"]) for p in coached] == [("C2", True), ("C1", False)]
+    assert coached[-1]["id"] == period["id"]
     assert client.get(url, headers=seed.h("muni1")).status_code == 200
     assert client.get(url, headers=seed.h("muni2")).status_code == 404
     assert client.get(url, headers=seed.h("planner")).status_code == 403
@@ -649,7 +651,11 @@ def test_who_sees_the_period(client: TestClient, seed: Seed, app: Any) -> None:
         params={"scope": "all"},
         headers=seed.h("coordinator", **{"X-Purpose": "sijaisuus"}),
     )
-    assert stated.status_code == 200 and len(stated.json()) == 1
+    assert stated.status_code == 200
+    assert [(p["client_id"], p["imported"]) for p in stated.json()] == [
+        ("C2", True),  # C2's period from before Paikka
+        ("C1", False),
+    ]
     with sessions_of(app)() as session:
         reads = session.scalars(
             select(AuditRow).where(AuditRow.resource == "periods", AuditRow.action == "read")
@@ -695,10 +701,11 @@ def test_a_coordinators_caseload_is_the_default_view(
     client: TestClient, seed: Seed, app: Any
 ) -> None:
     period = started(client, seed)
-    own = Principal(0, "kaisa", Role.COORDINATOR, None, caseload=frozenset({"C2"}))
+    own = Principal(0, "kaisa", Role.COORDINATOR, None, caseload=frozenset({"C3"}))
     with sessions_of(app)() as session:
         assert period_store.list_(session, own) == []
-        assert [r.id for r in period_store.list_(session, own, everyone=True)] == [period["id"]]
+        everyone = period_store.list_(session, own, everyone=True)
+        assert [(r.client_id, r.imported) for r in everyone] == [("C2", True), ("C1", False)]
         mine = Principal(0, "kaisa", Role.COORDINATOR, None, caseload=frozenset({"C1"}))
         assert [r.id for r in period_store.list_(session, mine)] == [period["id"]]
 

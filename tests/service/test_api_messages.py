@@ -317,10 +317,11 @@ def test_days_of_an_assignment_are_named_by_date(client: TestClient, seed: Seed)
     )
     early = client.post(f"/assignments/{a}/end", json={"end_date": "2025-11-03"}, headers=h)
     said(early, 422, "api.end_before_start", date="2025-11-03", since="2025-12-01")
-    assert (
-        client.post(f"/assignments/{a}/end", json={"end_date": "2026-01-31"}, headers=h).status_code
-        == 200
-    )
+    running = client.post(f"/assignments/{a}/end", json={"end_date": "2026-01-31"}, headers=h)
+    period = client.get("/periods?client=C2", headers=h).json()[0]["id"]
+    said(running, 409, "api.period_on_assignment", id=str(period))
+    end = {"end_date": "2026-01-31", "reason": "agreed_end", "onward_path": "job"}
+    assert client.post(f"/periods/{period}/end", json=end, headers=h).status_code == 200
     ended = client.post(f"/assignments/{a}/end", json={"end_date": "2026-01-31"}, headers=h)
     said(ended, 409, "api.assignment_ended", id=str(a))
 

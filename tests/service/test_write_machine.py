@@ -22,7 +22,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from matching.check import check_allocation
 from models import LegalRegime, SolveOptions
-from service.crud.runs import county_problem
+from service.crud.runs import county_problem, decided_seats
 from tests.factories import make_result
 from tests.service.svc_helpers import PLANNING, Seed, poll, reset, sessions_of, wait_idle
 
@@ -215,6 +215,19 @@ def _machine(client: TestClient, app: FastAPI) -> type[RuleBasedStateMachine]:
                     json={"end_date": day.isoformat()},
                     headers=self.h(),
                 )
+                if response.status_code == 409:  # a period runs on it: the period ends
+                    running = client.get(
+                        f"/periods?client={period['client_id']}&running=true", headers=self.h()
+                    ).json()
+                    end = {
+                        "end_date": day.isoformat(),
+                        "reason": "agreed_end",
+                        "onward_path": "job",
+                    }
+                    for p in running:
+                        response = client.post(
+                            f"/periods/{p['id']}/end", json=end, headers=self.h()
+                        )
             else:
                 mark: dict[str, Any] = {"day": day.isoformat(), "status": "present"}
                 if absent:
@@ -222,6 +235,12 @@ def _machine(client: TestClient, app: FastAPI) -> type[RuleBasedStateMachine]:
                 response = client.post(
                     f"/assignments/{period['id']}/attendance", json=mark, headers=self.h()
                 )
+                if response.status_code == 409:  # no period runs on it yet: end it instead
+                    response = client.post(
+                        f"/assignments/{period['id']}/end",
+                        json={"end_date": day.isoformat()},
+                        headers=self.h(),
+                    )
             self._write(response)
 
         @invariant()
@@ -237,6 +256,12 @@ def _machine(client: TestClient, app: FastAPI) -> type[RuleBasedStateMachine]:
                 )
             listing = client.get(f"/runs/{run['id']}/proposals?page_size=500", headers=self.h())
             pairs = {p["client_id"]: p["placement_id"] for p in listing.json()["items"]}
+            # the clients the run keeps at the seat they hold are not proposed again
+            kept = {(a.client, a.placement) for a in problem.ongoing}
+            with sessions_of(app)() as session:
+                for c, p in decided_seats(session).items():
+                    if c not in pairs and (c, p) in kept:
+                        pairs[c] = p
             result = make_result(problem, pairs)
             assert check_allocation(problem, result) == [], (pairs, run.get("set_aside"))
             assert run["stats"]["placed"] == len(pairs)
@@ -251,7 +276,7 @@ def test_no_sequence_of_accepted_writes_breaks_the_next_run(
     run_state_machine_as_test(
         machine,
         settings=settings(
-            max_examples=25,
+            max_examples=60,
             stateful_step_count=15,
             deadline=None,
             suppress_health_check=list(HealthCheck),

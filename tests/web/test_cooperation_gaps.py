@@ -124,7 +124,8 @@ def test_a_municipality_sees_its_own_follow_up_figures_and_files(
     html = client.get(f"/municipality/follow-up?month={month}").text
     shown = visible(html)
     assert "Kuntamme rahoituksen seuranta" in shown and "9,00 €" in shown
-    assert "<td>1</td><td>1</td><td>1</td><td>1</td><td>0</td>" in html  # clients … not arranged
+    # clients, periods (C2's imported period counts too), present, absent, not arranged
+    assert "<td>2</td><td>2</td><td>1</td><td>1</td><td>0</td>" in html
     assert text("absence.own_illness") not in shown and "Aino" not in shown
     rows = client.get(f"/municipality/follow-up.csv?month={month}")
     assert rows.status_code == 200 and rows.content.startswith(b"\xef\xbb\xbf")
@@ -134,7 +135,7 @@ def test_a_municipality_sees_its_own_follow_up_figures_and_files(
     book = load_workbook(
         io.BytesIO(client.get(f"/municipality/follow-up.xlsx?month={month}").content)
     )
-    assert book.active["B2"].value == 1
+    assert book.active["B2"].value == 2  # Aino and C2 (imported period)
     assert client.get("/municipality/follow-up?month=13.2026").status_code == 422
     assert client.get("/coordinator/cooperation/report").status_code == 403
     sign_in(client, "iida")  # a contact in another municipality sees none of it
@@ -174,4 +175,5 @@ def test_coordinator_sees_others_cycle_on_request_with_the_purpose_audited(
             select(AuditRow).where(AuditRow.actor == "kerttu", AuditRow.resource == "periods")
         ).all()
         assert [r.purpose for r in rows] == ["own caseload's cycle"] * 2 + [why]
-        assert (rows[-1].detail or {})["client_ids"] == ["C1", "C3"]
+        # C2's imported period is in the cycle too
+        assert (rows[-1].detail or {})["client_ids"] == ["C1", "C2", "C3"]

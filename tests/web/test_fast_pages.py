@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from service.db.cooperation import PeriodRow
 from service.db.tables import (
     AttendanceRow,
     ClientRow,
@@ -315,7 +316,8 @@ def test_attendance_is_marked_corrected_with_a_reason_and_summed(
     page = client.get(corrected.headers["location"]).text
     assert "Sairastui aamulla." in page and "Kaisa Koordinaattori" in page
     with sessions_of(app)() as session:
-        day = session.scalar(select(AttendanceRow).where(AttendanceRow.assignment_id == period))
+        carried = session.scalar(select(PeriodRow.id).where(PeriodRow.assignment_id == period))
+        day = session.scalar(select(AttendanceRow).where(AttendanceRow.period_id == carried))
         assert day is not None and (day.status, day.absence_reason) == ("absent", "own_illness")
 
 
@@ -584,3 +586,29 @@ def test_the_scenario_form_refuses_what_the_api_would(
     with sessions_of(app)() as session:
         names = set(session.scalars(select(ScenarioJobRow.name)))
     assert names.isdisjoint({"x", "Pitkä", "Kysyntä"})  # nothing refused was queued
+
+
+def test_an_imported_period_is_a_period_on_every_page(
+    client: TestClient, app: FastAPI, web_seed: WebSeed
+) -> None:
+    """C2 (Bertta B) has worked at P1 since 1.12.2025, before Paikka: the period page opens
+    (no agreement to link to), a day is recorded there by the period's rules (Independence
+    Day only as not arranged) and counts on the month's Kela report."""
+    token = signed_in(client, "kaisa")
+    with sessions_of(app)() as session:
+        period = session.scalars(select(PeriodRow).where(PeriodRow.client_id == "C2")).one()
+        assert period.imported and period.agreement_id is None
+    url = f"/coordinator/cooperation/periods/{period.id}"
+    page = client.get(url)
+    assert page.status_code == 200 and "agreements/None" not in page.text
+    holiday = post(client, f"{url}/days", {"csrf": token, "day": "8.12.2025", "status": "present"})
+    assert holiday.status_code == 303  # a Monday: recorded
+    refused = post(client, f"{url}/days", {"csrf": token, "day": "6.12.2025", "status": "present"})
+    assert refused.status_code == 422  # Independence Day (a Saturday): refused
+    with sessions_of(app)() as session:
+        days = session.scalars(
+            select(AttendanceRow.day).where(AttendanceRow.period_id == period.id)
+        ).all()
+        assert [d.isoformat() for d in days] == ["2025-12-08"]
+    report = client.get("/coordinator/cooperation/report", params={"month": "12.2025"})
+    assert report.status_code == 200 and "Bertta B" in report.text

@@ -340,9 +340,20 @@ def test_board_starts_a_run_and_keeps_the_open_proposals_meanwhile(
         session.commit()
     board = client.get("/coordinator/board").text
     assert "Viimeisin laskenta ei onnistunut" in board and "Aino A" in board
-    response = client.post(
+    asked = client.post(
         "/coordinator/board/run",
         data={"csrf": token, "planning_date": "12.1.2026"},
+        follow_redirects=False,
+    )
+    # the week's open proposal would be replaced: the board says so and asks first
+    assert asked.status_code == 303 and "confirm_run=1" in asked.headers["location"]
+    confirm = client.get(asked.headers["location"]).text
+    assert "Uusi laskenta korvaa viikon" in confirm and "avointa ehdotusta" in confirm
+    with sessions_of(app)() as session:
+        assert session.scalars(select(RunRow)).all()[-1].status == "failed"  # nothing yet
+    response = client.post(
+        "/coordinator/board/run",
+        data={"csrf": token, "planning_date": "12.1.2026", "confirmed": "1"},
         follow_redirects=False,
     )
     assert response.status_code == 303

@@ -1,11 +1,8 @@
 """The county's legal regime as dated versions (status, valid_from, valid_until, sources,
 rules), entered and reviewed by admins; without rows the versions Paikka ships apply.
 
-The integrator re-chains this revision after ``0013_one_story`` (written on a branch where
-0013 did not exist yet, so it follows 0012 here).
-
 Revision ID: 0014_regime_versions
-Revises: 0012_scenario_error_code
+Revises: 0013_one_story
 Create Date: 2026-12-08 05:00:00.000000
 """
 
@@ -15,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_regime_versions"
-down_revision = "0012_scenario_error_code"
+down_revision = "0013_one_story"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ replace and back-dated rows as well as updates and deletes (issue #23). The exis
 chained in id order. Also the client's personal identity code, encrypted (issue #22).
 
 Revision ID: 0016_audit_chain_identity
-Revises: 0012_scenario_error_code
+Revises: 0014_regime_versions
 Create Date: 2026-12-08 05:00:00.000000
 """
 

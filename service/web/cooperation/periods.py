@@ -24,14 +24,9 @@ from models.cooperation import (
     OnwardPath,
 )
 from service.audit import Action
-from service.crud import decisions as decision_store
 from service.crud import periods as period_store
-from service.db.accounts import AttendanceCorrectionRow
 from service.db.cooperation import (
     StartNoticeRow,
-)
-from service.db.tables import (
-    AttendanceRow,
 )
 from service.errors import InvalidInput, ServiceError
 from service.schemas.cooperation import (
@@ -133,12 +128,7 @@ def _period_page(
         )
         if found.code == "certificate_needed":
             needs_certificate.add(found.day)
-    corrections = session.scalars(
-        select(AttendanceCorrectionRow)
-        .join(AttendanceRow, AttendanceRow.id == AttendanceCorrectionRow.attendance_id)
-        .where(AttendanceRow.assignment_id == row.assignment_id)
-        .order_by(AttendanceCorrectionRow.corrected_at.desc())
-    ).all()
+    corrections = period_store.corrections_of(session, row.id)
     notice = session.scalar(select(StartNoticeRow).where(StartNoticeRow.period_id == row.id))
     feedback = {f.kind: f for f in period_store.list_feedback(session, user, period_id)}
     info = placement_infos(session, {row.placement_id}).get(row.placement_id)
@@ -239,18 +229,14 @@ async def period_day(request: Request, page: CoordinatorPage, period_id: int) ->
         }
         why = str(form.get("correction_reason", "")).strip()
         day = AttendanceIn.model_validate(data).day
-        recorded = page.session.scalar(
-            select(AttendanceRow.id).where(
-                AttendanceRow.assignment_id == row.assignment_id, AttendanceRow.day == day
-            )
-        )
         user = caller(page)
-        if recorded is None:
+        today = date.today()
+        if not period_store.day_recorded(page.session, row.id, day):
             body = AttendanceIn.model_validate(data)
-            decision_store.record_attendance(page.session, user, row.assignment_id, body)
+            period_store.record_day(page.session, user, row.id, body, today, RULES, REGIME)
         else:
             fix = AttendanceCorrectionIn.model_validate({**data, "correction_reason": why})
-            decision_store.correct_attendance(page.session, user, row.assignment_id, fix)
+            period_store.correct_day(page.session, user, row.id, fix, today, RULES, REGIME)
 
     return await _period_step(request, page, period_id, step, "day")
 
