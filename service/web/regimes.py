@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from models.regime import ORGANISERS, RegimeVersion, VersionStatus
 from service.crud import regimes as store
-from service.errors import InvalidInput
+from service.errors import InvalidInput, field_errors, service_message
 from service.web.core import AdminPage, form_of, redirect
 from service.web.forms import finnish_date
 
@@ -78,9 +78,12 @@ async def save(request: Request, page: AdminPage) -> Response:
         page.session.rollback()
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first.get("loc") else "valid_from"
-        return _page(page, 422, values=form, error=(field, str(first.get("msg", ""))))
+        worded = field_errors([first], lang=page.t.language)[0]  # never pydantic's English
+        return _page(page, 422, values=form, error=(field, str(worded.get("message", ""))))
     except InvalidInput as exc:
         page.session.rollback()
-        return _page(page, 422, values=form, error=("valid_from", exc.message))
+        return _page(
+            page, 422, values=form, error=("valid_from", service_message(exc, page.t.language))
+        )
     page.session.commit()
     return redirect(f"/admin/regimes?saved={version.id}")

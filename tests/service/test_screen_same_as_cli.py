@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from matching.cli import main
 from matching.explain import unplaced_summary
 from models import AllocationProblem, AllocationResult
 from service.app import create_app
 from service.auth import Role, issue_token
-from service.db.tables import Base
+from service.db.tables import AssignmentRow, Base
 from service.demo import load_problem
 from tests.engine.test_screen_everywhere import ended_periods_county, ended_placement_county
 from tests.service.svc_helpers import (
@@ -85,9 +85,17 @@ def test_the_service_run_and_the_cli_agree(
         assert unplaced.status_code == 200, unplaced.text
     assert run["solve_status"] == cli.status.value == "optimal"
     assert run["objective"]["value"] == cli.objective.model_dump()
-    assert {(p["client_id"], p["placement_id"]) for p in proposals} == {
-        (a.client, a.placement) for a in cli.assignments
-    }
+    # A client who keeps the seat they hold is not proposed again (what people decided
+    # stands): the run's proposals and the seats kept are the CLI's assignments together.
+    with sessions_of(own)() as session:
+        seats = {
+            (a.client_id, a.placement_id)
+            for a in session.scalars(select(AssignmentRow).where(AssignmentRow.status == "active"))
+        }
+    placed = {(a.client, a.placement) for a in cli.assignments}
+    proposed = {(p["client_id"], p["placement_id"]) for p in proposals}
+    assert proposed | (seats & placed) == placed
+    assert not proposed & seats
     assert sorted(run["unassigned"]) == sorted(cli.unassigned)
     # The unplaced clients' reasons, with the smallest change searched for (not skipped).
     summaries = unplaced_summary(v for v in unplaced.json().values() if v is not None)
