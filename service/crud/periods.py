@@ -130,6 +130,23 @@ def _coordinator(user: Principal) -> None:
         )
 
 
+def _schedule_columns(record: Period, regime: LegalRegime) -> dict[str, Any]:
+    """The columns a period's row takes from its domain record's place and schedule (the
+    same for a period started from an agreement and one imported from before Paikka)."""
+    return {
+        "municipality_code": record.municipality,
+        "task_category": record.task_category.value if record.task_category else None,
+        "weekdays": sorted(d.value for d in record.weekdays),
+        "days_per_week": record.days_per_week,
+        "hours_per_day": record.hours_per_day,
+        "start_date": record.start_date,
+        "first_review_date": record.first_review_date,
+        "end_date": record.end_date,
+        "planned_end_date": record.planned_end,
+        "plan_review_date": steps.plan_review_date(record, regime),
+    }
+
+
 def start(session: Session, user: Principal, body: PeriodStartIn, regime: LegalRegime) -> PeriodRow:
     """Start the period of an agreed agreement of a confirmed proposal after its start
     meeting; the proposal's assignment takes the period's dates."""
@@ -175,16 +192,7 @@ def start(session: Session, user: Principal, body: PeriodStartIn, regime: LegalR
         assignment_id=assignment.id,
         client_id=record.client,
         placement_id=record.placement,
-        municipality_code=record.municipality,
-        task_category=record.task_category.value if record.task_category else None,
-        weekdays=sorted(d.value for d in record.weekdays),
-        days_per_week=record.days_per_week,
-        hours_per_day=record.hours_per_day,
-        start_date=record.start_date,
-        first_review_date=record.first_review_date,
-        end_date=record.end_date,
-        planned_end_date=record.planned_end,
-        plan_review_date=steps.plan_review_date(record, regime),
+        **_schedule_columns(record, regime),
         payer=record.payer.value if record.payer else None,
         prior_days=record.prior_days,
         extensions=[],
@@ -281,16 +289,7 @@ def import_ongoing(
         assignment_id=assignment.id,
         client_id=client_id,
         placement_id=placement_id,
-        municipality_code=record.municipality,
-        task_category=record.task_category.value if record.task_category else None,
-        weekdays=sorted(d.value for d in record.weekdays),
-        days_per_week=record.days_per_week,
-        hours_per_day=record.hours_per_day,
-        start_date=record.start_date,
-        first_review_date=record.first_review_date,
-        end_date=record.end_date,
-        planned_end_date=record.planned_end,
-        plan_review_date=steps.plan_review_date(record, regime),
+        **_schedule_columns(record, regime),
         extensions=[],
         created_by=created_by,
     )

@@ -18,8 +18,6 @@ from pydantic import ValidationError
 from matching.explain.documents import Message
 from matching.explain.messages import (
     LANGUAGES,
-    PEOPLE_FIELDS,
-    PEOPLE_LISTS,
     PLACEMENT_FIELDS,
     People,
     render_text,
@@ -134,23 +132,5 @@ def placements_named(explanation: Mapping[str, Any] | None) -> set[str]:
     for msg in messages:
         for key, value in (msg.get("params") or {}).items():
             if key in PLACEMENT_FIELDS and isinstance(value, str):
-                found.add(value)
-    return found
-
-
-def people_in(explanation: Mapping[str, Any] | None) -> set[str]:
-    """The other clients' ids the stored messages mention (to look their names up)."""
-    found: set[str] = set()
-    if not explanation:
-        return found
-    messages = [*explanation.get("messages", [])]
-    messages += [t.get("message") or {} for t in explanation.get("tight", [])]
-    for alternative in explanation.get("alternatives", []):
-        messages += alternative.get("reasons", [])
-    for msg in messages:
-        for key, value in (msg.get("params") or {}).items():
-            if key in PEOPLE_LISTS and isinstance(value, list):
-                found |= {str(v) for v in value}
-            elif key in PEOPLE_FIELDS and isinstance(value, str):
                 found.add(value)
     return found
