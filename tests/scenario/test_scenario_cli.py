@@ -67,6 +67,7 @@ def test_round_trip(tmp_path: Path) -> None:
         "comparison",
         "utilisation",
         "unplaced",
+        "referral_changes",
         "weeks",
         "seat_values",
         "seat_value_groups",
