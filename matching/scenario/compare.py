@@ -63,6 +63,7 @@ def flat_figures(m: ScenarioMetrics) -> dict[tuple[str, str, str], float | None]
         ),
         ("overall", "all", "top3_share"): m.top3_share,
         ("overall", "all", "mean_travel_minutes"): m.mean_travel_minutes,
+        ("overall", "all", "weekly_travel_cost_eur"): m.weekly_travel_cost_eur,
     }
     for field, value in m.waiting.model_dump().items():
         out[("waiting_months", "all", field)] = value

@@ -160,6 +160,11 @@ class ScenarioMetrics(Figures):
     )
     top3_share: float
     mean_travel_minutes: float | None
+    weekly_travel_cost_eur: float | None = Field(
+        default=None,
+        description="Travel costs of a week, euros: each placed client's cheapest daily fare "
+        "× their days per week, summed (189/2001 § 18(2)).",
+    )
     waiting: Waiting
     groups: list[GroupFigure]
     utilisation: list[Utilisation]

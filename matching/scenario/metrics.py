@@ -22,6 +22,7 @@ from matching.scenario.figures import (
 )
 from matching.scenario.labels import department_label, municipality_name
 from matching.scenario.seat_values import SeatRanking, seat_value_groups, seat_values
+from matching.transit.fares import weekly_travel_cost
 from models import AllocationProblem, AllocationResult
 
 GROUP_DIMENSIONS = ("municipality", "age_band", "support_level")
@@ -113,6 +114,13 @@ def scenario_metrics(
     waiting = ctx.tables.client_waiting_months
     placed = ctx.chosen >= 0
     travel = [a.travel_minutes for a in result.assignments]
+    client_row = {c.id: i for i, c in enumerate(problem.clients)}
+    placement_col = {p.id: j for j, p in enumerate(problem.placements)}
+    placed_pairs = [
+        (client_row[a.client], placement_col[a.placement])
+        for a in result.assignments
+        if a.client in client_row and a.placement in placement_col
+    ]
     unplaced = _unplaced(ctx)
     budget = Budget(seat_budget_s)
     notes = list(notes or [])
@@ -159,6 +167,7 @@ def scenario_metrics(
         ),
         top3_share=report.top3_share,
         mean_travel_minutes=round(float(np.mean(travel)), 2) if travel else None,
+        weekly_travel_cost_eur=weekly_travel_cost(problem, placed_pairs),
         waiting=Waiting(
             placed_median=_pct(waiting[placed], 50),
             placed_p90=_pct(waiting[placed], 90),

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
-from models import TaskCategory, Weekday, WorkDemand
+from models import TaskCategory, TravelMeans, Weekday, WorkDemand
 from models.base import YesNo
 from models.benefits import Benefit
 from models.identity_code import IdentityCodeError, parse_identity_code
@@ -81,6 +81,11 @@ class ClientFields(WireIn):
     consent_outside_commuting_area: YesNo = False
     location: LocationIn
     max_travel_minutes: int = Field(default=60, ge=5, le=240)
+    travel_means: TravelMeans = Field(
+        default="public_transport",
+        description="How the client travels: by public transport (the county's timetables), or "
+        "by their own means (walks, cycles, drives, taxi decision), which override the feed.",
+    )
     referral_basis: Tag = "activation_plan"
     days_per_week: int = Field(ge=1, le=7)
     hours_per_day: float = Field(ge=1, le=12)
@@ -158,6 +163,7 @@ class ClientUpdate(WireIn):
     consent_outside_commuting_area: YesNo | None = None
     location: LocationIn | None = None
     max_travel_minutes: int | None = Field(default=None, ge=5, le=240)
+    travel_means: TravelMeans | None = None
     referral_basis: Tag | None = None
     days_per_week: int | None = Field(default=None, ge=1, le=7)
     hours_per_day: float | None = Field(default=None, ge=1, le=12)
@@ -213,6 +219,7 @@ class ClientOut(WireOut):
     consent_outside_commuting_area: bool
     location: LocationIn
     max_travel_minutes: int
+    travel_means: TravelMeans = "public_transport"
     referral_basis: str
     days_per_week: int
     hours_per_day: float

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, Field
@@ -120,6 +120,10 @@ class PlacementFields(WireIn):
     description: Text = ""
     seats: int = Field(ge=0, le=500, description="Clients at once.")
     weekdays: list[Weekday] = Field(min_length=1, max_length=7)
+    starts_at: time = Field(
+        default=time(8, 0),
+        description="Agreed start of the day, Finnish time (HH:MM): trips arrive by it.",
+    )
     min_hours_per_day: float = Field(ge=0, le=24)
     max_hours_per_day: float = Field(ge=0, le=24)
     demands: list[WorkDemand] = Field(default_factory=list, max_length=20)
@@ -169,6 +173,7 @@ class PlacementUpdate(WireIn):
     description: Text | None = None
     seats: int | None = Field(default=None, ge=0, le=500)
     weekdays: list[Weekday] | None = Field(default=None, min_length=1, max_length=7)
+    starts_at: time | None = None
     min_hours_per_day: float | None = Field(default=None, ge=0, le=24)
     max_hours_per_day: float | None = Field(default=None, ge=0, le=24)
     demands: list[WorkDemand] | None = Field(default=None, max_length=20)
@@ -204,6 +209,7 @@ class PlacementOut(WireOut):
     description: str
     seats: int
     weekdays: list[Weekday]
+    starts_at: time = time(8, 0)
     min_hours_per_day: float
     max_hours_per_day: float
     demands: list[WorkDemand]

@@ -205,3 +205,47 @@ def test_own_means_override_the_feed(store: tuple[Path, str]) -> None:
     )
     km = distance_km(np.array([65.0]), np.array([25.0]), np.array([65.0]), np.array([25.5]))
     assert (minutes, mode) == (int(travel_minutes(km, problem.options.travel)[0]), OWN_MEANS)
+
+
+def test_daily_fares_of_the_trip_table(store: tuple[Path, str]) -> None:
+    # The cheapest daily fare of each pair, there and back, worked out by hand.
+    from matching.transit.fares import daily_fares, pair_daily_fare, weekly_travel_cost
+
+    root = store[0]
+    # The direct bus: the feed's single 4.20 each way, 8.40 a day.
+    _, _, problem = one_pair(store, KIRKKOTIE, OULU_STATION, client={"hours_per_day": 6.5})
+    assert pair_daily_fare(problem, 0, 0, root=root) == 8.40
+    # Three days a week: 3 × 8.40 = 25.20 € a week.
+    assert weekly_travel_cost(problem, [(0, 0)], root) == 25.20
+    # With a change: the change ticket 5.50 (cheaper than 4.20 + 3.20) each way, 11.00.
+    _, _, problem = one_pair(
+        store,
+        KIRKKOTIE,
+        SAIRAALA,
+        client={"hours_per_day": 6},
+        placement={"starts_at": "08:10"},
+    )
+    assert daily_fares(problem, [(0, 0)], root) == [11.00]
+    # Walking the whole way costs nothing.
+    _, _, problem = one_pair(store, {"lat": 64.90, "lon": 25.00}, {"lat": 64.909, "lon": 25.0})
+    assert pair_daily_fare(problem, 0, 0, root=root) == 0.0
+    # No stop near home: the tariff for 60.44 km × 1.3 = 78.6 km, band up to 80 km, 14.60
+    # each way.
+    _, _, problem = one_pair(store, {"lat": 64.50, "lon": 25.00}, OULU_STATION)
+    assert pair_daily_fare(problem, 0, 0, root=root) == 29.20
+    # A client who drives: the cheapest public means, the tariff for 23.50 km × 1.3 = 30.5 km,
+    # band up to 40 km, 9.20 each way; one who cycles or walks costs nothing.
+    _, _, problem = one_pair(store, KIRKKOTIE, OULU_STATION, client={"travel_means": "drives"})
+    assert pair_daily_fare(problem, 0, 0, root=root) == 18.40
+    _, _, problem = one_pair(store, KIRKKOTIE, OULU_STATION, client={"travel_means": "cycles"})
+    assert pair_daily_fare(problem, 0, 0, root=root) == 0.0
+    # No service on Sundays: unreachable, no fare; a week counts nothing for it.
+    _, _, problem = one_pair(
+        store,
+        KIRKKOTIE,
+        OULU_STATION,
+        client={"available_weekdays": ["sun"], "days_per_week": 1},
+        placement={"weekdays": ["sun"]},
+    )
+    assert pair_daily_fare(problem, 0, 0, root=root) is None
+    assert weekly_travel_cost(problem, [(0, 0)], root) == 0.0

@@ -315,3 +315,28 @@ def test_a_column_does_not_depend_on_the_others_scanned_with_it(
     value = np.asarray(alone)[village, at[0]]
     assert value == (-(10**8) if direction == "there" else 10**8)
     assert np.array_equal(np.asarray(alone)[:, at[0]], np.asarray(batch)[:, where[0]])
+
+
+def test_the_scenario_figures_total_a_week_of_fares() -> None:
+    # C1 takes the direct bus, the feed's 4.20 each way: 8.40 a day × 3 days = 25.20 € a week;
+    # C2 cycles 2.35 km, which costs nothing; C3 drives 23.50 km: the tariff's 9.20 each way,
+    # 18.40 a day × 2 days = 36.80. The week costs 62.00 €, in the comparison too.
+    from matching.scenario.compare import compare
+    from matching.scenario.metrics import scenario_metrics
+
+    clients = [
+        client("C1", location=VILLAGE, hours_per_day=6.5, days_per_week=3),
+        client("C2", location={"lat": 65.0, "lon": 25.45}, travel_means="cycles"),
+        client("C3", location=VILLAGE, hours_per_day=6.5, days_per_week=2, travel_means="drives"),
+    ]
+    problem = make_problem(clients, [placement("P1", location=STATION, seats=3)], options=TRAVEL)
+    result = allocate(problem)
+    assert sorted(a.client for a in result.assignments) == ["C1", "C2", "C3"]
+    base = scenario_metrics("base", problem, result)
+    assert base.weekly_travel_cost_eur == 62.00
+    fewer = scenario_metrics(
+        "no-c1", problem, result.model_copy(update={"assignments": result.assignments[1:]})
+    )
+    rows = {(r.scenario, r.metric): r for r in compare([base, fewer])}
+    cost = rows[("no-c1", "weekly_travel_cost_eur")]
+    assert (cost.base, cost.value) == (62.00, 36.80)
