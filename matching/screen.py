@@ -93,6 +93,10 @@ class CountyRecords:
     coaches: Sequence[Record] = ()
     ongoing: Sequence[Record] = ()
     """Ongoing periods: ``client``, ``placement``, ``start_date``."""
+    employment_areas: Sequence[Record] = ()
+    """The employment areas of the county's classification, taken as they are."""
+    geography_source: Record | None = None
+    """Where the municipalities and areas come from (``GeographySource``), if recorded."""
     known_clients: frozenset[str] = frozenset()
     """Ids stored but not in this run (inactive clients): references to them are dropped,
     since a client who has left the service cannot share a placement with anyone."""
@@ -246,6 +250,8 @@ def problem_records(problem: AllocationProblem) -> CountyRecords:
         clients=problem.clients,
         coaches=problem.coaches,
         ongoing=problem.ongoing,
+        employment_areas=problem.employment_areas,
+        geography_source=problem.geography_source,
     )
 
 
@@ -281,6 +287,8 @@ def _construct(records: CountyRecords, parsed: Mapping[str, list[Any]]) -> Alloc
         planning_date=records.planning_date,
         regime=records.regime,
         options=records.options,
+        employment_areas=tuple(records.employment_areas),
+        geography_source=records.geography_source,
     )
     return AllocationProblem.model_construct(**values)
 
@@ -363,6 +371,8 @@ def _consistent(
             "planning_date": records.planning_date,
             "regime": records.regime,
             "options": records.options,
+            "employment_areas": tuple(records.employment_areas),
+            "geography_source": records.geography_source,
             **{name: tuple(parsed[name]) for name, *_ in _KINDS},
         }
     )

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import csv
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matching.geography import GeographyError, apply_geography, read_classification
+from models import AllocationProblem, Municipality
 from service.crud.integrity import Touched, refuse_if_breaking
-from service.db.tables import CoachRow, CommutingAreaRow, MunicipalityRow, OrganisationRow
+from service.crud.runs import municipalities_of
+from service.db.tables import (
+    CoachRow,
+    CommutingAreaRow,
+    EmploymentAreaRow,
+    GeographySourceRow,
+    MunicipalityRow,
+    OrganisationRow,
+)
 from service.errors import InvalidInput
 from service.schemas.reference import (
     CoachIn,
@@ -106,3 +119,64 @@ def read(session: Session) -> ReferenceData:
             for c in session.scalars(select(CoachRow).order_by(CoachRow.id))
         ],
     )
+
+
+def import_geography(
+    session: Session, content: bytes, source: str, as_of: date | None, imported_by: str
+) -> GeographySourceRow:
+    """Take in the county's classification table (``matching.geography``, the file the
+    command line reads): its commuting areas, employment areas and each municipality's areas
+    replace the stored grouping, and the source row records where they come from. Raises
+    ``InvalidInput`` naming the row and column of each problem (the caller commits)."""
+    stored = tuple(Municipality.model_validate(m) for m in municipalities_of(session))
+    current = AllocationProblem.model_construct(
+        planning_date=date.today(), commuting_areas=(), municipalities=stored
+    )
+    try:
+        problem = apply_geography(current, read_classification(content), source, as_of)
+    except (GeographyError, UnicodeDecodeError, csv.Error) as error:
+        lines = error.lines if isinstance(error, GeographyError) else [str(error)]
+        raise InvalidInput(
+            "not a usable classification table",
+            [{"loc": ["body", "file"], "field": "body.file", "msg": line} for line in lines[:20]],
+            more=max(0, len(lines) - 20),
+            code="api.invalid_geography",
+            params={"reason": "; ".join(lines[:5])},
+        ) from error
+    for area in problem.commuting_areas:
+        session.merge(CommutingAreaRow(id=area.id, name=area.name))
+    for employment in problem.employment_areas:
+        session.merge(EmploymentAreaRow(id=employment.id, name=employment.name))
+    session.flush()
+    for m in problem.municipalities:
+        session.merge(
+            MunicipalityRow(
+                code=m.code,
+                name_fi=m.name_fi,
+                name_sv=m.name_sv,
+                commuting_area_id=m.commuting_area,
+                employment_area_id=m.employment_area,
+                centre_lat=m.centre.lat if m.centre else None,
+                centre_lon=m.centre.lon if m.centre else None,
+            )
+        )
+    row = GeographySourceRow(source=source, source_date=as_of, imported_by=imported_by)
+    session.add(row)
+    session.flush()
+    refuse_if_breaking(
+        session,
+        Touched(
+            commuting_areas={a.id for a in problem.commuting_areas},
+            municipalities={m.code for m in problem.municipalities},
+        ),
+    )
+    return row
+
+
+def geography_counts(session: Session) -> dict[str, int]:
+    """How many municipalities, commuting areas and employment areas are stored."""
+    return {
+        "municipalities": len(session.scalars(select(MunicipalityRow.code)).all()),
+        "commuting_areas": len(session.scalars(select(CommutingAreaRow.id)).all()),
+        "employment_areas": len(session.scalars(select(EmploymentAreaRow.id)).all()),
+    }

@@ -43,6 +43,8 @@ from service.db.tables import (
     ClientRow,
     CoachRow,
     CommutingAreaRow,
+    EmploymentAreaRow,
+    GeographySourceRow,
     MunicipalityRow,
     OrganisationRow,
     PlacementRow,
@@ -329,6 +331,7 @@ def county_records(
             for a in session.scalars(select(CommutingAreaRow).order_by(CommutingAreaRow.id))
         ],
         municipalities=municipalities_of(session),
+        **geography_of(session),
         organisations=[
             {"id": o.id, "name": o.name, "type": o.type, "municipality": o.municipality_code}
             for o in session.scalars(select(OrganisationRow).order_by(OrganisationRow.id))
@@ -401,10 +404,28 @@ def municipalities_of(session: Session) -> list[dict[str, Any]]:
                 "name_fi": m.name_fi,
                 "name_sv": m.name_sv,
                 "commuting_area": m.commuting_area_id,
+                "employment_area": m.employment_area_id,
                 "centre": centre,
             }
         )
     return out
+
+
+def geography_of(session: Session) -> dict[str, Any]:
+    """The employment areas stored and the latest imported source of the geography
+    (``GeographySource``), as ``CountyRecords`` fields; none recorded, no source."""
+    latest = session.scalars(
+        select(GeographySourceRow).order_by(GeographySourceRow.id.desc()).limit(1)
+    ).first()
+    return {
+        "employment_areas": [
+            {"id": a.id, "name": a.name}
+            for a in session.scalars(select(EmploymentAreaRow).order_by(EmploymentAreaRow.id))
+        ],
+        "geography_source": (
+            {"source": latest.source, "as_of": latest.source_date} if latest else None
+        ),
+    }
 
 
 def store_result(

@@ -76,6 +76,29 @@ class MunicipalityRow(Base):
     commuting_area_id: Mapped[str] = mapped_column(ForeignKey("commuting_areas.id"))
     centre_lat: Mapped[float | None] = mapped_column(Float)
     centre_lon: Mapped[float | None] = mapped_column(Float)
+    employment_area_id: Mapped[str | None] = mapped_column(
+        ForeignKey("employment_areas.id")
+    )  # 0018
+
+
+class EmploymentAreaRow(Base):
+    """An employment area of the county's classification (0018)."""
+
+    __tablename__ = "employment_areas"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class GeographySourceRow(Base):
+    """One imported classification of the county's geography: its source and date; the
+    latest row is the one in force (0018)."""
+
+    __tablename__ = "geography_sources"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(Text)
+    source_date: Mapped[date | None] = mapped_column(Date)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(255))
 
 
 class OrganisationRow(Base):

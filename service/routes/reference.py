@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from pydantic import BaseModel
 
 from matching.transit import FeedError, load_feed, set_current_feed, store_feed
+from service import audit
+from service.audit import Action
 from service.auth import Principal, Role
 from service.config import Settings
 from service.crud import reference as store
@@ -77,4 +80,53 @@ def post_gtfs(
     feed = load_feed(version, root)
     return FeedStored(
         feed=version, name=feed.name, stops=feed.n_stops, connections=int(feed.dep_stop.size)
+    )
+
+
+class GeographyImported(BaseModel):
+    """The county's classification taken in: where it comes from, its date, what it holds."""
+
+    source: str
+    source_date: date | None
+    imported_at: datetime
+    municipalities: int
+    commuting_areas: int
+    employment_areas: int
+
+
+@router.post("/geography")
+def post_geography(
+    session: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="The county's classification table (CSV).")],
+    source: Annotated[str, Form(min_length=1, max_length=500, description="Who published it.")],
+    user: Annotated[Principal, Depends(require(Role.ADMIN, Role.COORDINATOR))],
+    date: Annotated[date | None, Form(description="Date of the classification.")] = None,
+) -> GeographyImported:
+    """Take in the county's reference geography (a row per municipality: commuting area,
+    employment area, centre), with its source and date; runs from now on use it (admins and
+    coordinators)."""
+    content = file.file.read(settings.max_feed_bytes + 1)
+    if len(content) > settings.max_feed_bytes:
+        raise InvalidInput(
+            f"the file is larger than {settings.max_feed_bytes} bytes",
+            code="api.file_too_large",
+            params={"megabytes": round(settings.max_feed_bytes / 1_000_000, 1)},
+        )
+    row = store.import_geography(session, content, source, date, user.name)
+    counts = store.geography_counts(session)
+    audit.record(
+        session,
+        user,
+        Action.IMPORT,
+        "geography",
+        "reference geography",
+        record_id=str(row.id),
+        source=source,
+        date=date.isoformat() if date else None,
+        counts=counts,
+    )
+    session.commit()
+    return GeographyImported(
+        source=row.source, source_date=row.source_date, imported_at=row.imported_at, **counts
     )
